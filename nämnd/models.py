@@ -1,0 +1,300 @@
+"""Organisation: kommun, nämnd, verksamhetsområde (tree), period, roles and report configuration.
+
+Every tenant-owned model has a QuerySet with ``for_user(user)``: the one place where reads are
+scoped to the kommuner a user belongs to (see ``KommunScopedQuerySet``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+
+ÅR_VALIDATORER = [MinValueValidator(2000), MaxValueValidator(2100)]
+MÅNAD_VALIDATORER = [MinValueValidator(1, "Månad måste vara 1–12."), MaxValueValidator(12, "Månad måste vara 1–12.")]
+
+
+class Rapporttyp(models.TextChoices):
+    """The reports of a year. ``slutmånad`` is the last month the report covers."""
+
+    VERKSAMHETSPLAN = "verksamhetsplan", "Verksamhetsplan"
+    TERTIALRAPPORT = "tertialrapport", "Tertialrapport"
+    DELÅRSRAPPORT = "delårsrapport", "Delårsrapport"
+    VERKSAMHETSBERÄTTELSE = "verksamhetsberättelse", "Verksamhetsberättelse"
+
+    @property
+    def slutmånad(self) -> int:
+        return {"verksamhetsplan": 0, "tertialrapport": 4, "delårsrapport": 8, "verksamhetsberättelse": 12}[self.value]
+
+    @property
+    def är_prognos(self) -> bool:
+        """Goals are assessed as a prognos during the year and as an outcome at year end."""
+        return self.value != "verksamhetsberättelse"
+
+
+def kommun_ids_för(user) -> models.QuerySet | None:
+    """Ids of the kommuner ``user`` may read; ``None`` means all (superuser)."""
+    if not getattr(user, "is_authenticated", False):
+        return Kommun.objects.none().values("id")
+    if user.is_superuser:
+        return None
+    return Behörighet.objects.filter(user=user).values("kommun_id")
+
+
+class KommunScopedQuerySet(models.QuerySet):
+    """Base for all tenant data. Subclasses name the path from the model to its kommun."""
+
+    kommun_lookup = "kommun"
+
+    def for_user(self, user):
+        ids = kommun_ids_för(user)
+        if ids is None:
+            return self
+        return self.filter(**{f"{self.kommun_lookup}__in": ids})
+
+    def for_kommun(self, kommun):
+        return self.filter(**{self.kommun_lookup: kommun})
+
+
+def scoped_queryset(lookup: str) -> type[KommunScopedQuerySet]:
+    return type(f"ScopedQuerySet_{lookup}", (KommunScopedQuerySet,), {"kommun_lookup": lookup})
+
+
+class KommunQuerySet(KommunScopedQuerySet):
+    kommun_lookup = "id"
+
+
+class Kommun(models.Model):
+    class Beloppsenhet(models.TextChoices):
+        TKR = "tkr", "tkr (tusental kronor)"
+        MNKR = "mnkr", "mnkr (miljoner kronor, en decimal)"
+
+    namn = models.CharField("namn", max_length=100, unique=True)
+    kommunkod = models.CharField("kommunkod (SCB/Kolada)", max_length=4, blank=True, help_text="T.ex. 0330 för Knivsta.")
+    organisationsnummer = models.CharField(
+        "organisationsnummer",
+        max_length=11,
+        blank=True,
+        validators=[RegexValidator(r"^\d{6}-\d{4}$", "Organisationsnummer skrivs NNNNNN-NNNN.")],
+    )
+    beloppsenhet = models.CharField("belopp visas i", max_length=4, choices=Beloppsenhet, default=Beloppsenhet.TKR)
+    kostnader_negativa = models.BooleanField(
+        "kostnader visas som negativa tal",
+        default=False,
+        help_text="Endast presentation: lagrade belopp ändras inte.",
+    )
+    avvikelsegräns_kr = models.DecimalField(
+        "avvikelsegräns (kr)", max_digits=14, decimal_places=0, default=500_000,
+        help_text="Avvikelser större än detta ska kommenteras.",
+    )
+    avvikelsegräns_procent = models.DecimalField("avvikelsegräns (%)", max_digits=5, decimal_places=1, default=5)
+
+    objects = KommunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "kommun"
+        verbose_name_plural = "kommuner"
+        ordering = ["namn"]
+
+    def __str__(self) -> str:
+        return self.namn
+
+
+class Nämnd(models.Model):
+    kommun = models.ForeignKey(Kommun, on_delete=models.PROTECT, related_name="nämnder", verbose_name="kommun")
+    namn = models.CharField("namn", max_length=150)
+    giltig_från = models.DateField("giltig från", default=dt.date(2000, 1, 1))
+    giltig_till = models.DateField("giltig till", null=True, blank=True, help_text="Tomt = tills vidare.")
+    föregångare = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="efterträdare", verbose_name="föregångare",
+        help_text="Nämnd(er) som denna ersätter, t.ex. vid en delning mitt i året.",
+    )
+
+    objects = KommunScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "nämnd"
+        verbose_name_plural = "nämnder"
+        ordering = ["kommun__namn", "namn", "giltig_från"]
+        constraints = [
+            models.UniqueConstraint(fields=["kommun", "namn", "giltig_från"], name="nämnd_unik_per_start"),
+            models.CheckConstraint(
+                condition=Q(giltig_till__isnull=True) | Q(giltig_till__gte=models.F("giltig_från")),
+                name="nämnd_giltighet_ordning",
+                violation_error_message="Giltig till kan inte vara före giltig från.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.giltig_till or self.giltig_från > dt.date(2000, 1, 1):
+            slut = self.giltig_till.isoformat() if self.giltig_till else ""
+            return f"{self.namn} ({self.giltig_från.isoformat()}–{slut})"
+        return self.namn
+
+    def clean(self):
+        if self.giltig_till and self.giltig_till < self.giltig_från:
+            raise ValidationError({"giltig_till": "Giltig till kan inte vara före giltig från."})
+
+    def månader(self, år: int) -> list[int]:
+        """Months of ``år`` in which the nämnd existed (a month counts if the nämnd is valid on its first day
+        or starts within it)."""
+        result = []
+        for m in range(1, 13):
+            första = dt.date(år, m, 1)
+            sista = (dt.date(år + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1))
+            if self.giltig_från <= sista and (self.giltig_till is None or self.giltig_till >= första):
+                result.append(m)
+        return result
+
+
+class Verksamhetsområde(models.Model):
+    """A line of the driftredovisning, as a tree: block → verksamhet → enhet."""
+
+    class Typ(models.TextChoices):
+        BLOCK = "block", "Block (summeringsnivå)"
+        VERKSAMHET = "verksamhet", "Verksamhet"
+        ENHET = "enhet", "Enhet"
+
+    nämnd = models.ForeignKey(Nämnd, on_delete=models.PROTECT, related_name="verksamhetsområden", verbose_name="nämnd")
+    förälder = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="barn", verbose_name="ingår i"
+    )
+    namn = models.CharField("namn", max_length=200)
+    typ = models.CharField("typ", max_length=12, choices=Typ, default=Typ.VERKSAMHET)
+    ordning = models.PositiveIntegerField("ordning", default=0)
+    ansvarskoder = models.CharField(
+        "ansvarskoder", max_length=500, blank=True,
+        help_text="Koder från ekonomisystemet, kommaseparerade. Jokertecken: 74* matchar allt som börjar på 74.",
+    )
+    verksamhetskoder = models.CharField("verksamhetskoder", max_length=500, blank=True, help_text="Som ansvarskoder.")
+    från_år = models.PositiveSmallIntegerField("från år", null=True, blank=True, validators=ÅR_VALIDATORER)
+    till_år = models.PositiveSmallIntegerField("till och med år", null=True, blank=True, validators=ÅR_VALIDATORER)
+
+    objects = scoped_queryset("nämnd__kommun").as_manager()
+
+    class Meta:
+        verbose_name = "verksamhetsområde"
+        verbose_name_plural = "verksamhetsområden"
+        ordering = ["nämnd", "ordning", "namn"]
+        constraints = [
+            models.UniqueConstraint(fields=["nämnd", "förälder", "namn"], name="vo_unikt_namn"),
+        ]
+
+    def __str__(self) -> str:
+        return self.namn
+
+    def clean(self):
+        errors = {}
+        if self.förälder_id:
+            if self.förälder.nämnd.kommun_id != self.nämnd.kommun_id:
+                errors["förälder"] = "Ett verksamhetsområde kan inte ligga under en annan kommuns verksamhetsområde."
+            elif self.förälder.nämnd_id != self.nämnd_id:
+                errors["förälder"] = "Överordnat verksamhetsområde måste tillhöra samma nämnd."
+            else:
+                node, seen = self.förälder, set()
+                while node is not None and node.pk not in seen:
+                    if self.pk and node.pk == self.pk:
+                        errors["förälder"] = "Ett verksamhetsområde kan inte ligga under sig självt."
+                        break
+                    seen.add(node.pk)
+                    node = node.förälder
+        if self.från_år and self.till_år and self.till_år < self.från_år:
+            errors["till_år"] = "Till och med år kan inte vara före från år."
+        for fält in ("ansvarskoder", "verksamhetskoder"):
+            for kod in koder(getattr(self, fält)):
+                if "*" in kod[:-1] or not kod.rstrip("*"):
+                    errors[fält] = f"Ogiltig kod {kod!r}: jokertecken * får bara stå sist."
+        if errors:
+            raise ValidationError(errors)
+
+    def gäller(self, år: int) -> bool:
+        return (self.från_år is None or self.från_år <= år) and (self.till_år is None or år <= self.till_år)
+
+    def matchar(self, ansvar: str = "", verksamhet: str = "") -> bool:
+        """Whether a ekonomisystem row with these codes belongs here (exact codes or prefix wildcards)."""
+        ok = True
+        if self.ansvarskoder:
+            ok = any(fnmatch.fnmatchcase(ansvar, k) for k in koder(self.ansvarskoder))
+        if ok and self.verksamhetskoder:
+            ok = any(fnmatch.fnmatchcase(verksamhet, k) for k in koder(self.verksamhetskoder))
+        return ok and bool(self.ansvarskoder or self.verksamhetskoder)
+
+
+def koder(text: str) -> list[str]:
+    return [k.strip() for k in text.replace(";", ",").split(",") if k.strip()]
+
+
+class Period(models.Model):
+    """A month of a kommun's reporting calendar; closing it locks its figures and texts."""
+
+    kommun = models.ForeignKey(Kommun, on_delete=models.PROTECT, related_name="perioder", verbose_name="kommun")
+    år = models.PositiveSmallIntegerField("år", validators=ÅR_VALIDATORER)
+    månad = models.PositiveSmallIntegerField("månad", validators=MÅNAD_VALIDATORER)
+    stängd = models.BooleanField("stängd", default=False)
+    stängd_av = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="stängd av",
+    )
+    stängd_tid = models.DateTimeField("stängd", null=True, blank=True)
+
+    objects = KommunScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "period"
+        verbose_name_plural = "perioder"
+        ordering = ["kommun", "år", "månad"]
+        constraints = [
+            models.UniqueConstraint(fields=["kommun", "år", "månad"], name="period_unik"),
+            models.CheckConstraint(
+                condition=Q(månad__gte=1, månad__lte=12), name="period_månad_1_12",
+                violation_error_message="Månad måste vara 1–12.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.år}-{self.månad:02d}"
+
+    @property
+    def tertial(self) -> int:
+        return (self.månad - 1) // 4 + 1
+
+    @property
+    def i_delår(self) -> bool:
+        return self.månad <= 8
+
+    @property
+    def slutdatum(self) -> dt.date:
+        return dt.date(self.år + (self.månad == 12), self.månad % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+class Behörighet(models.Model):
+    """A user's role in one kommun (and, for controllers, the nämnder they work with)."""
+
+    class Roll(models.TextChoices):
+        ADMIN = "admin", "Administratör"
+        CONTROLLER = "controller", "Controller"
+        LÄSARE = "läsare", "Läsare / nämndledamot"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="behörigheter", verbose_name="användare"
+    )
+    kommun = models.ForeignKey(Kommun, on_delete=models.CASCADE, related_name="behörigheter", verbose_name="kommun")
+    roll = models.CharField("roll", max_length=12, choices=Roll, default=Roll.LÄSARE)
+    nämnder = models.ManyToManyField(Nämnd, blank=True, verbose_name="nämnder (för controller)")
+    får_importera = models.BooleanField("får importera", default=False)
+    får_fastställa = models.BooleanField("får fastställa", default=False)
+
+    objects = KommunScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "behörighet"
+        verbose_name_plural = "behörigheter"
+        constraints = [models.UniqueConstraint(fields=["user", "kommun"], name="en_behörighet_per_kommun")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.kommun} ({self.get_roll_display()})"
