@@ -6,9 +6,10 @@ Sign convention: nettokostnad is positive for a cost. budgetavvikelse = budget +
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, fields, replace
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Generic, TypeVar
 
 NOLL = Decimal(0)
 JÄMN = (Decimal(1),) * 12
@@ -68,7 +69,8 @@ def avrunda(belopp: Decimal, enhet: Decimal, decimaler: int = 0) -> Decimal:
 
 @dataclass(frozen=True)
 class DriftRad:
-    """One row of the driftredovisning (period or helår). ``jämförelse`` is last year's nettokostnad."""
+    """One row of the driftredovisning (period or helår). ``jämförelse`` is last year's nettokostnad;
+    in a verksamhetsberättelse ``nettokostnad`` is the outcome, in a delårsrapport's helår view the prognos."""
 
     namn: str
     jämförelse: Decimal = NOLL
@@ -98,42 +100,182 @@ class DriftRad:
         return prognosförändring(self.nettokostnad, self.föregående_prognos)
 
 
-def summera(namn: str, rader: Iterable[DriftRad]) -> DriftRad:
-    """Sum rows column by column (unrounded). föregående_prognos sums only where every row has one."""
+@dataclass(frozen=True)
+class BudgetRad:
+    """A row of the verksamhetsplan's driftsbudget: last year's budget, KF-budget and nämndbudget."""
+
+    namn: str
+    föregående: Decimal = NOLL
+    kf: Decimal = NOLL
+    nämnd: Decimal = NOLL
+    id: int | None = None
+    kommentar: str = ""
+
+    @property
+    def förändring(self) -> Decimal:
+        return self.kf - self.föregående
+
+
+R = TypeVar("R", DriftRad, BudgetRad)
+
+
+def summera(namn: str, rader: Iterable[R], typ: type[R] = DriftRad) -> R:
+    """Sum rows column by column, unrounded. An optional column sums only where every row has a value."""
     rader = list(rader)
-    belopp = {
-        f.name: sum((getattr(r, f.name) for r in rader), NOLL)
-        for f in fields(DriftRad)
-        if f.name in ("jämförelse", "budget", "tillägg", "nettokostnad")
-    }
-    föregående = [r.föregående_prognos for r in rader]
-    belopp["föregående_prognos"] = (
-        sum(föregående, NOLL) if föregående and all(f is not None for f in föregående) else None
-    )
-    return DriftRad(namn=namn, **belopp)
+    belopp: dict[str, Decimal | None] = {}
+    for f in fields(typ):
+        if f.name in ("namn", "id", "kommentar"):
+            continue
+        värden = [getattr(r, f.name) for r in rader]
+        belopp[f.name] = (
+            sum(värden, NOLL) if f.default is NOLL or (värden and None not in värden) else None
+        )
+    return typ(namn=namn, **belopp)
 
 
 @dataclass(frozen=True)
-class Driftgrupp:
-    """A block with its verksamheter and subtotal; a top-level verksamhet is a group of one without subtotal."""
+class Driftgrupp(Generic[R]):
+    """A block with its verksamheter and subtotal; a top-level verksamhet is a group of one (no subtotal)."""
 
     namn: str
-    rader: tuple[DriftRad, ...]
+    rader: tuple[R, ...]
     är_block: bool = True
 
     @property
-    def summa(self) -> DriftRad:
-        return summera(self.namn, self.rader)
+    def summa(self) -> R:
+        return summera(self.namn, self.rader, type(self.rader[0]))
 
 
 @dataclass(frozen=True)
-class Driftredovisning:
-    grupper: tuple[Driftgrupp, ...] = field(default_factory=tuple)
+class Driftredovisning(Generic[R]):
+    grupper: tuple[Driftgrupp[R], ...]
+    radtyp: type = DriftRad
 
     @property
-    def rader(self) -> list[DriftRad]:
+    def rader(self) -> list[R]:
         return [r for g in self.grupper for r in g.rader]
 
     @property
-    def summa(self) -> DriftRad:
-        return summera("Summa", self.rader)
+    def summa(self) -> R:
+        return summera("Summa", self.rader, self.radtyp)
+
+
+# --- from stored figures to report rows --------------------------------------------------------
+
+@dataclass(frozen=True)
+class Budgetbelopp:
+    slag: str  # "kf", "nämnd" or "tillägg"
+    år: int
+    belopp: Decimal
+    vikter: tuple[Decimal, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Områdesunderlag:
+    """What is stored for one verksamhetsområde (its own figures, not its children's), as read by
+    ``ekonomi.selectors.ekonomiunderlag`` for a year ``år`` up to month ``månad``."""
+
+    id: int
+    namn: str
+    typ: str  # "block", "verksamhet", "enhet"
+    förälder_id: int | None
+    budget: tuple[Budgetbelopp, ...] = ()
+    utfall_period: Decimal = NOLL  # år, months 1..månad
+    utfall_period_fg: Decimal = NOLL  # år − 1, months 1..månad
+    utfall_helår_fg: Decimal = NOLL  # år − 1, all months
+    prognoser: tuple[tuple[int, Decimal], ...] = ()  # (prognostillfälle, belopp) of år, ascending
+    kommentar: str = ""
+
+
+def _budget(o: Områdesunderlag, slag: str, år: int, t_o_m_månad: int = 12) -> Decimal:
+    return sum(
+        (periodbudget(b.belopp, b.vikter, t_o_m_månad) for b in o.budget if b.slag == slag and b.år == år), NOLL
+    )
+
+
+def driftrad_period(o: Områdesunderlag, år: int, månad: int) -> DriftRad:
+    return DriftRad(
+        namn=o.namn, id=o.id, kommentar=o.kommentar,
+        jämförelse=o.utfall_period_fg,
+        budget=_budget(o, "kf", år, månad),
+        tillägg=_budget(o, "tillägg", år, månad),
+        nettokostnad=o.utfall_period,
+    )
+
+
+def driftrad_helår(o: Områdesunderlag, år: int, månad: int) -> DriftRad:
+    """Helår: the outcome after December, otherwise the latest prognos made up to ``månad``."""
+    prognoser = [b for m, b in o.prognoser if m <= månad]
+    if månad == 12:
+        nettokostnad, föregående = o.utfall_period, (prognoser[-1] if prognoser else None)
+    else:
+        nettokostnad = prognoser[-1] if prognoser else NOLL
+        föregående = prognoser[-2] if len(prognoser) > 1 else None
+    return DriftRad(
+        namn=o.namn, id=o.id, kommentar=o.kommentar,
+        jämförelse=o.utfall_helår_fg,
+        budget=_budget(o, "kf", år),
+        tillägg=_budget(o, "tillägg", år),
+        nettokostnad=nettokostnad,
+        föregående_prognos=föregående,
+    )
+
+
+def budgetrad(o: Områdesunderlag, år: int) -> BudgetRad:
+    """Verksamhetsplan: last year's budget is the nämnd's own distribution where there is one, else KF's."""
+    föregående_nämnd = [b for b in o.budget if b.slag == "nämnd" and b.år == år - 1]
+    return BudgetRad(
+        namn=o.namn, id=o.id, kommentar=o.kommentar,
+        föregående=_budget(o, "nämnd" if föregående_nämnd else "kf", år - 1),
+        kf=_budget(o, "kf", år),
+        nämnd=_budget(o, "nämnd", år),
+    )
+
+
+def har_prognos(o: Områdesunderlag, månad: int) -> bool:
+    return any(m <= månad for m, _ in o.prognoser)
+
+
+def gruppera(
+    områden: Sequence[Områdesunderlag], rad: Callable[[Områdesunderlag], R]
+) -> Driftredovisning[R]:
+    """Build the report's groups from the tree (given in display order): each top-level block becomes a
+    group of its children, each other top-level område a group of one. A row includes its descendants'
+    figures (enheter roll up into their verksamhet)."""
+    barn: dict[int | None, list[Områdesunderlag]] = {}
+    for o in områden:
+        barn.setdefault(o.förälder_id, []).append(o)
+
+    def med_ättlingar(o: Områdesunderlag) -> list[R]:
+        return [rad(o)] + [r for b in barn.get(o.id, []) for r in med_ättlingar(b)]
+
+    def rad_för(o: Områdesunderlag) -> R:
+        egna = med_ättlingar(o)
+        if len(egna) == 1:
+            return egna[0]
+        typ = type(egna[0])
+        return replace(summera(o.namn, egna, typ), id=o.id, kommentar=o.kommentar)
+
+    grupper = []
+    for topp in barn.get(None, []):
+        if topp.typ == "block" and barn.get(topp.id):
+            grupper.append(Driftgrupp(topp.namn, tuple(rad_för(b) for b in barn[topp.id])))
+        else:
+            grupper.append(Driftgrupp(topp.namn, (rad_för(topp),), är_block=False))
+    radtyp = type(grupper[0].rader[0]) if grupper else DriftRad
+    return Driftredovisning(tuple(grupper), radtyp)
+
+
+@dataclass(frozen=True)
+class Investeringsrad:
+    namn: str
+    ram: Decimal
+    tillägg: Decimal
+    utgift: Decimal
+    prognos: Decimal | None = None
+    kommentar: str = ""
+
+    @property
+    def avvikelse(self) -> Decimal:
+        """Ram + tillägg − prognos (or − utgift when there is no prognos, e.g. at year end)."""
+        return self.ram + self.tillägg - (self.prognos if self.prognos is not None else self.utgift)

@@ -266,6 +266,9 @@ class Investeringsutgift(models.Model):
         ordering = ["investering", "månad"]
         constraints = [models.UniqueConstraint(fields=["investering", "månad"], name="investeringsutgift_unik")]
 
+    def __str__(self) -> str:
+        return f"{self.investering} månad {self.månad}"
+
 
 class Investeringsprognos(models.Model):
     investering = models.ForeignKey(Investering, on_delete=models.CASCADE, related_name="prognoser")
@@ -280,3 +283,6 @@ class Investeringsprognos(models.Model):
         verbose_name_plural = "investeringsprognoser"
         ordering = ["investering", "månad"]
         constraints = [models.UniqueConstraint(fields=["investering", "månad"], name="investeringsprognos_unik")]
+
+    def __str__(self) -> str:
+        return f"Prognos {self.investering} månad {self.månad}"

@@ -1,3 +1,196 @@
-from django.contrib import admin
+"""Admin: volymer och nyckeltal, mål, uppdrag, indikatorer, måluppfyllelse.
 
-# Register your models here.
+Scoping to the user's kommuner is done by ``nämnd.admin_scoping`` only.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.utils.text import Truncator
+
+from nämnd.admin_scoping import KommunScopedAdmin, KommunScopedTabularInline
+
+from .models import (
+    Indikator,
+    Indikatorvärde,
+    Mål,
+    Måluppfyllelse,
+    Nyckeltal,
+    Nyckeltalsgrupp,
+    Nyckeltalsvärde,
+    Uppdrag,
+    Uppdragsstatus,
+)
+
+# Tabular inlines with full-size textareas are unusable; keep them to a few rows.
+KOMPAKT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 50})}}
+
+
+# --- volymer och nyckeltal ------------------------------------------------------------------------------------
+
+
+class NyckeltalInline(KommunScopedTabularInline):
+    model = Nyckeltal
+    fields = ["namn", "enhet", "ordning", "förälder", "verksamhetsområde", "får_vara_negativ"]
+    autocomplete_fields = ["förälder", "verksamhetsområde"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Nyckeltalsgrupp)
+class NyckeltalsgruppAdmin(KommunScopedAdmin):
+    list_display = ["namn", "nämnd", "ordning"]
+    list_editable = ["ordning"]
+    list_filter = ["nämnd__kommun", "nämnd"]
+    list_select_related = ["nämnd"]
+    search_fields = ["namn"]
+    inlines = [NyckeltalInline]
+
+
+class NyckeltalsvärdeInline(KommunScopedTabularInline):
+    model = Nyckeltalsvärde
+    fields = ["år", "typ", "månad", "värde"]
+    extra = 1
+
+
+@admin.register(Nyckeltal)
+class NyckeltalAdmin(KommunScopedAdmin):
+    list_display = ["namn", "grupp", "grupp__nämnd", "enhet", "ordning", "förälder", "verksamhetsområde"]
+    list_editable = ["ordning"]
+    list_filter = ["grupp__nämnd__kommun", "grupp__nämnd", "grupp", "enhet"]
+    list_select_related = ["grupp__nämnd", "förälder", "verksamhetsområde"]
+    search_fields = ["namn", "grupp__namn"]
+    autocomplete_fields = ["grupp", "förälder", "verksamhetsområde"]
+    fields = ["grupp", "förälder", "namn", ("enhet", "ordning"), "verksamhetsområde", "får_vara_negativ"]
+    inlines = [NyckeltalsvärdeInline]
+
+
+@admin.register(Nyckeltalsvärde)
+class NyckeltalsvärdeAdmin(KommunScopedAdmin):
+    list_display = ["nyckeltal", "nyckeltal__grupp", "år", "typ", "månad", "värde"]
+    list_filter = [
+        "år",
+        "typ",
+        "månad",
+        "nyckeltal__grupp__nämnd__kommun",
+        "nyckeltal__grupp__nämnd",
+        "nyckeltal__grupp",
+    ]
+    list_select_related = ["nyckeltal__grupp"]
+    search_fields = ["nyckeltal__namn", "nyckeltal__grupp__namn"]
+    autocomplete_fields = ["nyckeltal"]
+
+
+# --- mål, uppdrag, indikatorer --------------------------------------------------------------------------------
+
+
+class UppdragInline(KommunScopedTabularInline):
+    model = Uppdrag
+    fields = ["text", "från_år", "till_år", "nivå", "ordning"]
+    formfield_overrides = KOMPAKT_TEXT
+    extra = 0
+    show_change_link = True
+
+
+class IndikatorInline(KommunScopedTabularInline):
+    model = Indikator
+    fields = ["namn", "kolada_id", "enhet", "riktning", "jämförelse", "målvärde", "ordning"]
+    extra = 0
+    show_change_link = True
+
+
+class MåluppfyllelseInline(KommunScopedTabularInline):
+    model = Måluppfyllelse
+    fields = ["år", "rapporttyp", "bedömning", "kommentar"]
+    formfield_overrides = KOMPAKT_TEXT
+    extra = 0
+
+
+@admin.register(Mål)
+class MålAdmin(KommunScopedAdmin):
+    list_display = ["namn", "nivå", "nämnd", "förälder", "från_år", "till_år", "ordning"]
+    list_editable = ["ordning"]
+    list_filter = ["nämnd__kommun", "nämnd", "nivå", "från_år", "till_år"]
+    list_select_related = ["nämnd", "förälder"]
+    search_fields = ["namn", "beskrivning", "betyder_att"]
+    autocomplete_fields = ["förälder"]
+    fieldsets = [
+        (None, {"fields": ["nämnd", ("nivå", "förälder"), "namn", "ordning", ("från_år", "till_år")]}),
+        ("Beskrivning", {"fields": ["beskrivning", "betyder_att"]}),
+    ]
+    inlines = [UppdragInline, IndikatorInline, MåluppfyllelseInline]
+
+
+class IndikatorvärdeInline(KommunScopedTabularInline):
+    model = Indikatorvärde
+    verbose_name_plural = "indikatorvärden per år"
+    fields = ["år", "typ", "totalt", "kvinnor", "män", "källa"]
+    extra = 1
+
+
+@admin.register(Indikator)
+class IndikatorAdmin(KommunScopedAdmin):
+    list_display = ["namn", "mål", "kolada_id", "enhet", "riktning", "jämförelse", "målvärde", "ordning"]
+    list_filter = ["mål__nämnd__kommun", "mål__nämnd", "riktning", "mål__från_år"]
+    list_select_related = ["mål"]
+    search_fields = ["namn", "kolada_id", "mål__namn"]
+    autocomplete_fields = ["mål"]
+    fieldsets = [
+        (None, {"fields": ["mål", "namn", ("kolada_id", "enhet"), "ordning"]}),
+        ("Målvärde", {"fields": ["riktning", ("jämförelse", "målvärde")]}),
+    ]
+    inlines = [IndikatorvärdeInline]
+
+
+@admin.register(Indikatorvärde)
+class IndikatorvärdeAdmin(KommunScopedAdmin):
+    list_display = ["indikator", "år", "typ", "totalt", "kvinnor", "män", "källa"]
+    list_filter = ["år", "typ", "indikator__mål__nämnd__kommun", "indikator__mål__nämnd"]
+    list_select_related = ["indikator"]
+    search_fields = ["indikator__namn", "indikator__kolada_id", "källa"]
+    autocomplete_fields = ["indikator"]
+
+
+class UppdragsstatusInline(KommunScopedTabularInline):
+    model = Uppdragsstatus
+    fields = ["år", "rapporttyp", "status", "kommentar"]
+    formfield_overrides = KOMPAKT_TEXT
+    extra = 1
+
+
+@admin.register(Uppdrag)
+class UppdragAdmin(KommunScopedAdmin):
+    list_display = ["kort_text", "mål", "tidsperiod", "nivå", "ordning"]
+    list_editable = ["ordning"]
+    list_filter = ["mål__nämnd__kommun", "mål__nämnd", "från_år", "till_år", "nivå"]
+    list_select_related = ["mål"]
+    search_fields = ["text", "nivå", "mål__namn"]
+    autocomplete_fields = ["mål"]
+    fields = ["mål", "text", ("från_år", "till_år"), "nivå", "ordning"]
+    inlines = [UppdragsstatusInline]
+
+    @admin.display(description="uppdrag", ordering="text")
+    def kort_text(self, obj):
+        return Truncator(obj.text).chars(100)
+
+    @admin.display(description="tidsperiod", ordering="från_år")
+    def tidsperiod(self, obj):
+        return obj.tidsperiod
+
+
+@admin.register(Uppdragsstatus)
+class UppdragsstatusAdmin(KommunScopedAdmin):
+    list_display = ["uppdrag", "år", "rapporttyp", "status"]
+    list_filter = ["år", "rapporttyp", "status", "uppdrag__mål__nämnd__kommun", "uppdrag__mål__nämnd"]
+    list_select_related = ["uppdrag"]
+    search_fields = ["uppdrag__text", "kommentar"]
+    autocomplete_fields = ["uppdrag"]
+
+
+@admin.register(Måluppfyllelse)
+class MåluppfyllelseAdmin(KommunScopedAdmin):
+    list_display = ["mål", "år", "rapporttyp", "bedömning"]
+    list_filter = ["år", "rapporttyp", "bedömning", "mål__nämnd__kommun", "mål__nämnd"]
+    list_select_related = ["mål"]
+    search_fields = ["mål__namn", "kommentar"]
+    autocomplete_fields = ["mål"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 
@@ -37,3 +38,59 @@ def trend(värde: Decimal | None, föregående: Decimal | None, riktning: str) -
         return Trend.SÄMRE
     ökat = värde > föregående
     return Trend.BÄTTRE if ökat == (riktning == "öka") else Trend.SÄMRE
+
+
+@dataclass(frozen=True)
+class Indikatorvärden:
+    år: int
+    totalt: Decimal | None
+    kvinnor: Decimal | None = None
+    män: Decimal | None = None
+    källa: str = ""
+
+
+@dataclass(frozen=True)
+class Indikatorrad:
+    """An indicator with its yearly values, assessed for the report year ``år``."""
+
+    namn: str
+    kolada_id: str
+    enhet: str
+    riktning: str
+    jämförelse: str
+    målvärde: Decimal | None
+    år: int
+    värden: tuple[Indikatorvärden, ...]  # ascending by year, utfall only
+    prognos: Decimal | None = None
+
+    def värde(self, år: int) -> Indikatorvärden | None:
+        return next((v for v in self.värden if v.år == år), None)
+
+    @property
+    def senaste(self) -> Indikatorvärden | None:
+        """Latest year up to the report year that has a value."""
+        return next((v for v in reversed(self.värden) if v.år <= self.år and v.totalt is not None), None)
+
+    @property
+    def bedömning(self) -> Indikatorbedömning | None:
+        senaste = self.senaste
+        return bedöm_mot_målvärde(senaste.totalt if senaste else None, self.jämförelse, self.målvärde)
+
+    @property
+    def trend(self) -> Trend | None:
+        senaste = self.senaste
+        if senaste is None:
+            return None
+        föregående = self.värde(senaste.år - 1)
+        return trend(senaste.totalt, föregående.totalt if föregående else None, self.riktning)
+
+    @property
+    def målvärde_text(self) -> str:
+        if self.målvärde is None:
+            return ""
+        tal = f"{self.målvärde.normalize():f}".replace(".", ",")
+        return f"{self.jämförelse.capitalize()} {tal}" + (f"\u00a0{self.enhet}" if self.enhet else "")
+
+    @property
+    def källor(self) -> list[str]:
+        return sorted({v.källa for v in self.värden if v.källa})

@@ -210,6 +210,9 @@ class Uppdragsstatus(models.Model):
         verbose_name_plural = "uppdragsstatus"
         constraints = [models.UniqueConstraint(fields=["uppdrag", "år", "rapporttyp"], name="uppdragsstatus_unik")]
 
+    def __str__(self) -> str:
+        return f"{self.uppdrag} {self.år}: {self.get_status_display()}"
+
 
 class Indikator(models.Model):
     class Riktning(models.TextChoices):

@@ -68,6 +68,9 @@ def scoped_queryset(lookup: str) -> type[KommunScopedQuerySet]:
 class KommunQuerySet(KommunScopedQuerySet):
     kommun_lookup = "id"
 
+    def for_kommun(self, kommun):
+        return self.filter(pk=getattr(kommun, "pk", kommun))
+
 
 class Kommun(models.Model):
     class Beloppsenhet(models.TextChoices):
@@ -131,10 +134,8 @@ class Nämnd(models.Model):
         ]
 
     def __str__(self) -> str:
-        if self.giltig_till or self.giltig_från > dt.date(2000, 1, 1):
-            slut = self.giltig_till.isoformat() if self.giltig_till else ""
-            return f"{self.namn} ({self.giltig_från.isoformat()}–{slut})"
-        return self.namn
+        slut = self.giltig_till.isoformat() if self.giltig_till else ""
+        return f"{self.namn} ({self.giltig_från.isoformat()}–{slut})"
 
     def clean(self):
         if self.giltig_till and self.giltig_till < self.giltig_från:
@@ -240,7 +241,7 @@ class Period(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name="stängd av",
     )
-    stängd_tid = models.DateTimeField("stängd", null=True, blank=True)
+    stängd_tid = models.DateTimeField("stängd (tidpunkt)", null=True, blank=True)
 
     objects = KommunScopedQuerySet.as_manager()
 

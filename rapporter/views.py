@@ -1,5 +1,92 @@
-from django.http import HttpResponse
+"""Thin views: parse the request → selectors/report builder → render HTML, or PDF from the same template."""
+
+from __future__ import annotations
+
+from django.db.models import Max, Min
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.text import slugify
+
+from ekonomi import berakning
+from ekonomi import selectors as ekonomi_sel
+from ekonomi.models import Budgetpost, Utfall
+from nyckeltal import selectors as nyckeltal_sel
+from nämnd.models import Kommun, Nämnd, Rapporttyp
+
+from . import selectors as sel
+from .format import Presentation
+from .pdf import render_pdf
+from .rapport import MÅNADER_LÅNG, bygg_rapport
+from .tables import DriftTabell, IndikatorTabell, VolymTabell
 
 
 def start(request):
-    return HttpResponse("ok")
+    """The user's kommuner and nämnder, with links to the years that have figures."""
+    nämnder = list(Nämnd.objects.for_user(request.user).select_related("kommun").order_by("kommun__namn", "giltig_från"))
+    spann = {
+        r["verksamhetsområde__nämnd"]: r
+        for r in Budgetpost.objects.for_user(request.user)
+        .values("verksamhetsområde__nämnd").annotate(första=Min("år"), sista=Max("år"))
+    }
+    kommuner: dict[Kommun, list[Nämnd]] = {}
+    for n in nämnder:
+        s = spann.get(n.id)
+        n.år = list(range(s["sista"], s["första"] - 1, -1)) if s else []
+        kommuner.setdefault(n.kommun, []).append(n)
+    return render(request, "start.html", {"kommuner": list(kommuner.items())})
+
+
+def översikt(request, nämnd_id: int, år: int):
+    """Every figure of a nämnd and year in plain tables (django-tables2), with links to the reports."""
+    nämnd = sel.nämnd_för(request.user, nämnd_id)
+    pres = Presentation.för(nämnd.kommun)
+    månad = (
+        Utfall.objects.for_user(request.user).filter(verksamhetsområde__nämnd=nämnd, år=år)
+        .aggregate(m=Max("månad"))["m"] or 12
+    )
+    underlag = ekonomi_sel.ekonomiunderlag(request.user, [nämnd], år, månad)
+    drift = berakning.gruppera(underlag, lambda o: berakning.driftrad_period(o, år, månad))
+    kolumner = nyckeltal_sel.volymkolumner(år, Rapporttyp.DELÅRSRAPPORT if månad < 12 else Rapporttyp.VERKSAMHETSBERÄTTELSE)
+    volymrader = [
+        {"grupp": g.namn, "namn": r.namn, "enhet": r.enhet, **{f"k{i}": v for i, v in enumerate(r.celler(kolumner))}}
+        for g in nyckeltal_sel.volymer(request.user, [nämnd], år) for r in g.rader
+    ]
+    indikatorrader = [
+        {
+            "mål": m.namn, "namn": i.namn, "kolada_id": i.kolada_id or "–",
+            "senaste_år": i.senaste.år if i.senaste else "–", "senaste": i.senaste.totalt if i.senaste else None,
+            "målvärde": i.målvärde_text or "–", "bedömning": i.bedömning.value if i.bedömning else "–",
+        }
+        for m in _alla_mål(nyckeltal_sel.mål(request.user, [nämnd], år, Rapporttyp.DELÅRSRAPPORT))
+        for i in m.indikatorer
+    ]
+    return render(request, "oversikt.html", {
+        "nämnd": nämnd, "år": år, "pres": pres, "månadsnamn": MÅNADER_LÅNG[månad - 1][:3],
+        "rapporttyper": Rapporttyp.choices,
+        "drift": DriftTabell([*drift.rader, drift.summa], pres=pres),
+        "volymer": VolymTabell(volymrader, kolumner),
+        "indikatorer": IndikatorTabell(indikatorrader),
+    })
+
+
+def _alla_mål(mål):
+    for m in mål:
+        yield m
+        yield from _alla_mål(m.nämndmål)
+
+
+def rapport(request, nämnd_id: int, år: int, typ: str, format: str = "html"):
+    """A report as an HTML page or a PDF download, from the same templates."""
+    if typ not in Rapporttyp.values:
+        raise Http404("Okänd rapporttyp.")
+    nämnd = sel.nämnd_för(request.user, nämnd_id)
+    data = bygg_rapport(request.user, nämnd, år, typ)
+    if format == "pdf":
+        html = render_to_string("rapporter/rapport.html", {"rapport": data, "pdf": True}, request)
+        pdf = render_pdf(html)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        filnamn = slugify(f"{nämnd.kommun.namn} {nämnd.namn} {data.titel}")
+        response["Content-Disposition"] = f'attachment; filename="{filnamn}.pdf"'
+        return response
+    return render(request, "rapporter/rapport.html", {"rapport": data, "pdf": False})

@@ -1,7 +1,8 @@
 """Settings for Socialrapport.
 
 Everything that differs between machines comes from the environment (django-environ).
-Without any environment the app runs on the embedded default: SQLite, DEBUG on, no Redis.
+Without any environment the app runs on the embedded default: SQLite, no Redis; DEBUG is off unless set
+(bin/start sets DEBUG=true for the local demo).
 """
 
 from pathlib import Path
@@ -28,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tables2",
     "import_export",
+    "simple_history",
     "nämnd",
     "ekonomi",
     "nyckeltal",
@@ -89,7 +91,7 @@ USE_TZ = True
 # Swedish formats (space thousands separator, decimal comma, ISO dates) come from
 # socialreports/formats/sv; numbers in reports are formatted by rapporter.format.
 FORMAT_MODULE_PATH = ["socialreports.formats"]
-USE_THOUSAND_SEPARATOR = True
+USE_THOUSAND_SEPARATOR = False  # numbers are formatted explicitly (rapporter.format)
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

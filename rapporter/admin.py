@@ -1,0 +1,34 @@
+"""Admin: report sections (order and visibility) and narrative texts.
+
+Scoping to the user's kommuner is done by ``nämnd.admin_scoping`` only.
+"""
+
+from django.contrib import admin
+from django.utils.text import Truncator
+
+from nämnd.admin_scoping import KommunScopedAdmin
+
+from .models import Sektionsordning, Textavsnitt
+
+
+@admin.register(Sektionsordning)
+class SektionsordningAdmin(KommunScopedAdmin):
+    list_display = ["rubrik", "kommun", "rapporttyp", "sektion", "ordning", "visas"]
+    list_editable = ["ordning", "visas"]
+    list_filter = ["kommun", "rapporttyp", "sektion", "visas"]
+    list_select_related = ["kommun"]
+    search_fields = ["rubrik"]
+    fields = ["kommun", "rapporttyp", ("sektion", "rubrik"), ("ordning", "visas")]
+
+
+@admin.register(Textavsnitt)
+class TextavsnittAdmin(KommunScopedAdmin):
+    list_display = ["rubrik", "nämnd", "år", "rapporttyp", "inledning"]
+    list_filter = ["nämnd__kommun", "nämnd", "år", "rapporttyp"]
+    list_select_related = ["nämnd"]
+    search_fields = ["rubrik", "text"]
+    fields = ["nämnd", ("år", "rapporttyp"), "rubrik", "text"]
+
+    @admin.display(description="text")
+    def inledning(self, obj):
+        return Truncator(obj.text).chars(120)

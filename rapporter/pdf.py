@@ -1,0 +1,43 @@
+"""HTML → PDF with WeasyPrint: one shared FontConfiguration, and a URL fetcher that serves only our own
+static files (no network, no redirects, no file:// reads outside the staticfiles finders)."""
+
+from __future__ import annotations
+
+import mimetypes
+from functools import lru_cache
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+# Pages are rendered against a base URL that cannot resolve; only its static prefix is served.
+BAS_URL = "https://socialrapport.invalid/"
+
+
+class StatiskaFiler(URLFetcher):
+    def __init__(self):
+        super().__init__(allowed_protocols=("https",), allow_redirects=False, fail_on_errors=True)
+
+    def fetch(self, url, headers=None):
+        prefix = BAS_URL + settings.STATIC_URL.lstrip("/")
+        relativ = url[len(prefix):].split("?", 1)[0].split("#", 1)[0] if url.startswith(prefix) else None
+        sökväg = finders.find(relativ) if relativ and ".." not in relativ.split("/") else None
+        if not sökväg:
+            raise FatalURLFetchingError(f"Otillåten eller saknad resurs i PDF: {url}")
+        with open(sökväg, "rb") as f:
+            data = f.read()
+        typ = mimetypes.guess_type(sökväg)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, data, {"Content-Type": typ})
+
+
+@lru_cache(maxsize=1)
+def _fonter() -> FontConfiguration:
+    return FontConfiguration()
+
+
+def render_pdf(html: str, **options) -> bytes:
+    return HTML(string=html, base_url=BAS_URL, url_fetcher=StatiskaFiler()).write_pdf(
+        font_config=_fonter(), **options
+    )
