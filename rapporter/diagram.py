@@ -29,6 +29,12 @@ class Serie:
     fyllning: str  # CSS fill: a colour or a pattern url
 
 
+@dataclass(frozen=True)
+class Diagram:
+    titel: str
+    svg: SafeString
+
+
 MÖNSTER = """<defs>
 <pattern id="{id}-rand" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
 <rect width="6" height="6" fill="#ffffff"/><rect width="3" height="6" fill="#1f5f8b"/></pattern>
@@ -48,7 +54,7 @@ def stapeldiagram(
 
     grupphöjd = RADHÖJD * len(serier) + MELLANRUM
     topp = 30
-    höjd = topp + grupphöjd * len(kategorier) + 30
+    höjd = topp + grupphöjd * len(kategorier) + 34
     delar = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="diagram" viewBox="0 0 {BREDD} {höjd}" width="100%" '
         f'role="img" aria-labelledby="{id}-titel {id}-besk">',
@@ -78,18 +84,33 @@ def stapeldiagram(
                 f"<title>{escape(namn)}, {escape(s.namn)}: {tal(v, decimaler)} {enhet}</title></rect>"
             )
     botten = topp + grupphöjd * len(kategorier)
+    for v in skalsteg(lägst, högst):
+        delar.append(f'<line x1="{x(v):.1f}" y1="{topp - 4}" x2="{x(v):.1f}" y2="{botten}" stroke="#8a96a3" '
+                     f'stroke-width="0.4" stroke-dasharray="2,2"/>')
+        delar.append(f'<text x="{x(v):.1f}" y="{botten + 14}" font-size="10" text-anchor="middle">{tal(v)}</text>')
     delar.append(f'<line x1="{noll:.1f}" y1="{topp - 4}" x2="{noll:.1f}" y2="{botten}" stroke="#333" stroke-width="1"/>')
-    for v in (lägst, högst):
-        if v:
-            delar.append(
-                f'<text x="{x(v):.1f}" y="{botten + 14}" font-size="10" text-anchor="middle">{tal(v, decimaler)} {enhet}</text>'
-            )
-    delar.append(f'<text x="{noll:.1f}" y="{botten + 14}" font-size="10" text-anchor="middle">0</text>')
+    delar.append(f'<text x="{BREDD - 4}" y="{botten + 26}" font-size="10" text-anchor="end">{escape(enhet)}</text>')
     delar.append("</svg>")
-    return mark_safe("".join(delar))  # noqa: S308 - every text is escaped above
+    return Diagram(titel, mark_safe("".join(delar)))  # noqa: S308 - every text is escaped above
 
 
-def nettokostnad_per_område(rapport) -> SafeString:
+def skalsteg(lägst: Decimal, högst: Decimal, antal: int = 5) -> list[Decimal]:
+    """Round axis values (1, 2 or 5 × 10^n apart) covering [lägst, högst]."""
+    spann = högst - lägst
+    if spann <= 0:
+        return [Decimal(0)]
+    rå = spann / antal
+    tiopotens = Decimal(10) ** (len(str(int(rå))) - 1) if rå >= 1 else Decimal(1)
+    steg = next(m * tiopotens for m in (1, 2, 5, 10) if m * tiopotens >= rå)
+    start = (lägst / steg).to_integral_value(rounding="ROUND_CEILING") * steg
+    värden, v = [], start
+    while v <= högst:
+        värden.append(v)
+        v += steg
+    return värden
+
+
+def nettokostnad_per_område(rapport) -> Diagram:
     """Nettokostnad for the period per verksamhetsområde, this year and the same period last year."""
     drift = rapport.delar[-1].drift
     pres = rapport.pres
@@ -108,7 +129,7 @@ def nettokostnad_per_område(rapport) -> SafeString:
     )
 
 
-def budget_utfall_prognos(rapport) -> SafeString:
+def budget_utfall_prognos(rapport) -> Diagram:
     """Per block: helårsbudget (incl. tillägg och avdrag), utfall for the period and helårsprognos."""
     del_ = rapport.delar[-1]
     pres = rapport.pres

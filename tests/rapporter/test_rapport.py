@@ -11,9 +11,9 @@ import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
 
-from ekonomi.models import Budgetpost, Prognos, Utfall
-from nyckeltal.models import Indikator, Indikatorvärde, Mål, Nyckeltal, Nyckeltalsgrupp, Nyckeltalsvärde
+from ekonomi.models import Utfall
 from nämnd.models import Kommun, Nämnd, Verksamhetsområde
+from socialreports.demodata import syntetisk_nämnd
 from tests.conftest import referens, tkr
 
 MINUS = "\u2212"
@@ -135,40 +135,12 @@ def test_mnkr_och_negativa_kostnader_är_presentation(client_läsare, socialnäm
     assert helår["Summa"][:5] == [Decimal("-315.7"), Decimal("-344.1"), Decimal("2.6"), Decimal("-336.4"), Decimal("5.0")]
 
 
-def _stor_nämnd(kommun, antal_block: int, per_block: int):
-    """A synthetic nämnd: blocks × verksamheter with budget, 20 months of utfall, prognos, nyckeltal, mål."""
-    n = Nämnd.objects.create(kommun=kommun, namn=f"Stor nämnd {antal_block}x{per_block}")
-    vo, budget, utfall, prognoser = [], [], [], []
-    for b in range(antal_block):
-        block = Verksamhetsområde.objects.create(nämnd=n, namn=f"Block {b}", typ="block", ordning=b * 100)
-        for v in range(per_block):
-            vo.append(Verksamhetsområde(nämnd=n, förälder=block, namn=f"Verksamhet {b}.{v}", ordning=b * 100 + v + 1))
-    vo = Verksamhetsområde.objects.bulk_create(vo)
-    for o in vo:
-        budget.append(Budgetpost(verksamhetsområde=o, år=2023, slag="kf", belopp=Decimal(1200000)))
-        budget.append(Budgetpost(verksamhetsområde=o, år=2023, slag="tillägg", belopp=Decimal(1000), kommentar="x"))
-        utfall += [Utfall(verksamhetsområde=o, år=å, månad=m, belopp=Decimal(100000)) for å in (2022, 2023)
-                   for m in range(1, 13 if å == 2022 else 9)]
-        prognoser += [Prognos(verksamhetsområde=o, år=2023, månad=m, belopp=Decimal(1190000)) for m in (4, 8)]
-    Budgetpost.objects.bulk_create(budget)
-    Utfall.objects.bulk_create(utfall)
-    Prognos.objects.bulk_create(prognoser)
-    grupp = Nyckeltalsgrupp.objects.create(nämnd=n, namn="Volymer")
-    mål = Mål.objects.create(nämnd=n, namn="Mål", från_år=2023)
-    for i in range(len(vo)):
-        nt = Nyckeltal.objects.create(grupp=grupp, namn=f"Nyckeltal {i}", ordning=i)
-        Nyckeltalsvärde.objects.create(nyckeltal=nt, år=2022, typ="utfall_helår", värde=i)
-        ind = Indikator.objects.create(mål=mål, namn=f"Indikator {i}", ordning=i)
-        Indikatorvärde.objects.create(indikator=ind, år=2022, totalt=i)
-    return n
-
-
-def test_antal_frågor_växer_inte_med_nämndens_storlek(client, django_user_model, django_assert_num_queries):
+def test_antal_frågor_växer_inte_med_nämndens_storlek(client, django_user_model):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     kommun = Kommun.objects.create(namn="Storkommun")
-    liten, stor = _stor_nämnd(kommun, 2, 3), _stor_nämnd(kommun, 6, 10)
+    liten, stor = syntetisk_nämnd(kommun, 2, 3), syntetisk_nämnd(kommun, 6, 10)
     client.force_login(django_user_model.objects.create_superuser("su", password="x"))
     antal = []
     for n in (liten, stor):
@@ -240,3 +212,16 @@ def test_pdf_sidor_renderas_och_är_inte_tomma(client_läsare, socialnämnden, t
         assert abs(bild.width / bild.height - 210 / 297) < 0.01
         mörka = sum(bild.histogram()[:128])
         assert mörka > 200, f"{sida.name} ser tom ut"
+
+
+def test_diagram_som_svg_med_textalternativ_i_html_och_pdf(client_läsare, socialnämnden):
+    html = client_läsare.get(url(socialnämnden, 2023, "delårsrapport")).content.decode()
+    soup = BeautifulSoup(html, "html.parser")
+    diagram = soup.find_all("svg", attrs={"role": "img"})
+    assert len(diagram) == 2
+    for svg in diagram:
+        assert svg.find("title").get_text() and "Samma siffror finns" in svg.find("desc").get_text()
+    # One bar per verksamhet and series in the nettokostnad chart.
+    assert len(diagram[0].find_all("rect", attrs={"height": "7"})) == 2 * 13
+    pdf = client_läsare.get(url(socialnämnden, 2023, "delårsrapport", pdf=True)).content
+    assert "Nettokostnad per verksamhetsområde" in pdf_text(pdf)
