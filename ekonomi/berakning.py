@@ -279,3 +279,70 @@ class Investeringsrad:
     def avvikelse(self) -> Decimal:
         """Ram + tillägg − prognos (or − utgift when there is no prognos, e.g. at year end)."""
         return self.ram + self.tillägg - (self.prognos if self.prognos is not None else self.utgift)
+
+
+# --- månadsuppföljning -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Månadsrad:
+    """One verksamhetsområde in the month grid. Amounts in kronor; None = nothing stored."""
+
+    id: int
+    namn: str
+    utfall_månad: Decimal | None = None
+    utfall_ack: Decimal = NOLL  # months 1..månad, this month included
+    periodbudget: Decimal = NOLL  # KF-budget + tillägg och avdrag, periodised through månad
+    helårsbudget: Decimal = NOLL
+    prognos: Decimal | None = None  # made at this month
+    föregående_prognos: Decimal | None = None  # the latest made before this month
+    kommentar: str = ""
+    utfall_version: int | None = None
+    prognos_version: int | None = None
+    utfall_per_kostnadsslag: bool = False  # imported per kostnadsslag: the netto cell is read-only
+
+    @property
+    def avvikelse(self) -> Decimal:
+        return budgetavvikelse(self.periodbudget, NOLL, self.utfall_ack)
+
+    @property
+    def prognosförändring(self) -> Decimal | None:
+        return prognosförändring(self.prognos, self.föregående_prognos)
+
+    @property
+    def prognosavvikelse(self) -> Decimal | None:
+        return None if self.prognos is None else self.helårsbudget - self.prognos
+
+    @property
+    def förbrukat_procent(self) -> Decimal | None:
+        """Utfall as % of the year's budget, to compare with the riktpunkt."""
+        return None if not self.helårsbudget else self.utfall_ack / self.helårsbudget * 100
+
+
+def månadsrad(o: Områdesunderlag, år: int, månad: int, **kw) -> Månadsrad:
+    """The grid row of one område from its stored figures (``kw``: this month's utfall, prognos, versions)."""
+    före = [b for m, b in o.prognoser if m < månad]
+    return Månadsrad(
+        id=o.id, namn=o.namn, utfall_ack=o.utfall_period,
+        periodbudget=_budget(o, "kf", år, månad) + _budget(o, "tillägg", år, månad),
+        helårsbudget=_budget(o, "kf", år) + _budget(o, "tillägg", år),
+        föregående_prognos=före[-1] if före else None,
+        **kw,
+    )
+
+
+def summera_månad(namn: str, rader: Sequence[Månadsrad]) -> dict[str, Decimal | None]:
+    """Column sums of grid rows (for subtotal and total rows); prognos sums where every row has one."""
+    def opt(värden):
+        värden = list(värden)
+        return sum(värden, NOLL) if värden and None not in värden else None
+
+    return {
+        "namn": namn,
+        "utfall_månad": sum((r.utfall_månad or NOLL for r in rader), NOLL),
+        "utfall_ack": sum((r.utfall_ack for r in rader), NOLL),
+        "periodbudget": sum((r.periodbudget for r in rader), NOLL),
+        "avvikelse": sum((r.avvikelse for r in rader), NOLL),
+        "helårsbudget": sum((r.helårsbudget for r in rader), NOLL),
+        "prognos": opt(r.prognos for r in rader),
+        "prognosförändring": opt(r.prognosförändring for r in rader),
+    }

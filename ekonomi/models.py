@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from nämnd.models import (
     ÅR_VALIDATORER,
@@ -128,6 +129,7 @@ class Budgetpost(models.Model):
     peng = Belopp("ersättning per enhet (peng, kr)", null=True, blank=True)
 
     objects = scoped_queryset("verksamhetsområde__nämnd__kommun").as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "budgetpost"
@@ -169,8 +171,10 @@ class Utfall(models.Model):
     )
     kategori = models.CharField("budgetkategori", max_length=10, choices=Budgetkategori, default="", blank=True)
     belopp = Belopp("belopp (kr)")
+    version = models.PositiveIntegerField("version", default=1, editable=False)
 
     objects = scoped_queryset("verksamhetsområde__nämnd__kommun").as_manager()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = "utfall"
@@ -210,10 +214,12 @@ class Prognos(models.Model):
     )
     år = models.PositiveSmallIntegerField("år", validators=ÅR_VALIDATORER)
     månad = models.PositiveSmallIntegerField("prognostillfälle (månad)", validators=MÅNAD_VALIDATORER)
-    belopp = Belopp("prognos nettokostnad helår (kr)")
+    belopp = Belopp("prognos nettokostnad helår (kr)", null=True, blank=True, help_text="Tomt = bara en kommentar.")
     kommentar = models.TextField("kommentar", blank=True)
+    version = models.PositiveIntegerField("version", default=1, editable=False)
 
     objects = scoped_queryset("verksamhetsområde__nämnd__kommun").as_manager()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = "prognos"

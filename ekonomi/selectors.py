@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q, Sum
 
 from nämnd.models import Nämnd, Verksamhetsområde
 
+from . import berakning
 from .berakning import NOLL, Budgetbelopp, Investeringsrad, Områdesunderlag
 from .models import Budgetpost, Investering, Prognos, Utfall
 
@@ -25,7 +27,7 @@ def områden_för_år(user, nämnder: Sequence[Nämnd], år: int):
 
 
 def ekonomiunderlag(user, nämnder: Sequence[Nämnd], år: int, månad: int) -> list[Områdesunderlag]:
-    """Stored budget, utfall and prognoser per verksamhetsområde for ``år`` up to ``månad``. Four queries."""
+    """Stored budget, utfall and prognoser per verksamhetsområde for ``år`` up to ``månad``. Five queries."""
     områden = list(områden_för_år(user, nämnder, år).values("id", "namn", "typ", "förälder_id"))
     ids = [o["id"] for o in områden]
 
@@ -35,9 +37,11 @@ def ekonomiunderlag(user, nämnder: Sequence[Nämnd], år: int, månad: int) -> 
             Budgetbelopp(b.slag, b.år, b.belopp, tuple(b.profil.vikter) if b.profil else None)
         )
 
+    jämförs_med = _jämförelseområden(ids)
+    alla_ids = set(ids) | {g for gamla in jämförs_med.values() for g in gamla}
     utfall = {
         u["verksamhetsområde_id"]: u
-        for u in Utfall.objects.filter(verksamhetsområde_id__in=ids, år__in=(år - 1, år))
+        for u in Utfall.objects.filter(verksamhetsområde_id__in=alla_ids, år__in=(år - 1, år))
         .values("verksamhetsområde_id")
         .annotate(
             period=Sum("belopp", filter=Q(år=år, månad__lte=månad)),
@@ -49,10 +53,14 @@ def ekonomiunderlag(user, nämnder: Sequence[Nämnd], år: int, månad: int) -> 
     prognoser: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
     kommentar: dict[int, str] = {}
     for p in Prognos.objects.filter(verksamhetsområde_id__in=ids, år=år, månad__lte=max(månad, 1)).order_by("månad"):
-        prognoser[p.verksamhetsområde_id].append((p.månad, p.belopp))
-        kommentar[p.verksamhetsområde_id] = p.kommentar
+        if p.belopp is not None:
+            prognoser[p.verksamhetsområde_id].append((p.månad, p.belopp))
+        if p.kommentar:
+            kommentar[p.verksamhetsområde_id] = p.kommentar
 
     def belopp(vo_id: int, nyckel: str) -> Decimal:
+        if nyckel in ("period_fg", "helår_fg"):
+            return sum(((utfall.get(k) or {}).get(nyckel) or NOLL for k in jämförs_med.get(vo_id, [vo_id])), NOLL)
         return (utfall.get(vo_id) or {}).get(nyckel) or NOLL
 
     return [
@@ -67,6 +75,25 @@ def ekonomiunderlag(user, nämnder: Sequence[Nämnd], år: int, månad: int) -> 
         )
         for o in områden
     ]
+
+
+def _jämförelseområden(ids: list[int]) -> dict[int, list[int]]:
+    """Whose last-year figures each område's "föregående år" columns show, when the tree changed at the
+    turn of the year (``Verksamhetsområde.föregångare``). An område that is another's föregångare no longer
+    shows its own last-year figures unless it lists itself. One query."""
+    kopplingar = list(
+        Verksamhetsområde.föregångare.through.objects.filter(from_verksamhetsområde_id__in=ids)
+        .values_list("from_verksamhetsområde_id", "to_verksamhetsområde_id")
+    )
+    if not kopplingar:
+        return {}
+    result: dict[int, list[int]] = defaultdict(list)
+    for ny, gammal in kopplingar:
+        result[ny].append(gammal)
+    for gammal in {g for _, g in kopplingar}:
+        if gammal not in result:
+            result[gammal] = []
+    return dict(result)
 
 
 def investeringar(user, nämnder: Sequence[Nämnd], år: int, månad: int) -> list[Investeringsrad]:
@@ -86,3 +113,60 @@ def investeringar(user, nämnder: Sequence[Nämnd], år: int, månad: int) -> li
             kommentar=prognoser[-1].kommentar if prognoser else "",
         ))
     return rader
+
+
+@dataclass
+class Månadsgrupp:
+    namn: str
+    är_block: bool
+    rader: list[berakning.Månadsrad]
+
+    @property
+    def summa(self) -> dict:
+        return berakning.summera_månad(f"Summa {self.namn}", self.rader)
+
+
+def månadsuppföljning(user, nämnd: Nämnd, år: int, månad: int) -> list[Månadsgrupp]:
+    """The month grid: one row per leaf verksamhetsområde (where figures are entered), grouped under its
+    top-level block. Seven queries whatever the number of rows."""
+    underlag = ekonomiunderlag(user, [nämnd], år, månad)
+    ids = [o.id for o in underlag]
+    netto = {
+        u.verksamhetsområde_id: u
+        for u in Utfall.objects.filter(
+            verksamhetsområde_id__in=ids, år=år, månad=månad, kostnadsslag__isnull=True, kategori=""
+        )
+    }
+    uppdelat = set(
+        Utfall.objects.filter(verksamhetsområde_id__in=ids, år=år, månad=månad)
+        .exclude(kostnadsslag__isnull=True, kategori="").values_list("verksamhetsområde_id", flat=True)
+    )
+    prognos = {p.verksamhetsområde_id: p for p in Prognos.objects.filter(verksamhetsområde_id__in=ids, år=år, månad=månad)}
+    månadssumma = {
+        r["verksamhetsområde_id"]: r["s"]
+        for r in Utfall.objects.filter(verksamhetsområde_id__in=uppdelat, år=år, månad=månad)
+        .values("verksamhetsområde_id").annotate(s=Sum("belopp"))
+    } if uppdelat else {}
+
+    har_barn = {o.förälder_id for o in underlag}
+    förälder = {o.id: o.förälder_id for o in underlag}
+    namn = {o.id: o.namn for o in underlag}
+    grupper: dict[int, Månadsgrupp] = {}
+    for o in underlag:
+        if o.id in har_barn:
+            continue
+        topp = o.id
+        while förälder.get(topp) is not None:
+            topp = förälder[topp]
+        grupp = grupper.setdefault(topp, Månadsgrupp(namn[topp], topp != o.id, []))
+        u, p = netto.get(o.id), prognos.get(o.id)
+        grupp.rader.append(berakning.månadsrad(
+            o, år, månad,
+            utfall_månad=månadssumma.get(o.id, u.belopp if u else None) if o.id in uppdelat else (u.belopp if u else None),
+            prognos=p.belopp if p else None,
+            kommentar=p.kommentar if p else "",
+            utfall_version=u.version if u else None,
+            prognos_version=p.version if p else None,
+            utfall_per_kostnadsslag=o.id in uppdelat,
+        ))
+    return list(grupper.values())

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from nämnd.models import ÅR_VALIDATORER, MÅNAD_VALIDATORER, Nämnd, Rapporttyp, Verksamhetsområde, scoped_queryset
 
@@ -90,6 +91,8 @@ class Nyckeltalsvärde(models.Model):
         "månad", null=True, blank=True, validators=MÅNAD_VALIDATORER, help_text="Endast för månadsutfall."
     )
     värde = Värde("värde")
+    version = models.PositiveIntegerField("version", default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"])
 
     objects = scoped_queryset("nyckeltal__grupp__nämnd__kommun").as_manager()
 
@@ -202,6 +205,8 @@ class Uppdragsstatus(models.Model):
     rapporttyp = models.CharField("rapport", max_length=24, choices=Rapporttyp)
     status = models.CharField("status", max_length=12, choices=Status)
     kommentar = models.TextField("kommentar", blank=True)
+    version = models.PositiveIntegerField("version", default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"])
 
     objects = scoped_queryset("uppdrag__mål__nämnd__kommun").as_manager()
 
@@ -263,6 +268,8 @@ class Indikatorvärde(models.Model):
     kvinnor = Värde("kvinnor", null=True, blank=True)
     män = Värde("män", null=True, blank=True)
     källa = models.CharField("källa", max_length=100, blank=True, help_text="T.ex. Kolada.")
+    version = models.PositiveIntegerField("version", default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"])
 
     objects = scoped_queryset("indikator__mål__nämnd__kommun").as_manager()
 
@@ -287,6 +294,8 @@ class Måluppfyllelse(models.Model):
     rapporttyp = models.CharField("rapport", max_length=24, choices=Rapporttyp)
     bedömning = models.CharField("bedömning", max_length=8, choices=Bedömning)
     kommentar = models.TextField("kommentar", blank=True)
+    version = models.PositiveIntegerField("version", default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"])
 
     objects = scoped_queryset("mål__nämnd__kommun").as_manager()
 

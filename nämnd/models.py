@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 ÅR_VALIDATORER = [MinValueValidator(2000), MaxValueValidator(2100)]
 MÅNAD_VALIDATORER = [MinValueValidator(1, "Månad måste vara 1–12."), MaxValueValidator(12, "Månad måste vara 1–12.")]
@@ -175,8 +176,14 @@ class Verksamhetsområde(models.Model):
     verksamhetskoder = models.CharField("verksamhetskoder", max_length=500, blank=True, help_text="Som ansvarskoder.")
     från_år = models.PositiveSmallIntegerField("från år", null=True, blank=True, validators=ÅR_VALIDATORER)
     till_år = models.PositiveSmallIntegerField("till och med år", null=True, blank=True, validators=ÅR_VALIDATORER)
+    föregångare = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="efterträdare", verbose_name="jämförs med (föregående år)",
+        help_text="Verksamhetsområden vars utfall föregående år räknas hit, när en verksamhet flyttats, slagits ihop "
+        "eller delats vid årsskiftet.",
+    )
 
     objects = scoped_queryset("nämnd__kommun").as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "verksamhetsområde"
@@ -244,6 +251,8 @@ class Period(models.Model):
     stängd_tid = models.DateTimeField("stängd (tidpunkt)", null=True, blank=True)
 
     objects = KommunScopedQuerySet.as_manager()
+    # Closing and reopening are recorded here: who, when, stängd before and after.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "period"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from nämnd.models import ÅR_VALIDATORER, Kommun, KommunScopedQuerySet, Nämnd, Rapporttyp, scoped_queryset
 
@@ -52,8 +53,10 @@ class Textavsnitt(models.Model):
     rapporttyp = models.CharField("rapport", max_length=24, choices=Rapporttyp)
     rubrik = models.CharField("rubrik", max_length=200)
     text = models.TextField("text", blank=True)
+    version = models.PositiveIntegerField("version", default=1, editable=False)
 
     objects = scoped_queryset("nämnd__kommun").as_manager()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = "textavsnitt"

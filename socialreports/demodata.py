@@ -32,6 +32,7 @@ from nyckeltal.models import (
 )
 from nämnd.models import Behörighet, Kommun, Nämnd, Verksamhetsområde
 from rapporter.models import Sektionsordning, Textavsnitt
+from socialreports import historik
 
 KATALOG = Path(settings.BASE_DIR) / "fixtures" / "knivsta-2023-2024"
 TKR = Decimal(1000)
@@ -155,9 +156,9 @@ def _ekonomi(nämnd: Nämnd, vo: dict[str, Verksamhetsområde], demo: dict) -> N
         budget.append(Budgetpost(verksamhetsområde=v, år=2023, slag="nämnd", belopp=tkr(rad["kf_budget_2023_tkr"])))
         budget.append(Budgetpost(verksamhetsområde=v, år=2024, slag="kf", belopp=tkr(rad["kf_budget_2024_tkr"])))
         budget.append(Budgetpost(verksamhetsområde=v, år=2024, slag="nämnd", belopp=tkr(rad["namndbudget_2024_tkr"])))
-    Budgetpost.objects.bulk_create(budget)
-    Utfall.objects.bulk_create(utfall)
-    Prognos.objects.bulk_create(prognoser)
+    for model, objekt in ((Budgetpost, budget), (Utfall, utfall), (Prognos, prognoser)):
+        model.objects.bulk_create(objekt)
+        historik.registrera(model, objekt, historik.SKAPAD, orsak="Demodata")
 
     for i, rad in enumerate(läs_csv("investeringar_2023.csv")):
         inv = Investering.objects.create(

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "import_export",
     "simple_history",
+    "axes",
     "nämnd",
     "ekonomi",
     "nyckeltal",
@@ -46,7 +47,21 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: throttles repeated failed logins.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# django-axes: after 5 failed attempts for a username from one IP address, wait 15 minutes.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/spärrad.html"
 
 ROOT_URLCONF = "socialreports.urls"
 
@@ -98,6 +113,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The largest form is the månadsuppföljning grid: up to 600 verksamhetsområden × 6 fields + a few more.
+# Set deliberately for that grid rather than switched off.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 4000
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/semantic.html"
 

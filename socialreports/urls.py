@@ -6,5 +6,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("logga-in/", auth_views.LoginView.as_view(), name="login"),
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("ekonomi/", include("ekonomi.urls")),
+    path("nyckeltal/", include("nyckeltal.urls")),
+    path("organisation/", include("nämnd.urls")),
+    path("texter/", include("rapporter.urls_texter")),
     path("", include("rapporter.urls")),
 ]

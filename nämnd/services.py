@@ -1,0 +1,69 @@
+"""Writes for the organisation: closing and reopening periods. Closing locks figures and texts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .behorighet import kan_redigera, kräv_admin
+from .models import Kommun, Nämnd, Period, Rapporttyp
+
+
+class PeriodStängd(ValidationError):
+    pass
+
+
+def stängda_månader(kommun: Kommun | int, år: int) -> set[int]:
+    return set(Period.objects.filter(kommun=kommun, år=år, stängd=True).values_list("månad", flat=True))
+
+
+def kontrollera_öppen(kommun: Kommun | int, år: int, månader: Iterable[int]) -> None:
+    """Refuse a write that touches a closed month, with a message the user can act on."""
+    månader = set(månader)
+    stängda = sorted(stängda_månader(kommun, år) & månader)
+    if stängda:
+        lista = ", ".join(f"{år}-{m:02d}" for m in stängda)
+        raise PeriodStängd(
+            f"Perioden {lista} är stängd och kan inte ändras. Be en administratör öppna den igen.",
+            code="period_stängd",
+        )
+
+
+def låsmånad(rapporttyp: str) -> int:
+    """The month whose closing locks a report's texts and assessments (verksamhetsplan: January)."""
+    return Rapporttyp(rapporttyp).slutmånad or 1
+
+
+@transaction.atomic
+def stäng(user, kommun: Kommun, år: int, månader: Iterable[int]) -> list[Period]:
+    """Close months (a month, or 1–8 for delår, 1–12 for helår). Admins and controllers may close."""
+    if not any(kan_redigera(user, n) for n in Nämnd.objects.filter(kommun=kommun).select_related("kommun")):
+        kräv_admin(user, kommun)
+    perioder = []
+    for m in sorted(set(månader)):
+        p, _ = Period.objects.select_for_update().get_or_create(kommun=kommun, år=år, månad=m)
+        if not p.stängd:
+            p.stängd, p.stängd_av, p.stängd_tid = True, user, timezone.now()
+            p._history_user = user
+            p.save()
+        perioder.append(p)
+    return perioder
+
+
+@transaction.atomic
+def öppna(user, kommun: Kommun, år: int, månader: Iterable[int], orsak: str) -> list[Period]:
+    """Reopen closed months; only a kommun admin may, and must say why (kept in the history)."""
+    kräv_admin(user, kommun)
+    if not orsak.strip():
+        raise ValidationError("Ange varför perioden öppnas igen.")
+    perioder = list(Period.objects.select_for_update().filter(kommun=kommun, år=år, månad__in=list(månader), stängd=True))
+    for p in perioder:
+        p.stängd, p.stängd_av, p.stängd_tid = False, None, None
+        p._history_user = user
+        p._change_reason = orsak.strip()
+        p.save()
+    return perioder
+

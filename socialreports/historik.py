@@ -1,0 +1,27 @@
+"""Audit history (django-simple-history) for bulk writes: one history row per changed object, in one query.
+
+``save()`` records history by itself; bulk operations do not, so services that write many rows call
+``registrera`` with the objects as they are after the change (or, for deletions, as they were)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils import timezone
+
+SKAPAD, ÄNDRAD, BORTTAGEN = "+", "~", "-"
+
+
+def registrera(model, objekt: Iterable, typ: str, user=None, orsak: str = "") -> None:
+    objekt = list(objekt)
+    if not objekt:
+        return
+    historik = model.history.model
+    nu = timezone.now()
+    historik.objects.bulk_create(
+        historik(
+            history_date=nu, history_user=user if getattr(user, "pk", None) else None, history_type=typ,
+            history_change_reason=orsak, **{f.attname: getattr(o, f.attname) for f in historik.tracked_fields},
+        )
+        for o in objekt
+    )
