@@ -172,6 +172,10 @@ class Utfall(models.Model):
     kategori = models.CharField("budgetkategori", max_length=10, choices=Budgetkategori, default="", blank=True)
     belopp = Belopp("belopp (kr)")
     version = models.PositiveIntegerField("version", default=1, editable=False)
+    källa = models.ForeignKey(
+        "importer.Import", on_delete=models.SET_NULL, null=True, blank=True, related_name="utfall",
+        verbose_name="importerad av", help_text="Tomt = inmatat för hand.",
+    )
 
     objects = scoped_queryset("verksamhetsområde__nämnd__kommun").as_manager()
     history = HistoricalRecords(excluded_fields=["version"])

@@ -169,6 +169,10 @@ class Verksamhetsområde(models.Model):
     namn = models.CharField("namn", max_length=200)
     typ = models.CharField("typ", max_length=12, choices=Typ, default=Typ.VERKSAMHET)
     ordning = models.PositiveIntegerField("ordning", default=0)
+    ej_fördelat = models.BooleanField(
+        "ej fördelat", default=False,
+        help_text="Samlar importerade belopp vars koder inte matchar något verksamhetsområde, så att ingen krona försvinner.",
+    )
     ansvarskoder = models.CharField(
         "ansvarskoder", max_length=500, blank=True,
         help_text="Koder från ekonomisystemet, kommaseparerade. Jokertecken: 74* matchar allt som börjar på 74.",

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "ekonomi",
     "nyckeltal",
     "rapporter",
+    "importer",
 ]
 
 MIDDLEWARE = [
