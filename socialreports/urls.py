@@ -10,5 +10,6 @@ urlpatterns = [
     path("nyckeltal/", include("nyckeltal.urls")),
     path("organisation/", include("nämnd.urls")),
     path("texter/", include("rapporter.urls_texter")),
+    path("import/", include("importer.urls")),
     path("", include("rapporter.urls")),
 ]

@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("importer.urls_utfall")),
+    path("", include("importer.urls_mallar")),
+]
