@@ -312,3 +312,19 @@ class Behörighet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.kommun} ({self.get_roll_display()})"
+
+
+class Dataversion(models.Model):
+    """A counter per kommun, bumped in the same transaction as any change to its figures, texts or
+    organisation (``socialreports.dataversion``). Cached report bodies and PDFs are keyed by it, so a
+    change is visible in the very next response."""
+
+    kommun = models.OneToOneField(Kommun, on_delete=models.CASCADE, primary_key=True, related_name="dataversion")
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "dataversion"
+        verbose_name_plural = "dataversioner"
+
+    def __str__(self) -> str:
+        return f"{self.kommun_id}: {self.version}"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Max, Min
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
-from django.template.loader import render_to_string
+from django.shortcuts import redirect, render
 from django.utils.text import slugify
 
 from ekonomi import berakning
@@ -14,10 +14,13 @@ from ekonomi.models import Budgetpost, Utfall
 from nyckeltal import selectors as nyckeltal_sel
 from nämnd.models import Kommun, Nämnd, Rapporttyp
 
+from jobb import services as jobb_services
+from jobb.models import Jobb
+
+from . import rapportcache
 from . import selectors as sel
 from .format import Presentation
-from .pdf import render_pdf
-from .rapport import MÅNADER_LÅNG, bygg_rapport
+from .rapport import MÅNADER_LÅNG
 from .tables import DriftTabell, IndikatorTabell, VolymTabell
 
 
@@ -77,16 +80,23 @@ def _alla_mål(mål):
 
 
 def rapport(request, nämnd_id: int, år: int, typ: str, format: str = "html"):
-    """A report as an HTML page or a PDF download, from the same templates."""
+    """A report as an HTML page, or a PDF from the same templates. Both are cached per data version:
+    an unchanged report is not built or rendered again; any change to its kommun's data gives a new key."""
     if typ not in Rapporttyp.values:
         raise Http404("Okänd rapporttyp.")
     nämnd = sel.nämnd_för(request.user, nämnd_id)
-    data = bygg_rapport(request.user, nämnd, år, typ)
-    if format == "pdf":
-        html = render_to_string("rapporter/rapport.html", {"rapport": data, "pdf": True}, request)
-        pdf = render_pdf(html)
-        response = HttpResponse(pdf, content_type="application/pdf")
-        filnamn = slugify(f"{nämnd.kommun.namn} {nämnd.namn} {data.titel}")
-        response["Content-Disposition"] = f'attachment; filename="{filnamn}.pdf"'
-        return response
-    return render(request, "rapporter/rapport.html", {"rapport": data, "pdf": False})
+    titel = f"{nämnd.namn} – {Rapporttyp(typ).label} {år}"
+    if format != "pdf":
+        artikel = rapportcache.artikel(request.user, nämnd, år, typ, pdf=False)
+        return render(request, "rapporter/rapport.html", {"artikel": artikel, "titel": titel, "pdf": False})
+    pdf = rapportcache.pdf(nämnd, år, typ)
+    if pdf is None:
+        if not settings.CELERY_TASK_ALWAYS_EAGER:
+            jobb = jobb_services.starta(Jobb.Typ.PDF, request.user, nämnd.kommun,
+                                       {"nämnd_id": nämnd.id, "år": år, "typ": typ})
+            return redirect("jobb-status", jobb.pk)
+        pdf = rapportcache.rendera_pdf(request.user, nämnd, år, typ)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filnamn = slugify(f"{nämnd.kommun.namn} {nämnd.namn} {Rapporttyp(typ).label} {år}")
+    response["Content-Disposition"] = f'attachment; filename="{filnamn}.pdf"'
+    return response

@@ -1,13 +1,16 @@
 """Audit history (django-simple-history) for bulk writes: one history row per changed object, in one query.
 
 ``save()`` records history by itself; bulk operations do not, so services that write many rows call
-``registrera`` with the objects as they are after the change (or, for deletions, as they were)."""
+``registrera`` with the objects as they are after the change (or, for deletions, as they were).
+It also bumps the kommun's data version, so cached reports are never stale after a bulk write."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from django.utils import timezone
+
+from socialreports import dataversion
 
 SKAPAD, ÄNDRAD, BORTTAGEN = "+", "~", "-"
 
@@ -16,6 +19,7 @@ def registrera(model, objekt: Iterable, typ: str, user=None, orsak: str = "") ->
     objekt = list(objekt)
     if not objekt:
         return
+    dataversion.bumpa_för(model, objekt)
     historik = model.history.model
     nu = timezone.now()
     historik.objects.bulk_create(

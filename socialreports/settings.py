@@ -36,10 +36,12 @@ INSTALLED_APPS = [
     "nyckeltal",
     "rapporter",
     "importer",
+    "jobb",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -120,6 +122,48 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 4000
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/semantic.html"
+
+# --- cache, background jobs ---------------------------------------------------------------
+# With REDIS_URL: Redis cache and Celery on Redis. Without (the embedded default): local-memory cache
+# and jobs run inline in the request.
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "socialrapport", "TIMEOUT": 7 * 24 * 3600}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "socialrapport",
+                          "TIMEOUT": 7 * 24 * 3600, "OPTIONS": {"MAX_ENTRIES": 2000}}}
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None  # job state lives in the Jobb table
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True  # a job is acknowledged when done, so a killed worker's job runs again
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis redelivers an unacknowledged job after the visibility timeout: longer than the longest job
+# (a 100 000-row import or a large PDF takes well under 5 minutes).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=1800)}
+CELERY_TASK_TIME_LIMIT = 900
+CELERY_TIMEZONE = TIME_ZONE
+
+# --- security headers (all environments; production adds HTTPS settings in settings_prod) --------
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 
 LOGGING = {
     "version": 1,

@@ -1,8 +1,12 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from socialreports.halsa import halsa
+
 urlpatterns = [
+    path("halsa/", login_not_required(halsa), name="hälsa"),
     path("admin/", admin.site.urls),
     path("logga-in/", auth_views.LoginView.as_view(), name="login"),
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
@@ -11,5 +15,6 @@ urlpatterns = [
     path("organisation/", include("nämnd.urls")),
     path("texter/", include("rapporter.urls_texter")),
     path("import/", include("importer.urls")),
+    path("jobb/", include("jobb.urls")),
     path("", include("rapporter.urls")),
 ]

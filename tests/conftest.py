@@ -25,6 +25,22 @@ def tkr(text: str) -> Decimal:
     return Decimal(text or 0)
 
 
+@pytest.fixture(autouse=True)
+def _tom_cache():
+    """Each test starts with an empty cache (ids are reused after a rolled-back test, and with them keys)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _jobb_inline(settings):
+    """Jobs run inline unless a test starts a real worker (the PostgreSQL pass has REDIS_URL set)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
 @pytest.fixture
 def knivsta(db) -> Kommun:
     from socialreports import demodata

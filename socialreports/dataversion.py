@@ -1,0 +1,86 @@
+"""Data version per kommun: the key that makes report caching exact.
+
+Every write to tenant data bumps ``Dataversion`` of its kommun inside the writing transaction:
+per-object saves and deletes through model signals (admin, services using ``save()``), bulk writes
+through ``socialreports.historik.registrera`` (which every bulk service calls). Readers key cached
+report bodies and PDFs by (kommun, version); a changed figure means a new key, never a stale hit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.apps import apps
+from django.db import models, transaction
+from django.db.models import F
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+# Apps whose models are tenant data. Models without a kommun path (e.g. Dataversion) are skipped.
+TENANT_APPS = ("nämnd", "ekonomi", "nyckeltal", "rapporter", "importer")
+
+
+def kommun_lookup(model) -> str | None:
+    qs_class = type(model._default_manager.get_queryset())
+    return getattr(qs_class, "kommun_lookup", None)
+
+
+def kommun_ids(model, objekt: Iterable) -> set[int]:
+    """Kommun ids of objects of ``model``, resolving the kommun path with at most one query."""
+    lookup = kommun_lookup(model)
+    if lookup is None:
+        return set()
+    objekt = list(objekt)
+    if lookup == "id":
+        return {o.pk for o in objekt}
+    första, _, resten = lookup.partition("__")
+    fält = model._meta.get_field(första)
+    ids = {getattr(o, fält.attname) for o in objekt} - {None}
+    if not resten:
+        return ids
+    return set(fält.related_model._default_manager.filter(pk__in=ids).values_list(resten, flat=True)) - {None}
+
+
+def bumpa(kommun_ids_: Iterable[int]) -> None:
+    from nämnd.models import Dataversion
+
+    for kommun_id in sorted(set(kommun_ids_)):
+        if not Dataversion.objects.filter(kommun_id=kommun_id).update(version=F("version") + 1):
+            with transaction.atomic():
+                Dataversion.objects.get_or_create(kommun_id=kommun_id)
+            Dataversion.objects.filter(kommun_id=kommun_id).update(version=F("version") + 1)
+
+
+def bumpa_för(model, objekt: Iterable) -> None:
+    bumpa(kommun_ids(model, objekt))
+
+
+def version(kommun_id: int) -> int:
+    from nämnd.models import Dataversion
+
+    return Dataversion.objects.filter(kommun_id=kommun_id).values_list("version", flat=True).first() or 0
+
+
+def _vid_ändring(sender, instance, **kwargs):
+    if kwargs.get("raw"):
+        return
+    try:
+        bumpa_för(sender, [instance])
+    except models.ObjectDoesNotExist:
+        pass  # the parent went in the same cascade; its own signal bumps
+
+
+def _vid_m2m(sender, instance, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        _vid_ändring(type(instance), instance)
+
+
+def koppla_signaler() -> None:
+    for app in TENANT_APPS:
+        for model in apps.get_app_config(app).get_models():
+            if kommun_lookup(model) is None:
+                continue
+            post_save.connect(_vid_ändring, sender=model, dispatch_uid=f"dataversion-save-{model._meta.label}")
+            post_delete.connect(_vid_ändring, sender=model, dispatch_uid=f"dataversion-delete-{model._meta.label}")
+            for m2m in model._meta.many_to_many:
+                m2m_changed.connect(_vid_m2m, sender=m2m.remote_field.through,
+                                    dispatch_uid=f"dataversion-m2m-{model._meta.label}-{m2m.name}")
