@@ -26,13 +26,12 @@ def tkr(text: str) -> Decimal:
 
 
 @pytest.fixture(autouse=True)
-def _tom_cache():
-    """Each test starts with an empty cache (ids are reused after a rolled-back test, and with them keys)."""
-    from django.core.cache import cache
+def _egen_cache(settings):
+    """Each test gets its own cache namespace: ids are reused after a rolled-back test (and with them cache
+    keys), and in the PostgreSQL pass parallel workers share one Redis, which must not be flushed."""
+    import uuid
 
-    cache.clear()
-    yield
-    cache.clear()
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
 
 
 @pytest.fixture(autouse=True)
