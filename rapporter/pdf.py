@@ -38,6 +38,9 @@ def _fonter() -> FontConfiguration:
 
 
 def render_pdf(html: str, **options) -> bytes:
+    """Tagged PDF (structure tree, headings, table headers) for accessibility; pass
+    ``pdf_variant="pdf/a-3a"`` for the archived version of an adopted report."""
+    options.setdefault("pdf_tags", True)
     return HTML(string=html, base_url=BAS_URL, url_fetcher=StatiskaFiler()).write_pdf(
         font_config=_fonter(), **options
     )

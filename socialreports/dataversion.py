@@ -16,7 +16,7 @@ from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 # Apps whose models are tenant data. Models without a kommun path (e.g. Dataversion) are skipped.
-TENANT_APPS = ("nämnd", "ekonomi", "nyckeltal", "rapporter", "importer")
+TENANT_APPS = ("nämnd", "ekonomi", "nyckeltal", "rapporter", "importer", "publicering")
 
 
 def kommun_lookup(model) -> str | None:

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "rapporter",
     "importer",
     "jobb",
+    "publicering",
 ]
 
 MIDDLEWARE = [

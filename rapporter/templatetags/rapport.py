@@ -45,3 +45,11 @@ def indikatorvärde(indikator, år):
 @register.filter
 def källor(indikatorer):
     return sorted({k for i in indikatorer for k in i.källor})
+
+
+@register.filter
+def avrundningsnoter(drift, presentation):
+    """Notes for the columns where the printed total differs from the sum of the printed rows."""
+    from rapporter.avrundning import differenser
+
+    return [d.text(presentation) for d in differenser(drift, presentation)]
