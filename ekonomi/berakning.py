@@ -346,3 +346,11 @@ def summera_månad(namn: str, rader: Sequence[Månadsrad]) -> dict[str, Decimal 
         "prognos": opt(r.prognos for r in rader),
         "prognosförändring": opt(r.prognosförändring for r in rader),
     }
+
+
+def överskrider_gräns(avvikelse: Decimal, budget: Decimal, gräns_kr: Decimal, gräns_procent: Decimal) -> bool:
+    """A deviation the kommun wants explained: at least ``gräns_kr`` kronor, or at least ``gräns_procent``
+    of the budget (either is enough)."""
+    if abs(avvikelse) >= gräns_kr:
+        return True
+    return bool(budget) and abs(avvikelse) * 100 >= gräns_procent * abs(budget)

@@ -319,7 +319,9 @@ class Dataversion(models.Model):
     organisation (``socialreports.dataversion``). Cached report bodies and PDFs are keyed by it, so a
     change is visible in the very next response."""
 
-    kommun = models.OneToOneField(Kommun, on_delete=models.CASCADE, primary_key=True, related_name="dataversion")
+    # A plain id, not a foreign key: bumps happen inside cascading deletes of the kommun itself, and a
+    # leftover counter of a deleted kommun is harmless.
+    kommun_id = models.BigIntegerField(primary_key=True)
     version = models.BigIntegerField(default=0)
 
     class Meta:

@@ -50,6 +50,10 @@ class Del:
     drift: berakning.Driftredovisning | None = None
     helår: berakning.Driftredovisning | None = None
     budget: berakning.Driftredovisning | None = None
+    med_prognos: frozenset[int] = frozenset()  # rows (and their ancestors) with a helårsprognos
+
+    def prognos_saknas(self, område_id: int) -> bool:
+        return område_id not in self.med_prognos
 
     @property
     def suffix(self) -> str:
@@ -145,6 +149,7 @@ def bygg_rapport(user, nämnd: Nämnd, år: int, typ: Rapporttyp | str) -> Rappo
             else:
                 d.drift = berakning.gruppera(underlag, lambda o: berakning.driftrad_period(o, år, månad))
                 d.helår = berakning.gruppera(underlag, lambda o: berakning.driftrad_helår(o, år, månad))
+                d.med_prognos = _med_prognos(underlag, månad)
         delar.append(d)
 
     texter = sel.texter(nämnder, år, typ) if Sektion.TEXT in behövs else {}
@@ -167,6 +172,18 @@ def bygg_rapport(user, nämnd: Nämnd, år: int, typ: Rapporttyp | str) -> Rappo
             s.data["diagram"] = diagram.budget_utfall_prognos(rapport)
         rapport.sektioner.append(s)
     return rapport
+
+
+def _med_prognos(underlag, månad: int) -> frozenset[int]:
+    förälder = {o.id: o.förälder_id for o in underlag}
+    result: set[int] = set()
+    for o in underlag:
+        if berakning.har_prognos(o, månad):
+            id_ = o.id
+            while id_ is not None and id_ not in result:
+                result.add(id_)
+                id_ = förälder.get(id_)
+    return frozenset(result)
 
 
 def _månadsspann(månader: list[int]) -> str:

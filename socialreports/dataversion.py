@@ -41,10 +41,12 @@ def kommun_ids(model, objekt: Iterable) -> set[int]:
 
 
 def bumpa(kommun_ids_: Iterable[int]) -> None:
-    from nämnd.models import Dataversion
+    from nämnd.models import Dataversion, Kommun
 
     for kommun_id in sorted(set(kommun_ids_)):
-        if not Dataversion.objects.filter(kommun_id=kommun_id).update(version=F("version") + 1):
+        if Dataversion.objects.filter(kommun_id=kommun_id).update(version=F("version") + 1):
+            continue
+        if Kommun.objects.filter(pk=kommun_id).exists():  # not for a kommun being deleted
             with transaction.atomic():
                 Dataversion.objects.get_or_create(kommun_id=kommun_id)
             Dataversion.objects.filter(kommun_id=kommun_id).update(version=F("version") + 1)

@@ -31,6 +31,8 @@ from nyckeltal.models import (
     Uppdragsstatus,
 )
 from nämnd.models import Behörighet, Kommun, Nämnd, Verksamhetsområde
+from importer.models import Import
+from publicering.models import Rapportärende, Rapportversion
 from rapporter.models import Sektionsordning, Textavsnitt
 from socialreports import historik
 
@@ -94,6 +96,10 @@ def radera(namn: str) -> None:
     while områden.exists():  # leaves first: förälder is PROTECT
         områden.filter(barn__isnull=True).delete()
     Textavsnitt.objects.for_kommun(kommun).delete()
+    Rapportversion.objects.for_kommun(kommun).delete()
+    Rapportärende.objects.for_kommun(kommun).delete()
+    Utfall.objects.filter(källa__kommun=kommun).delete()
+    Import.objects.for_kommun(kommun).delete()
     Nämnd.objects.for_kommun(kommun).delete()
     kommun.delete()
 
