@@ -69,6 +69,8 @@ class Rapport:
     delar: list[Del]
     sektioner: list[Rapportsektion]
     skapad: dt.datetime
+    maska_under: int | None = None  # published output: counts of individuals below this are masked
+    fastställd: dict | None = None  # {"datum", "paragraf", "version"} on the archived, adopted version
 
     @property
     def kommun(self):

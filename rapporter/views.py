@@ -15,6 +15,7 @@ from nyckeltal import selectors as nyckeltal_sel
 from nämnd.models import Kommun, Nämnd, Rapporttyp
 
 from jobb import services as jobb_services
+from publicering.models import Rapportversion
 from jobb.models import Jobb
 
 from . import rapportcache
@@ -89,7 +90,9 @@ def rapport(request, nämnd_id: int, år: int, typ: str, format: str = "html"):
     if format != "pdf":
         artikel = rapportcache.artikel(request.user, nämnd, år, typ, pdf=False)
         return render(request, "rapporter/rapport.html", {"artikel": artikel, "titel": titel, "pdf": False})
-    pdf = rapportcache.pdf(nämnd, år, typ)
+    arkiverad = Rapportversion.objects.filter(ärende__nämnd=nämnd, ärende__år=år, ärende__typ=typ,
+                                              ärende__status="fastställd").order_by("-nummer").first()
+    pdf = bytes(arkiverad.pdf) if arkiverad else rapportcache.pdf(nämnd, år, typ)  # the adopted file always wins
     if pdf is None:
         if not settings.CELERY_TASK_ALWAYS_EAGER:
             jobb = jobb_services.starta(Jobb.Typ.PDF, request.user, nämnd.kommun,

@@ -3,6 +3,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from publicering import urls as publicering_urls
+from publicering import views as publicering_views
 from socialreports.halsa import halsa
 
 urlpatterns = [
@@ -10,11 +12,15 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("logga-in/", auth_views.LoginView.as_view(), name="login"),
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("oidc/", include("inloggning.urls")),
     path("ekonomi/", include("ekonomi.urls")),
     path("nyckeltal/", include("nyckeltal.urls")),
     path("organisation/", include("nämnd.urls")),
     path("texter/", include("rapporter.urls_texter")),
     path("import/", include("importer.urls")),
     path("jobb/", include("jobb.urls")),
+    path("publicering/", include("publicering.urls")),
+    path("publikt/", include(publicering_urls.publika)),
+    path("tillganglighet/", publicering_views.tillgänglighet, name="tillgänglighet"),
     path("", include("rapporter.urls")),
 ]

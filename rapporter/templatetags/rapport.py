@@ -53,3 +53,16 @@ def avrundningsnoter(drift, presentation):
     from rapporter.avrundning import differenser
 
     return [d.text(presentation) for d in differenser(drift, presentation)]
+
+
+RÄKNEENHETER = {"antal", "antal brukare", "ärenden"}
+
+
+@register.simple_tag
+def volymvärde(v, enhet, maska_under):
+    """A volume value; in published output counts of individuals below ``maska_under`` are masked."""
+    from django.utils.html import format_html
+
+    if maska_under and v is not None and enhet in RÄKNEENHETER and 0 < v < maska_under:
+        return format_html('<abbr title="färre än {0}, visas inte">&lt;{0}</abbr>', maska_under)
+    return fmt.värde(v)

@@ -1,0 +1,127 @@
+"""Adoption pages (logged in) and the public pages (no login): published reports and the
+tillgänglighetsredogörelse. Nothing else is public."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from nämnd.behorighet import kan_fastställa, kan_redigera
+from nämnd.models import Kommun, Rapporttyp
+from rapporter.selectors import nämnd_för
+
+from . import services
+from .forms import FastställForm, ÅteröppnaForm
+from .models import Rapportärende, Rapportversion
+
+
+def _ärende(request, nämnd_id: int, år: int, typ: str) -> Rapportärende:
+    if typ not in Rapporttyp.values:
+        raise Http404("Okänd rapporttyp.")
+    nämnd = nämnd_för(request.user, nämnd_id)
+    if not kan_redigera(request.user, nämnd):
+        raise PermissionDenied("Du har inte behörighet att hantera rapporten.")
+    return services.ärende_för(nämnd, år, typ)
+
+
+def ärende(request, nämnd_id: int, år: int, typ: str):
+    """Status, pre-publish findings with links, checklist, fastställande and versions of one report."""
+    ä = _ärende(request, nämnd_id, år, typ)
+    inställning = services.inställning(ä.nämnd.kommun)
+    return render(request, "publicering/arende.html", {
+        "ärende": ä, "fynd": services.granska(request.user, ä), "inställning": inställning,
+        "checklista": [(p, ä.checklista.get(p, False)) for p in inställning.checklistpunkter],
+        "versioner": ä.versioner.order_by("-nummer"), "kan_fastställa": kan_fastställa(request.user, ä.nämnd),
+        "fastställ_form": FastställForm(), "återöppna_form": ÅteröppnaForm(),
+    })
+
+
+@require_POST
+def åtgärd(request, nämnd_id: int, år: int, typ: str, åtgärd: str):
+    ä = _ärende(request, nämnd_id, år, typ)
+    try:
+        if åtgärd == "checklista":
+            services.bocka_av(request.user, ä, {p: p in request.POST.getlist("punkt") for p in
+                                                services.inställning(ä.nämnd.kommun).checklistpunkter})
+            messages.success(request, "Checklistan är sparad.")
+        elif åtgärd == "klar":
+            services.markera_klar(request.user, ä)
+            messages.success(request, "Rapporten är markerad som klar för granskning.")
+        elif åtgärd == "faststall":
+            form = FastställForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError("Ange sammanträdesdatum och paragraf.")
+            v = services.fastställ(request.user, ä, form.cleaned_data["datum"], form.cleaned_data["paragraf"])
+            messages.success(request, f"Rapporten är fastställd (version {v.nummer}) och arkiverad som PDF/A.")
+        elif åtgärd == "ateroppna":
+            services.återöppna(request.user, ä, request.POST.get("orsak", ""))
+            messages.success(request, "Rapporten är öppnad för rättelse. Den fastställda versionen finns kvar.")
+        elif åtgärd in ("publicera", "avpublicera"):
+            services.publicera(request.user, ä, åtgärd == "publicera")
+            messages.success(request, "Publiceringen är ändrad.")
+        else:
+            raise Http404("Okänd åtgärd.")
+    except ValidationError as e:
+        for m in e.messages:
+            messages.error(request, m)
+    return redirect("rapportärende", nämnd_id, år, typ)
+
+
+def _pdf_svar(version: Rapportversion) -> HttpResponse:
+    response = HttpResponse(bytes(version.pdf), content_type="application/pdf")
+    ä = version.ärende
+    namn = slugify(f"{ä.nämnd.kommun.namn} {ä.nämnd.namn} {ä.get_typ_display()} {ä.år} v{version.nummer}")
+    response["Content-Disposition"] = f'attachment; filename="{namn}.pdf"'
+    response["X-Checksum-SHA256"] = version.sha256
+    return response
+
+
+def version_pdf(request, version_id: int):
+    """An archived version, exactly the bytes that were adopted (for logged-in readers of the kommun)."""
+    return _pdf_svar(get_object_or_404(Rapportversion.objects.for_user(request.user).select_related(
+        "ärende__nämnd__kommun"), pk=version_id))
+
+
+# --- public -------------------------------------------------------------------------------------
+
+def _publika_versioner(kommun: Kommun):
+    return Rapportversion.objects.filter(
+        ärende__nämnd__kommun=kommun, ärende__publicerad=True, ärende__nämnd__kommun__publicering__publicera=True,
+    ).select_related("ärende__nämnd__kommun")
+
+
+def _kommun(kommunkod: str) -> Kommun:
+    return get_object_or_404(Kommun, kommunkod=kommunkod, publicering__publicera=True)
+
+
+@login_not_required
+def publikt_index(request, kommunkod: str):
+    kommun = _kommun(kommunkod)
+    versioner = _publika_versioner(kommun).order_by("ärende__nämnd__namn", "-ärende__år", "ärende__typ", "-nummer")
+    grupper: dict[str, list[Rapportversion]] = {}
+    for v in versioner:
+        grupper.setdefault(f"{v.ärende.nämnd.namn}: {v.ärende.get_typ_display()} {v.ärende.år}", []).append(v)
+    return render(request, "publicering/publikt_index.html", {"kommun": kommun, "grupper": grupper.items()})
+
+
+@login_not_required
+def publikt_rapport(request, kommunkod: str, version_id: int):
+    version = get_object_or_404(_publika_versioner(_kommun(kommunkod)), pk=version_id)
+    senaste = version.ärende.versioner.order_by("-nummer").first()
+    return render(request, "publicering/publikt_rapport.html",
+                  {"version": version, "kommun": version.ärende.nämnd.kommun, "är_senaste": senaste.pk == version.pk})
+
+
+@login_not_required
+def publikt_pdf(request, kommunkod: str, version_id: int):
+    return _pdf_svar(get_object_or_404(_publika_versioner(_kommun(kommunkod)), pk=version_id))
+
+
+@login_not_required
+def tillgänglighet(request):
+    return render(request, "publicering/tillganglighet.html")
