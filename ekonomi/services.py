@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 
 from nämnd.behorighet import kräv_redigering
 from nämnd.models import Nämnd, Verksamhetsområde
@@ -67,14 +68,23 @@ def spara_månad(user, nämnd: Nämnd, år: int, månad: int, rader: Sequence[Gr
     """Save a month's utfall, helårsprognos and comments for a nämnd. A fixed number of queries whatever
     the number of rows; refuses closed periods, other nämnders' rows and concurrent edits."""
     kräv_redigering(user, nämnd)
-    kontrollera_öppen(nämnd.kommun_id, år, [månad])
+    kontrollera_öppen(nämnd.kommun_id, år, [månad], nämnd=nämnd)
     ändrade = [r for r in rader if r.utfall_ändrat or r.prognos_ändrad]
     if not ändrade:
         return Sparat(0, 0, 0)
     ids = {r.verksamhetsområde_id for r in ändrade}
-    områden = {o.id: o for o in Verksamhetsområde.objects.filter(nämnd=nämnd, id__in=ids).only("id", "namn")}
+    # Only the grid's rows (``selectors.månadsuppföljning``): this nämnd's områden valid in the year with no valid
+    # children. Figures on a parent would be entered twice over, and a block's own figures show in no report.
+    gäller = (Q(från_år__isnull=True) | Q(från_år__lte=år), Q(till_år__isnull=True) | Q(till_år__gte=år))
+    områden = {o.id: o for o in Verksamhetsområde.objects.filter(nämnd=nämnd, id__in=ids).filter(*gäller).annotate(
+        har_barn=Exists(Verksamhetsområde.objects.filter(förälder=OuterRef("pk")).filter(*gäller))
+    ).only("id", "namn")}
     if främmande := ids - set(områden):
-        raise ValidationError(f"Okända verksamhetsområden för {nämnd.namn}: {sorted(främmande)}.")
+        raise ValidationError(f"Okända verksamhetsområden för {nämnd.namn} {år}: {sorted(främmande)}.")
+    if summeringsrader := sorted(o.namn for o in områden.values() if o.har_barn):
+        raise ValidationError(
+            "Utfall och prognos förs på verksamheterna, inte på summeringsraderna " + ", ".join(summeringsrader) + "."
+        )
 
     utfall = {u.verksamhetsområde_id: u for u in Utfall.objects.select_for_update().filter(
         verksamhetsområde_id__in=ids, år=år, månad=månad, kostnadsslag__isnull=True, kategori="")}
@@ -131,5 +141,9 @@ def spara_månad(user, nämnd: Nämnd, år: int, månad: int, rader: Sequence[Gr
             historik.registrera(model, ändr, historik.ÄNDRAD, user)
         if bort:
             historik.registrera(model, bort, historik.BORTTAGEN, user)
-            model.objects.filter(pk__in=[o.pk for o in bort]).delete()
+            # Without signals: the history is recorded just above (with the user); QuerySet.delete() would record
+            # it a second time through simple_history's post_delete, one query per row. Nothing references
+            # Utfall or Prognos, so there is nothing for Django's collector to cascade.
+            borttagna = model.objects.filter(pk__in=[o.pk for o in bort])
+            borttagna._raw_delete(borttagna.db)
     return Sparat(len(nya_u) + len(nya_p), len(ändr_u) + len(ändr_p), len(bort_u) + len(bort_p))

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("<int:nämnd_id>/<int:år>/", views.månader, name="månader"),
+    path("<int:nämnd_id>/<int:år>/<int:månad>/", views.månadsuppföljning, name="månadsuppföljning"),
+]

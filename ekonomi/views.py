@@ -1,3 +1,102 @@
-from django.shortcuts import render
+"""Thin views for entering a month's figures: parse the request → form/selectors/services → render."""
 
-# Create your views here.
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from nämnd.behorighet import kräv_redigering
+from nämnd.services import stängda_månader
+from rapporter.rapport import MÅNADER_LÅNG
+from rapporter.selectors import nämnd_för
+
+from . import selectors as sel
+from .forms import BYT_ENHET, ENHETSVAL, Månadsformulär, giltig_enhet, gridvy
+from .models import Prognos, Utfall
+from .services import Konflikt, spara_månad
+
+ENHET_I_SESSIONEN = "ekonomi.enhet"  # the unit the user types amounts in, remembered between pages
+
+
+def _redigerbar_nämnd(request, nämnd_id: int, år: int, månad: int | None = None):
+    """The nämnd if the user may read it (else 404) and edit it (else 403); 404 for impossible periods."""
+    nämnd = nämnd_för(request.user, nämnd_id)
+    if not 2000 <= år <= 2100 or (månad is not None and not 1 <= månad <= 12):
+        raise Http404("Ingen sådan period.")
+    kräv_redigering(request.user, nämnd)
+    return nämnd
+
+
+def månader(request, nämnd_id: int, år: int):
+    """The months of a year with links into the grid: which have utfall and prognoser, which are closed."""
+    nämnd = _redigerbar_nämnd(request, nämnd_id, år)
+    def per_månad(model):
+        return dict(
+            model.objects.for_user(request.user).filter(verksamhetsområde__nämnd=nämnd, år=år)
+            .values("månad").annotate(n=Count("verksamhetsområde", distinct=True)).values_list("månad", "n")
+        )
+
+    utfall, prognoser = per_månad(Utfall), per_månad(Prognos)
+    stängda = stängda_månader(nämnd.kommun_id, år)
+    rader = [
+        {"månad": m, "namn": MÅNADER_LÅNG[m - 1], "utfall": utfall.get(m, 0), "prognoser": prognoser.get(m, 0),
+         "stängd": m in stängda}
+        for m in range(1, 13)
+    ]
+    return render(request, "ekonomi/manader.html", {"nämnd": nämnd, "år": år, "rader": rader})
+
+
+def månadsuppföljning(request, nämnd_id: int, år: int, månad: int):
+    """The month grid: GET shows it, POST saves it (all rows or none) and redirects back."""
+    nämnd = _redigerbar_nämnd(request, nämnd_id, år, månad)
+    if request.method != "POST":
+        return _visa(request, nämnd, år, månad, giltig_enhet(request.session.get(ENHET_I_SESSIONEN)))
+
+    formulär = Månadsformulär(request.POST, månadsnamn=MÅNADER_LÅNG[månad - 1])
+    request.session[ENHET_I_SESSIONEN] = formulär.önskad_enhet
+    enhet = formulär.önskad_enhet
+    if formulär.åtgärd == BYT_ENHET:
+        formulär.is_valid()  # only to keep what was typed
+        return _visa(request, nämnd, år, månad, enhet, formulär)
+    if not formulär.is_valid():
+        return _visa(request, nämnd, år, månad, enhet, formulär, fel_från_formulär=True)
+    try:
+        sparat = spara_månad(request.user, nämnd, år, månad, formulär.gridrader)
+    except Konflikt as e:
+        return _visa(request, nämnd, år, månad, enhet, formulär, meddelande=e.messages[0], konflikter=e.rader)
+    except ValidationError as e:  # PeriodStängd, unknown rows, utfall imported per kostnadsslag
+        return _visa(request, nämnd, år, månad, enhet, formulär, meddelande=" ".join(e.messages))
+    except IntegrityError:  # two first-time saves of the same cell at the same moment
+        return _visa(request, nämnd, år, månad, enhet, formulär, meddelande=(
+            "Någon annan sparade samma rader samtidigt. Inget sparades. Ladda om sidan och försök igen."))
+    if sparat.skapade or sparat.ändrade or sparat.borttagna:
+        messages.success(
+            request, f"Sparat: {sparat.skapade} nya, {sparat.ändrade} ändrade, {sparat.borttagna} borttagna värden."
+        )
+    else:
+        messages.info(request, "Inga ändringar att spara.")
+    return redirect("månadsuppföljning", nämnd.id, år, månad)
+
+
+def _visa(request, nämnd, år: int, månad: int, enhet: str, formulär: Månadsformulär | None = None, *,
+          fel_från_formulär: bool = False, meddelande: str = "", konflikter=()):
+    grupper = sel.månadsuppföljning(request.user, nämnd, år, månad)
+    grupper_vy, summa = gridvy(grupper, enhet, formulär, konflikter)
+    fel = formulär.fellista({r.id: r.namn for g in grupper for r in g.rader}) if fel_från_formulär else []
+    föregående, nästa = ((år, månad - 1) if månad > 1 else (år - 1, 12)), ((år, månad + 1) if månad < 12 else (år + 1, 1))
+    context = {
+        "nämnd": nämnd, "år": år, "månad": månad, "månadsnamn": MÅNADER_LÅNG[månad - 1],
+        "enhet": enhet, "enhetsval": ENHETSVAL, "grupper": grupper_vy, "summa": summa,
+        "stängd": månad in stängda_månader(nämnd.kommun_id, år),
+        "fel": fel, "meddelande": meddelande, "antal_fel": len(fel),
+        "föregående": {"url": reverse("månadsuppföljning", args=[nämnd.id, *föregående]),
+                       "namn": f"{MÅNADER_LÅNG[föregående[1] - 1]} {föregående[0]}"},
+        "nästa": {"url": reverse("månadsuppföljning", args=[nämnd.id, *nästa]),
+                  "namn": f"{MÅNADER_LÅNG[nästa[1] - 1]} {nästa[0]}"},
+    }
+    return render(request, "ekonomi/manadsuppfoljning.html", context)

@@ -1,0 +1,277 @@
+"""The Månadsuppföljning grid as a form: parse the POSTed grid into ``Gridrad`` (kronor), and build what the
+template shows (typed values kept, errors per cell, figures in the user's unit).
+
+POST fields per row (``id`` = verksamhetsområde id). Five per row, so that 600 rows stay well under
+``DATA_UPLOAD_MAX_NUMBER_FIELDS`` (4000):
+
+    r{id}-utfall          this month's utfall as typed, in the unit ``visad_enhet`` (absent when the row's
+                          utfall is imported per kostnadsslag: then it is read-only and never changed here)
+    r{id}-prognos         helårsprognos as typed
+    r{id}-kommentar       prognos comment
+    r{id}-fore            "utfall_version|prognos_version|utfall_före|prognos_före": what the user loaded,
+                          versions as integers and amounts in kronor as plain decimals ("" = nothing stored).
+                          Packed into one hidden field; ``spara_månad`` uses it to tell edited rows from
+                          untouched ones and to detect someone else's save in between (optimistic locking).
+    r{id}-kommentar_fore  the loaded comment. Free text may contain "|" and newlines, so it has its own field;
+                          it cannot be derived from the version server-side, because after someone else's save
+                          the stored comment is no longer what this user started from.
+
+Form-wide: ``visad_enhet`` (the unit the inputs are written in), ``enhet`` (the unit the user wants from now
+on; it differs from ``visad_enhet`` only when the select was changed without JavaScript) and ``atgard``
+("spara", or "byt_enhet" to re-show the grid in another unit without saving).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ekonomi.berakning import NOLL, Månadsrad, avrunda, summera_månad
+from ekonomi.services import Gridrad
+from rapporter.format import STRECK, parse_tal, tal
+
+ENHETER: dict[str, Decimal] = {"tkr": Decimal(1000), "kr": Decimal(1)}
+ENHETSVAL = [("tkr", "tkr"), ("kr", "kr")]
+STANDARDENHET = "tkr"
+ÖRE = Decimal("0.01")
+MAX_BELOPP = Decimal(10) ** 14  # Belopp: 16 digits, 2 of them decimals
+
+SPARA, BYT_ENHET = "spara", "byt_enhet"
+BELOPPSFÄLT = ("utfall", "prognos")
+_RAD = re.compile(r"r(\d+)-fore")
+
+
+def giltig_enhet(enhet: str | None, standard: str = STANDARDENHET) -> str:
+    return enhet if enhet in ENHETER else standard
+
+
+def tolka_belopp(text: str, enhet: str) -> Decimal | None:
+    """Typed amount in ``enhet`` → kronor (two decimals); empty → None. Raises ValueError in Swedish."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    värde = parse_tal(text)
+    if not värde.is_finite():
+        raise ValueError(f"{text!r} är inte ett tal.")
+    kr = värde * ENHETER[enhet]
+    if abs(kr) >= MAX_BELOPP:
+        raise ValueError(f"{text!r} är för stort.")
+    if kr != kr.quantize(ÖRE):
+        raise ValueError(f"{text!r} har för många decimaler (belopp sparas i hela ören).")
+    return kr.quantize(ÖRE)
+
+
+def belopp_text(kr: Decimal | None, enhet: str) -> str:
+    """Kronor → the exact amount in ``enhet`` for an input ("130,25" tkr for 130 250 kr): no rounding, so an
+    untouched cell parses back to exactly the stored amount and does not count as edited."""
+    if kr is None:
+        return ""
+    värde = (Decimal(kr) / ENHETER[enhet]).normalize()
+    return tal(värde, max(0, -värde.as_tuple().exponent))
+
+
+def visa(kr: Decimal | None, enhet: str) -> str:
+    """Kronor → a rounded read-only figure in ``enhet`` ("1 042" tkr), "–" for None."""
+    return STRECK if kr is None else tal(avrunda(Decimal(kr), ENHETER[enhet]))
+
+
+def _kr(kr: Decimal | None) -> str:
+    """Kronor for a data- attribute the JavaScript reads (plain decimal, "" = none)."""
+    return "" if kr is None else f"{Decimal(kr):f}"
+
+
+def _före_text(r: Månadsrad) -> str:
+    return "|".join((
+        "" if r.utfall_version is None else str(r.utfall_version),
+        "" if r.prognos_version is None else str(r.prognos_version),
+        _kr(r.utfall_månad),
+        _kr(r.prognos),
+    ))
+
+
+def _normalisera(text: str) -> str:
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+@dataclass(frozen=True)
+class Fel:
+    """A validation error for the summary: ``text`` names the row and field; ``fält_id`` is the input's id."""
+
+    text: str
+    fält_id: str = ""
+
+
+class Månadsformulär:
+    """Parses a POSTed grid. ``is_valid()`` fills ``gridrader`` (kronor) or ``fel`` ({row id: {field: text}})."""
+
+    def __init__(self, data: Mapping[str, str], *, månadsnamn: str = "denna månad"):
+        self.data = data
+        self.etiketter = {"utfall": f"utfall {månadsnamn}", "prognos": "helårsprognos", "kommentar": "kommentar"}
+        self.visad_enhet = giltig_enhet(data.get("visad_enhet"))
+        self.önskad_enhet = giltig_enhet(data.get("enhet"), self.visad_enhet)
+        self.åtgärd = BYT_ENHET if data.get("atgard") == BYT_ENHET else SPARA
+        self.gridrader: list[Gridrad] = []
+        self.fel: dict[int, dict[str, str]] = {}
+        # What the user typed and loaded, per row, to show again when the page is re-rendered.
+        self.inmatat: dict[int, dict[str, str | None]] = {}
+        self._validerad = False
+
+    def _rad_ids(self) -> list[int]:
+        return [int(m.group(1)) for nyckel in self.data if (m := _RAD.fullmatch(nyckel))]
+
+    def is_valid(self) -> bool:
+        if self._validerad:
+            return not self.fel
+        self._validerad = True
+        for vo in self._rad_ids():
+            p = f"r{vo}-"
+            inmatat = {k: self.data.get(p + k) for k in ("utfall", "prognos", "kommentar", "fore", "kommentar_fore")}
+            self.inmatat[vo] = inmatat
+            fel: dict[str, str] = {}
+            try:
+                uv, pv, u_före, p_före = inmatat["fore"].split("|")
+                utfall_version, prognos_version = (int(uv) if uv else None), (int(pv) if pv else None)
+                utfall_före = Decimal(u_före) if u_före else None
+                prognos_före = Decimal(p_före) if p_före else None
+            except (ValueError, ArithmeticError):
+                self.fel[vo] = {"rad": "raden är ofullständig. Ladda om sidan och försök igen."}
+                continue
+            belopp: dict[str, Decimal | None] = {"utfall": utfall_före, "prognos": prognos_före}
+            for fält in BELOPPSFÄLT:
+                if inmatat[fält] is None:  # not in the form (read-only cell): unchanged
+                    continue
+                try:
+                    belopp[fält] = tolka_belopp(inmatat[fält], self.visad_enhet)
+                except ValueError as e:
+                    fel[fält] = str(e)
+            if fel:
+                self.fel[vo] = fel
+                continue
+            kommentar_före = _normalisera(inmatat["kommentar_fore"] or "")
+            kommentar = kommentar_före if inmatat["kommentar"] is None else _normalisera(inmatat["kommentar"])
+            self.gridrader.append(Gridrad(
+                verksamhetsområde_id=vo, utfall=belopp["utfall"], prognos=belopp["prognos"], kommentar=kommentar,
+                utfall_före=utfall_före, prognos_före=prognos_före, kommentar_före=kommentar_före,
+                utfall_version=utfall_version, prognos_version=prognos_version,
+            ))
+        return not self.fel
+
+    def fellista(self, namn: Mapping[int, str]) -> list[Fel]:
+        """Errors for the summary, each naming the row and field: "Ifo öppenvård och stöd, helårsprognos: …"."""
+        return [
+            Fel(f"{namn.get(vo, f'Verksamhetsområde {vo}')}, {self.etiketter.get(fält, 'raden')}: {text}",
+                f"r{vo}-{fält}" if fält in self.etiketter else "")
+            for vo, per_fält in self.fel.items() for fält, text in per_fält.items()
+        ]
+
+    def text_i(self, vo: int, fält: str, enhet: str) -> str | None:
+        """What the user typed in a cell, shown in ``enhet``. Unchanged when the unit is the same (keep exactly
+        what was typed); converted when the user switched units; kept as typed when it does not parse."""
+        text = self.inmatat.get(vo, {}).get(fält)
+        if text is None or fält not in BELOPPSFÄLT or enhet == self.visad_enhet:
+            return text
+        try:
+            return belopp_text(tolka_belopp(text, self.visad_enhet), enhet)
+        except ValueError:
+            return text
+
+
+# --- what the template shows ---------------------------------------------------------------------------
+
+@dataclass
+class Radvy:
+    id: int
+    namn: str
+    utfall_redigerbar: bool
+    utfall: str  # input texts, in the unit shown
+    prognos: str
+    kommentar: str
+    före: str
+    kommentar_före: str
+    # read-only figures, rounded in the unit shown
+    utfall_visning: str
+    ack: str
+    periodbudget: str
+    avvikelse: str
+    helårsbudget: str
+    förändring: str
+    # kronor for manadsgrid.js (data- attributes): it recomputes the derived cells as the user types
+    data: dict[str, str] = field(default_factory=dict)
+    fel: dict[str, str] = field(default_factory=dict)
+    konflikt: str = ""
+
+
+@dataclass
+class Summavy:
+    namn: str
+    celler: dict[str, str]
+
+
+@dataclass
+class Gruppvy:
+    namn: str
+    är_block: bool
+    rader: list[Radvy]
+    summa: Summavy | None
+
+
+def _summavy(s: dict, enhet: str) -> Summavy:
+    return Summavy(s["namn"], {
+        "utfall": visa(s["utfall_månad"], enhet), "ack": visa(s["utfall_ack"], enhet),
+        "periodbudget": visa(s["periodbudget"], enhet), "avvikelse": visa(s["avvikelse"], enhet),
+        "helårsbudget": visa(s["helårsbudget"], enhet), "prognos": visa(s["prognos"], enhet),
+        "förändring": visa(s["prognosförändring"], enhet),
+    })
+
+
+def _radvy(r: Månadsrad, enhet: str, formulär: Månadsformulär | None, konflikt: bool) -> Radvy:
+    vy = Radvy(
+        id=r.id, namn=r.namn, utfall_redigerbar=not r.utfall_per_kostnadsslag,
+        utfall=belopp_text(r.utfall_månad, enhet), prognos=belopp_text(r.prognos, enhet), kommentar=r.kommentar,
+        före=_före_text(r), kommentar_före=r.kommentar,
+        utfall_visning=visa(r.utfall_månad, enhet), ack=visa(r.utfall_ack, enhet),
+        periodbudget=visa(r.periodbudget, enhet), avvikelse=visa(r.avvikelse, enhet),
+        helårsbudget=visa(r.helårsbudget, enhet), förändring=visa(r.prognosförändring, enhet),
+        data={
+            # accumulated utfall without this month's netto cell, which the user may be typing
+            "ack-bas": _kr(r.utfall_ack - ((r.utfall_månad or NOLL) if not r.utfall_per_kostnadsslag else NOLL)),
+            "utfall-fast": _kr(r.utfall_månad) if r.utfall_per_kostnadsslag else "",
+            "periodbudget": _kr(r.periodbudget), "helarsbudget": _kr(r.helårsbudget),
+            "foregaende": _kr(r.föregående_prognos),
+        },
+    )
+    if konflikt:
+        vy.konflikt = (
+            f"Ändrad av någon annan. Sparat nu: utfall {vy.utfall_visning}, helårsprognos "
+            f"{visa(r.prognos, enhet)}{', kommentar: ' + r.kommentar if r.kommentar else ''}."
+        )
+    if formulär is not None and r.id in formulär.inmatat:
+        # Re-rendered after a POST: show what the user typed and keep what they loaded (versions, före).
+        inmatat = formulär.inmatat[r.id]
+        for fält in ("utfall", "prognos", "kommentar"):
+            text = formulär.text_i(r.id, fält, enhet)
+            if text is not None:
+                setattr(vy, fält, _normalisera(text) if fält == "kommentar" else text)
+        vy.före = inmatat["fore"] or vy.före
+        if inmatat["kommentar_fore"] is not None:
+            vy.kommentar_före = _normalisera(inmatat["kommentar_fore"])
+        vy.fel = formulär.fel.get(r.id, {})
+    return vy
+
+
+def gridvy(
+    grupper: Sequence, enhet: str, formulär: Månadsformulär | None = None, konflikter: Iterable[str] = ()
+) -> tuple[list[Gruppvy], Summavy]:
+    """Groups of rows for the template, plus the total row. ``grupper``: ``ekonomi.selectors.Månadsgrupp``."""
+    konflikter = set(konflikter)
+    vyer = [
+        Gruppvy(
+            g.namn, g.är_block,
+            [_radvy(r, enhet, formulär, r.namn in konflikter) for r in g.rader],
+            _summavy(g.summa, enhet) if g.är_block else None,
+        )
+        for g in grupper
+    ]
+    return vyer, _summavy(summera_månad("Summa", [r for g in grupper for r in g.rader]), enhet)

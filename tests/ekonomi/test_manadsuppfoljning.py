@@ -1,0 +1,443 @@
+"""The Månadsuppföljning page: who reaches it, what it shows, Swedish number input, errors that keep what was
+typed, conflicts, closed periods, the delårsrapport after a save, and a fixed number of queries."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal as D
+
+import pytest
+from bs4 import BeautifulSoup
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from ekonomi.models import Kostnadsslag, Prognos, Utfall
+from nämnd.models import Verksamhetsområde
+from nämnd.services import stäng
+from socialreports.demodata import syntetisk_nämnd
+from tests.conftest import skapa_användare
+from tests.rapporter.test_rapport import tabell, tal
+
+IFO = "Ifo öppenvård och stöd"
+NÄMND_OCH_STYRELSE = "Nämnd- och styrelseverksamhet"
+NBSP, MINUS = "\u00a0", "\u2212"
+
+
+@pytest.fixture
+def controller(knivsta, socialnämnden):
+    user = skapa_användare("controller-knivsta", knivsta, roll="controller")
+    user.behörigheter.get().nämnder.set([socialnämnden])
+    return user
+
+
+@pytest.fixture
+def client_controller(client, controller):
+    client.force_login(controller)
+    return client
+
+
+def url(nämnd, år=2023, månad=8):
+    return reverse("månadsuppföljning", args=[nämnd.id, år, månad])
+
+
+def vo_id(nämnd, namn: str) -> int:
+    return Verksamhetsområde.objects.get(nämnd=nämnd, namn=namn).id
+
+
+def formulärdata(html: bytes | str) -> dict[str, str]:
+    """What the browser would send from the grid form: inputs, textareas and selects (no buttons)."""
+    form = BeautifulSoup(html, "html.parser").find("form", id="manadsgrid")
+    data = {}
+    for el in form.find_all(["input", "textarea", "select"]):
+        if el.name == "input":
+            data[el["name"]] = el.get("value", "")
+        elif el.name == "textarea":
+            data[el["name"]] = el.get_text()
+        else:
+            valt = el.find("option", selected=True) or el.find("option")
+            data[el["name"]] = valt["value"]
+    return data
+
+
+def rader(html: bytes) -> dict[str, list]:
+    """Grid rows by their row header: the read-only cells as numbers and the inputs' values as text."""
+    t = BeautifulSoup(html, "html.parser").find("table", id="grid")
+    result = {}
+    for tr in t.find_all("tr"):
+        th = tr.find("th", scope="row")
+        if th is None:
+            continue
+        celler = []
+        for td in tr.find_all("td"):
+            fält = td.find(["input", "textarea"])
+            celler.append((fält.get("value") if fält.name == "input" else fält.get_text()) if fält else tal(td.get_text()))
+        result[next(s.strip() for s in th.strings if s.strip() not in ("", "⚠"))] = celler
+    return result
+
+
+def post(client, nämnd, data: dict, månad: int = 8, **kw):
+    return client.post(url(nämnd, månad=månad), {**data, "atgard": "spara"}, **kw)
+
+
+def belopp(model, nämnd, namn, månad=8):
+    o = model.objects.filter(verksamhetsområde_id=vo_id(nämnd, namn), år=2023, månad=månad).first()
+    return o.belopp if o else None
+
+
+# --- reaching the page -------------------------------------------------------------------------------
+
+def test_controller_ser_demosiffrorna(client_controller, socialnämnden):
+    r = client_controller.get(url(socialnämnden))
+    assert r.status_code == 200
+    grid = rader(r.content)
+    # utfall aug, ackumulerat, periodbudget, avvikelse, helårsbudget, helårsprognos, förändring, kommentar (tkr)
+    assert grid[NÄMND_OCH_STYRELSE][:7] == ["130,25", D(1042), D(951), D(-91), D(1427), "1" + NBSP + "527", None]
+    assert grid[NÄMND_OCH_STYRELSE][7] == Prognos.objects.get(verksamhetsområde__namn=NÄMND_OCH_STYRELSE).kommentar
+    assert grid[IFO][1:6] == [D(18477), D(19567), D(1090), D(29351), "28" + NBSP + "418"]
+    assert grid["Vård & omsorg i ordinärt boende övrigt"][7] == "Fler brukare med omfattande behov än budgeterat."
+    assert grid["Summa Individ och familjeomsorg"][:6] == [D(5607), D(44859), D(48249), D(3390), D(72373), D(71118)]
+    assert grid["Summa"][1] == D(219654)  # the published delår nettokostnad
+    html = r.content.decode()
+    for text in ("Månadsuppföljning augusti 2023", "Belopp anges i:", "Flyktingmottagande", "Spara"):
+        assert text in html
+    assert reverse("översikt", args=[socialnämnden.id, 2023]) in html
+    assert reverse("rapport", args=[socialnämnden.id, 2023, "delårsrapport"]) in html
+    assert url(socialnämnden, 2023, 7) in html and url(socialnämnden, 2023, 9) in html
+
+
+def test_föregående_och_nästa_månad_över_årsskiftet(client_controller, socialnämnden):
+    html = client_controller.get(url(socialnämnden, 2023, 1)).content.decode()
+    assert url(socialnämnden, 2022, 12) in html and "december 2022" in html
+    html = client_controller.get(url(socialnämnden, 2023, 12)).content.decode()
+    assert url(socialnämnden, 2024, 1) in html
+
+
+def test_läsare_når_inte_inmatningen(client_läsare, socialnämnden):
+    assert client_läsare.get(url(socialnämnden)).status_code == 403
+    assert client_läsare.get(reverse("månader", args=[socialnämnden.id, 2023])).status_code == 403
+    data = {"visad_enhet": "tkr", f"r{vo_id(socialnämnden, IFO)}-fore": "1|1|2309625.00|28418000.00",
+            f"r{vo_id(socialnämnden, IFO)}-utfall": "1"}
+    assert post(client_läsare, socialnämnden, data).status_code == 403
+    assert belopp(Utfall, socialnämnden, IFO) == D("2309625.00")
+
+
+def test_annan_kommun_får_404(client, socialnämnden, läsare_annan, annan_kommun):
+    controller_taby = skapa_användare("controller-taby", annan_kommun, roll="controller")
+    controller_taby.behörigheter.get().nämnder.set(annan_kommun.nämnder.all())
+    for user in (läsare_annan, controller_taby):
+        client.force_login(user)
+        for u in (url(socialnämnden), reverse("månader", args=[socialnämnden.id, 2023])):
+            r = client.get(u)
+            assert r.status_code == 404, u
+            assert b"Knivsta" not in r.content
+        assert post(client, socialnämnden, {"visad_enhet": "tkr"}).status_code == 404
+
+
+def test_inloggning_krävs(client, socialnämnden):
+    r = client.get(url(socialnämnden))
+    assert r.status_code == 302 and r["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("månad", [0, 13, 99])
+def test_månad_utanför_året_ger_404(client_controller, socialnämnden, månad):
+    assert client_controller.get(url(socialnämnden, 2023, månad)).status_code == 404
+    assert post(client_controller, socialnämnden, {"visad_enhet": "tkr"}, månad=månad).status_code == 404
+    assert not Utfall.objects.filter(månad__gt=12).exists()
+
+
+def test_controller_för_annan_nämnd_får_403(client, knivsta, socialnämnden):
+    annan = syntetisk_nämnd(knivsta, 1, 2, namn="Äldrenämnden")
+    user = skapa_användare("controller-aldre", knivsta, roll="controller")
+    user.behörigheter.get().nämnder.set([annan])
+    client.force_login(user)
+    assert client.get(url(socialnämnden)).status_code == 403
+    assert client.get(url(annan)).status_code == 200
+
+
+# --- saving ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("utfall", "prognos", "väntat_utfall", "väntad_prognos"), [
+    ("1 234,5", f"{MINUS}1 022", D("1234500"), D("-1022000")),
+    (f"1{NBSP}234,5", "-1022", D("1234500"), D("-1022000")),
+    ("1234", f"{MINUS}1{NBSP}022,25", D("1234000"), D("-1022250")),
+    ("  2 500  ", "28\u202f900,5", D("2500000"), D("28900500")),
+])
+def test_svenska_tal_i_tkr_sparas_i_kronor(client_controller, socialnämnden, utfall, prognos, väntat_utfall, väntad_prognos):
+    data = formulärdata(client_controller.get(url(socialnämnden)).content)
+    ifo = vo_id(socialnämnden, IFO)
+    data |= {f"r{ifo}-utfall": utfall, f"r{ifo}-prognos": prognos, f"r{ifo}-kommentar": "Fler insatser."}
+    r = post(client_controller, socialnämnden, data)
+    assert r.status_code == 302 and r["Location"] == url(socialnämnden)
+    assert belopp(Utfall, socialnämnden, IFO) == väntat_utfall
+    p = Prognos.objects.get(verksamhetsområde_id=ifo, år=2023, månad=8)
+    assert (p.belopp, p.kommentar) == (väntad_prognos, "Fler insatser.")
+    # Untouched rows are not written.
+    assert set(Utfall.objects.filter(år=2023, månad=8).exclude(verksamhetsområde_id=ifo).values_list("version", flat=True)) == {1}
+
+    r = client_controller.get(r["Location"])
+    assert "Sparat: 0 nya, 2 ändrade, 0 borttagna värden." in r.content.decode()
+    assert 'role="status"' in r.content.decode()
+
+
+def test_ny_månad_skapar_värden_och_tomt_fält_tar_bort(client_controller, socialnämnden):
+    ifo = vo_id(socialnämnden, IFO)
+    data = formulärdata(client_controller.get(url(socialnämnden, månad=9)).content)
+    assert data[f"r{ifo}-utfall"] == "" and data[f"r{ifo}-fore"] == "|||"
+    data |= {f"r{ifo}-utfall": "2 400", f"r{ifo}-prognos": "28 500"}
+    r = post(client_controller, socialnämnden, data, månad=9, follow=True)
+    assert "Sparat: 2 nya, 0 ändrade, 0 borttagna värden." in r.content.decode()
+    assert belopp(Utfall, socialnämnden, IFO, 9) == D("2400000")
+
+    data = formulärdata(r.content)
+    data[f"r{ifo}-utfall"] = ""
+    r = post(client_controller, socialnämnden, data, månad=9, follow=True)
+    assert "Sparat: 0 nya, 0 ändrade, 1 borttagna värden." in r.content.decode()
+    assert belopp(Utfall, socialnämnden, IFO, 9) is None
+
+
+def test_oförändrat_formulär_sparar_ingenting(client_controller, socialnämnden):
+    data = formulärdata(client_controller.get(url(socialnämnden)).content)
+    före = Utfall.history.count()
+    r = post(client_controller, socialnämnden, data, follow=True)
+    assert "Inga ändringar att spara." in r.content.decode()
+    assert Utfall.history.count() == före
+
+
+def test_kronor_som_enhet_minns_i_sessionen(client_controller, socialnämnden):
+    ifo = vo_id(socialnämnden, IFO)
+    data = formulärdata(client_controller.get(url(socialnämnden)).content)
+    assert data["visad_enhet"] == "tkr"
+    # Switching unit without JavaScript keeps (and converts) what was typed, and saves nothing.
+    data |= {"enhet": "kr", f"r{ifo}-prognos": "28 500,5"}
+    r = client_controller.post(url(socialnämnden), {**data, "atgard": "byt_enhet"})
+    assert r.status_code == 200
+    assert belopp(Prognos, socialnämnden, IFO) == D("28418000")
+    data = formulärdata(r.content)
+    assert data["visad_enhet"] == "kr"
+    assert data[f"r{ifo}-prognos"] == "28" + NBSP + "500" + NBSP + "500"
+    assert data[f"r{vo_id(socialnämnden, NÄMND_OCH_STYRELSE)}-utfall"] == "130" + NBSP + "250"
+
+    # The choice is remembered: a new GET shows kronor.
+    r = client_controller.get(url(socialnämnden))
+    assert rader(r.content)[NÄMND_OCH_STYRELSE][:2] == ["130" + NBSP + "250", D(1042000)]
+    data = formulärdata(r.content)
+    data |= {f"r{ifo}-utfall": "2 309 625,75", f"r{ifo}-prognos": f"{MINUS}1 022"}
+    assert post(client_controller, socialnämnden, data).status_code == 302
+    assert belopp(Utfall, socialnämnden, IFO) == D("2309625.75")
+    assert belopp(Prognos, socialnämnden, IFO) == D("-1022")
+    assert client_controller.session["ekonomi.enhet"] == "kr"
+
+
+def test_enhet_ändrad_utan_javascript_tolkar_i_visad_enhet(client_controller, socialnämnden):
+    """The select says kr but the cells are still in tkr (no JavaScript converted them): the amounts typed are
+    read in the unit they were shown in, and the next page uses the new unit."""
+    ifo = vo_id(socialnämnden, IFO)
+    data = formulärdata(client_controller.get(url(socialnämnden)).content)
+    data |= {"enhet": "kr", f"r{ifo}-prognos": "30 000"}
+    r = post(client_controller, socialnämnden, data, follow=True)
+    assert belopp(Prognos, socialnämnden, IFO) == D("30000000")
+    assert belopp(Utfall, socialnämnden, IFO) == D("2309625.00")  # its "2 309,625" tkr is not misread as kr
+    assert formulärdata(r.content)["visad_enhet"] == "kr"
+
+
+@pytest.mark.parametrize(("fält", "text", "väntat"), [
+    ("prognos", "12a", "Ifo öppenvård och stöd, helårsprognos: '12a' är inte ett tal."),
+    ("utfall", "1,2,3", "Ifo öppenvård och stöd, utfall augusti: '1,2,3' är inte ett tal."),
+    ("utfall", "1,234567", "Ifo öppenvård och stöd, utfall augusti: '1,234567' har för många decimaler"),
+    ("prognos", "NaN", "Ifo öppenvård och stöd, helårsprognos: 'NaN' är inte ett tal."),
+    ("prognos", "1" + "0" * 12, "är för stort"),
+])
+def test_felaktig_inmatning_namnger_rad_och_fält_och_behåller_allt(client_controller, socialnämnden, fält, text, väntat):
+    ifo, nos = vo_id(socialnämnden, IFO), vo_id(socialnämnden, NÄMND_OCH_STYRELSE)
+    data = formulärdata(client_controller.get(url(socialnämnden)).content)
+    data |= {f"r{ifo}-{fält}": text, f"r{nos}-utfall": "999", f"r{nos}-kommentar": "Skrivet men inte sparat",
+             f"r{ifo}-kommentar": "Kommentar på felraden"}
+    före = sorted(Utfall.objects.values_list("id", "belopp", "version")), sorted(Prognos.objects.values_list("id", "belopp", "kommentar"))
+
+    r = post(client_controller, socialnämnden, data)
+    assert r.status_code == 200
+    html = r.content.decode()
+    soup = BeautifulSoup(html, "html.parser")
+    summering = soup.find(id="felsummering")
+    assert summering["role"] == "alert" and väntat in summering.get_text(" ", strip=True)
+    assert summering.find("a", href=f"#r{ifo}-{fält}")
+    rad = soup.find("tr", id=f"rad-{ifo}")
+    assert "har-fel" in rad["class"] and "Fel i raden" in rad.get_text() and "⚠" in rad.get_text()
+    cell = soup.find(id=f"r{ifo}-{fält}")
+    assert cell["aria-invalid"] == "true" and soup.find(id=cell["aria-describedby"])
+    assert soup.title.get_text().startswith("Fel: ")
+    # Everything typed is still there, the loaded versions too; nothing was saved.
+    kvar = formulärdata(r.content)
+    assert kvar[f"r{ifo}-{fält}"] == text and kvar[f"r{nos}-utfall"] == "999"
+    assert kvar[f"r{nos}-kommentar"] == "Skrivet men inte sparat" and kvar[f"r{ifo}-kommentar"] == "Kommentar på felraden"
+    assert kvar[f"r{ifo}-fore"] == data[f"r{ifo}-fore"]
+    assert (sorted(Utfall.objects.values_list("id", "belopp", "version")),
+            sorted(Prognos.objects.values_list("id", "belopp", "kommentar"))) == före
+
+    # Corrected, the same form saves.
+    kvar[f"r{ifo}-{fält}"] = "100"
+    assert post(client_controller, socialnämnden, kvar).status_code == 302
+    assert belopp(Utfall, socialnämnden, NÄMND_OCH_STYRELSE) == D("999000")
+
+
+def test_trasigt_dolt_fält_ger_fel_för_raden(client_controller, socialnämnden):
+    ifo = vo_id(socialnämnden, IFO)
+    data = formulärdata(client_controller.get(url(socialnämnden)).content) | {f"r{ifo}-fore": "x|y"}
+    r = post(client_controller, socialnämnden, data)
+    assert r.status_code == 200
+    assert f"{IFO}, raden: raden är ofullständig" in r.content.decode()
+
+
+def test_konflikt_namnger_raden_och_behåller_inmatningen(client, controller, socialnämnden, knivsta):
+    kollega = skapa_användare("controller-2", knivsta, roll="controller")
+    kollega.behörigheter.get().nämnder.set([socialnämnden])
+    ifo = vo_id(socialnämnden, IFO)
+    client.force_login(controller)
+    mina = formulärdata(client.get(url(socialnämnden)).content)
+    from django.test import Client
+
+    andra = Client()
+    andra.force_login(kollega)
+    kollegans = formulärdata(andra.get(url(socialnämnden)).content)
+    assert post(andra, socialnämnden, kollegans | {f"r{ifo}-prognos": "29 000"}).status_code == 302
+
+    r = post(client, socialnämnden, mina | {f"r{ifo}-prognos": "30 000", f"r{ifo}-kommentar": "Mitt skäl"})
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert f"Någon annan har ändrat {IFO} sedan du öppnade sidan. Inget sparades." in html
+    soup = BeautifulSoup(html, "html.parser")
+    rad = soup.find("tr", id=f"rad-{ifo}")
+    assert "har-konflikt" in rad["class"] and "Sparat nu:" in rad.get_text() and "29" + NBSP + "000" in rad.get_text()
+    kvar = formulärdata(r.content)
+    assert kvar[f"r{ifo}-prognos"] == "30 000" and kvar[f"r{ifo}-kommentar"] == "Mitt skäl"
+    assert belopp(Prognos, socialnämnden, IFO) == D("29000000")
+
+
+def test_stängd_månad_visas_skrivskyddad_och_sparas_inte(client_controller, controller, socialnämnden, knivsta):
+    data = formulärdata(client_controller.get(url(socialnämnden)).content)
+    stäng(controller, knivsta, 2023, [8])
+    r = client_controller.get(url(socialnämnden))
+    html = r.content.decode()
+    soup = BeautifulSoup(html, "html.parser")
+    assert "Perioden 2023-08 är stängd." in html
+    fält = [f for f in soup.find("table", id="grid").find_all(["input", "textarea"]) if f.get("type") != "hidden"]
+    assert fält and all(f.has_attr("readonly") for f in fält)
+    assert not soup.find("button", attrs={"value": "spara"})
+
+    ifo = vo_id(socialnämnden, IFO)
+    r = post(client_controller, socialnämnden, data | {f"r{ifo}-utfall": "1"})
+    assert r.status_code == 200
+    assert "Perioden 2023-08 är stängd och kan inte ändras." in r.content.decode()
+    assert formulärdata(r.content)[f"r{ifo}-utfall"] == "1"
+    assert belopp(Utfall, socialnämnden, IFO) == D("2309625.00")
+
+
+def test_utfall_per_kostnadsslag_är_skrivskyddat(client_controller, socialnämnden, knivsta):
+    ifo = vo_id(socialnämnden, IFO)
+    slag = Kostnadsslag.objects.create(kommun=knivsta, namn="Löner", typ="kostnad")
+    Utfall.objects.create(verksamhetsområde_id=ifo, år=2023, månad=9, kostnadsslag=slag, belopp=D("150000"))
+    r = client_controller.get(url(socialnämnden, månad=9))
+    data = formulärdata(r.content)
+    assert f"r{ifo}-utfall" not in data and f"r{ifo}-prognos" in data
+    assert "importerat per kostnadsslag" in r.content.decode()
+    assert rader(r.content)[IFO][0] == "150 (importerat per kostnadsslag)"
+    data[f"r{ifo}-prognos"] = "28 000"
+    assert post(client_controller, socialnämnden, data, månad=9).status_code == 302
+    assert belopp(Prognos, socialnämnden, IFO, 9) == D("28000000")
+
+
+def test_delårsrapporten_visar_det_sparade(client_controller, socialnämnden):
+    rapport = reverse("rapport", args=[socialnämnden.id, 2023, "delårsrapport"])
+    helår = tabell(client_controller.get(rapport).content, f"helar-{socialnämnden.id}")
+    drift = tabell(client_controller.get(rapport).content, f"drift-{socialnämnden.id}")
+    assert helår[IFO][3] == D(28418) and drift[IFO][3] == D(18477)
+
+    ifo = vo_id(socialnämnden, IFO)
+    data = formulärdata(client_controller.get(url(socialnämnden)).content)
+    data |= {f"r{ifo}-utfall": "2 809,625", f"r{ifo}-prognos": "30 000"}  # utfall +500 tkr, prognos +1 582 tkr
+    assert post(client_controller, socialnämnden, data).status_code == 302
+
+    html = client_controller.get(rapport).content
+    helår, drift = tabell(html, f"helar-{socialnämnden.id}"), tabell(html, f"drift-{socialnämnden.id}")
+    assert helår[IFO][3] == D(30000) and helår["Summa"][3] == D(336405 + 1582)
+    assert drift[IFO][3] == D(18977) and drift["Summa"][3] == D(219654 + 500)
+
+
+# --- the months page ---------------------------------------------------------------------------------
+
+def test_månadslistan_visar_utfall_och_stängda_månader(client_controller, controller, socialnämnden, knivsta):
+    stäng(controller, knivsta, 2023, [1, 2])
+    r = client_controller.get(reverse("månader", args=[socialnämnden.id, 2023]))
+    assert r.status_code == 200
+    t = BeautifulSoup(r.content, "html.parser").find("table")
+    assert t.find("caption")
+    rader_ = {tr.th.get_text(strip=True): [td.get_text(" ", strip=True) for td in tr.find_all("td")]
+              for tr in t.tbody.find_all("tr")}
+    assert list(rader_) == [f"{m} 2023" for m in ("Januari", "Februari", "Mars", "April", "Maj", "Juni", "Juli",
+                                                   "Augusti", "September", "Oktober", "November", "December")]
+    assert rader_["Januari 2023"] == ["13", "–", "Stängd"]
+    assert rader_["Augusti 2023"] == ["13", "13", "Öppen"]
+    assert rader_["September 2023"] == ["inget utfall", "–", "Öppen"]
+    assert t.find("a", href=url(socialnämnden, 2023, 8))
+
+
+# --- markup the accessibility checks and the CSP rely on ---------------------------------------------
+
+def test_varje_fält_har_en_etikett_och_inga_inline_skript(client_controller, socialnämnden):
+    html = client_controller.get(url(socialnämnden)).content.decode()
+    soup = BeautifulSoup(html, "html.parser")
+    t = soup.find("table", id="grid")
+    assert t.find("caption") and t.find("thead")
+    assert all(th.get("scope") in ("col", "row", "rowgroup") for th in t.find_all("th"))
+    for el in soup.find_all(["input", "textarea", "select"]):
+        if el.get("type") == "hidden":
+            continue
+        assert el.get("aria-label") or soup.find("label", attrs={"for": el.get("id")}), el
+    assert soup.find("input", attrs={"aria-label": f"Helårsprognos, {IFO}"})
+    assert soup.find("input", attrs={"aria-label": f"Utfall augusti, {IFO}"})
+    assert soup.find("textarea", attrs={"aria-label": f"Kommentar, {IFO}"})
+    for script in soup.find_all("script"):
+        assert script.get("src") and not script.string, script
+    assert not re.search(r"\son[a-z]+=", html), "inline event handler"
+    assert not soup.find(attrs={"style": True})
+    assert soup.find("link", href=re.compile(r"css/grid\.css"))
+
+
+def test_högst_fem_fält_per_rad(client, knivsta, django_user_model):
+    nämnd = syntetisk_nämnd(knivsta, 6, 100)  # 600 rows
+    client.force_login(django_user_model.objects.create_superuser("su", password="x"))
+    data = formulärdata(client.get(url(nämnd)).content)
+    assert len(data) <= 5 * 600 + 3
+    # The whole grid posts within DATA_UPLOAD_MAX_NUMBER_FIELDS.
+    r = client.post(url(nämnd), {**data, "atgard": "spara"}, follow=True)
+    assert r.status_code == 200 and "Inga ändringar att spara." in r.content.decode()
+
+
+# --- queries -------------------------------------------------------------------------------------------
+
+def test_antal_frågor_är_detsamma_för_10_och_60_verksamheter(client, knivsta, django_user_model):
+    user = skapa_användare("controller-syntetisk", knivsta, roll="controller")
+    nämnder = [syntetisk_nämnd(knivsta, 2, 5, namn="Liten nämnd"), syntetisk_nämnd(knivsta, 6, 10, namn="Stor nämnd")]
+    user.behörigheter.get().nämnder.set(nämnder)
+    client.force_login(user)
+    get, post_ = [], []
+    for nämnd in nämnder:
+        client.get(url(nämnd))  # session and caches warm
+        with CaptureQueriesContext(connection) as frågor:
+            r = client.get(url(nämnd))
+        assert r.status_code == 200
+        get.append(len(frågor))
+        data = formulärdata(r.content)
+        for nyckel in list(data):
+            if nyckel.endswith(("-utfall", "-prognos")):
+                data[nyckel] = "1 234,5"
+        with CaptureQueriesContext(connection) as frågor:
+            r = client.post(url(nämnd), {**data, "atgard": "spara"})
+        assert r.status_code == 302
+        post_.append(len(frågor))
+        antal = Verksamhetsområde.objects.filter(nämnd=nämnd, typ="verksamhet").count()
+        assert Utfall.objects.filter(verksamhetsområde__nämnd=nämnd, år=2023, månad=8, belopp=D("1234500")).count() == antal
+    assert get[0] == get[1], get
+    assert post_[0] == post_[1], post_
+    assert get[1] <= 16 and post_[1] <= 24, (get, post_)
