@@ -1,0 +1,571 @@
+"""Excel (.xlsx) and CSV downloads of the tables the reports and entry pages show, and the import templates.
+
+``xlsx_svar(filnamn, blad)`` writes any list of ``Blad``: Swedish headers, real numbers with number formats,
+a frozen and filtered header row, column widths. Text is always written as a string cell, so a comment
+typed as ``=HYPERLINK(…)`` stays text (openpyxl would otherwise store it as a formula).
+
+Number formats use Excel's format codes, where ``,`` groups thousands and ``.`` marks decimals; Excel shows
+them with the reader's locale, i.e. ``1 234`` and ``12,5`` in Swedish. (A literal ``# ##0`` would not group:
+the space would be printed as a fixed character.) Amounts are the unrounded kronor divided into the kommun's
+unit (tkr, mnkr) with the kommun's sign convention, so the cells display like the report and sum exactly;
+the CSV download has no formats and is rounded like the report instead.
+
+``csv_svar`` writes ``;``-separated text with decimal comma (UTF-8 with BOM, for Excel). Text cells starting
+with ``=``, ``+``, ``-``, ``@``, tab or carriage return get a leading ``'`` so spreadsheet programs do not run
+them as formulas; numbers, negative ones included, stay numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.utils.text import slugify
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from ekonomi import berakning
+from ekonomi import selectors as ekonomi_sel
+from nyckeltal.models import Indikator, Nyckeltal
+from nämnd.models import Nämnd, Verksamhetsområde
+from rapporter.format import Presentation
+from rapporter.models import Sektion
+from rapporter.rapport import MÅNADER_LÅNG, Rapport
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TKR = "#,##0"
+MNKR = "#,##0.0"
+PROCENT = "0.0"
+HELTAL = "0"
+VÄRDE = "värde"  # volumes and indicator values: "#,##0" for whole numbers, else up to two decimals
+FARLIGA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Kolumn:
+    rubrik: str
+    format: str | None = None  # None: a text column
+    bredd: float | None = None
+
+
+@dataclass
+class Blad:
+    namn: str
+    kolumner: list[Kolumn]
+    rader: list[list] = field(default_factory=list)
+    summarader: set[int] = field(default_factory=set)  # row indices shown bold (sums, block headings)
+    indrag: set[int] = field(default_factory=set)  # row indices whose first cell is indented
+
+    def rad(self, celler: list, summa: bool = False, indrag: bool = False) -> None:
+        if summa:
+            self.summarader.add(len(self.rader))
+        if indrag:
+            self.indrag.add(len(self.rader))
+        self.rader.append(celler)
+
+
+def bladnamn(namn: str, använda: set[str]) -> str:
+    """A valid, unique sheet name: at most 31 characters, none of []:*?/\\ ."""
+    rent = "".join("-" if c in '[]:*?/\\' else c for c in namn).strip("' ") or "Blad"
+    kandidat, n = rent[:31], 1
+    while kandidat.lower() in använda:
+        n += 1
+        kandidat = f"{rent[: 31 - len(str(n)) - 1]} {n}"
+    använda.add(kandidat.lower())
+    return kandidat
+
+
+def _cellformat(format: str | None, värde) -> str | None:
+    if format != VÄRDE:
+        return format
+    if isinstance(värde, (int, Decimal)) and Decimal(värde) == Decimal(värde).to_integral_value():
+        return "#,##0"
+    return "#,##0.0#"
+
+
+def _textlängd(värde, format: str | None) -> int:
+    if värde is None:
+        return 0
+    if isinstance(värde, (int, float, Decimal)) and not isinstance(värde, bool):
+        decimaler = 0 if format in (TKR, HELTAL, "#,##0") or format is None else 2
+        return len(f"{float(värde):,.{decimaler}f}") + 1
+    return max((len(r) for r in str(värde).splitlines()), default=0)
+
+
+def xlsx_bytes(blad: Iterable[Blad]) -> bytes:
+    wb = Workbook()
+    wb.remove(wb.active)
+    använda: set[str] = set()
+    rubrikstil = Font(bold=True)
+    rubrikfyllning = PatternFill("solid", fgColor="EEF2F5")
+    for b in blad:
+        ws = wb.create_sheet(bladnamn(b.namn, använda))
+        bredder = [len(k.rubrik) + 2 for k in b.kolumner]
+        for i, k in enumerate(b.kolumner, start=1):
+            cell = ws.cell(row=1, column=i)
+            cell.value = k.rubrik
+            cell.data_type = "s"
+            cell.font, cell.fill = rubrikstil, rubrikfyllning
+            cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="right" if k.format else "left")
+        for r, celler in enumerate(b.rader):
+            fet = r in b.summarader
+            for i, värde in enumerate(celler, start=1):
+                k = b.kolumner[i - 1] if i <= len(b.kolumner) else Kolumn("")
+                cell = ws.cell(row=r + 2, column=i)
+                if värde is None or värde == "":
+                    pass
+                elif isinstance(värde, (int, float, Decimal)) and not isinstance(värde, bool):
+                    cell.value = värde
+                    cell.number_format = _cellformat(k.format, värde) or "General"
+                else:
+                    # Typed text is always a string cell: never a formula, whatever it starts with.
+                    cell.value = str(värde)
+                    cell.data_type = "s"
+                    if "\n" in cell.value:
+                        cell.alignment = Alignment(wrap_text=True, vertical="top")
+                if fet:
+                    cell.font = rubrikstil
+                if i == 1 and r in b.indrag:
+                    cell.alignment = Alignment(indent=1)
+                if i <= len(bredder):
+                    bredder[i - 1] = max(bredder[i - 1], _textlängd(värde, k.format) + 2)
+        for i, k in enumerate(b.kolumner, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = k.bredd or min(max(bredder[i - 1], 8), 60)
+        ws.freeze_panes = "A2"
+        if b.kolumner and b.rader:
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(b.kolumner))}{len(b.rader) + 1}"
+        ws.print_title_rows = "1:1"
+    if not wb.worksheets:
+        wb.create_sheet("Tomt")
+    ut = io.BytesIO()
+    wb.save(ut)
+    return ut.getvalue()
+
+
+def _filnamn(filnamn: str, ändelse: str) -> str:
+    return (slugify(filnamn) or "export") + ändelse
+
+
+def xlsx_svar(filnamn: str, blad: list[Blad]) -> HttpResponse:
+    svar = HttpResponse(xlsx_bytes(blad), content_type=XLSX)
+    svar["Content-Disposition"] = f'attachment; filename="{_filnamn(filnamn, ".xlsx")}"'
+    return svar
+
+
+def skydda_csv(text: str) -> str:
+    """A text cell that a spreadsheet program would run as a formula gets a leading apostrophe."""
+    return "'" + text if text.startswith(FARLIGA_START) else text
+
+
+def _csv_tal(värde, format: str | None) -> str:
+    d = Decimal(str(värde)) if not isinstance(värde, Decimal) else värde
+    if format == VÄRDE or format is None:
+        decimaler = 0 if d == d.to_integral_value() else 2
+    else:
+        decimaler = len(format.rsplit(".", 1)[1]) if "." in format else 0
+    d = d.quantize(Decimal(1).scaleb(-decimaler), ROUND_HALF_UP)
+    if d == 0:
+        d = abs(d)
+    text = f"{d:.{decimaler}f}".replace(".", ",")
+    if format == VÄRDE or format is None:
+        text = text.rstrip("0").rstrip(",") if "," in text else text
+    return text
+
+
+def csv_text(blad: Blad) -> str:
+    ut = io.StringIO()
+    w = csv.writer(ut, delimiter=";", lineterminator="\r\n")
+    w.writerow([skydda_csv(k.rubrik) for k in blad.kolumner])
+    for celler in blad.rader:
+        rad = []
+        for i, värde in enumerate(celler):
+            format = blad.kolumner[i].format if i < len(blad.kolumner) else None
+            if värde is None:
+                rad.append("")
+            elif isinstance(värde, (int, float, Decimal)) and not isinstance(värde, bool):
+                rad.append(_csv_tal(värde, format))
+            else:
+                rad.append(skydda_csv(str(värde)))
+        w.writerow(rad)
+    return ut.getvalue()
+
+
+def csv_svar(filnamn: str, blad: Blad) -> HttpResponse:
+    svar = HttpResponse(("\ufeff" + csv_text(blad)).encode("utf-8"), content_type="text/csv; charset=utf-8")
+    svar["Content-Disposition"] = f'attachment; filename="{_filnamn(filnamn, ".csv")}"'
+    return svar
+
+
+# --- report tables ------------------------------------------------------------------------------
+
+def belopp(pres: Presentation, kr: Decimal | None, kostnad: bool = True) -> Decimal | None:
+    """Kronor → the kommun's unit and sign, unrounded (the cell's number format rounds the display)."""
+    if kr is None:
+        return None
+    return (-kr if kostnad and pres.kostnader_negativa else kr) / pres.delare
+
+
+def _beloppsformat(pres: Presentation) -> str:
+    return MNKR if pres.enhet == "mnkr" else TKR
+
+
+def om_blad(rapport: Rapport, tabell: str, källor: Iterable[str] = ()) -> Blad:
+    b = Blad("Om tabellen", [Kolumn("Uppgift", bredd=22), Kolumn("Värde", bredd=70)])
+    b.rad(["Tabell", TABELLER[tabell]])
+    b.rad(["Kommun", rapport.kommun.namn])
+    b.rad(["Nämnd", rapport.nämnd.namn])
+    b.rad(["Rapport", rapport.titel])
+    b.rad(["Period", rapport.period_text])
+    if tabell not in ("volymer", "indikatorer"):
+        b.rad(["Belopp", f"{rapport.pres.enhet}, "
+               + ("kostnader negativa" if rapport.pres.kostnader_negativa else "kostnader positiva")
+               + "; budgetavvikelse positiv = bättre än budget"])
+    if källor := sorted(set(källor)):
+        b.rad(["Källa", ", ".join(källor)])
+    b.rad(["Skapad", timezone.localtime().strftime("%Y-%m-%d %H:%M")])
+    return b
+
+
+def _driftvärden(pres: Presentation, r: berakning.DriftRad, helår: bool) -> list:
+    värden = [belopp(pres, r.jämförelse), belopp(pres, r.budget), belopp(pres, r.tillägg),
+              belopp(pres, r.nettokostnad), belopp(pres, r.avvikelse, kostnad=False)]
+    if helår:
+        värden.append(belopp(pres, r.prognosförändring))
+    return värden
+
+
+def drift_blad(rapport: Rapport, helår: bool = False, med_kommentar: bool = True) -> list[Blad]:
+    """The driftredovisning for the period (or helår: prognos/utfall) per part of the nämnd, as in the report."""
+    pres, format = rapport.pres, _beloppsformat(rapport.pres)
+    rubriker = rapport.helår_kolumner if helår else rapport.drift_kolumner
+    blad = []
+    for del_ in rapport.delar:
+        red = del_.helår if helår else del_.drift
+        if red is None:
+            continue
+        kolumner = [Kolumn("Verksamhet"), *(Kolumn(f"{r} ({pres.enhet})", format) for r in rubriker)]
+        if helår:
+            kolumner.append(Kolumn(f"Förändring sedan föregående prognos ({pres.enhet})", format))
+            if med_kommentar:
+                kolumner.append(Kolumn("Kommentar", bredd=60))
+        titel = rapport.helår_rubrik if helår else f"Driftredovisning {rapport.period_kort}"
+        b = Blad(f"{titel} {del_.nämnd.namn}" if rapport.flera_delar else titel, kolumner)
+
+        def rad(namn, r, summa=False, indrag=False):
+            celler = [namn, *_driftvärden(pres, r, helår)]
+            if helår and med_kommentar:
+                celler.append(r.kommentar or None)
+            b.rad(celler, summa=summa, indrag=indrag)  # noqa: B023 — called within the iteration
+
+        for g in red.grupper:
+            if g.är_block:
+                b.rad([g.namn], summa=True)
+            for r in g.rader:
+                rad(r.namn, r, indrag=g.är_block)
+            if g.är_block:
+                rad(f"Summa {g.namn}", g.summa, summa=True)
+        rad("Summa", red.summa, summa=True)
+        blad.append(b)
+    if rapport.flera_delar and not helår and rapport.sammanställning:
+        b = Blad("Sammanställning", [Kolumn("Del"), *(Kolumn(f"{r} ({pres.enhet})", format) for r in rubriker)])
+        for i, r in enumerate(rapport.sammanställning):
+            b.rad([r.namn, *_driftvärden(pres, r, False)], summa=i == len(rapport.sammanställning) - 1)
+        blad.append(b)
+    return blad
+
+
+def budget_blad(rapport: Rapport) -> list[Blad]:
+    pres, format = rapport.pres, _beloppsformat(rapport.pres)
+    blad = []
+    for del_ in rapport.delar:
+        if del_.budget is None:
+            continue
+        b = Blad(f"Driftsbudget {rapport.år}" + (f" {del_.nämnd.namn}" if rapport.flera_delar else ""), [
+            Kolumn("Verksamhet"), Kolumn(f"Budget {rapport.år - 1} ({pres.enhet})", format),
+            Kolumn(f"KF-budget {rapport.år} ({pres.enhet})", format),
+            Kolumn(f"Nämndbudget {rapport.år} ({pres.enhet})", format),
+        ])
+
+        def rad(namn, r, summa=False, indrag=False):
+            b.rad([namn, belopp(pres, r.föregående), belopp(pres, r.kf), belopp(pres, r.nämnd)], summa, indrag)  # noqa: B023
+
+        for g in del_.budget.grupper:
+            if g.är_block:
+                b.rad([g.namn], summa=True)
+            for r in g.rader:
+                rad(r.namn, r, indrag=g.är_block)
+            if g.är_block:
+                rad(f"Summa {g.namn}", g.summa, summa=True)
+        rad("Summa", del_.budget.summa, summa=True)
+        blad.append(b)
+    return blad
+
+
+def _sektion(rapport: Rapport, sektion: str):
+    return next((s for s in rapport.sektioner if s.sektion == sektion), None)
+
+
+def volym_blad(rapport: Rapport) -> list[Blad]:
+    s = _sektion(rapport, Sektion.VOLYMER)
+    if s is None:
+        return []
+    b = Blad("Volymer och nyckeltal", [Kolumn("Område"), Kolumn("Nyckeltal"), Kolumn("Enhet"),
+                                       *(Kolumn(k.rubrik, VÄRDE) for k in s.data["kolumner"])])
+    for g in s.data["grupper"]:
+        for r in g.rader:
+            b.rad([g.namn, ("varav " if r.är_delserie else "") + r.namn, r.enhet, *r.celler(s.data["kolumner"])])
+    return [b]
+
+
+def _alla_mål(mål):
+    for m in mål:
+        yield m
+        yield from _alla_mål(m.nämndmål)
+
+
+def indikator_blad(rapport: Rapport) -> tuple[list[Blad], set[str]]:
+    s = _sektion(rapport, Sektion.MÅL)
+    if s is None:
+        return [], set()
+    år = s.data["indikatorår"]
+    kolumner = [Kolumn("Mål"), Kolumn("Indikator"), Kolumn("Kolada-id"), Kolumn("Enhet")]
+    for å in år:
+        kolumner += [Kolumn(str(å), VÄRDE), Kolumn(f"{å} kvinnor", VÄRDE), Kolumn(f"{å} män", VÄRDE)]
+    kolumner += [Kolumn("Önskad riktning"), Kolumn("Målvärde"), Kolumn("Bedömning"), Kolumn("Trend"), Kolumn("Källa")]
+    b = Blad("Indikatorer", kolumner)
+    källor: set[str] = set()
+    for m in _alla_mål(s.data["mål"]):
+        for i in m.indikatorer:
+            celler = [f"{m.nivå}: {m.namn}", i.namn, i.kolada_id or None, i.enhet]
+            for å in år:
+                v = i.värde(å)
+                celler += [v.totalt, v.kvinnor, v.män] if v else [None, None, None]
+            källor.update(i.källor)
+            celler += [i.riktning.capitalize(), i.målvärde_text or None, i.bedömning.value if i.bedömning else None,
+                       i.trend.value if i.trend else None, ", ".join(i.källor) or None]
+            b.rad(celler)
+    return [b], källor
+
+
+def investering_blad(rapport: Rapport) -> list[Blad]:
+    s = _sektion(rapport, Sektion.INVESTERINGAR)
+    if s is None:
+        return []
+    pres, format = rapport.pres, _beloppsformat(rapport.pres)
+    kolumner = [Kolumn("Investering"), Kolumn(f"KF investeringsram ({pres.enhet})", format),
+                Kolumn(f"Tillägg investeringsram ({pres.enhet})", format)]
+    if rapport.månad:
+        kolumner.append(Kolumn(f"Utgift {rapport.period_kort} ({pres.enhet})", format))
+        if not rapport.är_helår:
+            kolumner.append(Kolumn(f"Prognos investeringsutgift ({pres.enhet})", format))
+        kolumner += [Kolumn(f"Avvikelse ({pres.enhet})", format), Kolumn("Kommentar", bredd=60)]
+    b = Blad(f"Investeringar {rapport.år}", kolumner)
+    for r in s.data["rader"]:
+        celler = [r.namn, belopp(pres, r.ram), belopp(pres, r.tillägg)]
+        if rapport.månad:
+            celler.append(belopp(pres, r.utgift))
+            if not rapport.är_helår:
+                celler.append(belopp(pres, r.prognos))
+            celler += [belopp(pres, r.avvikelse, kostnad=False), r.kommentar or None]
+        b.rad(celler)
+    return [b]
+
+
+TABELLER = {
+    "drift": "Driftredovisning för perioden",
+    "helar": "Helårsprognos / utfall helår",
+    "budget": "Driftsbudget",
+    "volymer": "Volymer och nyckeltal",
+    "indikatorer": "Indikatorer",
+    "investeringar": "Investeringar",
+}
+CSV_TABELLER = ("drift", "helar")
+
+
+def tabell_blad(rapport: Rapport, tabell: str) -> list[Blad]:
+    """The sheets of one report table, plus an "Om tabellen" sheet; Http404 when the report has no such table."""
+    källor: set[str] = set()
+    if tabell == "drift":
+        blad = drift_blad(rapport)
+    elif tabell == "helar":
+        blad = drift_blad(rapport, helår=True)
+    elif tabell == "budget":
+        blad = budget_blad(rapport)
+    elif tabell == "volymer":
+        blad = volym_blad(rapport)
+    elif tabell == "indikatorer":
+        blad, källor = indikator_blad(rapport)
+    elif tabell == "investeringar":
+        blad = investering_blad(rapport)
+    else:
+        raise Http404("Okänd tabell.")
+    if not blad:
+        raise Http404("Rapporten har ingen sådan tabell.")
+    return [*blad, om_blad(rapport, tabell, källor)]
+
+
+def tillgängliga_tabeller(rapport: Rapport) -> list[tuple[str, str]]:
+    """(tabell, rubrik) of the tables this report has, for the export page."""
+    result = []
+    for tabell, rubrik in TABELLER.items():
+        try:
+            tabell_blad(rapport, tabell)
+        except Http404:
+            continue
+        result.append((tabell, rubrik))
+    return result
+
+
+def csv_blad(rapport: Rapport, tabell: str) -> Blad:
+    """One CSV table: the sheets of a drift table one after another (a Del column when the nämnd has parts)."""
+    if tabell not in CSV_TABELLER:
+        raise Http404("CSV finns för driftredovisningen och helårsprognosen.")
+    blad = [b for b in tabell_blad(rapport, tabell) if b.namn not in ("Om tabellen", "Sammanställning")]
+    if len(blad) == 1:
+        return blad[0]
+    samlad = Blad(blad[0].namn, [Kolumn("Del"), *blad[0].kolumner])
+    for del_, b in zip(rapport.delar, blad, strict=False):
+        for i, celler in enumerate(b.rader):
+            samlad.rad([del_.rubrik, *celler], summa=i in b.summarader)
+    return samlad
+
+
+# --- månadsuppföljning (entry page) ---------------------------------------------------------------
+
+def månad_blad(user, nämnd: Nämnd, år: int, månad: int) -> list[Blad]:
+    """The månadsuppföljning grid of a month as on the entry page (same selector)."""
+    pres = Presentation.för(nämnd.kommun)
+    format = _beloppsformat(pres)
+    mån = MÅNADER_LÅNG[månad - 1][:3]
+    grupper = ekonomi_sel.månadsuppföljning(user, nämnd, år, månad)
+    b = Blad(f"Månadsuppföljning {år}-{månad:02d}", [
+        Kolumn("Verksamhet"), Kolumn(f"Utfall {mån} {år} ({pres.enhet})", format),
+        Kolumn(f"Utfall jan–{mån} ({pres.enhet})", format), Kolumn(f"Budget jan–{mån} ({pres.enhet})", format),
+        Kolumn(f"Avvikelse ({pres.enhet})", format), Kolumn(f"Årsbudget ({pres.enhet})", format),
+        Kolumn(f"Prognos helår ({pres.enhet})", format),
+        Kolumn(f"Förändring sedan föregående prognos ({pres.enhet})", format),
+        Kolumn("Förbrukat av årsbudget (%)", PROCENT), Kolumn("Kommentar", bredd=60),
+    ])
+
+    def rad(namn, d: dict, kommentar=None, summa=False, indrag=False):
+        förbrukat = d["utfall_ack"] / d["helårsbudget"] * 100 if d["helårsbudget"] else None
+        b.rad([namn, belopp(pres, d["utfall_månad"]), belopp(pres, d["utfall_ack"]), belopp(pres, d["periodbudget"]),
+               belopp(pres, d["avvikelse"], kostnad=False), belopp(pres, d["helårsbudget"]), belopp(pres, d["prognos"]),
+               belopp(pres, d["prognosförändring"]), förbrukat, kommentar or None], summa, indrag)
+
+    alla = []
+    for g in grupper:
+        if g.är_block:
+            b.rad([g.namn], summa=True)
+        for r in g.rader:
+            alla.append(r)
+            rad(r.namn, {"utfall_månad": r.utfall_månad, "utfall_ack": r.utfall_ack, "periodbudget": r.periodbudget,
+                         "avvikelse": r.avvikelse, "helårsbudget": r.helårsbudget, "prognos": r.prognos,
+                         "prognosförändring": r.prognosförändring}, r.kommentar, indrag=g.är_block)
+        if g.är_block:
+            rad(f"Summa {g.namn}", g.summa, summa=True)
+    rad("Summa", berakning.summera_månad("Summa", alla), summa=True)
+    om = Blad("Om tabellen", [Kolumn("Uppgift", bredd=22), Kolumn("Värde", bredd=70)])
+    for rad_ in (["Tabell", "Månadsuppföljning"], ["Kommun", nämnd.kommun.namn], ["Nämnd", nämnd.namn],
+                 ["Period", f"{MÅNADER_LÅNG[månad - 1]} {år}"], ["Belopp", pres.enhet],
+                 ["Skapad", timezone.localtime().strftime("%Y-%m-%d %H:%M")]):
+        om.rad(rad_)
+    return [b, om]
+
+
+# --- import templates -----------------------------------------------------------------------------
+
+ALLMÄNT = (
+    "Fyll i bladet med kolumnrubrikerna på första raden. Rubrikerna känns igen oavsett stora/små bokstäver; "
+    "andra kolumner ignoreras.",
+    "Ladda upp filen som .xlsx eller .csv (semikolon och decimalkomma). Filen sparas inte; bara kontrollsumma, "
+    "antal rader och de ändrade värdena sparas i importloggen.",
+    "Du ser först en förhandsgranskning: nya värden, ändrade (gammalt → nytt), oförändrade och fel med blad, rad "
+    "och kolumn. Inget sparas förrän du bekräftar, och då sparas allt eller inget.",
+    "Värden i stängda perioder och fastställda rapporter kan inte ändras.",
+)
+
+
+def mall_blad(typ: str, nämnd: Nämnd | None = None) -> list[Blad]:
+    """An empty import template: the data sheet with headers, an instructions sheet and, for a nämnd, the
+    valid names (verksamhetsområden, nyckeltal, indikatorer)."""
+    from . import mallar
+    from .resources import RESURSER
+
+    try:
+        definition = mallar.importtyp(typ)
+    except KeyError:
+        raise Http404("Okänd importmall.") from None
+    if typ in RESURSER:
+        resurs = RESURSER[typ]()
+        kolumner = [Kolumn(r, _mallformat(namn)) for namn, r in zip(resurs.fields, resurs.get_export_headers(), strict=True)]
+        instruktioner = resurs.instruktioner
+    elif typ == "volymer":
+        kolumner = [Kolumn("Område"), Kolumn("Nyckeltal"), Kolumn("Enhet"), Kolumn("År", HELTAL),
+                    *(Kolumn(m, VÄRDE) for m in ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt",
+                                                 "nov", "dec"))]
+        instruktioner = definition.instruktioner
+    else:  # kolada
+        kolumner = [Kolumn("Kolada-id"), Kolumn("Kommun"), Kolumn("År", HELTAL), Kolumn("T", VÄRDE),
+                    Kolumn("K", VÄRDE), Kolumn("M", VÄRDE)]
+        instruktioner = definition.instruktioner
+    data = Blad(definition.titel, kolumner)
+    instr = Blad("Instruktioner", [Kolumn(f"Importmall: {definition.titel}", bredd=120)])
+    for text in (*instruktioner, *ALLMÄNT, *mallar.GRÄNSER.beskrivning()):
+        instr.rad([text])
+    blad = [data, instr]
+    if nämnd is not None:
+        blad.append(giltiga_värden(typ, nämnd))
+    return blad
+
+
+def _mallformat(fält: str) -> str | None:
+    if fält == "år":
+        return HELTAL
+    if fält in ("belopp", "jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"):
+        return TKR
+    if fält in ("totalt", "kvinnor", "män"):
+        return VÄRDE
+    if fält == "månad":
+        return HELTAL
+    return None
+
+
+def giltiga_värden(typ: str, nämnd: Nämnd) -> Blad:
+    if typ in ("budget", "prognos"):
+        b = Blad("Giltiga värden", [Kolumn("Verksamhetsområde"), Kolumn("Ingår i"), Kolumn("Ansvarskoder"),
+                                    Kolumn("Verksamhetskoder"), Kolumn("Från år", HELTAL), Kolumn("Till och med år", HELTAL)])
+        for o in Verksamhetsområde.objects.filter(nämnd=nämnd).select_related("förälder").order_by("ordning", "namn"):
+            b.rad([o.namn, o.förälder.namn if o.förälder else None, o.ansvarskoder or None, o.verksamhetskoder or None,
+                   o.från_år, o.till_år])
+    elif typ == "volymer":
+        b = Blad("Giltiga värden", [Kolumn("Område"), Kolumn("Nyckeltal"), Kolumn("Enhet")])
+        for nt in Nyckeltal.objects.filter(grupp__nämnd=nämnd).select_related("grupp").order_by("grupp__ordning", "ordning"):
+            b.rad([nt.grupp.namn, nt.namn, nt.enhet])
+    else:
+        b = Blad("Giltiga värden", [Kolumn("Mål"), Kolumn("Indikator"), Kolumn("Kolada-id"), Kolumn("Enhet")])
+        for i in Indikator.objects.filter(mål__nämnd=nämnd).select_related("mål").order_by("mål__ordning", "ordning"):
+            b.rad([i.mål.namn, i.namn, i.kolada_id or None, i.enhet])
+    return b
+
+
+def ifylld_mall(typ: str, nämnd: Nämnd, år: int) -> list[Blad]:
+    """Today's figures as a filled-in template (through the Resource), to edit and import again."""
+    from . import resources
+
+    if typ not in resources.RESURSER:
+        raise Http404("Det finns ingen ifylld mall för den typen.")
+    resurs = resources.RESURSER[typ]()
+    qs = {"budget": resources.budget_queryset, "prognos": resources.prognos_queryset,
+          "indikatorer": resources.indikator_queryset}[typ](nämnd, år)
+    dataset = resurs.export(queryset=qs)
+    b = Blad(mall_blad(typ)[0].namn, [Kolumn(r, _mallformat(f)) for f, r in zip(resurs.fields, dataset.headers, strict=True)])
+    for rad in dataset:
+        b.rad([v if v != "" else None for v in rad])
+    return [b, *mall_blad(typ)[1:]]
