@@ -200,8 +200,10 @@ TABELLKOLUMNER = {
 
 
 def _årskolumn(rubrik) -> int | None:
+    """A header that is just a year (2022, "2022"): one column per year."""
     b = bred_kolumn(rubrik)
-    return b[1] if b and b[0] == "utfall_helår" and normalisera(rubrik)[0].isdigit() else None
+    siffror = isinstance(rubrik, (int, float)) or normalisera(rubrik)[0].isdigit()
+    return b[1] if b and b[0] == "utfall_helår" and siffror else None
 
 
 def tolka_tabell(tabeller: list[Tabell], profil=None) -> Tolkat:
