@@ -49,12 +49,19 @@ from .resources import MÅNADSNAMN_LÅNGA, BudgetResource, IndikatorResource, Ma
 SKIPPA_BLAD = {"instruktioner", "giltiga värden", "anvisningar", "om tabellen"}
 
 
-def rapport_fastställd(nämnd: Nämnd, år: int) -> bool:
-    """Whether a report of ``nämnd`` for ``år`` is fastställd (published, locked until reopened).
+def rapport_fastställd(nämnd: Nämnd, år: int, månader: list[int] | None = None) -> bool:
+    """Whether a fastställd report of ``nämnd`` for ``år`` shows these figures (then it must be reopened for
+    correction before an import may change them). Every template import and the Kolada import ask here.
 
-    TODO(publicering): there is no fastställd state yet. When the publishing issue adds one, answer it here;
-    every template import and the Kolada import already refuse changes when this returns True."""
-    return False
+    Yearly figures (``månader`` None: budget, yearly volumes, indicator values) are shown by every report of
+    the year, the verksamhetsplan included; monthly figures (a prognos, a month's volume) by the reports
+    that cover the month. Answered by the publishing workflow (``publicering.services.är_fastställd``)."""
+    from nämnd.models import Rapporttyp
+    from publicering.services import är_fastställd
+
+    if månader:
+        return är_fastställd(nämnd, år, månader=månader)
+    return any(är_fastställd(nämnd, år, typ=typ) for typ in Rapporttyp.values)
 
 
 # --- errors and positions -----------------------------------------------------------------------
@@ -321,25 +328,26 @@ class Låsning:
 
     def __init__(self, kommun: Kommun):
         self.stängda = set(Period.objects.filter(kommun=kommun, stängd=True).values_list("år", "månad"))
-        self._fastställd: dict[tuple[int, int], bool] = {}
+        self._fastställd: dict[tuple[int, int, int | None], bool] = {}
 
     def fel_månad(self, nämnd: Nämnd, år: int, månad: int) -> str | None:
         if (år, månad) in self.stängda:
             return f"Perioden {år}-{månad:02d} är stängd och kan inte ändras. Be en administratör öppna den igen."
-        return self._fel_fastställd(nämnd, år)
+        return self._fel_fastställd(nämnd, år, månad)
 
     def fel_år(self, nämnd: Nämnd, år: int) -> str | None:
         if (år, 12) in self.stängda:
             return (f"Året {år} är stängt ({år}-12 är stängd) och värdet kan inte ändras. "
                     "Be en administratör öppna perioden igen.")
-        return self._fel_fastställd(nämnd, år)
+        return self._fel_fastställd(nämnd, år, None)
 
-    def _fel_fastställd(self, nämnd: Nämnd, år: int) -> str | None:
-        nyckel = (nämnd.pk, år)
+    def _fel_fastställd(self, nämnd: Nämnd, år: int, månad: int | None) -> str | None:
+        nyckel = (nämnd.pk, år, månad)
         if nyckel not in self._fastställd:
-            self._fastställd[nyckel] = rapport_fastställd(nämnd, år)
+            self._fastställd[nyckel] = rapport_fastställd(nämnd, år, [månad] if månad else None)
         if self._fastställd[nyckel]:
-            return f"Rapporten för {år} är fastställd och kan inte ändras. Den måste öppnas igen först."
+            return (f"{nämnd.namn}s rapport för {år} är fastställd och låst. Den måste öppnas för rättelse innan "
+                    "värdet kan ändras.")
         return None
 
 

@@ -171,10 +171,14 @@ def test_kolada_vägras_för_stängt_år(client_admin, socialnämnden):
     assert värden(2022)[0] == 85
 
 
-def test_kolada_vägras_för_fastställd_rapport(client_admin, socialnämnden, monkeypatch):
-    monkeypatch.setattr(mallar, "rapport_fastställd", lambda nämnd, år: år == 2020)
+def test_kolada_vägras_för_fastställd_rapport(client_admin, socialnämnden):
+    from publicering.models import Rapportärende
+
+    Rapportärende.objects.create(nämnd=socialnämnden, år=2022, typ="verksamhetsberättelse", status="fastställd")
+    assert mallar.rapport_fastställd(socialnämnden, 2022) and not mallar.rapport_fastställd(socialnämnden, 2023)
     g = granskning(ladda_upp(client_admin, socialnämnden, "kolada", "kolada.json", båda_sidorna()))
-    assert any("Rapporten för 2020 är fastställd" in f[3] for f in g["fel"])
+    assert [f[3] for f in g["fel"]] == ["Socialnämndens rapport för 2022 är fastställd och låst. Den måste öppnas "
+                                        "för rättelse innan värdet kan ändras."]
     assert not g["kan_bekräftas"]
 
 

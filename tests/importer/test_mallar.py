@@ -439,3 +439,15 @@ def test_tolka_rubriker_med_synonymer_och_enheter():
     assert mallar.bred_kolumn("Kommentar") is None
     assert mallar.bred_kolumn("mars") == ("utfall_månad", None, 3)
     assert mallar.kolumnbokstav(27) == "AB"
+
+
+def test_prognos_i_fastställd_delårsrapport_vägras_men_senare_månad_går(client_admin, socialnämnden):
+    from publicering.models import Rapportärende
+
+    Rapportärende.objects.create(nämnd=socialnämnden, år=2023, typ="delårsrapport", status="fastställd")
+    innehåll = xlsx(("Prognos", [["Verksamhetsområde", "Prognostillfälle", "Prognos helår (tkr)"],
+                                 ["Arbetsmarknadsåtgärder", "2023-08", 5700], ["Arbetsmarknadsåtgärder", "2023-10", 5800]]))
+    g = granskning(ladda_upp(client_admin, socialnämnden, "prognos", "p.xlsx", innehåll))
+    assert [(f[1], f[3]) for f in g["fel"]] == [("2", "Socialnämndens rapport för 2023 är fastställd och låst. Den måste "
+                                                     "öppnas för rättelse innan värdet kan ändras.")]
+    assert [r[1] for r in g["rader"]] == ["Arbetsmarknadsåtgärder prognos 2023-10"]
