@@ -488,6 +488,7 @@ ALLMÄNT = (
     "antal rader och de ändrade värdena sparas i importloggen.",
     "Du ser först en förhandsgranskning: nya värden, ändrade (gammalt → nytt), oförändrade och fel med blad, rad "
     "och kolumn. Inget sparas förrän du bekräftar, och då sparas allt eller inget.",
+    "Tomma celler lämnar befintliga värden orörda, och värden som inte finns i filen ändras inte.",
     "Värden i stängda perioder och fastställda rapporter kan inte ändras.",
 )
 

@@ -576,11 +576,11 @@ class Budgetimport(Importtypdef):
                     ändringar.append((beskrivning, visa(post.belopp), visa(belopp)))
                     post.belopp = belopp
                     fält.append("belopp")
-                if kommentar is not None and slag != "tillägg" and post.kommentar != kommentar.strip():
+                if kommentar and slag != "tillägg" and post.kommentar != kommentar.strip():
                     ändringar.append((f"{beskrivning}: kommentar", visa(post.kommentar), visa(kommentar.strip())))
                     post.kommentar = kommentar.strip()
                     fält.append("kommentar")
-                if slag == "tillägg" and "kategori" in rad and post.kategori != kategori:
+                if slag == "tillägg" and kategori and post.kategori != kategori:
                     ändringar.append((f"{beskrivning}: budgetkategori", visa(post.kategori), visa(kategori)))
                     post.kategori = kategori
                     fält.append("kategori")
@@ -729,11 +729,11 @@ class Prognosimport(Importtypdef):
                 if kommentar:
                     ändringar.append((f"{beskrivning}: kommentar", "", _kort(kommentar, 100)))
             else:
-                if "belopp" in rad and post.belopp != belopp:
+                if belopp is not None and post.belopp != belopp:
                     ändringar.append((beskrivning, visa(post.belopp), visa(belopp)))
                     post.belopp = belopp
                     fält.append("belopp")
-                if kommentar is not None and post.kommentar.strip() != kommentar:
+                if kommentar and post.kommentar.strip() != kommentar:
                     ändringar.append((f"{beskrivning}: kommentar", _kort(visa(post.kommentar), 100),
                                       _kort(visa(kommentar), 100)))
                     post.kommentar = kommentar

@@ -257,7 +257,8 @@ class PrognosResource(Mallresurs):
         "En rad per verksamhetsområde och prognostillfälle (den månad prognosen görs efter, t.ex. aug, 8 eller 2023-08).",
         "År kan utelämnas om prognostillfället skrivs som ÅÅÅÅ-MM.",
         "Prognosen är helårets nettokostnad i kronor (kostnader positiva). Skriv (tkr) i rubriken om filen har tusental kronor.",
-        "Kommentaren visas i rapporten under helårsprognosen. En rad får ha bara en kommentar och ingen prognos.",
+        "Kommentaren visas i rapporten under helårsprognosen. En rad får ha bara en kommentar och ingen prognos; "
+        "en tom prognos- eller kommentarcell lämnar det som redan finns orört.",
         "Samma verksamhetsområde, år och prognostillfälle får bara förekomma en gång.",
     )
 

@@ -257,7 +257,7 @@ def test_prognos_csv_med_kommentar(client_admin, socialnämnden):
     csv = (
         "Verksamhetsområde;Prognostillfälle;Prognos helår (tkr);Kommentar\r\n"
         "Flyktingmottagande;2023-10;-250,5;Färre mottagna än väntat\r\n"
-        "Arbetsmarknadsåtgärder;2023-08;5 700;\r\n"  # existing aug prognos, comment cleared
+        "Arbetsmarknadsåtgärder;2023-08;5 700;\r\n"  # existing aug prognos: the empty comment keeps the old one
         "Nämnd- och styrelseverksamhet;2023-10;;\r\n"  # nothing to import: skipped
     ).encode()
     före = Prognos.objects.get(verksamhetsområde__namn="Arbetsmarknadsåtgärder", år=2023, månad=8)
@@ -273,7 +273,7 @@ def test_prognos_csv_med_kommentar(client_admin, socialnämnden):
     assert (ny.belopp, ny.kommentar) == (Decimal("-250500"), "Färre mottagna än väntat")
     efter = Prognos.objects.get(pk=före.pk)
     assert efter.belopp == 5_700_000 and efter.version == före.version + 1
-    assert efter.kommentar == ("" if före.kommentar else före.kommentar)
+    assert efter.kommentar == före.kommentar
 
 
 def test_prognos_stängd_månad_vägras(client_admin, socialnämnden):
@@ -451,3 +451,16 @@ def test_prognos_i_fastställd_delårsrapport_vägras_men_senare_månad_går(cli
     assert [(f[1], f[3]) for f in g["fel"]] == [("2", "Socialnämndens rapport för 2023 är fastställd och låst. Den måste "
                                                      "öppnas för rättelse innan värdet kan ändras.")]
     assert [r[1] for r in g["rader"]] == ["Arbetsmarknadsåtgärder prognos 2023-10"]
+
+
+def test_importprofilens_rubriker_används(client_admin, socialnämnden):
+    from importer.models import Importprofil
+
+    profil = Importprofil.objects.create(kommun=socialnämnden.kommun, namn="Budgetunderlag från ekonomi",
+                                         typ="budget", kolumner={"belopp": "Att fördela", "område": "Enhet"})
+    innehåll = xlsx(("Budget", [["Enhet", "År", "Slag", "Att fördela"], ["Flyktingmottagande", 2025, "KF-budget", 9]]))
+    r = client_admin.post(reverse("mallimport-ladda-upp", args=[socialnämnden.pk, "budget"]),
+                          {"fil": SimpleUploadedFile("b.xlsx", innehåll), "profil": profil.pk})
+    g = granskning(client_admin.get(r["Location"]))
+    assert g["fel"] == [] and g["rader"][0][1:] == ["Flyktingmottagande 2025 KF-budget", "–", "9"]
+    assert Import.objects.get().profil == profil
