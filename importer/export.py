@@ -27,6 +27,7 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -45,6 +46,7 @@ PROCENT = "0.0"
 HELTAL = "0"
 VÄRDE = "värde"  # volumes and indicator values: "#,##0" for whole numbers, else up to two decimals
 FARLIGA_START = ("=", "+", "-", "@", "\t", "\r")
+MAX_CELLTEXT = 32_767  # Excel's limit per cell
 
 
 @dataclass(frozen=True)
@@ -124,8 +126,9 @@ def xlsx_bytes(blad: Iterable[Blad]) -> bytes:
                     cell.value = värde
                     cell.number_format = _cellformat(k.format, värde) or "General"
                 else:
-                    # Typed text is always a string cell: never a formula, whatever it starts with.
-                    cell.value = str(värde)
+                    # Typed text is always a string cell: never a formula, whatever it starts with. Control
+                    # characters XML cannot hold (pasted from other programs) are dropped.
+                    cell.value = ILLEGAL_CHARACTERS_RE.sub("", str(värde))[:MAX_CELLTEXT]
                     cell.data_type = "s"
                     if "\n" in cell.value:
                         cell.alignment = Alignment(wrap_text=True, vertical="top")

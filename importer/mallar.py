@@ -1193,6 +1193,8 @@ def bekräfta(user, imp: Import, tolkat: Tolkat, fingeravtryck: str) -> Import:
     with transaction.atomic():
         imp = Import.objects.select_for_update().select_related("nämnd__kommun").get(pk=imp.pk)
         kräv_import(user, imp.nämnd)
+        if imp.status == Import.Status.FEL:
+            raise InteBekräftad("Filen har fel och kan inte importeras. Rätta filen och ladda upp den igen.")
         if imp.status != Import.Status.FÖRHANDSGRANSKAD:
             raise InteBekräftad(f"Importen är redan {imp.get_status_display().lower()}.")
         ctx = definition.kontext(user, imp.nämnd)

@@ -216,13 +216,15 @@ def test_xlsx_svar_generiskt():
     blad = export.Blad("Test: [a]/b*?", [export.Kolumn("Text"), export.Kolumn("Belopp", export.TKR)])
     blad.rad(["=1+1", Decimal("-1022.4")])
     blad.rad(["+46 70 123", 5])
+    blad.rad(["rad\x0bbrytning från Word", None])
     wb = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes([blad, blad])))
     assert wb.sheetnames == ["Test- -a--b--", "Test- -a--b-- 2"]
     ws = wb.worksheets[0]
     assert (ws["A2"].value, ws["A2"].data_type) == ("=1+1", "s")
     assert (ws["A3"].value, ws["A3"].data_type) == ("+46 70 123", "s")
     assert (ws["B2"].value, ws["B2"].data_type, ws["B2"].number_format) == (-1022.4, "n", "#,##0")
-    assert ws.auto_filter.ref == "A1:B3"
+    assert ws["A4"].value == "radbrytning från Word"
+    assert ws.auto_filter.ref == "A1:B4"
 
 
 def test_csv_skydd():
