@@ -52,14 +52,18 @@ def tolka_belopp(text: str, enhet: str) -> Decimal | None:
     text = (text or "").strip()
     if not text:
         return None
-    värde = parse_tal(text)
+    visad = "'" + " ".join(text.split()) + "'"  # as typed (not repr(): no \xa0 for a no-break space)
+    try:
+        värde = parse_tal(text)
+    except ValueError:
+        raise ValueError(f"{visad} är inte ett tal.") from None
     if not värde.is_finite():
-        raise ValueError(f"{text!r} är inte ett tal.")
+        raise ValueError(f"{visad} är inte ett tal.")
     kr = värde * ENHETER[enhet]
     if abs(kr) >= MAX_BELOPP:
-        raise ValueError(f"{text!r} är för stort.")
+        raise ValueError(f"{visad} är för stort.")
     if kr != kr.quantize(ÖRE):
-        raise ValueError(f"{text!r} har för många decimaler (belopp sparas i hela ören).")
+        raise ValueError(f"{visad} har för många decimaler (belopp sparas i hela ören).")
     return kr.quantize(ÖRE)
 
 
