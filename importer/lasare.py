@@ -312,6 +312,8 @@ def tal(värde: Any) -> Decimal:
 
 def text(värde: Any) -> str:
     """A cell value as text: numbers without a trailing ".0" (codes like 7410 come as floats from Excel)."""
+    if type(värde) is str:
+        return värde  # the reader's strings are already stripped
     if isinstance(värde, Cellvärdesfel):
         raise ValueError(str(värde))
     if värde is None:
@@ -926,16 +928,20 @@ class _Igenkänning:
 
     @staticmethod
     def rubrikkontroll(blad: Blad):
-        """A test for repeated header rows (page breaks): most recognised cells equal their header text."""
+        """A test for repeated header rows (page breaks): most read cells equal their header text. Cheap for
+        data rows: only a row whose first read cell equals its header is compared further."""
         rubriker = {f: normalisera_rubrik(blad.rubriker[k]) for f, k in blad.lästa.items()}
-        första = {f: r[:1] for f, r in rubriker.items()}
+        if not rubriker:
+            return lambda värden: False
+        första_fält = min(blad.lästa, key=blad.lästa.get)
+        första_rubrik = rubriker[första_fält]
         behövs = max(1, min(2, len(rubriker)), (len(rubriker) + 1) // 2)
 
         def upprepad(värden: dict[str, Any]) -> bool:
-            träffar = 0
-            for f, v in värden.items():
-                if (isinstance(v, str) and v[:1].lower() == första[f] and normalisera_rubrik(v) == rubriker[f]):
-                    träffar += 1
-            return träffar >= behövs
+            v = värden.get(första_fält)
+            if type(v) is not str or v[:1].lower() != första_rubrik[:1] or normalisera_rubrik(v) != första_rubrik:
+                return False
+            return sum(1 for f, v in värden.items()
+                       if isinstance(v, str) and normalisera_rubrik(v) == rubriker[f]) >= behövs
 
         return upprepad

@@ -189,6 +189,7 @@ class Kodkarta:
         ]
         self.områden = [o for o in self.områden if o.ansvar or o.verksamhet]
         self._cache: dict[tuple[str, str, int], list[Område]] = {}
+        self._per_kod: dict[tuple[int, str], dict[int, int]] = {}
 
     @staticmethod
     def för(qs) -> Kodkarta:
@@ -200,24 +201,37 @@ class Kodkarta:
         nyckel = (ansvar, verksamhet, år)
         if (träff := self._cache.get(nyckel)) is not None:
             return träff
+        per_ansvar = self._träffar(0, ansvar)
+        per_vht = self._träffar(1, verksamhet)
         bäst, bästa = -1, []
-        for o in self.områden:
+        for i in per_ansvar.keys() | per_vht.keys():
+            o = self.områden[i]
+            if (o.ansvar and i not in per_ansvar) or (o.verksamhet and i not in per_vht):
+                continue
             if (o.från_år and år < o.från_år) or (o.till_år and år > o.till_år):
                 continue
-            poäng = 0
-            for mönster, kod in ((o.ansvar, ansvar), (o.verksamhet, verksamhet)):
-                if mönster:
-                    p = _poäng(mönster, kod) if kod else None
-                    if p is None:
-                        break
-                    poäng += p
-            else:
-                if poäng > bäst:
-                    bäst, bästa = poäng, [o]
-                elif poäng == bäst:
-                    bästa.append(o)
+            poäng = per_ansvar.get(i, 0) + per_vht.get(i, 0)
+            if poäng > bäst:
+                bäst, bästa = poäng, [o]
+            elif poäng == bäst:
+                bästa.append(o)
+        bästa.sort(key=lambda o: o.id)
         self._cache[nyckel] = bästa
         return bästa
+
+    def _träffar(self, dimension: int, kod: str) -> dict[int, int]:
+        """{area index: how specifically its codes of one dimension (0 ansvar, 1 verksamhet) match ``kod``}."""
+        if not kod:
+            return {}
+        nyckel = (dimension, kod)
+        if (träffar := self._per_kod.get(nyckel)) is None:
+            träffar = {}
+            for i, o in enumerate(self.områden):
+                mönster = o.verksamhet if dimension else o.ansvar
+                if mönster and (p := _poäng(mönster, kod)) is not None:
+                    träffar[i] = p
+            self._per_kod[nyckel] = träffar
+        return träffar
 
 
 class Kontokarta:
@@ -443,12 +457,11 @@ def _läs_rader(resultat: Utfallsimport, tabell: lasare.Tabell, nämnd: Nämnd) 
     saldo = resultat.beloppstyp == Importprofil.Beloppstyp.ACKUMULERAT
     tecken = -1 if resultat.kostnader_negativa else 1
     stängda: dict[int, set[int]] = {}
-    perioder: dict[tuple, tuple[int, int] | str] = {}
-    främmande: dict[tuple[str, str, int], str | None] = {}
     andra: list[Kodkarta] = []
     fel: list[Radfel] = []
     antal_fel = 0
     st = _Rader()
+    summor = st.summor
     summa_fil = 0
     rader = 0
     summarader: list[str] = []
@@ -459,92 +472,108 @@ def _läs_rader(resultat: Utfallsimport, tabell: lasare.Tabell, nämnd: Nämnd) 
         if len(fel) < VISA_HÖGST_FEL:
             fel.append(Radfel.för(rad, fält, text))
 
+    def period(pr, år_v):
+        """(år, månad), or an error: the nämnd must exist then and the month must be open."""
+        try:
+            år, månad = tolka_period(pr, år_v)
+        except ValueError as e:
+            return str(e)
+        if år not in stängda:
+            stängda[år] = set(Period.objects.filter(kommun=kommun, år=år, stängd=True).values_list("månad", flat=True))
+        if månad not in nämnd.månader(år):
+            return f"Nämnden fanns inte {år}-{månad:02d}."
+        if månad in stängda[år]:
+            return f"Perioden {år}-{månad:02d} är stängd och kan inte ändras. Be en administratör öppna den."
+        return år, månad
+
+    def mål(a, vh, ko, år):
+        """(område id or 0 for Ej fördelat, kostnadsslag id, ansvar, vht, konto, konto without kostnadsslag),
+        or (fält, error, the codes when another nämnd or kommun uses them)."""
+        try:
+            ansvar, vht, konto = lasare.text(a), lasare.text(vh), lasare.text(ko)
+        except ValueError as e:
+            return ("ansvar" if a is not None else "verksamhet", str(e), None)
+        kodfält = "ansvar" if ansvar else "verksamhet"
+        if not ansvar and not vht:
+            return ("ansvar" if "ansvar" in kolumner else "verksamhet", "Ansvar och verksamhet saknas.", None)
+        träff = egna.hitta(ansvar, vht, år)
+        if len(träff) > 1:
+            return (kodfält, f"Koden matchar flera verksamhetsområden lika bra ({', '.join(o.namn for o in träff)}). "
+                             "Ändra koderna på verksamhetsområdena så att bara ett matchar.", None)
+        if not träff and (främmande := _främmande_kod(nämnd, ansvar, vht, år, andra)):
+            st.främmande[(ansvar, vht)] = 0
+            return (kodfält, främmande, (ansvar, vht))
+        ks = konton.hitta(konto) if konto else None
+        return (träff[0].id if träff else 0, ks, ansvar, vht, konto, bool(konto and ks is None and konton.intervall))
+
+    kolumner = set().union(*(b.lästa for b in blad))
+    har_år = "år" in kolumner
+    perioder: dict = {}
+    mål_cache: dict = {}
     for rad in tabell.rader():
         rader += 1
         v = rad.värden
-        # period (cached per raw value; the nämnd must exist then and the month must be open)
-        pnyckel = (v.get("period"), v.get("år"))
+        pr = v.get("period")
+        pnyckel = (pr, v.get("år")) if har_år else pr
         p = perioder.get(pnyckel)
         if p is None:
-            try:
-                år, månad = tolka_period(v.get("period"), v.get("år"))
-                if år not in stängda:
-                    stängda[år] = set(Period.objects.filter(kommun=kommun, år=år, stängd=True)
-                                      .values_list("månad", flat=True))
-                if månad not in nämnd.månader(år):
-                    p = f"Nämnden fanns inte {år}-{månad:02d}."
-                elif månad in stängda[år]:
-                    p = f"Perioden {år}-{månad:02d} är stängd och kan inte ändras. Be en administratör öppna den."
-                else:
-                    p = (år, månad)
-            except ValueError as e:
-                p = str(e)
-            perioder[pnyckel] = p
+            p = perioder[pnyckel] = period(pr, v.get("år"))
+        b = v.get("belopp")
         belopp_fel = None
-        try:
-            belopp = öre(v.get("belopp")) * tecken
-        except ValueError as e:
-            belopp_fel = str(e)
-        if v.get("period") is None and v.get("ansvar") is None and v.get("verksamhet") is None:
+        if type(b) is float and abs(b) < 1e14:
+            belopp = round(b * 100) * tecken
+        else:
+            try:
+                belopp = öre(b) * tecken
+            except ValueError as e:
+                belopp_fel = str(e)
+        a, vh = v.get("ansvar"), v.get("verksamhet")
+        if pr is None and a is None and vh is None:
             # a summary row (no period, no codes): not a transaction
             rader -= 1
             if len(summarader) < 5:
                 summarader.append(f"Rad {rad.nummer}" + (f" på bladet {rad.blad}" if rad.blad else "")
                                   + " saknar period och kod och lästes inte (en summarad?).")
             continue
-        if isinstance(p, str) or belopp_fel:
-            if isinstance(p, str):
-                nytt_fel(rad, "period" if "period" in v or "år" not in v else "år", p)
+        if type(p) is str or belopp_fel:
+            if type(p) is str:
+                nytt_fel(rad, "period" if "period" in v or not har_år else "år", p)
             if belopp_fel:
                 nytt_fel(rad, "belopp", belopp_fel)
             continue
         år, månad = p
-        try:
-            ansvar = lasare.text(v.get("ansvar"))
-            vht = lasare.text(v.get("verksamhet"))
-            konto = lasare.text(v.get("konto"))
-        except ValueError as e:
-            nytt_fel(rad, None, str(e))
+        nyckel = (a, vh, v.get("konto"), år)
+        m = mål_cache.get(nyckel)
+        if m is None:
+            m = mål_cache[nyckel] = mål(a, vh, v.get("konto"), år)
+        if len(m) == 3:
+            nytt_fel(rad, m[0], m[1])
+            if m[2]:
+                st.främmande[m[2]] += 1
             continue
-        if not ansvar and not vht:
-            nytt_fel(rad, "ansvar" if "ansvar" in v else "verksamhet", "Ansvar och verksamhet saknas.")
-            continue
-        träff = egna.hitta(ansvar, vht, år)
-        if len(träff) > 1:
-            nytt_fel(rad, "ansvar" if ansvar else "verksamhet",
-                     f"Koden matchar flera verksamhetsområden lika bra ({', '.join(o.namn for o in träff)}). "
-                     "Ändra koderna på verksamhetsområdena så att bara ett matchar.")
-            continue
-        if träff:
-            område_id = träff[0].id
-        else:
-            nyckel = (ansvar, vht, år)
-            if nyckel not in främmande:
-                främmande[nyckel] = _främmande_kod(nämnd, ansvar, vht, år, andra)
-            if främmande[nyckel]:
-                nytt_fel(rad, "ansvar" if ansvar else "verksamhet", främmande[nyckel])
-                st.främmande[(ansvar, vht)] = st.främmande.get((ansvar, vht), 0) + 1
-                continue
-            område_id = 0
+        område_id, ks, ansvar, vht, konto, utan_slag = m
+        if område_id == 0:
             o = st.oplacerade.setdefault((ansvar, vht), [0, 0])
             o[1] += 1
             if not saldo:
                 o[0] += belopp
-        ks = konton.hitta(konto) if konto else None
-        if konto and ks is None and konton.intervall:
+        if utan_slag:
             u = st.utan_slag.setdefault(konto, [0, 0])
             u[0] += belopp
             u[1] += 1
-        st.månader.add((år, månad))
-        st.områden.add(område_id)
         if saldo:
             kod = (ansvar, vht, konto, år)
             st.saldo[kod][månad] += belopp
             st.mål[kod] = (område_id, ks)
+            st.månader.add((år, månad))
+            st.områden.add(område_id)
         else:
-            st.summor[(område_id, år, månad, ks)] += belopp
+            summor[(område_id, år, månad, ks)] += belopp
             summa_fil += belopp
 
+    if not saldo:
+        st.månader = {(år, m) for _, år, m, _ in summor}
+        st.områden = {o for o, *_ in summor}
     resultat.antal_rader = rader
     resultat.fel, resultat.antal_fel = fel, antal_fel
     resultat.meddelanden += summarader
