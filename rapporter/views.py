@@ -12,6 +12,7 @@ from ekonomi import berakning
 from ekonomi import selectors as ekonomi_sel
 from ekonomi.models import Budgetpost, Utfall
 from nyckeltal import selectors as nyckeltal_sel
+from nämnd.behorighet import kan_importera, kan_redigera
 from nämnd.models import Kommun, Nämnd, Rapporttyp
 
 from jobb import services as jobb_services
@@ -68,6 +69,7 @@ def översikt(request, nämnd_id: int, år: int):
     return render(request, "oversikt.html", {
         "nämnd": nämnd, "år": år, "pres": pres, "månadsnamn": MÅNADER_LÅNG[månad - 1][:3],
         "rapporttyper": Rapporttyp.choices,
+        "kan_redigera": kan_redigera(request.user, nämnd), "kan_importera": kan_importera(request.user, nämnd),
         "drift": DriftTabell([*drift.rader, drift.summa], pres=pres),
         "volymer": VolymTabell(volymrader, kolumner),
         "indikatorer": IndikatorTabell(indikatorrader),
