@@ -193,7 +193,13 @@ class Kolumnkarta:
         return ENHETER.get(self.enheter.get(fält) or "kr", 1)
 
     def är_rubrikrad(self, celler: list[Any]) -> bool:
-        return [normalisera(c)[0] for c in celler[: len(self.rubriker)]] == [normalisera(c)[0] for c in self.rubriker]
+        """A repeated header row (page break). Cheap test on one recognised column first."""
+        if not hasattr(self, "_normaliserade"):
+            self._normaliserade = [normalisera(c)[0] for c in self.rubriker]
+        i = min(self.index.values())
+        if i >= len(celler) or not isinstance(celler[i], str) or normalisera(celler[i])[0] != self._normaliserade[i]:
+            return False
+        return [normalisera(c)[0] for c in celler[: len(self.rubriker)]] == self._normaliserade
 
 
 def hitta_kolumner(
@@ -444,7 +450,7 @@ class Områden:
     """Verksamhetsområden of some nämnder, found by name or by an exact ansvars-/verksamhetskod. One query."""
 
     def __init__(self, nämnder: list[Nämnd]):
-        self.alla = list(Verksamhetsområde.objects.filter(nämnd__in=nämnder).select_related("nämnd"))
+        self.alla = list(Verksamhetsområde.objects.filter(nämnd__in=nämnder).select_related("nämnd", "förälder"))
         self.namn: dict[str, list[Verksamhetsområde]] = defaultdict(list)
         self.kod: dict[str, list[Verksamhetsområde]] = defaultdict(list)
         for o in self.alla:
@@ -469,11 +475,12 @@ class Områden:
         return o, None
 
 
-def _dubblett(sedda: dict, nyckel, rad: dict) -> int | None:
-    """The row number where ``nyckel`` was first seen, or None (and remember this row)."""
+def _dubblett(sedda: dict, nyckel, rad: dict) -> str | None:
+    """Where ``nyckel`` was first seen ("2", or "2 i bladet X" on another sheet), or None (and remember it)."""
     if nyckel in sedda:
-        return sedda[nyckel]
-    sedda[nyckel] = rad["rad"]
+        blad, nummer = sedda[nyckel]
+        return str(nummer) if blad == rad.get("blad") else f"{nummer} i bladet {blad or 'CSV'}"
+    sedda[nyckel] = (rad.get("blad"), rad["rad"])
     return None
 
 

@@ -95,7 +95,7 @@ def ladda_upp(request, nämnd_id: int, typ: str):
 def _mitt_import(request, nämnd, import_id: int) -> Import:
     return get_object_or_404(
         Import.objects.for_user(request.user).select_related("nämnd__kommun"), pk=import_id, nämnd=nämnd,
-        användare=request.user,
+        användare=request.user, typ__in=TYPER,
     )
 
 
@@ -139,7 +139,7 @@ def resultat(request, nämnd_id: int, import_id: int):
     ändringar = Importändring.objects.filter(imp=imp).order_by("pk")
     return render(request, "importer/mallar/resultat.html", {
         "nämnd": nämnd, "imp": imp, "ändringar": ändringar[:VISA_HÖGST], "antal": ändringar.count(),
-        "titel": mallar.importtyp(imp.typ).titel,
+        "titel": imp.get_typ_display(),
     })
 
 

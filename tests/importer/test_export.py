@@ -234,3 +234,14 @@ def test_csv_skydd():
     blad = export.Blad("b", [export.Kolumn("Text"), export.Kolumn("Belopp", export.TKR), export.Kolumn("Värde", export.VÄRDE)])
     blad.rad(["-1+1", Decimal("-1022.4"), Decimal("12.50")])
     assert export.csv_text(blad).splitlines()[1] == "'-1+1;-1022;12,5"
+
+
+def test_mallimportens_sidor_visar_inte_andra_importtyper(client, knivsta, socialnämnden):
+    from importer.models import Import
+
+    client.force_login(user := skapa_användare("admin-knivsta", knivsta, roll="admin"))
+    imp = Import.objects.create(kommun=knivsta, nämnd=socialnämnden, typ="utfall", filnamn="u.xlsx", sha256="0" * 64,
+                                användare=user, status=Import.Status.GENOMFÖRD)
+    svar = client.get(reverse("mallimport-resultat", args=[socialnämnden.id, imp.pk]))
+    assert svar.status_code == 200 and "Utfall från ekonomisystemet" in svar.content.decode()
+    assert client.get(reverse("mallimport-granska", args=[socialnämnden.id, imp.pk])).status_code == 404
