@@ -2,8 +2,8 @@
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Q
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
@@ -59,6 +59,24 @@ class NämndAdmin(KommunScopedAdmin):
     search_fields = ["namn", "kommun__namn"]
     filter_horizontal = ["föregångare"]
     fields = ["kommun", "namn", ("giltig_från", "giltig_till"), "föregångare"]
+    actions = ["öppna_nytt_år"]
+
+    @admin.action(description="Öppna nytt år för vald nämnd …")
+    def öppna_nytt_år(self, request, queryset):
+        """To the page where the kommun's admin maps the verksamhetsområden into next year (nämnd/nytt_ar.py).
+        The queryset is already scoped; the page itself checks the role again."""
+        from django.shortcuts import redirect
+
+        from .behorighet import är_admin
+
+        if queryset.count() != 1:
+            self.message_user(request, "Välj en nämnd.", level="warning")
+            return None
+        nämnd = queryset.get()
+        if not är_admin(request.user, nämnd.kommun_id):
+            self.message_user(request, "Endast kommunens administratörer kan öppna ett nytt år.", level="error")
+            return None
+        return redirect("nytt-år", nämnd.id, timezone.localdate().year)
 
 
 class BarnFormSet(BaseInlineFormSet):

@@ -336,3 +336,17 @@ def test_sidan_kräver_admin_och_egen_kommun(client, socialnämnden, läsare, an
         assert client.get(sidan(socialnämnden)).status_code == status
         assert client.post(sidan(socialnämnden), {"bekrafta": ""}).status_code == status
     assert not Period.objects.exists()
+
+
+def test_adminåtgärden_leder_till_sidan(client, socialnämnden, admin):
+    from django.contrib.auth.models import Permission
+    from django.utils import timezone
+
+    admin.is_staff = True
+    admin.save()
+    admin.user_permissions.set(Permission.objects.filter(codename__in=["view_nämnd", "change_nämnd"]))
+    client.force_login(admin)
+    r = client.post(reverse("admin:nämnd_nämnd_changelist"),
+                    {"action": "öppna_nytt_år", "_selected_action": [socialnämnden.id]})
+    assert r.status_code == 302
+    assert r["Location"] == reverse("nytt-år", args=[socialnämnden.id, timezone.localdate().year])
