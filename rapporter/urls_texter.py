@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import texter
+
+urlpatterns = [
+    path("<int:nämnd_id>/<int:år>/<str:rapporttyp>/", texter.texter, name="texter"),
+]

@@ -1,0 +1,103 @@
+"""Entry page for a report's narrative texts: one textarea per text section of the report (the kommun's
+``Sektionsordning``), plus the nämnd's existing texts under other rubriker. Saving is one service call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from nyckeltal.forms import INAKTUELL, Inmatningsformulär, sätt_låst
+from nyckeltal.services import avtryck
+from nyckeltal.views import inmatningsnämnd, låstext, meddela, sidkontext
+from nämnd.models import Nämnd, Rapporttyp
+from nämnd.services import låsmånad, stängda_månader
+
+from . import services
+from .models import Sektion, Sektionsordning, Textavsnitt
+
+
+@dataclass
+class Textrad:
+    rubrik: str
+    i_rapporten: bool  # a text section of the report that is shown
+    sektion: bool  # the report configuration has a text section with this rubrik (shown or not)
+    sparad: tuple[int, str] | None = None  # (version, text)
+    fält: object = None
+    läst_fält: object = None
+
+    @property
+    def nyckel(self) -> str:
+        # Rows are keyed by rubrik (the Textavsnitt's identity), not by position: a section added or
+        # removed while the page is open can't move a text to another rubrik.
+        return "t" + avtryck(self.rubrik)[:12]
+
+
+def textrader(nämnd: Nämnd, år: int, rapporttyp: str) -> list[Textrad]:
+    """The report's text sections in order, then the nämnd's other texts for the report. Two queries."""
+    sparade = {t.rubrik: t for t in Textavsnitt.objects.filter(nämnd=nämnd, år=år, rapporttyp=rapporttyp)}
+    rader, sedda = [], set()
+    for rubrik, visas in (
+        Sektionsordning.objects.filter(kommun_id=nämnd.kommun_id, rapporttyp=rapporttyp, sektion=Sektion.TEXT)
+        .order_by("ordning", "id").values_list("rubrik", "visas")
+    ):
+        if rubrik not in sedda:
+            sedda.add(rubrik)
+            rader.append(Textrad(rubrik, visas, True))
+    rader += [Textrad(rubrik, False, False) for rubrik in sorted(set(sparade) - sedda)]
+    for r in rader:
+        if (t := sparade.get(r.rubrik)) is not None:
+            r.sparad = (t.version, t.text)
+    return rader
+
+
+class Textformulär(Inmatningsformulär):
+    def __init__(self, rader: list[Textrad], låst: bool, data=None):
+        super().__init__(data=data)
+        self.rader, self.låst_allt = rader, låst
+        for r in rader:
+            version, text = r.sparad or (None, "")
+            self.fields[f"{r.nyckel}-text"] = forms.CharField(
+                label=r.rubrik, required=False, initial=text, widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
+            )
+            if låst:
+                sätt_låst(self.fields[f"{r.nyckel}-text"])
+            self.lägg_till_läst(r.nyckel, {"t": (version, avtryck(text))})
+        for r in rader:
+            r.fält, r.läst_fält = self[f"{r.nyckel}-text"], self[f"{r.nyckel}-laddat"]
+
+    def ändringar(self) -> list[services.Textändring]:
+        result = []
+        for r in self.rader:
+            läst = self.läst(r.nyckel)
+            if läst is None:
+                continue
+            if "t" not in läst:
+                raise ValidationError(INAKTUELL)
+            version, före = läst["t"]
+            result.append(services.Textändring(r.rubrik, self.cleaned_data[f"{r.nyckel}-text"], version, före))
+        return result
+
+
+@require_http_methods(["GET", "POST"])
+def texter(request, nämnd_id: int, år: int, rapporttyp: str):
+    nämnd = inmatningsnämnd(request, nämnd_id, år, rapporttyp)
+    typ = Rapporttyp(rapporttyp)
+    månad = låsmånad(typ)
+    låst = månad in stängda_månader(nämnd.kommun_id, år)
+    form = Textformulär(textrader(nämnd, år, typ), låst, data=request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            sparat = services.spara_texter(request.user, nämnd, år, typ, form.ändringar())
+        except ValidationError as e:
+            form.lägg_till_tjänstefel(e)
+        else:
+            meddela(request, sparat)
+            return redirect("texter", nämnd.id, år, typ.value)
+    return render(request, "texter/texter.html", sidkontext(
+        request, nämnd, år, f"Textavsnitt – {typ.label.lower()} {år}", form, rapporttyp=typ,
+        låsning=låstext(år, [månad], f"texterna i {typ.label.lower()}en") if låst else "",
+    ))
