@@ -1198,7 +1198,7 @@ def bekräfta(user, imp: Import, tolkat: Tolkat, fingeravtryck: str) -> Import:
     """Write what the preview showed, all or nothing."""
     definition = importtyp(imp.typ)
     with transaction.atomic():
-        imp = Import.objects.select_for_update().select_related("nämnd__kommun").get(pk=imp.pk)
+        imp = Import.objects.select_for_update(of=("self",)).select_related("nämnd__kommun").get(pk=imp.pk)
         kräv_import(user, imp.nämnd)
         if imp.status == Import.Status.FEL:
             raise InteBekräftad("Filen har fel och kan inte importeras. Rätta filen och ladda upp den igen.")
