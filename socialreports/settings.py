@@ -172,3 +172,27 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+
+# --- single sign-on (OIDC) ---------------------------------------------------------------------------
+# Login through the kommun's identity provider (app inloggning/, mozilla-django-oidc; README "Inloggning med
+# kommunens konto (OIDC)"). Off unless the client and all four provider endpoints are set; local accounts
+# (username/password) always work. Kommun and role come from the claims through Inloggningsregel (admin).
+INSTALLED_APPS += ["mozilla_django_oidc", "inloggning"]
+# axes first (it guards the password form), then local accounts, then single sign-on.
+AUTHENTICATION_BACKENDS += ["inloggning.backend.KommunOIDCBackend"]
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", default="")  # when set, the id_token's iss must equal it
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_USE_PKCE = env.bool("OIDC_USE_PKCE", default=True)
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)  # seconds per request to the provider
+OIDC_MATCHA_EPOST = env.bool("OIDC_MATCHA_EPOST", default=True)  # link an existing account by email on first login
+OIDC_SESSION_AGE = env.int("OIDC_SESSION_AGE", default=8 * 3600)  # an SSO session ends after this; login re-reads claims
+# The OIDC callback carries no password; refused callbacks must not lock an office's shared IP out (inloggning/axes.py).
+AXES_WHITELIST_CALLABLE = "inloggning.axes.oidc_återkoppling"
+# --- end single sign-on (OIDC) ------------------------------------------------------------------------
