@@ -338,6 +338,7 @@ class Utfallsimport:
     beloppstyp: str = Importprofil.Beloppstyp.MÅNAD
     kostnader_negativa: bool = False
     tid: float = 0.0
+    _rader: _Rader | None = field(default=None, repr=False)  # the aggregates, for planning
 
     @property
     def kan_genomföras(self) -> bool:
@@ -659,7 +660,7 @@ def _lagrat_före(nämnd: Nämnd, första: dict[int, int]) -> dict[tuple, int]:
 
 def _planera(resultat: Utfallsimport, nämnd: Nämnd, *, lås: bool) -> None:
     """Compare the file's figures with what is stored in the cells the file covers (see the module docs)."""
-    st: _Rader | None = getattr(resultat, "_rader", None)
+    st = resultat._rader
     resultat.figurer = []
     if st is None or not st.månader:
         return
@@ -793,7 +794,10 @@ def _uppdatera_import(resultat: Utfallsimport, status: str) -> None:
     imp.meddelande = ". ".join(delar)[:4000]
     if status == Import.Status.GENOMFÖRD:
         imp.genomförd = timezone.now()
-    imp.save()
+    # update(), not save(): the record of an import is not report data (no data version bump per preview)
+    Import.objects.filter(pk=imp.pk).update(**{f: getattr(imp, f) for f in (
+        "status", "antal_rader", "antal_skapade", "antal_ändrade", "antal_oförändrade", "antal_fel", "summa_fil",
+        "summa_lagrad", "summa_ej_fördelad", "meddelande", "genomförd")})
 
 
 # --- the pending upload between preview and confirm ---------------------------------------------------------

@@ -465,6 +465,13 @@ def test_radfel_okänd_och_stängd_period_text_och_främmande_koder(kodad, contr
     assert Import.objects.get(pk=imp.pk).antal_fel == 8
 
 
+def test_formel_utan_sparat_värde_är_ett_fel_i_cellen(kodad, controller):
+    data = xlsx([["202309", "7100", "500", "4010", "", "", "=100+1"], ["202309", "7100", "500", "4010", "", "", 5]])
+    _, g = förhandsgranska(controller, kodad, data)
+    [fel] = g.fel
+    assert (fel.rad, fel.kolumn) == (2, "G") and "formel utan sparat värde" in fel.meddelande
+
+
 def test_nämnd_som_inte_fanns(kodad, controller):
     ny = Nämnd.objects.create(kommun=kodad.kommun, namn="Ny nämnd", giltig_från=dt.date(2024, 1, 1))
     Verksamhetsområde.objects.create(nämnd=ny, namn="Allt", ansvarskoder="6*")
@@ -614,15 +621,29 @@ def test_avbryt_raderar_filen(client_controller, kodad, controller, settings):
     assert not Utfall.objects.filter(år=2023, månad=9).exists()
 
 
+def trasig_xlsx() -> bytes:
+    data = xlsx([["202309", "7100", "500", "4010", "", "", 1]])
+    return data[: len(data) // 2]
+
+
+def xlsx_med_entitet() -> bytes:
+    from tests.importer.test_lasare import ENTITET, patcha
+
+    return patcha(xlsx([["202309", "7100", "500", "4010", "", "", "X"]]), {
+        "xl/worksheets/sheet1.xml": lambda x: ENTITET + x.replace(b"<t>X</t>", b"<t>&e;</t>")})
+
+
 @pytest.mark.parametrize("namn, data, text", [
     ("utfall.xlsx", b"%PDF-1.4 inte en arbetsbok", "PDF"),
+    ("utfall.xlsx", trasig_xlsx, "skadad"),
+    ("utfall.xlsx", xlsx_med_entitet, "DOCTYPE/ENTITY"),
     ("utfall.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500 + "EncryptedPackage".encode("utf-16-le"),
      "lösenordsskyddad"),
     ("utfall.csv", b"Period;Konto;Belopp\n202301;4010;5\n", "Ansvar"),
 ])
 def test_dåliga_filer_i_vyn_ger_tydligt_fel_och_inget_sparas(client_controller, kodad, namn, data, text):
     före = Utfall.objects.count()
-    r = ladda_upp(client_controller, kodad, data, namn)
+    r = ladda_upp(client_controller, kodad, data() if callable(data) else data, namn)
     html = sida(client_controller.get(r["Location"]))
     alert = " ".join(e.get_text() for e in html.find_all(attrs={"role": "alert"}))
     assert text in alert
