@@ -464,3 +464,21 @@ def test_importprofilens_rubriker_används(client_admin, socialnämnden):
     g = granskning(client_admin.get(r["Location"]))
     assert g["fel"] == [] and g["rader"][0][1:] == ["Flyktingmottagande 2025 KF-budget", "–", "9"]
     assert Import.objects.get().profil == profil
+
+
+def test_bekräftelsens_frågor_växer_inte_med_antalet_rader(client_admin, socialnämnden):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    områden = list(Verksamhetsområde.objects.filter(nämnd=socialnämnden, typ="verksamhet", till_år__isnull=True)
+                   .order_by("pk"))
+    antal = []
+    for år, n in ((2030, 2), (2031, len(områden))):
+        rader = [BUDGETRUBRIKER[:5]] + [[o.namn, år, slag, 1000 + i, ""] for i, o in enumerate(områden[:n])
+                                        for slag in ("KF-budget", "Nämndbudget")]
+        g = granskning(ladda_upp(client_admin, socialnämnden, "budget", f"b{år}.xlsx", xlsx(("Budget", rader))))
+        assert g["nya"] == 2 * n
+        with CaptureQueriesContext(connection) as frågor:
+            assert bekräfta(client_admin, g).status_code == 302
+        antal.append(len(frågor))
+    assert len(områden) > 10 and antal[0] == antal[1], antal
