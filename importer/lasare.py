@@ -149,9 +149,6 @@ class Blad:
     saknade: list[Fält] = field(default_factory=list)
     antal_rader: int = 0
 
-    def kolumnnamn(self, kolumn: int) -> str:
-        return f"{kolumnbokstav(kolumn)} ({self.rubriker[kolumn]})" if kolumn in self.rubriker else kolumnbokstav(kolumn)
-
 
 class Rad:
     """One data row. Unpacks as ``(blad, nummer, värden)``; ``cell(fält)`` gives its reference, e.g. "G12"."""

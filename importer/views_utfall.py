@@ -8,6 +8,8 @@ temp file (``importer.utfall.spara_väntande``) until confirm or cancel.
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
@@ -163,7 +165,7 @@ def granska(request, nämnd_id: int, import_id: int):
             return redirect("import-utfall-granska", nämnd.pk, imp.pk)
     elif åtgärd == "kod":
         prefix = request.POST.get("prefix", "")
-        form = Kod(request.POST, områden=områden, prefix=prefix if prefix.startswith("k") and prefix[1:].isdigit() else None)
+        form = Kod(request.POST, områden=områden, prefix=prefix if re.fullmatch(r"[kf]\d{1,5}", prefix) else None)
         if not form.is_valid():
             fel_text = "Välj ett verksamhetsområde för koden."
         else:
@@ -182,9 +184,9 @@ def granska(request, nämnd_id: int, import_id: int):
     mappning = Mappning(rubriker=resultat.okända_rubriker, initial={
         "beloppstyp": profil.beloppstyp, "kostnader_negativa": profil.kostnader_negativa})
 
-    def kodformulär(koder):
+    def kodformulär(koder, prefix: str):
         return [(o, Kod(initial={"fält": "ansvarskoder" if o.ansvar else "verksamhetskoder",
-                                 "kod": o.ansvar or o.verksamhet}, områden=områden, prefix=f"k{i}"))
+                                 "kod": o.ansvar or o.verksamhet}, områden=områden, prefix=f"{prefix}{i}"))
                 for i, o in enumerate(koder)]
 
     ändringar = resultat.ändringar
@@ -193,8 +195,8 @@ def granska(request, nämnd_id: int, import_id: int):
         "ändringar": ändringar[:VISA_HÖGST], "fler": max(0, len(ändringar) - VISA_HÖGST),
         "antal": {s: resultat.antal(s) for s in ("ny", "ändrad", "borttagen", "oförändrad")},
         "fler_fel": max(0, resultat.antal_fel - len(resultat.fel)),
-        "mappning": mappning, "oplacerade": kodformulär(resultat.oplacerade),
-        "främmande": kodformulär(resultat.främmande_koder), "fel_text": fel_text,
+        "mappning": mappning, "oplacerade": kodformulär(resultat.oplacerade, "k"),
+        "främmande": kodformulär(resultat.främmande_koder, "f"), "fel_text": fel_text,
         "kolumner": [(utfall.FÄLTNAMN[f], rubrik) for f, rubrik in resultat.kolumner.items()],
     }, status=409 if fel_text else 200)
 

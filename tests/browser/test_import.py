@@ -19,6 +19,8 @@ from tests.conftest import skapa_användare
 pytestmark = pytest.mark.postgres
 
 IFO = "Ifo öppenvård och stöd"
+WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+           "resultTypes": ["violations"]}
 FÄRDTJÄNST = "Färdtjänst och riksfärdtjänst"
 
 
@@ -32,6 +34,14 @@ def controller(knivsta, socialnämnden):
     user = skapa_användare("controller-import", knivsta, roll="controller", får_importera=True)
     user.behörigheter.get().nämnder.set([socialnämnden])
     return user
+
+
+def tillgänglig(sida) -> None:
+    """axe-core, WCAG 2.1 A and AA: no violations on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    resultat = Axe().run(sida, options=WCAG_AA)
+    assert resultat.violations_count == 0, resultat.generate_report()
 
 
 def export() -> bytes:
@@ -85,6 +95,7 @@ def test_ladda_upp_granska_rätta_mappningen_bekräfta_och_se_siffrorna(sida, co
     expect(oplacerad).to_contain_text("ansvar 9999")
     expect(oplacerad).to_contain_text("3\u00a0000,00")
     expect(sida.get_by_role("button", name="Bekräfta importen")).to_have_count(0)
+    tillgänglig(sida)
 
     # Fix the mapping from the preview: the code belongs to Färdtjänst here.
     rad = sida.locator("table#frammande tbody tr", has_text="ansvar 8100")
@@ -98,6 +109,7 @@ def test_ladda_upp_granska_rätta_mappningen_bekräfta_och_se_siffrorna(sida, co
     sida.get_by_role("button", name="Bekräfta importen").click()
 
     expect(sida.locator("#status")).to_have_text("Genomförd")
+    tillgänglig(sida)
     expect(sida.locator("table#andringar")).to_contain_text(f"{IFO}, 2023-09, Personal")
     imp = Import.objects.get()
     assert imp.status == Import.Status.GENOMFÖRD and imp.summa_ej_fördelad == 3000
