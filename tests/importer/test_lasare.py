@@ -425,3 +425,10 @@ def test_råa_blad_för_egna_layouter():
 
     filtyp, [csvblad], _ = lasare.läs_blad("a;b\r\n1;2\r\n".encode("cp1252"), "x.csv")
     assert filtyp == "csv" and csvblad.namn == "" and list(csvblad.rader()) == [(1, ["a", "b"]), (2, ["1", "2"])]
+
+
+def test_filtypen_avgörs_av_innehållet_inte_namnet():
+    som_csv = lasare.läs(xlsx(("A", ENKEL)), "utfall.csv", FÄLT)
+    assert som_csv.filtyp == "xlsx" and len(rader(som_csv)) == 2
+    som_xlsx = lasare.läs(b"Period;Ansvar;Belopp\n202303;7410;5\n", "utfall.xlsx", FÄLT)
+    assert som_xlsx.filtyp == "csv" and rader(som_xlsx) == [("", 2, {"period": "202303", "ansvar": "7410", "belopp": "5"})]
