@@ -128,7 +128,7 @@ class Månadsgrupp:
 
 def månadsuppföljning(user, nämnd: Nämnd, år: int, månad: int) -> list[Månadsgrupp]:
     """The month grid: one row per leaf verksamhetsområde (where figures are entered), grouped under its
-    top-level block. Seven queries whatever the number of rows."""
+    top-level block. Eight queries whatever the number of rows (nine when some utfall is per kostnadsslag)."""
     underlag = ekonomiunderlag(user, [nämnd], år, månad)
     ids = [o.id for o in underlag]
     netto = {

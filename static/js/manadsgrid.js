@@ -81,8 +81,9 @@
     [[ut, utfall], [pr, prognos]].forEach(function (p) {
       if (!p[0]) return;
       var fel = isNaN(p[1]) && p[1] !== null;
+      // Marked invalid while unreadable; a cell the server marked stays so until the user changes it.
       if (fel) p[0].setAttribute("aria-invalid", "true");
-      else if (!p[0].hasAttribute("aria-describedby")) p[0].removeAttribute("aria-invalid");
+      else if (!p[0].hasAttribute("aria-describedby") || p[0].value !== p[0].defaultValue) p[0].removeAttribute("aria-invalid");
       p[0].classList.toggle("andrad", p[0].value !== p[0].defaultValue);
     });
     if (isNaN(utfall)) utfall = 0;      // an unreadable cell counts as empty until corrected
