@@ -174,3 +174,13 @@ def test_pdf_som_celery_jobb_med_riktig_worker(client, settings):
         assert jobb.status == Jobb.Status.KLAR, jobb.fel
         pdf = client.get(jobb.resultat["url"])
         assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_mallar_utan_inline_stil_och_skript():
+    """The CSP allows only our own files: no <style> blocks, style attributes or inline scripts in templates."""
+    fel = []
+    for mall in (ROT / "templates").rglob("*.html"):
+        text = mall.read_text(encoding="utf-8")
+        if "<style" in text or re.search(r"\sstyle=", text) or re.search(r"<script(?![^>]*\bsrc=)", text):
+            fel.append(str(mall.relative_to(ROT)))
+    assert fel == []

@@ -1,0 +1,77 @@
+"""Accessibility: axe-core (WCAG 2.0/2.1 A and AA) in real Chromium, 0 violations on every page people use
+(not the Django admin): login, start, overview, reports, entry grids, dashboard, import pages, the adoption
+page, and the public pages."""
+
+import datetime as dt
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
+
+from nämnd.models import Nämnd
+from tests.browser.conftest import logga_in
+from tests.conftest import skapa_användare
+
+pytestmark = pytest.mark.postgres
+
+WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+           "resultTypes": ["violations"]}
+
+
+def granska(sida, url: str, axe=Axe()) -> None:
+    sida.goto(url)
+    resultat = axe.run(sida, options=WCAG_AA)
+    assert resultat.violations_count == 0, f"{url}\n{resultat.generate_report()}"
+    assert sida.evaluate("document.documentElement.lang") == "sv", url
+    assert not sida.konsolfel, (url, sida.konsolfel)
+
+
+@pytest.fixture
+def demo(transactional_db):
+    from socialreports import demodata
+
+    kommun = demodata.ladda()
+    return kommun, Nämnd.objects.get(kommun=kommun)
+
+
+def test_inloggning_och_publika_sidor(sida, demo):
+    from publicering import services
+    from publicering.models import Publiceringsinställning
+
+    kommun, nämnd = demo
+    admin = skapa_användare("adm", kommun, roll="admin", får_fastställa=True)
+    ärende = services.ärende_för(nämnd, 2023, "delårsrapport")
+    services.bocka_av(admin, ärende, dict.fromkeys(services.inställning(kommun).checklistpunkter, True))
+    services.markera_klar(admin, ärende)
+    version = services.fastställ(admin, ärende, dt.date(2023, 9, 20), "§ 87")
+    Publiceringsinställning.objects.filter(kommun=kommun).update(publicera=True)
+    services.publicera(admin, ärende, True)
+    for url in (reverse("login"), reverse("tillgänglighet"), reverse("publikt-index", args=[kommun.kommunkod]),
+                reverse("publikt-rapport", args=[kommun.kommunkod, version.pk])):
+        granska(sida, url)
+
+
+def test_inloggade_sidor(sida, demo):
+    kommun, nämnd = demo
+    controller = skapa_användare("ctrl", kommun, roll="controller", får_importera=True, får_fastställa=True)
+    controller.behörigheter.get().nämnder.add(nämnd)
+    logga_in(sida, controller)
+    n = nämnd.id
+    for url in (
+        reverse("start"),
+        reverse("översikt", args=[n, 2023]),
+        reverse("rapport", args=[n, 2023, "delårsrapport"]),
+        reverse("rapport", args=[n, 2024, "verksamhetsplan"]),
+        reverse("månadsuppföljning", args=[n, 2023, 8]),
+        reverse("månader", args=[n, 2023]),
+        reverse("volymer-inmatning", args=[n, 2023]),
+        reverse("indikatorer-inmatning", args=[n, 2023]),
+        reverse("mal-inmatning", args=[n, 2023, "delårsrapport"]),
+        reverse("texter", args=[n, 2023, "delårsrapport"]),
+        reverse("dashboard", args=[n, 2023]),
+        reverse("import-utfall", args=[n]),
+        reverse("import-historik", args=[n]),
+        reverse("mallimport", args=[n]),
+        reverse("rapportärende", args=[n, 2023, "delårsrapport"]),
+    ):
+        granska(sida, url)
