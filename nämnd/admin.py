@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
+from . import admin_anvandare
 from .admin_scoping import KommunScopedAdmin, KommunScopedTabularInline
 from .models import Behörighet, Kommun, Nämnd, Period, Verksamhetsområde
 
@@ -178,3 +179,7 @@ class BehörighetAdmin(KommunScopedAdmin):
             egna = Behörighet.objects.for_user(request.user).values("user_id")
             field.queryset = field.queryset.filter(Q(pk__in=egna) | Q(behörigheter__isnull=True)).distinct()
         return field
+
+
+# Users, groups and login logs: see admin_anvandare (registered here, after django.contrib.auth and axes).
+admin_anvandare.registrera()

@@ -83,3 +83,20 @@ def test_verksamhetsområden_för_år_följer_giltighet(socialnämnden, läsare)
     Verksamhetsområde.objects.filter(namn="Förebyggande verksamhet SoL").update(till_år=2023)
     namn_2024 = set(områden_för_år(läsare, [socialnämnden], 2024).values_list("namn", flat=True))
     assert "Förebyggande verksamhet SoL" not in namn_2024 and "Flyktingmottagande" in namn_2024
+
+
+def test_kommunadmin_ser_bara_egna_användare_och_inte_grupper_eller_loggar(client, knivsta, läsare, annan_kommun):
+    from tests.conftest import skapa_användare
+
+    admin_b = skapa_användare("admin-taby", annan_kommun, roll="admin")
+    admin_b.is_staff = True
+    admin_b.save()
+    egen = skapa_användare("ekonom-taby", annan_kommun, roll="controller")
+    client.force_login(admin_b)
+    lista = client.get(reverse("admin:auth_user_changelist")).content.decode()
+    assert "ekonom-taby" in lista and läsare.username not in lista
+    assert client.get(reverse("admin:auth_user_change", args=[läsare.pk])).status_code in (302, 404)
+    ändra = client.get(reverse("admin:auth_user_change", args=[egen.pk])).content.decode()
+    assert "is_superuser" not in ändra and "user_permissions" not in ändra
+    assert client.get(reverse("admin:auth_group_changelist")).status_code == 403
+    assert client.get(reverse("admin:axes_accessattempt_changelist")).status_code == 403
