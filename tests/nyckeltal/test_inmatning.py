@@ -26,6 +26,9 @@ from nyckeltal.models import (
     Uppdragsstatus,
 )
 from nämnd.models import Kommun, Nämnd, Period
+
+# Chromium against live_server (see tests/browser/conftest.py), for the postgres-only browser test below.
+from tests.browser.conftest import logga_in, sida, webbläsare  # noqa: F401
 from tests.conftest import skapa_användare
 
 MINUS = "\u2212"
@@ -155,8 +158,7 @@ def test_ändrad_prognos_sparas_med_historik_och_syns_i_delårsrapporten(cc, soc
     data[f"n{nt.id}-prognos"] = "51 234"
     r = cc.post(volym_url(socialnämnden), data)
     assert r.status_code == 302 and r["Location"] == volym_url(socialnämnden)
-    sida = cc.get(r["Location"]).content.decode()
-    assert "Ändringarna är sparade (1 ändrad)." in sida
+    assert "Ändringarna är sparade (1 ändrad)." in cc.get(r["Location"]).content.decode()
     v = Nyckeltalsvärde.objects.get(nyckeltal=nt, år=2023, typ="prognos")
     assert v.värde == Decimal(51234) and v.version == 2
     assert Nyckeltalsvärde.objects.filter(nyckeltal__grupp__nämnd=socialnämnden).count() == 15 * 7
@@ -658,16 +660,55 @@ def ändra_mål(data):
             data[namn] = "ej"
 
 
-@pytest.mark.parametrize(("sida", "ändra"), [
+@pytest.mark.parametrize(("url_för", "ändra"), [
     (lambda n: volym_url(n), ändra_volymer),
     (lambda n: volym_url(n, vy="månad"), ändra_månader),
     (lambda n: indikator_url(n), ändra_indikatorer),
     (lambda n: mål_url(n), ändra_mål),
 ], ids=["volymer", "månader", "indikatorer", "mål"])
-def test_antal_frågor_beror_inte_på_antal_rader(client, db, sida, ändra):
+def test_antal_frågor_beror_inte_på_antal_rader(client, db, url_för, ändra):
     liten, liten_user = bygg_nämnd("Liten kommun", 4)
     stor, stor_user = bygg_nämnd("Stor kommun", 24)
-    antal_liten = räkna(client, liten_user, sida(liten), ändra)
-    antal_stor = räkna(client, stor_user, sida(stor), ändra)
+    antal_liten = räkna(client, liten_user, url_för(liten), ändra)
+    antal_stor = räkna(client, stor_user, url_för(stor), ändra)
     assert antal_liten == antal_stor
     assert antal_stor[0] <= 12 and antal_stor[1] <= 40, antal_stor
+
+
+# --- in a real browser: the forms work end to end and pass axe-core in every state ---------------------
+
+@pytest.mark.postgres
+def test_sidorna_i_webbläsare_sparar_och_har_inga_tillgänglighetsfel(sida, knivsta, socialnämnden):  # noqa: F811
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    wcag_aa = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+               "resultTypes": ["violations"]}
+
+    def granska(tillstånd: str) -> None:
+        resultat = axe.run(sida, options=wcag_aa)
+        assert resultat.violations_count == 0, f"{tillstånd}\n{resultat.generate_report()}"
+        assert not sida.konsolfel, (tillstånd, sida.konsolfel)
+
+    nt = bistånd(socialnämnden)
+    logga_in(sida, controller_för(knivsta, socialnämnden))
+    sida.goto(volym_url(socialnämnden, vy="månad"))
+    sida.fill(f'[name="n{nt.id}-m1"]', "4 100")
+    sida.fill(f'[name="n{nt.id}-m2"]', "abc")
+    sida.click("main button[type=submit]")
+    assert "”abc” är inte ett tal." in sida.inner_text("[role=alert]")
+    granska("månadsvyn med fel")
+    sida.fill(f'[name="n{nt.id}-m2"]', "4 050,5")
+    sida.click("main button[type=submit]")
+    assert "Ändringarna är sparade (2 nya)." in sida.inner_text("[role=status]")
+    granska("månadsvyn efter sparande")
+    assert Nyckeltalsvärde.objects.get(nyckeltal=nt, typ="utfall_månad", månad=2).värde == Decimal("4050.5")
+
+    stäng(knivsta, 2023, *range(1, 13))
+    for url in (volym_url(socialnämnden), indikator_url(socialnämnden), mål_url(socialnämnden),
+                reverse("texter", args=[socialnämnden.id, 2023, "delårsrapport"])):
+        sida.goto(url)
+        assert "Låst:" in sida.inner_text("main")
+        granska(f"{url} låst")
+    sida.goto(mål_url(socialnämnden, 2024, "verksamhetsplan"))
+    granska("verksamhetsplan 2024")
