@@ -1176,7 +1176,7 @@ def förhandsgranska(user, nämnd: Nämnd, typ: str, filnamn: str, innehåll: by
     ctx = definition.kontext(user, nämnd)
     plan = definition.planera(ctx, tolkat) if tolkat.rader else Plan()
     fel = [*tolkat.fel, *plan.fel]
-    imp = Import.objects.create(
+    imp = Import(
         kommun=nämnd.kommun, nämnd=nämnd, typ=definition.typ, profil=profil, filnamn=_kort(filnamn, 255),
         sha256=hashlib.sha256(innehåll).hexdigest(), användare=user,
         status=Import.Status.FEL if fel else Import.Status.FÖRHANDSGRANSKAD,
@@ -1184,6 +1184,9 @@ def förhandsgranska(user, nämnd: Nämnd, typ: str, filnamn: str, innehåll: by
         antal_oförändrade=plan.oförändrade, antal_fel=_antal_felrader(fel), summa_fil=plan.summa,
         meddelande=_kort("\n".join(str(f) for f in fel[:20]), 4000),
     )
+    # bulk_create, not save(): the record of a preview is not report data, so no signal bumps the kommun's
+    # data version (which would throw away every cached report of the kommun).
+    Import.objects.bulk_create([imp])
     return Granskning(imp, tolkat, plan)
 
 
@@ -1216,7 +1219,10 @@ def bekräfta(user, imp: Import, tolkat: Tolkat, fingeravtryck: str) -> Import:
         imp.status, imp.genomförd = Import.Status.GENOMFÖRD, timezone.now()
         imp.antal_skapade, imp.antal_ändrade, imp.antal_oförändrade = len(plan.skapade), len(plan.ändrade), plan.oförändrade
         imp.antal_fel, imp.summa_fil, imp.meddelande = 0, plan.summa, ""
-        imp.save()
+        # update(): the figures written above have bumped the data version already (historik.registrera)
+        Import.objects.filter(pk=imp.pk).update(**{f: getattr(imp, f) for f in (
+            "status", "genomförd", "antal_skapade", "antal_ändrade", "antal_oförändrade", "antal_fel", "summa_fil",
+            "meddelande")})
     return imp
 
 

@@ -482,3 +482,15 @@ def test_bekräftelsens_frågor_växer_inte_med_antalet_rader(client_admin, soci
             assert bekräfta(client_admin, g).status_code == 302
         antal.append(len(frågor))
     assert len(områden) > 10 and antal[0] == antal[1], antal
+
+
+def test_förhandsgranskning_ändrar_inte_dataversionen_men_bekräftelsen_gör(client_admin, socialnämnden):
+    from socialreports import dataversion
+
+    före = dataversion.version(socialnämnden.kommun_id)
+    innehåll = xlsx(("Budget", [BUDGETRUBRIKER[:5], ["Flyktingmottagande", 2025, "KF-budget", 5, ""]]))
+    g = granskning(ladda_upp(client_admin, socialnämnden, "budget", "b.xlsx", innehåll))
+    assert dataversion.version(socialnämnden.kommun_id) == före  # cached reports stay valid
+    assert bekräfta(client_admin, g).status_code == 302
+    assert dataversion.version(socialnämnden.kommun_id) > före  # the new figure invalidates them
+    assert Import.objects.get().status == Import.Status.GENOMFÖRD
