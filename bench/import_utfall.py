@@ -18,6 +18,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,7 +40,7 @@ def generera(rader: int, sökväg: Path) -> None:
     identical rows, motpart and text columns."""
     import openpyxl
 
-    r = random.Random(rader)
+    r = random.Random(rader)  # noqa: S311 — test data, not secrets
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("Utfall")
     ws.append(["Utfall per ansvar och konto"])
@@ -99,7 +100,7 @@ def mät_import(sökväg: Path, databas: str) -> dict:
         Kostnadsslag(kommun=kommun, namn="Köp av verksamhet", typ="kostnad", konton="4600-4699"),
         Kostnadsslag(kommun=kommun, namn="Övrigt", typ="kostnad", konton="5000-8999"),
     ])
-    user = get_user_model().objects.create_superuser(f"bench{time.time_ns()}", password="x")
+    user = get_user_model().objects.create_superuser(f"bench{time.time_ns()}", password=None)
     före = maxrss_mb()
     data = sökväg.read_bytes()
     imp = utfall.skapa_import(user, nämnd, sökväg.name, data, None)
@@ -109,12 +110,13 @@ def mät_import(sökväg: Path, databas: str) -> dict:
     resultat = utfall.importera_utfall(imp, data, user, spara=True, fingeravtryck=förhandsgranskning.fingeravtryck)
     slut = time.perf_counter()
     utfall.radera_väntande(imp, user)
-    assert resultat.avstämning_stämmer and not resultat.antal_fel
     lagrat = sum(Utfall.objects.filter(verksamhetsområde__nämnd=nämnd).values_list("belopp", flat=True))
-    assert lagrat == resultat.summa_fil, (lagrat, resultat.summa_fil)
+    if resultat.antal_fel or not resultat.avstämning_stämmer or lagrat != resultat.summa_fil:
+        sys.exit(f"avstämningen stämmer inte: fil {resultat.summa_fil}, lagrat {lagrat}, fel {resultat.antal_fel}")
     # the same file again: nothing changes
     imp2 = utfall.skapa_import(user, nämnd, sökväg.name, data, None)
     igen = utfall.importera_utfall(imp2, data, user)
+    shutil.rmtree(settings.IMPORT_TEMP_DIR, ignore_errors=True)
     return {
         "databas": connection.vendor, "rader": resultat.antal_rader, "förhandsgranskning": mitt - start,
         "import": slut - mitt, "värden": resultat.antal("ny"), "ej_fördelade_koder": len(resultat.oplacerade),
@@ -124,7 +126,8 @@ def mät_import(sökväg: Path, databas: str) -> dict:
 
 
 def barn(*argument: str) -> dict:
-    r = subprocess.run([sys.executable, __file__, "--barn", *argument], capture_output=True, text=True, check=False)
+    r = subprocess.run([sys.executable, __file__, "--barn", *argument],  # noqa: S603 — this script itself
+                       capture_output=True, text=True, check=False)
     if r.returncode:
         sys.exit(f"{' '.join(argument)} misslyckades:\n{r.stderr[-3000:]}")
     return json.loads(r.stdout.strip().splitlines()[-1])
@@ -145,8 +148,16 @@ def main() -> None:
     pg = os.environ.get("DATABASE_URL", "") if os.environ.get("DATABASE_URL", "").startswith("postgres") else ""
     if args.postgres and not pg:
         pg = LOKAL_PG
+    try:
+        resultat = mät(args.rader, katalog, pg)
+    finally:
+        shutil.rmtree(katalog, ignore_errors=True)
+    skriv_ut(resultat)
+
+
+def mät(storlekar: list[int], katalog: Path, pg: str) -> list[dict]:
     resultat = []
-    for n in args.rader:
+    for n in storlekar:
         fil = katalog / f"utfall-{n}.xlsx"
         start = time.perf_counter()
         generera(n, fil)
@@ -157,7 +168,10 @@ def main() -> None:
         if pg:
             rad["postgresql"] = med_tillfällig_pg(pg, lambda url, f=fil: barn("import", str(f), url))
         resultat.append(rad)
+    return resultat
 
+
+def skriv_ut(resultat: list[dict]) -> None:
     print(f"\n{'rader':>8} {'fil MB':>7} {'openpyxl läs s':>15} {'databas':>11} {'granska s':>10} {'import s':>9} "
           f"{'× openpyxl':>11} {'maxrss MB':>10} {'2:a gången':>11}")
     for rad in resultat:
