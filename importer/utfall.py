@@ -664,10 +664,10 @@ def _planera(resultat: Utfallsimport, nämnd: Nämnd, *, lås: bool) -> None:
     resultat.figurer = []
     if st is None or not st.månader:
         return
+    villkor = Q()
+    for år, månad in st.månader:
+        villkor |= Q(år=år, månad=månad)
     if lås:  # the months must still be open when we write
-        villkor = Q()
-        for år, månad in st.månader:
-            villkor |= Q(år=år, månad=månad)
         stängda = list(Period.objects.select_for_update().filter(villkor, kommun=nämnd.kommun_id, stängd=True)
                        .order_by("år", "månad"))
         if stängda:
@@ -684,9 +684,6 @@ def _planera(resultat: Utfallsimport, nämnd: Nämnd, *, lås: bool) -> None:
     def intern(område_id: int) -> int:
         return 0 if ej_fördelat and område_id == ej_fördelat.pk else område_id
 
-    villkor = Q()
-    for år, månad in st.månader:
-        villkor |= Q(år=år, månad=månad)
     befintliga = Utfall.objects.filter(villkor, verksamhetsområde_id__in=ids)
     if lås:
         befintliga = befintliga.select_for_update()
