@@ -12,6 +12,14 @@ from django.contrib.auth import get_user_model
 
 from nämnd.models import Behörighet, Kommun, Nämnd
 
+
+class BROWSER:  # noqa: N801 - a namespace of constants
+    CHROMIUM = Path("/usr/bin/chromium")
+    CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                     "--disable-sync", "--no-first-run"]
+    FÖNSTER = {"width": 1440, "height": 1000}
+
+
 REFERENS = Path(__file__).resolve().parent.parent / "fixtures" / "knivsta-2023-2024"
 
 
@@ -80,3 +88,40 @@ def läsare_annan(annan_kommun):
 def client_läsare(client, läsare):
     client.force_login(läsare)
     return client
+
+
+# --- browser (Playwright with Debian's Chromium; see tests/browser/conftest.py for helpers) ---------------
+
+@pytest.fixture(scope="session")
+def webbläsare():
+    """One Chromium for the whole run (each test gets its own context: cookies, storage)."""
+    if not BROWSER.CHROMIUM.exists():
+        pytest.skip(f"{BROWSER.CHROMIUM} saknas: installera Debian-paketet chromium (playwright install används inte)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(BROWSER.CHROMIUM), args=BROWSER.CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def sida(webbläsare, live_server):
+    """A fresh page whose relative URLs go to ``live_server``. ``sida.konsolfel`` collects console errors,
+    uncaught exceptions and Content-Security-Policy violations."""
+    context = webbläsare.new_context(base_url=live_server.url, locale="sv-SE", viewport=BROWSER.FÖNSTER)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.konsolfel = []
+
+    def konsol(m):
+        url = m.location.get("url", "")
+        if m.type == "error" and not url.endswith("/favicon.ico"):  # the app has no favicon; not a page error
+            page.konsolfel.append(f"{m.text} ({url})")
+
+    page.on("console", konsol)
+    page.on("pageerror", lambda e: page.konsolfel.append(str(e)))
+    yield page
+    context.close()
+
+

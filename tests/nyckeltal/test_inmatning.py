@@ -28,7 +28,7 @@ from nyckeltal.models import (
 from nämnd.models import Kommun, Nämnd, Period
 
 # Chromium against live_server (see tests/browser/conftest.py), for the postgres-only browser test below.
-from tests.browser.conftest import logga_in, sida, webbläsare  # noqa: F401
+from tests.browser.conftest import logga_in
 from tests.conftest import skapa_användare
 
 MINUS = "\u2212"
@@ -678,7 +678,7 @@ def test_antal_frågor_beror_inte_på_antal_rader(client, db, url_för, ändra):
 # --- in a real browser: the forms work end to end and pass axe-core in every state ---------------------
 
 @pytest.mark.postgres
-def test_sidorna_i_webbläsare_sparar_och_har_inga_tillgänglighetsfel(sida, knivsta, socialnämnden):  # noqa: F811
+def test_sidorna_i_webbläsare_sparar_och_har_inga_tillgänglighetsfel(sida, knivsta, socialnämnden):
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
