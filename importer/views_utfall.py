@@ -11,12 +11,15 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jobb import services as jobb_services
+from jobb.models import Jobb
 from nämnd.behorighet import kan_importera
 from nämnd.models import Verksamhetsområde
 from rapporter.selectors import nämnd_för
@@ -145,6 +148,11 @@ def granska(request, nämnd_id: int, import_id: int):
     if åtgärd == "avbryt":
         utfall.avbryt(imp, request.user)
         return redirect("import-utfall", nämnd.pk)
+    if åtgärd == "bekräfta" and not settings.CELERY_TASK_ALWAYS_EAGER:
+        # With Redis: the heavy write runs as a background job; the page shows its state.
+        jobb = jobb_services.starta(Jobb.Typ.IMPORT_UTFALL, request.user, nämnd.kommun,
+                                    {"import_id": imp.pk, "fingeravtryck": request.POST.get("fingeravtryck", "")})
+        return redirect("jobb-status", jobb.pk)
     if åtgärd == "bekräfta":
         try:
             utfall.importera_utfall(imp, data, request.user, spara=True,

@@ -656,3 +656,27 @@ def test_för_stor_fil_stoppas_i_formuläret(client_controller, kodad):
     r = ladda_upp(client_controller, kodad, b"a" * (20 * 1024 * 1024 + 1), "stor.csv")
     assert r.status_code == 400 and "högst 20 MB" in r.content.decode()
     assert not Import.objects.exists()
+
+
+def test_bekräfta_som_bakgrundsjobb(kodad, controller, client_controller, settings, django_capture_on_commit_callbacks):
+    """With Redis (not eager) the confirm step is a job: the page goes to the job's state, the job stores the
+    figures once, and the pending upload is removed."""
+    from jobb.models import Jobb
+    from socialreports.celery import app
+
+    imp, resultat = förhandsgranska(controller, kodad, xlsx(referensrader()))
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True  # the worker itself runs in-process here; the real worker path is tested
+    try:                                # with celery.contrib.testing in tests/test_produktion.py
+        with django_capture_on_commit_callbacks(execute=True):
+            r = client_controller.post(reverse("import-utfall-granska", args=[kodad.pk, imp.pk]),
+                                       {"åtgärd": "bekräfta", "fingeravtryck": resultat.fingeravtryck})
+    finally:
+        app.conf.task_always_eager = eager
+    jobb = Jobb.objects.get()
+    assert r.status_code == 302 and r["Location"] == reverse("jobb-status", args=[jobb.pk])
+    assert jobb.status == Jobb.Status.KLAR, jobb.fel
+    imp.refresh_from_db()
+    assert imp.status == Import.Status.GENOMFÖRD and utfall.läs_väntande(imp, controller) is None
+    assert summor_per_område(kodad)["Nämnd- och styrelseverksamhet"] == tkr("1042") * 1000
