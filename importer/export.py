@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.http import Http404, HttpResponse
 from django.utils import timezone
@@ -235,6 +236,19 @@ def om_blad(rapport: Rapport, tabell: str, källor: Iterable[str] = ()) -> Blad:
     return b
 
 
+def _grupperat(b: Blad, red: berakning.Driftredovisning, värden: Callable[[Any], list]) -> None:
+    """The rows of a grouped table as the report shows them: a block's heading, its rows (indented) and its
+    sum; a top-level verksamhet as one row; the total last. Sums are the domain's (unrounded)."""
+    for g in red.grupper:
+        if g.är_block:
+            b.rad([g.namn], summa=True)
+        for r in g.rader:
+            b.rad([r.namn, *värden(r)], indrag=g.är_block)
+        if g.är_block:
+            b.rad([f"Summa {g.namn}", *värden(g.summa)], summa=True)
+    b.rad(["Summa", *värden(red.summa)], summa=True)
+
+
 def _driftvärden(pres: Presentation, r: berakning.DriftRad, helår: bool) -> list:
     värden = [belopp(pres, r.jämförelse), belopp(pres, r.budget), belopp(pres, r.tillägg),
               belopp(pres, r.nettokostnad), belopp(pres, r.avvikelse, kostnad=False)]
@@ -260,20 +274,8 @@ def drift_blad(rapport: Rapport, helår: bool = False, med_kommentar: bool = Tru
         titel = rapport.helår_rubrik if helår else f"Driftredovisning {rapport.period_kort}"
         b = Blad(f"{titel} {del_.nämnd.namn}" if rapport.flera_delar else titel, kolumner)
 
-        def rad(namn, r, summa=False, indrag=False):
-            celler = [namn, *_driftvärden(pres, r, helår)]
-            if helår and med_kommentar:
-                celler.append(r.kommentar or None)
-            b.rad(celler, summa=summa, indrag=indrag)  # noqa: B023 — called within the iteration
-
-        for g in red.grupper:
-            if g.är_block:
-                b.rad([g.namn], summa=True)
-            for r in g.rader:
-                rad(r.namn, r, indrag=g.är_block)
-            if g.är_block:
-                rad(f"Summa {g.namn}", g.summa, summa=True)
-        rad("Summa", red.summa, summa=True)
+        _grupperat(b, red, lambda r: [*_driftvärden(pres, r, helår),
+                                      *([r.kommentar or None] if helår and med_kommentar else [])])
         blad.append(b)
     if rapport.flera_delar and not helår and rapport.sammanställning:
         b = Blad("Sammanställning", [Kolumn("Del"), *(Kolumn(f"{r} ({pres.enhet})", format) for r in rubriker)])
@@ -295,17 +297,7 @@ def budget_blad(rapport: Rapport) -> list[Blad]:
             Kolumn(f"Nämndbudget {rapport.år} ({pres.enhet})", format),
         ])
 
-        def rad(namn, r, summa=False, indrag=False):
-            b.rad([namn, belopp(pres, r.föregående), belopp(pres, r.kf), belopp(pres, r.nämnd)], summa, indrag)  # noqa: B023
-
-        for g in del_.budget.grupper:
-            if g.är_block:
-                b.rad([g.namn], summa=True)
-            for r in g.rader:
-                rad(r.namn, r, indrag=g.är_block)
-            if g.är_block:
-                rad(f"Summa {g.namn}", g.summa, summa=True)
-        rad("Summa", del_.budget.summa, summa=True)
+        _grupperat(b, del_.budget, lambda r: [belopp(pres, r.föregående), belopp(pres, r.kf), belopp(pres, r.nämnd)])
         blad.append(b)
     return blad
 

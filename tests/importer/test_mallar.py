@@ -20,24 +20,12 @@ from importer.models import Import, Importändring
 from nyckeltal.models import Indikatorvärde, Nyckeltal, Nyckeltalsvärde
 from nämnd.models import Nämnd, Period, Verksamhetsområde
 from tests.conftest import skapa_användare
+from tests.importer.test_lasare import xlsx  # a real workbook: (sheet name, rows) per sheet
 
 MÅN = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 
 
 # --- helpers (also used by test_kolada and test_export) -------------------------------------------
-
-def xlsx(*blad: tuple[str, list[list]]) -> bytes:
-    """A real workbook: (sheet name, rows) per sheet."""
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for namn, rader in blad:
-        ws = wb.create_sheet(namn)
-        for rad in rader:
-            ws.append(rad)
-    ut = io.BytesIO()
-    wb.save(ut)
-    return ut.getvalue()
-
 
 def ladda_upp(client, nämnd, typ: str, filnamn: str, innehåll: bytes):
     """Upload; returns the preview page response (after the redirect)."""
