@@ -3,13 +3,16 @@
     bench/last.sh [--anvandare 50] [--sekunder 60] [--port 8703]     (not CI; needs locust in .venv)
 
 Starts the production stack on loopback (bench/stack.py: throwaway database, own redis-server,
-``bin/prod-start web`` and ``worker``), loads the demo kommun, runs bench/locustfile.py headless (readers:
-reports and PDFs; controllers: month-grid saves), waits for the PDF queue to drain, and reports:
+``bin/prod-start web`` and ``worker``), loads the demo kommun (plus ansvar codes and kostnadsslag so that an
+ekonomisystem file can be imported), runs bench/locustfile.py headless (readers: reports and PDFs;
+controllers: month-grid saves; one admin: utfall imports), waits for the PDF queue to drain, and reports:
 
 * req/s, p50/p95 and errors per request type (locust's CSV),
 * saves: every save the server answered with 302 must be in the database — the final value of each
   controller's row equals its last answered save, and there is one history row per answered save
   (0 lost saves); a save answered otherwise must have left nothing behind,
+* imports: every confirmed import is genomförd with the file's sum, and the imported month in the database
+  sums to the last confirmed file (a re-import replaces, never adds),
 * jobs by state (klar / fel / still queued), and the machine's load before and after.
 """
 
@@ -106,6 +109,45 @@ def kontrollera_sparningar(s: Stack, logg: Path) -> dict:
     return resultat
 
 
+IMPORTKODER = """
+from ekonomi.models import Kostnadsslag
+from nämnd.models import Nämnd, Verksamhetsområde
+n = Nämnd.objects.get(pk=NID)
+koder = []
+for i, o in enumerate(Verksamhetsområde.objects.filter(nämnd=n, typ="verksamhet", barn__isnull=True).order_by("ordning")):
+    o.ansvarskoder = f"6{i:03d}"
+    o.save(update_fields=["ansvarskoder"])
+    koder.append(o.ansvarskoder)
+Kostnadsslag.objects.bulk_create([
+    Kostnadsslag(kommun=n.kommun, namn="Intäkter", typ="intäkt", konton="3000-3999"),
+    Kostnadsslag(kommun=n.kommun, namn="Personal", typ="kostnad", konton="4000-4599"),
+    Kostnadsslag(kommun=n.kommun, namn="Köp av verksamhet", typ="kostnad", konton="4600-4699"),
+    Kostnadsslag(kommun=n.kommun, namn="Övrigt", typ="kostnad", konton="5000-8999"),
+])
+print("KODER", ",".join(koder))
+"""
+
+
+def kontrollera_importer(s: Stack, logg: Path, nid: int, månad: int) -> dict:
+    rader = [json.loads(r) for r in logg.read_text(encoding="utf-8").splitlines()] if logg.exists() else []
+    ok = sorted([r for r in rader if r["status"] == 302], key=lambda r: r["t"])
+    resultat = {"bekräftade (302)": len(ok), "andra svar": len(rader) - len(ok), "avvikelser": []}
+    for r in ok:
+        rad = sql(s.db_url, 'SELECT status, summa_fil, summa_lagrad, coalesce(summa_ej_fördelad, 0), antal_fel '
+                  'FROM "importer_import" WHERE id = %s', (r["import"],))
+        if not rad or rad[0][0] != "genomförd" or rad[0][1] != Decimal(r["summa_öre"]) / 100 or rad[0][4]:
+            resultat["avvikelser"].append(f"import {r['import']}: {rad}")
+    if ok:
+        lagrat = sql(s.db_url, 'SELECT coalesce(sum(u.belopp), 0) FROM "ekonomi_utfall" u JOIN "nämnd_verksamhetsområde" v '
+                     'ON v.id = u."verksamhetsområde_id" WHERE v."nämnd_id" = %s AND u."år" = 2023 AND u."månad" = %s',
+                     (nid, månad))[0][0]
+        sista = Decimal(ok[-1]["summa_öre"]) / 100
+        resultat["månadens summa i databasen = sista filens"] = lagrat == sista
+        if lagrat != sista:
+            resultat["avvikelser"].append(f"2023-{månad:02d}: lagrat {lagrat}, sista filen {sista}")
+    return resultat
+
+
 def vänta_på_kön(s: Stack, frist: float) -> dict:
     slut = time.time() + frist
     while True:
@@ -133,14 +175,20 @@ def main() -> None:
         s.ladda_demodata()
         nid = s.nämnd_id()
         stängda = sql(s.db_url, 'SELECT "månad" FROM "nämnd_period" WHERE "år" = 2023 AND "stängd"')
-        månader = [m for m in (9, 10, 11, 12) if (m,) not in stängda][:2]
+        månader = [m for m in (9, 10, 11, 12) if (m,) not in stängda][:3]
+        importmånad = månader.pop()  # a month only the importer writes
+        koder = [r.split()[1] for r in s.shell(IMPORTKODER.replace("NID", str(nid))).splitlines()
+                 if r.startswith("KODER ")][0]
         sparlogg = arbetskatalog / "sparningar.jsonl"
         sessioner = {}
         if not args.riktig_inloggning:
             sessioner = {"BENCH_SESSIONER_LASARE": " ".join(s.sessioner("demo-lasare", args.anvandare)),
-                         "BENCH_SESSIONER_CONTROLLER": " ".join(s.sessioner("demo-controller", args.anvandare))}
+                         "BENCH_SESSIONER_CONTROLLER": " ".join(s.sessioner("demo-controller", args.anvandare)),
+                         "BENCH_SESSIONER_ADMIN": " ".join(s.sessioner("demo-admin", 1))}
+        importlogg = arbetskatalog / "importer.jsonl"
         env = {**os.environ, **sessioner, "BENCH_NAMND_ID": str(nid), "BENCH_AR": "2023",
-               "BENCH_MANADER": ",".join(map(str, månader)), "BENCH_SPARLOGG": str(sparlogg)}
+               "BENCH_MANADER": ",".join(map(str, månader)), "BENCH_SPARLOGG": str(sparlogg),
+               "BENCH_IMPORT_KODER": koder, "BENCH_IMPORT_MANAD": str(importmånad), "BENCH_IMPORTLOGG": str(importlogg)}
         prefix = str(arbetskatalog / "locust")
         print(f"stack: {s.url}, gunicorn {s.env().get('WEB_CONCURRENCY', '2×cores+1')} workers, 1 Celery-worker "
               f"(concurrency {args.worker_concurrency}), PostgreSQL, redis :{s.redis_port}; "
@@ -157,6 +205,7 @@ def main() -> None:
         jobb = vänta_på_kön(s, 120)
         stats = läs_stats(Path(prefix + ".json"), args.sekunder)
         spar = kontrollera_sparningar(s, sparlogg)
+        imp = kontrollera_importer(s, importlogg, nid, importmånad)
 
         print(f"\nlocust: {körtid:.0f} s (inkl. upp- och nedrampning), exit {lc.returncode}")
         print(f"{'typ':<8}{'förfrågan':<32}{'antal':>7}{'fel':>6}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
@@ -175,6 +224,9 @@ def main() -> None:
                 print(f"  locust: {rad.strip()[:160]}")
         print(f"\nsparningar: {json.dumps({k: v for k, v in spar.items() if k != 'avvikelser'}, ensure_ascii=False)}")
         for a in spar["avvikelser"][:10]:
+            print(f"  {a}")
+        print(f"importer: {json.dumps({k: v for k, v in imp.items() if k != 'avvikelser'}, ensure_ascii=False)}")
+        for a in imp["avvikelser"][:10]:
             print(f"  {a}")
         print(f"jobb per status efter körningen: {jobb}")
         print(f"\nefter: {uptime()}")

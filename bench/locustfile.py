@@ -10,8 +10,10 @@ Users (50 by default: 40 readers, 10 controllers; weights 4:1):
   a new utfall and helårsprognos on its own row (one verksamhet per simulated controller, so the
   optimistic-locking conflict check has nothing to refuse). Every answered save is written to
   ``$BENCH_SPARLOGG`` (JSON lines); bench/last.py compares them with the database afterwards.
-* An admin importing a file is not simulated yet: the import pages under /import/ have no views so far
-  (importer/urls_*.py are empty). Add an ``Importör`` user here when they exist.
+* ``Importör`` (demo-admin, exactly one, only when BENCH_IMPORT_KODER is set): imports an ekonomisystem
+  export (CSV, 1 000 transaction rows on the nämnd's ansvar codes, one month nobody else writes) through
+  /import/utfall/<nämnd>/: upload → preview → confirm, every 10–20 s, each file different. Every answered
+  confirm is written to ``$BENCH_IMPORTLOGG``; bench/last.py checks the stored month against the last file.
 
 Environment (set by bench/last.py): BENCH_NAMND_ID, BENCH_AR (2023), BENCH_MANADER ("9,10"),
 BENCH_SPARLOGG, BENCH_LOSENORD, BENCH_SESSIONER_LASARE / _CONTROLLER (pre-made sessions, space-separated).
@@ -25,8 +27,11 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import random
 import re
 import time
+import uuid
+from decimal import Decimal
 
 from bs4 import BeautifulSoup
 from locust import FastHttpUser, between, events, task
@@ -38,6 +43,10 @@ MÅNADER = [int(m) for m in os.environ.get("BENCH_MANADER", "9,10").split(",")]
 LÖSENORD = os.environ.get("BENCH_LOSENORD", "demo1234")
 SPARLOGG = os.environ.get("BENCH_SPARLOGG", "")
 PDF_FRIST = float(os.environ.get("BENCH_PDF_FRIST", "120"))
+IMPORT_KODER = [k for k in os.environ.get("BENCH_IMPORT_KODER", "").split(",") if k]
+IMPORT_MÅNAD = int(os.environ.get("BENCH_IMPORT_MANAD", "11"))
+IMPORT_RADER = int(os.environ.get("BENCH_IMPORT_RADER", "1000"))
+IMPORTLOGG = os.environ.get("BENCH_IMPORTLOGG", "")
 
 _controller_nr = itertools.count()
 # Sessions created before the run (bench/last.py: Stack.sessioner), one per simulated user; without them
@@ -45,6 +54,7 @@ _controller_nr = itertools.count()
 SESSIONER = {
     "demo-lasare": os.environ.get("BENCH_SESSIONER_LASARE", "").split(),
     "demo-controller": os.environ.get("BENCH_SESSIONER_CONTROLLER", "").split(),
+    "demo-admin": os.environ.get("BENCH_SESSIONER_ADMIN", "").split(),
 }
 
 
@@ -197,3 +207,69 @@ class Controller(Webbläsare):
                 f.write(json.dumps({"rad": self.rad, "år": ÅR, "månad": self.månad, "tkr": tkr,
                                     "status": svar.status_code, "t": time.time()}) + "\n")
 
+
+def csv_fil(nr: int) -> tuple[bytes, int]:
+    """A transaction export for IMPORT_MÅNAD: semicolons, decimal comma, costs positive; and its sum in öre."""
+    r = random.Random(nr)  # noqa: S311 — test data
+    rader, summa = ["Period;Ansvar;Vht;Konto;Text;Belopp"], 0
+    for i in range(IMPORT_RADER):
+        öre = r.randint(-50_000, 2_000_000)
+        summa += öre
+        belopp = f"{Decimal(öre) / 100:.2f}".replace(".", ",")
+        rader.append(f"2023{IMPORT_MÅNAD:02d};{r.choice(IMPORT_KODER)};500;{r.choice([3510, 4010, 4650, 5400, 7010])};"
+                     f"Faktura {nr}-{i};{belopp}")
+    return ("\r\n".join(rader) + "\r\n").encode("utf-8"), summa
+
+
+if IMPORT_KODER:
+
+    class Importör(Webbläsare):
+        """One admin importing the month's ekonomisystem file again and again (each file different)."""
+
+        fixed_count = 1
+        wait_time = between(10, 20)
+        användare = "demo-admin"
+
+        def on_start(self):
+            super().on_start()
+            self.n = 0
+
+        @task
+        def importera(self):
+            self.n += 1
+            url = f"/import/utfall/{NÄMND}/"
+            r = self.hämta(url, name="import sida")
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.text or "")
+            if not token:
+                return
+            data, summa = csv_fil(self.n)
+            gräns = uuid.uuid4().hex
+            kropp = b"".join([
+                f'--{gräns}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n{token.group(1)}\r\n'.encode(),
+                f'--{gräns}\r\nContent-Disposition: form-data; name="profil"\r\n\r\n\r\n'.encode(),
+                f'--{gräns}\r\nContent-Disposition: form-data; name="fil"; filename="huvudbok-2023-{IMPORT_MÅNAD:02d}-{self.n}.csv"\r\n'
+                "Content-Type: text/csv\r\n\r\n".encode(), data, f"\r\n--{gräns}--\r\n".encode(),
+            ])
+            h = self._headers(url)
+            h["Content-Type"] = f"multipart/form-data; boundary={gräns}"
+            with self.client.post(url, data=kropp, name="import ladda upp", headers=h, allow_redirects=False,
+                                  catch_response=True) as r:
+                if r.status_code != 302:
+                    r.failure(f"HTTP {r.status_code}")
+                    return
+                granska = r.headers["Location"]
+            granska = granska[granska.index("/import/"):]
+            r = self.hämta(granska, name="import förhandsgranska")
+            avtryck = re.search(r'name="fingeravtryck" value="([^"]*)"', r.text or "")
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.text or "")
+            if not (avtryck and token and 'value="bekräfta"' in r.text):
+                events.request.fire(request_type="FLÖDE", name="import kan inte bekräftas", response_time=0,
+                                    response_length=0, exception=Exception("förhandsgranskningen saknar Bekräfta"),
+                                    context={})
+                return
+            svar = self.skicka(granska, {"csrfmiddlewaretoken": token.group(1), "åtgärd": "bekräfta",
+                                         "fingeravtryck": avtryck.group(1)}, name="import bekräfta")
+            if IMPORTLOGG:
+                with open(IMPORTLOGG, "a", encoding="utf-8") as f:
+                    f.write(json.dumps({"import": int(granska.rstrip("/").rsplit("/", 1)[1]), "summa_öre": summa,
+                                        "status": svar.status_code, "t": time.time()}) + "\n")

@@ -24,6 +24,7 @@ ROT = Path(__file__).resolve().parent.parent
 
 pytestmark = [
     pytest.mark.postgres,
+    pytest.mark.timeout(300),  # pg_dump + pg_restore of two kommuner on a busy CI machine
     pytest.mark.skipif(connection.vendor != "postgresql", reason="backups are of the PostgreSQL database"),
     pytest.mark.skipif(not (shutil.which("pg_dump") and shutil.which("pg_restore") and shutil.which("psql")),
                        reason="pg_dump/pg_restore/psql not installed"),
