@@ -72,11 +72,19 @@ def fingeravtryck(url: str) -> dict[str, tuple]:
 
 @pytest.fixture
 def återställd_databas():
-    """A name for the restored database; dropped afterwards whatever happens."""
-    namn = f"{connection.settings_dict['NAME']}_aterst_{uuid.uuid4().hex[:8]}"
+    """A name for the restored database; dropped afterwards whatever happens. Leftovers of an earlier run of
+    this test database that was killed before its teardown (same prefix, nobody connected) go first."""
+    prefix = f"{connection.settings_dict['NAME']}_aterst_"
+    namn = f"{prefix}{uuid.uuid4().hex[:8]}"
+    källa = libpq(url_för(connection.settings_dict, connection.settings_dict["NAME"]))
+    with psycopg.connect(källa, autocommit=True) as c:
+        for (gammal,) in c.execute("SELECT datname FROM pg_database WHERE starts_with(datname, %s)", (prefix,)).fetchall():
+            try:
+                c.execute(f'DROP DATABASE IF EXISTS "{gammal}"')
+            except psycopg.errors.ObjectInUse:
+                pass
     yield namn
-    with psycopg.connect(libpq(url_för(connection.settings_dict, connection.settings_dict["NAME"])),
-                         autocommit=True) as c:
+    with psycopg.connect(källa, autocommit=True) as c:
         c.execute(f'DROP DATABASE IF EXISTS "{namn}" WITH (FORCE)')
 
 
