@@ -4,10 +4,13 @@ static files (no network, no redirects, no file:// reads outside the staticfiles
 from __future__ import annotations
 
 import mimetypes
+import os
 from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import SuspiciousFileOperation
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
@@ -23,13 +26,25 @@ class StatiskaFiler(URLFetcher):
     def fetch(self, url, headers=None):
         prefix = BAS_URL + settings.STATIC_URL.lstrip("/")
         relativ = url[len(prefix):].split("?", 1)[0].split("#", 1)[0] if url.startswith(prefix) else None
-        sökväg = finders.find(relativ) if relativ and ".." not in relativ.split("/") else None
+        sökväg = _hitta(relativ) if relativ and ".." not in relativ.split("/") else None
         if not sökväg:
             raise FatalURLFetchingError(f"Otillåten eller saknad resurs i PDF: {url}")
         with open(sökväg, "rb") as f:
             data = f.read()
         typ = mimetypes.guess_type(sökväg)[0] or "application/octet-stream"
         return URLFetcherResponse(url, data, {"Content-Type": typ})
+
+
+def _hitta(relativ: str) -> str | None:
+    """A static file by its source name (finders) or, in production, by its collected hashed name."""
+    sökväg = finders.find(relativ)
+    if sökväg:
+        return sökväg
+    try:
+        kandidat = staticfiles_storage.path(relativ)
+    except (NotImplementedError, SuspiciousFileOperation):
+        return None
+    return kandidat if os.path.isfile(kandidat) else None
 
 
 @lru_cache(maxsize=1)
@@ -41,6 +56,9 @@ def render_pdf(html: str, **options) -> bytes:
     """Tagged PDF (structure tree, headings, table headers) for accessibility; pass
     ``pdf_variant="pdf/a-3a"`` for the archived version of an adopted report."""
     options.setdefault("pdf_tags", True)
-    return HTML(string=html, base_url=BAS_URL, url_fetcher=StatiskaFiler()).write_pdf(
-        font_config=_fonter(), **options
-    )
+    try:
+        return HTML(string=html, base_url=BAS_URL, url_fetcher=StatiskaFiler()).write_pdf(
+            font_config=_fonter(), **options
+        )
+    except FatalURLFetchingError as e:  # a BaseException in WeasyPrint: make it an ordinary failure
+        raise RuntimeError(str(e)) from e

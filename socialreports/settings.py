@@ -124,6 +124,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 4000
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/semantic.html"
 
+# Pending uploads between an import's preview and confirm; must be shared by all app servers and workers.
+IMPORT_TEMP_DIR = env("IMPORT_TEMP_DIR", default="") or None
+
 # --- cache, background jobs ---------------------------------------------------------------
 # With REDIS_URL: Redis cache and Celery on Redis. Without (the embedded default): local-memory cache
 # and jobs run inline in the request.
