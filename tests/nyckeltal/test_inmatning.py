@@ -26,6 +26,7 @@ from nyckeltal.models import (
     Uppdragsstatus,
 )
 from nämnd.models import Kommun, Nämnd, Period
+from tests.browser.conftest import logga_in  # the Chromium fixtures (sida) are in tests/conftest.py
 from tests.conftest import skapa_användare
 
 MINUS = "\u2212"
@@ -671,3 +672,41 @@ def test_antal_frågor_beror_inte_på_antal_rader(client, db, url_för, ändra):
     assert antal_liten == antal_stor
     assert antal_stor[0] <= 12 and antal_stor[1] <= 40, antal_stor
 
+
+# --- in a real browser: the forms work end to end and pass axe-core in every state ---------------------
+
+@pytest.mark.postgres
+def test_sidorna_i_webbläsare_sparar_och_har_inga_tillgänglighetsfel(sida, knivsta, socialnämnden):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    wcag_aa = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+               "resultTypes": ["violations"]}
+
+    def granska(tillstånd: str) -> None:
+        resultat = axe.run(sida, options=wcag_aa)
+        assert resultat.violations_count == 0, f"{tillstånd}\n{resultat.generate_report()}"
+        assert not sida.konsolfel, (tillstånd, sida.konsolfel)
+
+    nt = bistånd(socialnämnden)
+    logga_in(sida, controller_för(knivsta, socialnämnden))
+    sida.goto(volym_url(socialnämnden, vy="månad"))
+    sida.fill(f'[name="n{nt.id}-m1"]', "4 100")
+    sida.fill(f'[name="n{nt.id}-m2"]', "abc")
+    sida.click("main button[type=submit]")
+    assert "”abc” är inte ett tal." in sida.inner_text("[role=alert]")
+    granska("månadsvyn med fel")
+    sida.fill(f'[name="n{nt.id}-m2"]', "4 050,5")
+    sida.click("main button[type=submit]")
+    assert "Ändringarna är sparade (2 nya)." in sida.inner_text("[role=status]")
+    granska("månadsvyn efter sparande")
+    assert Nyckeltalsvärde.objects.get(nyckeltal=nt, typ="utfall_månad", månad=2).värde == Decimal("4050.5")
+
+    stäng(knivsta, 2023, *range(1, 13))
+    for url in (volym_url(socialnämnden), indikator_url(socialnämnden), mål_url(socialnämnden),
+                reverse("texter", args=[socialnämnden.id, 2023, "delårsrapport"])):
+        sida.goto(url)
+        assert "Låst:" in sida.inner_text("main")
+        granska(f"{url} låst")
+    sida.goto(mål_url(socialnämnden, 2024, "verksamhetsplan"))
+    granska("verksamhetsplan 2024")
