@@ -7,6 +7,7 @@ meaning, positive = better than budget, is the same under both conventions).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -79,6 +80,8 @@ def parse_tal(text: str) -> Decimal:
     rensad = (
         text.strip().replace(NBSP, "").replace("\u202f", "").replace(" ", "").replace(MINUS, "-").replace(",", ".")
     )
+    if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)", rensad):  # no NaN, Infinity, 1e5 or 1_000
+        raise ValueError(f"{text!r} är inte ett tal.")
     try:
         return Decimal(rensad)
     except InvalidOperation:

@@ -30,6 +30,7 @@ def test_parse_tal(text, väntat):
     assert parse_tal(text) == väntat
 
 
-def test_parse_tal_vägrar_bokstäver():
+@pytest.mark.parametrize("text", ["12a", "NaN", "Infinity", "1e5", "1_000", "", "-"])
+def test_parse_tal_vägrar_annat_än_tal(text):
     with pytest.raises(ValueError, match="är inte ett tal"):
-        parse_tal("12a")
+        parse_tal(text)
