@@ -139,11 +139,5 @@ def spara_månad(user, nämnd: Nämnd, år: int, månad: int, rader: Sequence[Gr
         if ändr:
             model.objects.bulk_update(ändr, fält)
             historik.registrera(model, ändr, historik.ÄNDRAD, user)
-        if bort:
-            historik.registrera(model, bort, historik.BORTTAGEN, user)
-            # Without signals: the history is recorded just above (with the user); QuerySet.delete() would record
-            # it a second time through simple_history's post_delete, one query per row. Nothing references
-            # Utfall or Prognos, so there is nothing for Django's collector to cascade.
-            borttagna = model.objects.filter(pk__in=[o.pk for o in bort])
-            borttagna._raw_delete(borttagna.db)
+        historik.radera(model, bort, user)  # nothing references Utfall or Prognos
     return Sparat(len(nya_u) + len(nya_p), len(ändr_u) + len(ändr_p), len(bort_u) + len(bort_p))

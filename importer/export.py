@@ -35,6 +35,7 @@ from openpyxl.utils import get_column_letter
 from ekonomi import berakning
 from ekonomi import selectors as ekonomi_sel
 from nyckeltal.models import Indikator, Nyckeltal
+from nyckeltal.selectors import alla_mål
 from nämnd.models import Nämnd, Verksamhetsområde
 from rapporter.format import Presentation
 from rapporter.models import Sektion
@@ -318,11 +319,6 @@ def volym_blad(rapport: Rapport) -> list[Blad]:
     return [b]
 
 
-def _alla_mål(mål):
-    for m in mål:
-        yield m
-        yield from _alla_mål(m.nämndmål)
-
 
 def indikator_blad(rapport: Rapport) -> tuple[list[Blad], set[str]]:
     s = _sektion(rapport, Sektion.MÅL)
@@ -335,7 +331,7 @@ def indikator_blad(rapport: Rapport) -> tuple[list[Blad], set[str]]:
     kolumner += [Kolumn("Önskad riktning"), Kolumn("Målvärde"), Kolumn("Bedömning"), Kolumn("Trend"), Kolumn("Källa")]
     b = Blad("Indikatorer", kolumner)
     källor: set[str] = set()
-    for m in _alla_mål(s.data["mål"]):
+    for m in alla_mål(s.data["mål"]):
         for i in m.indikatorer:
             celler = [f"{m.nivå}: {m.namn}", i.namn, i.kolada_id or None, i.enhet]
             for å in år:

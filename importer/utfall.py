@@ -733,9 +733,7 @@ def _skriv(resultat: Utfallsimport, nämnd: Nämnd, user) -> None:
             ändrade.append(f.utfall)
         elif f.status == "borttagen":
             borttagna.append(f.utfall)
-    if borttagna:
-        historik.registrera(Utfall, borttagna, historik.BORTTAGEN, user, orsak)
-        Utfall.objects.filter(pk__in=[u.pk for u in borttagna]).delete()
+    historik.radera(Utfall, borttagna, user, orsak)  # once per row; delete() would record it again
     if nya:
         Utfall.objects.bulk_create(nya, batch_size=1000)
         historik.registrera(Utfall, nya, historik.SKAPAD, user, orsak)

@@ -99,6 +99,13 @@ class Målblock:
     nämndmål: list[Målblock] = field(default_factory=list)
 
 
+def alla_mål(mål: list[Målblock]):
+    """Every mål of the tree, each KF-mål followed by its nämndmål."""
+    for m in mål:
+        yield m
+        yield from alla_mål(m.nämndmål)
+
+
 def mål(user, nämnder: Sequence[Nämnd], år: int, rapporttyp: str) -> list[Målblock]:
     """KF-mål with their nämndmål, bedömning, uppdrag and indikatorer for the report. Six queries."""
     qs = (

@@ -94,9 +94,8 @@ def skriv(model, user, *, nya: list, ändringar: list[tuple[models.Model, dict]]
           namn: Callable[[models.Model], str]) -> Sparat:
     """Bulk create, update (values given per object; version + 1) and delete, each with history.
 
-    Deletion bypasses the per-object delete signals on purpose: they would write a second history row per
-    object, one query each (django-simple-history's post_delete); ``registrera`` records the deletion (and
-    bumps the data version) in one query instead. The models written here have no reverse relations."""
+    Deletions go through ``historik.radera`` (one history row each, no per-object signals); the models
+    written here have no reverse relations."""
     _utgångsläge(model, [o for o, _ in ändringar] + borttagna)
     for o, värden in ändringar:
         for fält, v in värden.items():
@@ -114,10 +113,7 @@ def skriv(model, user, *, nya: list, ändringar: list[tuple[models.Model, dict]]
         objekt = [o for o, _ in ändringar]
         model.objects.bulk_update(objekt, sorted({f for _, v in ändringar for f in v} | {"version"}))
         historik.registrera(model, objekt, historik.ÄNDRAD, user)
-    if borttagna:
-        historik.registrera(model, borttagna, historik.BORTTAGEN, user)
-        qs = model.objects.filter(pk__in=[o.pk for o in borttagna])
-        qs._raw_delete(qs.db)
+    historik.radera(model, borttagna, user)
     return Sparat(len(nya), len(ändringar), len(borttagna))
 
 

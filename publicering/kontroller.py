@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.urls import NoReverseMatch, reverse
 
 from ekonomi.berakning import DriftRad, Driftredovisning, överskrider_gräns
+from nyckeltal.selectors import alla_mål
 from nämnd.models import Rapporttyp
 from rapporter.avrundning import differenser
 from rapporter.rapport import Rapport
@@ -117,21 +118,16 @@ def prognoser(helår: Driftredovisning, saknas: Callable[[int], bool], rapport: 
     ]
 
 
-def _alla(mål):
-    for m in mål:
-        yield m
-        yield from _alla(m.nämndmål)
-
 
 def bedömningar(mål, rapport: Rapport) -> list[Fynd]:
     länk = _url("mal-inmatning", [rapport.nämnd.id, rapport.år, rapport.typ.value])
     return [Fynd(FEL, "bedömning_saknas", f"Målet ”{m.namn}” saknar bedömning av måluppfyllelsen.", länk)
-            for m in _alla(mål) if not m.bedömning]
+            for m in alla_mål(mål) if not m.bedömning]
 
 
 def indikatorvärden(mål, rapport: Rapport) -> list[Fynd]:
     länk = _url("indikatorer-inmatning", [rapport.nämnd.id, rapport.år])
     return [Fynd(VARNING, "indikatorvärde_saknas", f"Indikatorn ”{i.namn}” saknar värde för {rapport.år}.", länk)
-            for m in _alla(mål) for i in m.indikatorer if not (i.värde(rapport.år) and i.värde(rapport.år).totalt is not None)]
+            for m in alla_mål(mål) for i in m.indikatorer if not (i.värde(rapport.år) and i.värde(rapport.år).totalt is not None)]
 
 

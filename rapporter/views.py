@@ -11,13 +11,12 @@ from django.utils.text import slugify
 from ekonomi import berakning
 from ekonomi import selectors as ekonomi_sel
 from ekonomi.models import Budgetpost, Utfall
+from jobb import services as jobb_services
+from jobb.models import Jobb
 from nyckeltal import selectors as nyckeltal_sel
 from nämnd.behorighet import kan_importera, kan_redigera
 from nämnd.models import Kommun, Nämnd, Rapporttyp
-
-from jobb import services as jobb_services
 from publicering.models import Rapportversion
-from jobb.models import Jobb
 
 from . import rapportcache
 from . import selectors as sel
@@ -63,7 +62,7 @@ def översikt(request, nämnd_id: int, år: int):
             "senaste_år": i.senaste.år if i.senaste else "–", "senaste": i.senaste.totalt if i.senaste else None,
             "målvärde": i.målvärde_text or "–", "bedömning": i.bedömning.value if i.bedömning else "–",
         }
-        for m in _alla_mål(nyckeltal_sel.mål(request.user, [nämnd], år, Rapporttyp.DELÅRSRAPPORT))
+        for m in nyckeltal_sel.alla_mål(nyckeltal_sel.mål(request.user, [nämnd], år, Rapporttyp.DELÅRSRAPPORT))
         for i in m.indikatorer
     ]
     return render(request, "oversikt.html", {
@@ -75,11 +74,6 @@ def översikt(request, nämnd_id: int, år: int):
         "indikatorer": IndikatorTabell(indikatorrader),
     })
 
-
-def _alla_mål(mål):
-    for m in mål:
-        yield m
-        yield from _alla_mål(m.nämndmål)
 
 
 def rapport(request, nämnd_id: int, år: int, typ: str, format: str = "html"):

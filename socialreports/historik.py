@@ -29,3 +29,16 @@ def registrera(model, objekt: Iterable, typ: str, user=None, orsak: str = "") ->
         )
         for o in objekt
     )
+
+
+def radera(model, objekt: Iterable, user=None, orsak: str = "") -> None:
+    """Delete in bulk with one history row per object (and a data version bump).
+
+    Bypasses the per-object delete signals on purpose: simple_history's post_delete would record each deletion
+    a second time, one query per row. Only for models nothing references (no cascade to collect)."""
+    objekt = list(objekt)
+    if not objekt:
+        return
+    registrera(model, objekt, BORTTAGEN, user, orsak)
+    qs = model.objects.filter(pk__in=[o.pk for o in objekt])
+    qs._raw_delete(qs.db)
