@@ -14,9 +14,14 @@ from django.apps import apps
 from django.db import models, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import Signal
 
-# Apps whose models are tenant data. Models without a kommun path (e.g. Dataversion) are skipped.
-TENANT_APPS = ("nämnd", "ekonomi", "nyckeltal", "rapporter", "importer", "publicering")
+# Apps whose models are report data: figures, texts, organisation (and adoption). Models without a kommun path
+# (e.g. Dataversion) are skipped. Not ``importer``: its models (Import, Importändring, Importprofil) record
+# uploads and how a kommun's files look; no report reads them. An upload that is refused, previewed, mapped or
+# cancelled therefore leaves every cached report valid, and a confirmed import bumps through the figures it
+# writes (``historik.registrera``), in the same transaction.
+TENANT_APPS = ("nämnd", "ekonomi", "nyckeltal", "rapporter", "publicering")
 
 
 def kommun_lookup(model) -> str | None:
@@ -40,16 +45,25 @@ def kommun_ids(model, objekt: Iterable) -> set[int]:
     return set(fält.related_model._default_manager.filter(pk__in=ids).values_list(resten, flat=True)) - {None}
 
 
+# Sent once the transaction that bumped these kommuner's versions has committed (``kommun_ids``), e.g. to
+# schedule a pre-render of their PDFs (jobb.tasks). Receivers must be cheap; their errors are logged, never
+# raised into the save.
+ny_version = Signal()
+
+
 def bumpa(kommun_ids_: Iterable[int]) -> None:
     from nämnd.models import Dataversion, Kommun
 
-    for kommun_id in sorted(set(kommun_ids_)):
+    ids = sorted(set(kommun_ids_))
+    for kommun_id in ids:
         if Dataversion.objects.filter(kommun_id=kommun_id).update(version=F("version") + 1):
             continue
         if Kommun.objects.filter(pk=kommun_id).exists():  # not for a kommun being deleted
             with transaction.atomic():
                 Dataversion.objects.get_or_create(kommun_id=kommun_id)
             Dataversion.objects.filter(kommun_id=kommun_id).update(version=F("version") + 1)
+    if ids and ny_version.has_listeners():
+        transaction.on_commit(lambda: ny_version.send(sender=None, kommun_ids=ids), robust=True)
 
 
 def bumpa_för(model, objekt: Iterable) -> None:

@@ -42,6 +42,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost of ours: Cache-Control on every response, also those other middleware answer with.
+    "socialreports.middleware.Cachestyrning",
+    "socialreports.middleware.NulSpärr",  # a NUL byte in path/parameters → 404/400 before any lookup
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -50,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "socialreports.middleware.Inloggningstid",  # idle and absolute login limit (before LoginRequired)
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: throttles repeated failed logins.
@@ -89,7 +93,14 @@ WSGI_APPLICATION = "socialreports.wsgi.application"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Concurrent saves on the embedded default: every transaction takes the write lock when it begins
+    # (IMMEDIATE), so a second writer waits (up to 20 s) instead of failing with "database is locked" when it
+    # tries to upgrade a read lock; WAL lets readers go on while one writes. Tested: tests/test_sqlite_samtidighet.py.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    })
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -99,6 +110,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
+# Login lifetime for shared municipal computers (docs/beslut.md, "Cachning och inloggningstid"): the session
+# cookie ends when the browser closes; a login ends after 60 minutes without a request and after 10 hours in
+# all (socialreports.middleware.Inloggningstid).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60)  # idle limit, seconds
+SESSION_ABSOLUTE_AGE = env.int("SESSION_ABSOLUTE_AGE", default=10 * 3600)  # absolute limit, seconds
 LOGIN_REDIRECT_URL = "start"
 LOGOUT_REDIRECT_URL = "login"
 
