@@ -3,6 +3,8 @@ tillgänglighetsredogörelse. Nothing else is public."""
 
 from __future__ import annotations
 
+import itertools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -99,22 +101,47 @@ def _kommun(kommunkod: str) -> Kommun:
     return get_object_or_404(Kommun, kommunkod=kommunkod, publicering__publicera=True)
 
 
+# Decision (docs/beslut.md, "Publicerad version under rättelse"): while a report is open for rättelse, the adopted
+# version stays public — it is what the nämnd adopted — with the notice "Rättelse pågår sedan <datum>: <skäl>" on
+# the index and on every version's page. Once a corrected version is adopted it is the current one, and each
+# earlier version is listed and marked as ersatt by the version after it.
+
+def _ersatt_av(versioner: list[Rapportversion]) -> dict[int, Rapportversion]:
+    """Version id → the version that replaced it (the next number), for one ärende's versions."""
+    ordnade = sorted(versioner, key=lambda v: v.nummer)
+    return {v.pk: nästa for v, nästa in itertools.pairwise(ordnade)}
+
+
+def _rättelse(senaste: Rapportversion) -> Rapportversion | None:
+    """The latest adopted version when the report is open for rättelse (reopened, no newer version yet)."""
+    return senaste if senaste.återöppnad else None
+
+
 @login_not_required
 def publikt_index(request, kommunkod: str):
     kommun = _kommun(kommunkod)
     versioner = _publika_versioner(kommun).order_by("ärende__nämnd__namn", "-ärende__år", "ärende__typ", "-nummer")
-    grupper: dict[str, list[Rapportversion]] = {}
-    for v in versioner:
-        grupper.setdefault(f"{v.ärende.nämnd.namn}: {v.ärende.get_typ_display()} {v.ärende.år}", []).append(v)
-    return render(request, "publicering/publikt_index.html", {"kommun": kommun, "grupper": grupper.items()})
+    per_ärende: dict[int, list[Rapportversion]] = {}
+    for v in versioner.defer("pdf", "html"):  # the list needs neither the archived bytes nor the HTML
+        per_ärende.setdefault(v.ärende_id, []).append(v)
+    grupper = []
+    for lista in per_ärende.values():
+        ä, ersatt = lista[0].ärende, _ersatt_av(lista)
+        grupper.append({
+            "rubrik": f"{ä.nämnd.namn}: {ä.get_typ_display()} {ä.år}", "rättelse": _rättelse(lista[0]),
+            "versioner": [(v, ersatt.get(v.pk)) for v in lista],
+        })
+    return render(request, "publicering/publikt_index.html", {"kommun": kommun, "grupper": grupper})
 
 
 @login_not_required
 def publikt_rapport(request, kommunkod: str, version_id: int):
     version = get_object_or_404(_publika_versioner(_kommun(kommunkod)), pk=version_id)
-    senaste = version.ärende.versioner.order_by("-nummer").first()
-    return render(request, "publicering/publikt_rapport.html",
-                  {"version": version, "kommun": version.ärende.nämnd.kommun, "är_senaste": senaste.pk == version.pk})
+    alla = list(version.ärende.versioner.defer("pdf", "html").order_by("-nummer"))
+    return render(request, "publicering/publikt_rapport.html", {
+        "version": version, "kommun": version.ärende.nämnd.kommun, "senaste": alla[0],
+        "ersatt_av": _ersatt_av(alla).get(version.pk), "rättelse": _rättelse(alla[0]),
+    })
 
 
 @login_not_required
