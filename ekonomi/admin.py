@@ -8,6 +8,8 @@ from django.contrib import admin
 from django.db import models
 
 from nämnd.admin_scoping import KommunScopedAdmin, KommunScopedTabularInline
+from nämnd.admin_vakt import VaktadAdmin, VaktadInline
+from nämnd.vakt import Slag, Ändring
 
 from .models import (
     MÅNADER,
@@ -51,7 +53,11 @@ class PeriodiseringsprofilAdmin(KommunScopedAdmin):
 
 
 @admin.register(Budgetpost)
-class BudgetpostAdmin(KommunScopedAdmin):
+class BudgetpostAdmin(VaktadAdmin, KommunScopedAdmin):
+    def vaktändringar(self, obj):
+        slag = Slag.TILLÄGG if obj.slag == Budgetpost.Slag.TILLÄGG else Slag.BUDGET
+        return obj.verksamhetsområde.nämnd, [Ändring(slag, obj.år)]
+
     list_display = ["verksamhetsområde", "verksamhetsområde__nämnd", "år", "slag", "kategori", "belopp", "kommentar"]
     list_filter = ["år", "slag", "kategori", "verksamhetsområde__nämnd__kommun", "verksamhetsområde__nämnd"]
     list_select_related = ["verksamhetsområde__nämnd", "profil"]
@@ -69,7 +75,10 @@ class BudgetpostAdmin(KommunScopedAdmin):
 
 
 @admin.register(Utfall)
-class UtfallAdmin(KommunScopedAdmin):
+class UtfallAdmin(VaktadAdmin, KommunScopedAdmin):
+    def vaktändringar(self, obj):
+        return obj.verksamhetsområde.nämnd, [Ändring(Slag.MÅNADSVÄRDE, obj.år, obj.månad)]
+
     list_display = [
         "verksamhetsområde",
         "verksamhetsområde__nämnd",
@@ -91,7 +100,10 @@ class UtfallAdmin(KommunScopedAdmin):
 
 
 @admin.register(Prognos)
-class PrognosAdmin(KommunScopedAdmin):
+class PrognosAdmin(VaktadAdmin, KommunScopedAdmin):
+    def vaktändringar(self, obj):
+        return obj.verksamhetsområde.nämnd, [Ändring(Slag.PROGNOS, obj.år, obj.månad)]
+
     list_display = ["verksamhetsområde", "verksamhetsområde__nämnd", "år", "månad", "belopp", "kommentar"]
     list_filter = ["år", "månad", "verksamhetsområde__nämnd__kommun", "verksamhetsområde__nämnd"]
     list_select_related = ["verksamhetsområde__nämnd"]
@@ -100,13 +112,23 @@ class PrognosAdmin(KommunScopedAdmin):
     fields = ["verksamhetsområde", ("år", "månad"), "belopp", "kommentar"]
 
 
-class InvesteringsutgiftInline(KommunScopedTabularInline):
+def _utgift(obj):
+    return obj.investering.nämnd, [Ändring(Slag.MÅNADSVÄRDE, obj.investering.år, obj.månad)]
+
+
+def _investeringsprognos(obj):
+    return obj.investering.nämnd, [Ändring(Slag.PROGNOS, obj.investering.år, obj.månad)]
+
+
+class InvesteringsutgiftInline(VaktadInline, KommunScopedTabularInline):
+    vaktändringar = staticmethod(_utgift)
     model = Investeringsutgift
     fields = ["månad", "belopp"]
     extra = 0
 
 
-class InvesteringsprognosInline(KommunScopedTabularInline):
+class InvesteringsprognosInline(VaktadInline, KommunScopedTabularInline):
+    vaktändringar = staticmethod(_investeringsprognos)
     model = Investeringsprognos
     fields = ["månad", "belopp", "kommentar"]
     extra = 0
@@ -114,7 +136,10 @@ class InvesteringsprognosInline(KommunScopedTabularInline):
 
 
 @admin.register(Investering)
-class InvesteringAdmin(KommunScopedAdmin):
+class InvesteringAdmin(VaktadAdmin, KommunScopedAdmin):
+    def vaktändringar(self, obj):
+        return obj.nämnd, [Ändring(Slag.BUDGET, obj.år)]
+
     list_display = ["namn", "nämnd", "år", "projektnummer", "ordning", "kf_ram", "tillägg"]
     list_editable = ["ordning"]
     list_filter = ["år", "nämnd__kommun", "nämnd"]
@@ -128,7 +153,8 @@ class InvesteringAdmin(KommunScopedAdmin):
 
 
 @admin.register(Investeringsutgift)
-class InvesteringsutgiftAdmin(KommunScopedAdmin):
+class InvesteringsutgiftAdmin(VaktadAdmin, KommunScopedAdmin):
+    vaktändringar = staticmethod(_utgift)
     list_display = ["investering", "investering__nämnd", "månad", "belopp"]
     list_filter = ["investering__år", "månad", "investering__nämnd__kommun", "investering__nämnd"]
     list_select_related = ["investering__nämnd"]
@@ -137,7 +163,8 @@ class InvesteringsutgiftAdmin(KommunScopedAdmin):
 
 
 @admin.register(Investeringsprognos)
-class InvesteringsprognosAdmin(KommunScopedAdmin):
+class InvesteringsprognosAdmin(VaktadAdmin, KommunScopedAdmin):
+    vaktändringar = staticmethod(_investeringsprognos)
     list_display = ["investering", "investering__nämnd", "månad", "belopp", "kommentar"]
     list_filter = ["investering__år", "månad", "investering__nämnd__kommun", "investering__nämnd"]
     list_select_related = ["investering__nämnd"]

@@ -10,9 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
-from nämnd.behorighet import kräv_redigering
 from nämnd.models import Nämnd, Verksamhetsområde
-from nämnd.services import kontrollera_öppen
+from nämnd.vakt import Slag, Vakt, Ändring
 from socialreports import historik
 
 from .models import Prognos, Utfall
@@ -67,8 +66,7 @@ class Sparat:
 def spara_månad(user, nämnd: Nämnd, år: int, månad: int, rader: Sequence[Gridrad]) -> Sparat:
     """Save a month's utfall, helårsprognos and comments for a nämnd. A fixed number of queries whatever
     the number of rows; refuses closed periods, other nämnders' rows and concurrent edits."""
-    kräv_redigering(user, nämnd)
-    kontrollera_öppen(nämnd.kommun_id, år, [månad], nämnd=nämnd)
+    Vakt.för(user, nämnd, år).kräv([Ändring(Slag.MÅNADSVÄRDE, år, månad), Ändring(Slag.PROGNOS, år, månad)])
     ändrade = [r for r in rader if r.utfall_ändrat or r.prognos_ändrad]
     if not ändrade:
         return Sparat(0, 0, 0)

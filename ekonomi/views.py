@@ -9,9 +9,10 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from nämnd.behorighet import kräv_redigering
-from nämnd.services import stängda_månader
+from nämnd.vakt import Slag, Vakt, Ändring, spärr_för
 from rapporter.rapport import MÅNADER_LÅNG
 from rapporter.selectors import nämnd_för
 
@@ -32,6 +33,7 @@ def _redigerbar_nämnd(request, nämnd_id: int, år: int, månad: int | None = N
     return nämnd
 
 
+@require_safe
 def månader(request, nämnd_id: int, år: int):
     """The months of a year with links into the grid: which have utfall and prognoser, which are closed."""
     nämnd = _redigerbar_nämnd(request, nämnd_id, år)
@@ -42,10 +44,10 @@ def månader(request, nämnd_id: int, år: int):
         )
 
     utfall, prognoser = per_månad(Utfall), per_månad(Prognos)
-    stängda = stängda_månader(nämnd.kommun_id, år)
+    vakt = Vakt.för(request.user, nämnd, år)
     rader = [
         {"månad": m, "namn": MÅNADER_LÅNG[m - 1], "utfall": utfall.get(m, 0), "prognoser": prognoser.get(m, 0),
-         "stängd": m in stängda}
+         "spärr": vakt.spärr(Ändring(Slag.MÅNADSVÄRDE, år, m))}
         for m in range(1, 13)
     ]
     return render(request, "ekonomi/manader.html", {"nämnd": nämnd, "år": år, "rader": rader})
@@ -92,7 +94,8 @@ def _visa(request, nämnd, år: int, månad: int, enhet: str, formulär: Månads
     context = {
         "nämnd": nämnd, "år": år, "månad": månad, "månadsnamn": MÅNADER_LÅNG[månad - 1],
         "enhet": enhet, "enhetsval": ENHETSVAL, "grupper": grupper_vy, "summa": summa,
-        "stängd": månad in stängda_månader(nämnd.kommun_id, år),
+        "spärr": (spärr := spärr_för(request.user, nämnd, Ändring(Slag.MÅNADSVÄRDE, år, månad))),
+        "stängd": spärr is not None,
         "fel": fel, "meddelande": meddelande, "antal_fel": len(fel),
         "föregående": {"url": reverse("månadsuppföljning", args=[nämnd.id, *föregående]),
                        "namn": f"{MÅNADER_LÅNG[föregående[1] - 1]} {föregående[0]}"},

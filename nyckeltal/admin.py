@@ -9,6 +9,8 @@ from django.db import models
 from django.utils.text import Truncator
 
 from nämnd.admin_scoping import KommunScopedAdmin, KommunScopedTabularInline
+from nämnd.admin_vakt import VaktadAdmin, VaktadInline
+from nämnd.vakt import Slag, Ändring
 
 from .models import (
     Indikator,
@@ -21,9 +23,29 @@ from .models import (
     Uppdrag,
     Uppdragsstatus,
 )
+from .services import ändring_för_värde
 
 # Tabular inlines with full-size textareas are unusable; keep them to a few rows.
 KOMPAKT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 50})}}
+
+
+# --- the edit guard (nämnd.vakt): what a figure row touches ---------------------------------------------------
+
+
+def _nyckeltalsvärde(obj):
+    return obj.nyckeltal.grupp.nämnd, [ändring_för_värde(obj.typ, obj.år, obj.månad)]
+
+
+def _indikatorvärde(obj):
+    return obj.indikator.mål.nämnd, [Ändring(Slag.ÅRSVÄRDE, obj.år)]
+
+
+def _måluppfyllelse(obj):
+    return obj.mål.nämnd, [Ändring(Slag.BEDÖMNING, obj.år, rapporttyp=obj.rapporttyp)]
+
+
+def _uppdragsstatus(obj):
+    return obj.uppdrag.mål.nämnd, [Ändring(Slag.BEDÖMNING, obj.år, rapporttyp=obj.rapporttyp)]
 
 
 # --- volymer och nyckeltal ------------------------------------------------------------------------------------
@@ -47,7 +69,8 @@ class NyckeltalsgruppAdmin(KommunScopedAdmin):
     inlines = [NyckeltalInline]
 
 
-class NyckeltalsvärdeInline(KommunScopedTabularInline):
+class NyckeltalsvärdeInline(VaktadInline, KommunScopedTabularInline):
+    vaktändringar = staticmethod(_nyckeltalsvärde)
     model = Nyckeltalsvärde
     fields = ["år", "typ", "månad", "värde"]
     extra = 1
@@ -66,7 +89,8 @@ class NyckeltalAdmin(KommunScopedAdmin):
 
 
 @admin.register(Nyckeltalsvärde)
-class NyckeltalsvärdeAdmin(KommunScopedAdmin):
+class NyckeltalsvärdeAdmin(VaktadAdmin, KommunScopedAdmin):
+    vaktändringar = staticmethod(_nyckeltalsvärde)
     list_display = ["nyckeltal", "nyckeltal__grupp", "år", "typ", "månad", "värde"]
     list_filter = [
         "år",
@@ -99,7 +123,8 @@ class IndikatorInline(KommunScopedTabularInline):
     show_change_link = True
 
 
-class MåluppfyllelseInline(KommunScopedTabularInline):
+class MåluppfyllelseInline(VaktadInline, KommunScopedTabularInline):
+    vaktändringar = staticmethod(_måluppfyllelse)
     model = Måluppfyllelse
     fields = ["år", "rapporttyp", "bedömning", "kommentar"]
     formfield_overrides = KOMPAKT_TEXT
@@ -121,7 +146,8 @@ class MålAdmin(KommunScopedAdmin):
     inlines = [UppdragInline, IndikatorInline, MåluppfyllelseInline]
 
 
-class IndikatorvärdeInline(KommunScopedTabularInline):
+class IndikatorvärdeInline(VaktadInline, KommunScopedTabularInline):
+    vaktändringar = staticmethod(_indikatorvärde)
     model = Indikatorvärde
     verbose_name_plural = "indikatorvärden per år"
     fields = ["år", "typ", "totalt", "kvinnor", "män", "källa"]
@@ -143,7 +169,8 @@ class IndikatorAdmin(KommunScopedAdmin):
 
 
 @admin.register(Indikatorvärde)
-class IndikatorvärdeAdmin(KommunScopedAdmin):
+class IndikatorvärdeAdmin(VaktadAdmin, KommunScopedAdmin):
+    vaktändringar = staticmethod(_indikatorvärde)
     list_display = ["indikator", "år", "typ", "totalt", "kvinnor", "män", "källa"]
     list_filter = ["år", "typ", "indikator__mål__nämnd__kommun", "indikator__mål__nämnd"]
     list_select_related = ["indikator"]
@@ -151,7 +178,8 @@ class IndikatorvärdeAdmin(KommunScopedAdmin):
     autocomplete_fields = ["indikator"]
 
 
-class UppdragsstatusInline(KommunScopedTabularInline):
+class UppdragsstatusInline(VaktadInline, KommunScopedTabularInline):
+    vaktändringar = staticmethod(_uppdragsstatus)
     model = Uppdragsstatus
     fields = ["år", "rapporttyp", "status", "kommentar"]
     formfield_overrides = KOMPAKT_TEXT
@@ -179,7 +207,8 @@ class UppdragAdmin(KommunScopedAdmin):
 
 
 @admin.register(Uppdragsstatus)
-class UppdragsstatusAdmin(KommunScopedAdmin):
+class UppdragsstatusAdmin(VaktadAdmin, KommunScopedAdmin):
+    vaktändringar = staticmethod(_uppdragsstatus)
     list_display = ["uppdrag", "år", "rapporttyp", "status"]
     list_filter = ["år", "rapporttyp", "status", "uppdrag__mål__nämnd__kommun", "uppdrag__mål__nämnd"]
     list_select_related = ["uppdrag"]
@@ -188,7 +217,8 @@ class UppdragsstatusAdmin(KommunScopedAdmin):
 
 
 @admin.register(Måluppfyllelse)
-class MåluppfyllelseAdmin(KommunScopedAdmin):
+class MåluppfyllelseAdmin(VaktadAdmin, KommunScopedAdmin):
+    vaktändringar = staticmethod(_måluppfyllelse)
     list_display = ["mål", "år", "rapporttyp", "bedömning"]
     list_filter = ["år", "rapporttyp", "bedömning", "mål__nämnd__kommun", "mål__nämnd"]
     list_select_related = ["mål"]

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods
 from ekonomi.services import Sparat
 from nämnd.behorighet import kräv_redigering
 from nämnd.models import Nämnd, Rapporttyp
-from nämnd.services import låsmånad, stängda_månader
+from nämnd.vakt import Slag, Spärr, Vakt, Ändring, låsmånad, spärr_för
 from rapporter.selectors import nämnd_för
 
 from . import forms, services
@@ -108,6 +108,15 @@ def låstext(år: int, månader: list[int], vad: str) -> str:
     return f"Perioderna {perioder} är stängda: {vad} kan inte ändras."
 
 
+def spärrtext(spärrar: list[Spärr], år: int, månader: list[int], vad: str) -> str:
+    """Why (part of) a page is read-only: a fastställd report names itself and how to open it; closed
+    periods say which months and what."""
+    fastställda = [s.text for s in spärrar if s.kod == "fastställd"]
+    if fastställda:
+        return " ".join(dict.fromkeys(fastställda))
+    return låstext(år, månader, vad) if spärrar else ""
+
+
 # --- volymer och nyckeltal ------------------------------------------------------------------------
 
 def volymrader(nämnd: Nämnd, år: int) -> list[forms.Volymrad]:
@@ -165,8 +174,8 @@ def volym_url(nämnd: Nämnd, år: int, vy: str) -> str:
 def volymer(request, nämnd_id: int, år: int):
     nämnd = inmatningsnämnd(request, nämnd_id, år)
     vy = "månad" if request.GET.get("vy") in ("månad", "manad") else "år"
-    stängda = stängda_månader(nämnd.kommun_id, år)
-    kolumner = forms.volymkolumner(år, vy, stängda)
+    vakt = Vakt.för(request.user, nämnd, år)
+    kolumner = forms.volymkolumner(år, vy, vakt)
     form = forms.Volymformulär(volymrader(nämnd, år), kolumner, data=request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
@@ -176,14 +185,15 @@ def volymer(request, nämnd_id: int, år: int):
         else:
             meddela(request, sparat)
             return redirect(volym_url(nämnd, år, vy))
+    spärrar = [k.spärr for k in kolumner if k.spärr]
     if vy == "månad":
-        låsta = [k.månad for k in kolumner if k.låst]
-        låsning = låstext(år, låsta, "utfall för den månaden" if len(låsta) == 1 else "utfall för de månaderna") \
-            if låsta else ""
+        låsta = [k.månad for k in kolumner if k.spärr]
+        låsning = spärrtext(spärrar, år, låsta,
+                            "utfall för den månaden" if len(låsta) == 1 else "utfall för de månaderna")
     else:
-        låsta = [k.etikett.lower() for k in kolumner if k.låst]
-        låsning = låstext(år, sorted({8 if k.typ == Nyckeltalsvärde.Typ.UTFALL_DELÅR else 12 for k in kolumner if k.låst}),
-                          ", ".join(låsta)) if låsta else ""
+        låsta = [k.etikett.lower() for k in kolumner if k.spärr]
+        låsning = spärrtext(spärrar, år, [services.låsmånad_för_värde(k.typ, None) for k in kolumner if k.spärr],
+                            ", ".join(låsta))
     rubrik = f"Volymer och nyckeltal {år}"
     return render(request, "nyckeltal/volymer.html", sidkontext(
         request, nämnd, år, rubrik, form, vy=vy, låsning=låsning,
@@ -251,8 +261,8 @@ def indikatorgrupper(nämnd: Nämnd, år: int) -> list[forms.Målgrupp]:
 @require_http_methods(["GET", "POST"])
 def indikatorer(request, nämnd_id: int, år: int):
     nämnd = inmatningsnämnd(request, nämnd_id, år)
-    låst = services.INDIKATOR_LÅSMÅNAD in stängda_månader(nämnd.kommun_id, år)
-    form = forms.Indikatorformulär(indikatorgrupper(nämnd, år), år, låst,
+    spärr = spärr_för(request.user, nämnd, Ändring(Slag.ÅRSVÄRDE, år))
+    form = forms.Indikatorformulär(indikatorgrupper(nämnd, år), år, spärr is not None,
                                    data=request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
@@ -265,7 +275,7 @@ def indikatorer(request, nämnd_id: int, år: int):
     return render(request, "nyckeltal/indikatorer.html", sidkontext(
         request, nämnd, år, f"Indikatorer {år}", form,
         historikår=list(range(år - HISTORIKÅR, år)),
-        låsning=låstext(år, [services.INDIKATOR_LÅSMÅNAD], f"indikatorvärdena för {år}") if låst else "",
+        låsning=spärrtext([spärr] if spärr else [], år, [låsmånad(Slag.ÅRSVÄRDE)], f"indikatorvärdena för {år}"),
     ))
 
 
@@ -303,10 +313,10 @@ def målrader(nämnd: Nämnd, år: int, rapporttyp: str) -> list[forms.Målrad]:
 def mål(request, nämnd_id: int, år: int, rapporttyp: str):
     nämnd = inmatningsnämnd(request, nämnd_id, år, rapporttyp)
     typ = Rapporttyp(rapporttyp)
-    månad = låsmånad(typ)
-    låst = månad in stängda_månader(nämnd.kommun_id, år)
+    ändring = Ändring(Slag.BEDÖMNING, år, rapporttyp=typ)
+    spärr = spärr_för(request.user, nämnd, ändring)
     bedömningsord = "Prognos för måluppfyllelse" if typ.är_prognos else "Måluppfyllelse"
-    form = forms.Målformulär(målrader(nämnd, år, typ), bedömningsord, låst,
+    form = forms.Målformulär(målrader(nämnd, år, typ), bedömningsord, spärr is not None,
                              data=request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
@@ -319,5 +329,6 @@ def mål(request, nämnd_id: int, år: int, rapporttyp: str):
     return render(request, "nyckeltal/mal.html", sidkontext(
         request, nämnd, år, f"Måluppfyllelse och uppdrag – {typ.label.lower()} {år}", form,
         rapporttyp=typ, bedömningsord=bedömningsord,
-        låsning=låstext(år, [månad], f"bedömningar och uppdragsstatus i {typ.label.lower()}en") if låst else "",
+        låsning=spärrtext([spärr] if spärr else [], år, [låsmånad(ändring.slag, rapporttyp=typ)],
+                          f"bedömningar och uppdragsstatus i {typ.label.lower()}en"),
     ))

@@ -330,3 +330,30 @@ class Dataversion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kommun_id}: {self.version}"
+
+
+class Rapportlås(models.Model):
+    """The lock a fastställd report puts on its data, read by the edit guard (``nämnd.vakt``).
+
+    Written by the publishing workflow in the same transaction as the fastställande and removed when the report
+    is opened for rättelse, so the guard needs nothing above this layer. ``layout`` is the report's section
+    order and headings at fastställande: the live report of a locked year is rendered with it."""
+
+    nämnd = models.ForeignKey(Nämnd, on_delete=models.CASCADE, related_name="rapportlås", verbose_name="nämnd")
+    år = models.PositiveSmallIntegerField("år", validators=ÅR_VALIDATORER)
+    rapporttyp = models.CharField("rapport", max_length=24, choices=Rapporttyp)
+    slutmånad = models.PositiveSmallIntegerField("sista månad som rapporten omfattar", validators=[MaxValueValidator(12)])
+    fastställd_datum = models.DateField("fastställd (sammanträdesdatum)")
+    paragraf = models.CharField("paragraf", max_length=30)
+    version = models.PositiveSmallIntegerField("version")
+    layout = models.JSONField("avsnitt vid fastställandet", default=list, blank=True)
+
+    objects = scoped_queryset("nämnd__kommun").as_manager()
+
+    class Meta:
+        verbose_name = "rapportlås"
+        verbose_name_plural = "rapportlås"
+        constraints = [models.UniqueConstraint(fields=["nämnd", "år", "rapporttyp"], name="rapportlås_unikt")]
+
+    def __str__(self) -> str:
+        return f"{Rapporttyp(self.rapporttyp).label} {self.år} ({self.nämnd.namn})"

@@ -38,7 +38,7 @@ from nyckeltal.models import Mål
 
 from .behorighet import kräv_admin
 from .models import Nämnd, Verksamhetsområde, koder
-from .services import kontrollera_öppen
+from .vakt import Slag, Vakt, Ändring
 
 BEHÅLL, FLYTTA, SLÅ_IHOP, BYT_NAMN, AVSLUTA = "behåll", "flytta", "slå_ihop", "byt_namn", "avsluta"
 ÅTGÄRDER = [
@@ -136,7 +136,10 @@ def öppna_nytt_år(
     (None = all of them). Only the kommun's admins may. All or nothing; refuses with every problem listed."""
     kräv_admin(user, nämnd.kommun_id)
     nytt = från_år + 1
-    kontrollera_öppen(nämnd.kommun_id, nytt, range(1, 13))
+    # The new year's organisation and budget: refused once any of its months is closed or a report of it fastställd.
+    Vakt.för(user, nämnd, nytt).kräv(
+        [Ändring(Slag.BUDGET, nytt), *(Ändring(Slag.MÅNADSVÄRDE, nytt, m) for m in range(1, 13))]
+    )
     orsak = f"Öppna nytt år {nytt}"
     resultat = Resultat(från_år, nytt)
 

@@ -7,6 +7,8 @@ from django.contrib import admin
 from django.utils.text import Truncator
 
 from nämnd.admin_scoping import KommunScopedAdmin
+from nämnd.admin_vakt import VaktadAdmin
+from nämnd.vakt import Slag, Ändring
 
 from .models import Sektionsordning, Textavsnitt
 
@@ -22,7 +24,10 @@ class SektionsordningAdmin(KommunScopedAdmin):
 
 
 @admin.register(Textavsnitt)
-class TextavsnittAdmin(KommunScopedAdmin):
+class TextavsnittAdmin(VaktadAdmin, KommunScopedAdmin):
+    def vaktändringar(self, obj):
+        return obj.nämnd, [Ändring(Slag.TEXT, obj.år, rapporttyp=obj.rapporttyp)]
+
     list_display = ["rubrik", "nämnd", "år", "rapporttyp", "inledning"]
     list_filter = ["nämnd__kommun", "nämnd", "år", "rapporttyp"]
     list_select_related = ["nämnd"]

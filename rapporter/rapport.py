@@ -138,7 +138,7 @@ def bygg_rapport(user, nämnd: Nämnd, år: int, typ: Rapporttyp | str) -> Rappo
     typ = Rapporttyp(typ)
     månad = typ.slutmånad
     nämnder = sel.delar(nämnd, år)
-    ordning = sel.sektioner(nämnd.kommun, typ)
+    ordning = sel.rapportens_sektioner(nämnd, år, typ)
     behövs = {s for s, _ in ordning}
 
     delar = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from nämnd.models import Nämnd
+from nämnd.models import Nämnd, Rapportlås
 
 from .models import Sektion, Sektionsordning, Textavsnitt
 
@@ -30,6 +30,15 @@ def delar(nämnd: Nämnd, år: int) -> list[Nämnd]:
     aktiva = Q(giltig_från__lte=slut) & (Q(giltig_till__isnull=True) | Q(giltig_till__gte=start))
     föregångare = list(nämnd.föregångare.filter(aktiva).order_by("giltig_från"))
     return [*föregångare, nämnd]
+
+
+def rapportens_sektioner(nämnd: Nämnd, år: int, rapporttyp: str) -> list[tuple[str, str]]:
+    """The sections of this report: as snapshotted when it was fastställd (``Rapportlås.layout``), so a later
+    change of the kommun's layout does not change an adopted report; otherwise the kommun's current layout."""
+    lås = Rapportlås.objects.filter(nämnd=nämnd, år=år, rapporttyp=rapporttyp).values_list("layout", flat=True).first()
+    if lås:
+        return [(sektion, rubrik) for sektion, rubrik in lås]
+    return sektioner(nämnd.kommun, rapporttyp)
 
 
 def sektioner(kommun, rapporttyp: str) -> list[tuple[str, str]]:

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_http_methods
 
 from nyckeltal.forms import INAKTUELL, Inmatningsformulär, sätt_låst
 from nyckeltal.services import avtryck
-from nyckeltal.views import inmatningsnämnd, låstext, meddela, sidkontext
+from nyckeltal.views import inmatningsnämnd, meddela, sidkontext, spärrtext
 from nämnd.models import Nämnd, Rapporttyp
-from nämnd.services import låsmånad, stängda_månader
+from nämnd.vakt import Slag, Ändring, låsmånad, spärr_för
 
 from . import services
 from .models import Sektion, Sektionsordning, Textavsnitt
@@ -86,9 +86,10 @@ class Textformulär(Inmatningsformulär):
 def texter(request, nämnd_id: int, år: int, rapporttyp: str):
     nämnd = inmatningsnämnd(request, nämnd_id, år, rapporttyp)
     typ = Rapporttyp(rapporttyp)
-    månad = låsmånad(typ)
-    låst = månad in stängda_månader(nämnd.kommun_id, år)
-    form = Textformulär(textrader(nämnd, år, typ), låst, data=request.POST if request.method == "POST" else None)
+    ändring = Ändring(Slag.TEXT, år, rapporttyp=typ)
+    spärr = spärr_för(request.user, nämnd, ändring)
+    form = Textformulär(textrader(nämnd, år, typ), spärr is not None,
+                        data=request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
             sparat = services.spara_texter(request.user, nämnd, år, typ, form.ändringar())
@@ -99,5 +100,6 @@ def texter(request, nämnd_id: int, år: int, rapporttyp: str):
             return redirect("texter", nämnd.id, år, typ.value)
     return render(request, "texter/texter.html", sidkontext(
         request, nämnd, år, f"Textavsnitt – {typ.label.lower()} {år}", form, rapporttyp=typ,
-        låsning=låstext(år, [månad], f"texterna i {typ.label.lower()}en") if låst else "",
+        låsning=spärrtext([spärr] if spärr else [], år, [låsmånad(ändring.slag, rapporttyp=typ)],
+                          f"texterna i {typ.label.lower()}en"),
     ))

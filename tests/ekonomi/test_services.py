@@ -11,7 +11,8 @@ from ekonomi import selectors
 from ekonomi.models import Kostnadsslag, Prognos, Utfall
 from ekonomi.services import Gridrad, Konflikt, Sparat, spara_månad
 from nämnd.models import Kommun, Period, Verksamhetsområde
-from nämnd.services import PeriodStängd, stäng, öppna
+from nämnd.services import stäng, öppna
+from nämnd.vakt import Låst
 from socialreports.demodata import syntetisk_nämnd
 from tests.conftest import skapa_användare
 
@@ -167,7 +168,7 @@ def test_utfall_importerat_per_kostnadsslag_ändras_inte_här(controller, social
 def test_stängd_period_vägras_och_öppnad_igen_går_att_spara(controller, admin, socialnämnden, knivsta):
     rad = laddat(controller, socialnämnden, 2023, 8)[IFO]
     stäng(admin, knivsta, 2023, [8])
-    with pytest.raises(PeriodStängd, match="2023-08 är stängd"):
+    with pytest.raises(Låst, match="2023-08 är stängd"):
         spara_månad(controller, socialnämnden, 2023, 8, [ändra(rad, utfall=D("1"))])
     assert Utfall.objects.get(verksamhetsområde_id=rad.verksamhetsområde_id, år=2023, månad=8).belopp == rad.utfall
     # Other months stay open.

@@ -172,13 +172,17 @@ def test_kolada_vägras_för_stängt_år(client_admin, socialnämnden):
 
 
 def test_kolada_vägras_för_fastställd_rapport(client_admin, socialnämnden):
-    from publicering.models import Rapportärende
+    import datetime as dt
 
-    Rapportärende.objects.create(nämnd=socialnämnden, år=2022, typ="verksamhetsberättelse", status="fastställd")
-    assert mallar.rapport_fastställd(socialnämnden, 2022) and not mallar.rapport_fastställd(socialnämnden, 2023)
+    from nämnd.models import Rapportlås
+
+    Rapportlås.objects.create(nämnd=socialnämnden, år=2022, rapporttyp="verksamhetsberättelse", slutmånad=12,
+                              fastställd_datum=dt.date(2023, 3, 28), paragraf="§ 31", version=1)
     g = granskning(ladda_upp(client_admin, socialnämnden, "kolada", "kolada.json", båda_sidorna()))
-    assert [f[3] for f in g["fel"]] == ["Socialnämndens rapport för 2022 är fastställd och låst. Den måste öppnas "
-                                        "för rättelse innan värdet kan ändras."]
+    assert [f[3] for f in g["fel"]] == [
+        f"Verksamhetsberättelse 2022 för {socialnämnden.namn} är fastställd (2023-03-28, § 31) och låst. För att "
+        "ändra den måste någon som får fastställa öppna rapporten för rättelse på sidan Granskning och "
+        f"fastställande (/publicering/rapport/{socialnämnden.pk}/2022/verksamhetsberättelse/)."]
     assert not g["kan_bekräftas"]
 
 

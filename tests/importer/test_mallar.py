@@ -430,14 +430,20 @@ def test_tolka_rubriker_med_synonymer_och_enheter():
 
 
 def test_prognos_i_fastställd_delårsrapport_vägras_men_senare_månad_går(client_admin, socialnämnden):
-    from publicering.models import Rapportärende
+    import datetime as dt
 
-    Rapportärende.objects.create(nämnd=socialnämnden, år=2023, typ="delårsrapport", status="fastställd")
+    from nämnd.models import Rapportlås
+
+    Rapportlås.objects.create(nämnd=socialnämnden, år=2023, rapporttyp="delårsrapport", slutmånad=8,
+                              fastställd_datum=dt.date(2023, 9, 26), paragraf="§ 87", version=1)
     innehåll = xlsx(("Prognos", [["Verksamhetsområde", "Prognostillfälle", "Prognos helår (tkr)"],
                                  ["Arbetsmarknadsåtgärder", "2023-08", 5700], ["Arbetsmarknadsåtgärder", "2023-10", 5800]]))
     g = granskning(ladda_upp(client_admin, socialnämnden, "prognos", "p.xlsx", innehåll))
-    assert [(f[1], f[3]) for f in g["fel"]] == [("2", "Socialnämndens rapport för 2023 är fastställd och låst. Den måste "
-                                                     "öppnas för rättelse innan värdet kan ändras.")]
+    assert [(f[1], f[3]) for f in g["fel"]] == [("2", f"Delårsrapport 2023 för {socialnämnden.namn} är fastställd "
+                                                     "(2023-09-26, § 87) och låst. För att ändra den måste någon som får "
+                                                     "fastställa öppna rapporten för rättelse på sidan Granskning och "
+                                                     f"fastställande (/publicering/rapport/{socialnämnden.pk}/2023/"
+                                                     "delårsrapport/).")]
     assert [r[1] for r in g["rader"]] == ["Arbetsmarknadsåtgärder prognos 2023-10"]
 
 

@@ -11,7 +11,8 @@ from django.urls import reverse
 from ekonomi.models import Utfall
 from ekonomi.services import Gridrad, spara_månad
 from nämnd.models import Period, Verksamhetsområde
-from nämnd.services import PeriodStängd, kontrollera_öppen, stäng, öppna
+from nämnd.services import stäng, öppna
+from nämnd.vakt import Låst, Slag, Vakt, Ändring
 from tests.conftest import skapa_användare
 
 
@@ -54,11 +55,12 @@ def test_stängd_månad_låser_och_öppnad_går_att_ändra_igen(client, socialn�
     assert r.status_code == 302 and r["Location"] == reverse("dashboard", args=[socialnämnden.id, 2023])
     assert stängda(kommun) == [8]
 
-    with pytest.raises(PeriodStängd, match="Perioden 2023-08 är stängd"):
+    with pytest.raises(Låst, match="Perioden 2023-08 är stängd"):
         ändra_utfall(controller, socialnämnden, hemtjänst, Decimal("123456.00"))
-    with pytest.raises(PeriodStängd):
-        kontrollera_öppen(kommun, 2023, [7, 8])
-    kontrollera_öppen(kommun, 2023, [7, 9])  # other months stay open
+    vakt = Vakt.för(controller, socialnämnden, 2023)
+    with pytest.raises(Låst):
+        vakt.kräv([Ändring(Slag.MÅNADSVÄRDE, 2023, m) for m in (7, 8)])
+    vakt.kräv([Ändring(Slag.MÅNADSVÄRDE, 2023, m) for m in (7, 9)])  # other months stay open
 
     # A controller may close but not reopen.
     r = client.post(perioder_url(socialnämnden), {"atgard": "oppna", "månader": [8], "orsak": "Rättelse"})

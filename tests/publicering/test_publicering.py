@@ -17,10 +17,12 @@ from django.urls import reverse
 from ekonomi.berakning import DriftRad, Driftgrupp, Driftredovisning
 from ekonomi.models import Prognos
 from nyckeltal.models import Måluppfyllelse, Nyckeltalsvärde
-from nämnd.models import Kommun
-from nämnd.services import PeriodStängd, kontrollera_rapport_öppen
-from publicering import kontroller, services
+from nämnd.models import Kommun, Rapportlås
+from nämnd.vakt import Låst, Slag, Ändring, kräv_ändringsbar
+from publicering import services
 from publicering.models import Publiceringsinställning, Rapportärende
+from rapporter import kontroller
+from rapporter.models import Sektionsordning
 from rapporter.rapport import bygg_rapport
 from tests.conftest import skapa_användare
 
@@ -39,6 +41,10 @@ def ärende(socialnämnden, fastställare):
     ä = services.ärende_för(socialnämnden, 2023, "delårsrapport")
     services.bocka_av(fastställare, ä, dict.fromkeys(services.inställning(socialnämnden.kommun).checklistpunkter, True))
     return ä
+
+
+def bygg_rapport_sektioner(user, nämnd) -> list[tuple[str, str]]:
+    return [(s.sektion, s.rubrik) for s in bygg_rapport(user, nämnd, 2023, "delårsrapport").sektioner]
 
 
 def felkoder(fynd):
@@ -158,15 +164,25 @@ def test_ändring_efter_fastställande_vägras_och_ny_version_behåller_den_gaml
     from ekonomi.models import Utfall
 
     v1 = _fastställ(ärende, fastställare)
+    lås = Rapportlås.objects.get(nämnd=socialnämnden, år=2023, rapporttyp="delårsrapport")
+    assert (lås.slutmånad, lås.paragraf, lås.version) == (8, v1.paragraf, 1)
+    # The layout is snapshotted: hiding a section afterwards does not change the adopted report.
+    rubriker = [r for _, r in bygg_rapport_sektioner(fastställare, socialnämnden)]
+    assert [list(x) for x in lås.layout] and [r for _, r in lås.layout] == rubriker
+    Sektionsordning.objects.filter(kommun=socialnämnden.kommun, rapporttyp="delårsrapport").update(visas=False)
+    assert [r for _, r in bygg_rapport_sektioner(fastställare, socialnämnden)] == rubriker
     u = Utfall.objects.filter(verksamhetsområde__nämnd=socialnämnden, år=2023, månad=8).first()
     rad = Gridrad(u.verksamhetsområde_id, u.belopp + 1, None, "", utfall_före=u.belopp, utfall_version=u.version)
-    with pytest.raises(PeriodStängd, match="fastställd"):
+    with pytest.raises(Låst, match=r"Delårsrapport 2023 för .* är fastställd \(\d{4}-\d\d-\d\d, § \d+\)"):
         spara_månad(fastställare, socialnämnden, 2023, 8, [rad])
-    with pytest.raises(PeriodStängd, match="fastställd"):
-        kontrollera_rapport_öppen(socialnämnden, 2023, "delårsrapport")
+    with pytest.raises(Låst, match="öppna rapporten för rättelse"):
+        kräv_ändringsbar(fastställare, socialnämnden, [Ändring(Slag.TEXT, 2023, rapporttyp="delårsrapport")])
     with pytest.raises(ValidationError, match="skälet"):
         services.återöppna(fastställare, ärende, "  ")
     services.återöppna(fastställare, ärende, "Fel belopp för hemtjänsten i augusti")
+    assert not Rapportlås.objects.filter(nämnd=socialnämnden, år=2023).exists()
+    assert bygg_rapport_sektioner(fastställare, socialnämnden) == []  # the kommun's current (hidden) layout
+    Sektionsordning.objects.filter(kommun=socialnämnden.kommun, rapporttyp="delårsrapport").update(visas=True)
     spara_månad(fastställare, socialnämnden, 2023, 8, [rad])  # open again
     v2 = _fastställ(ärende, fastställare, "§ 102")
     assert (v1.nummer, v2.nummer) == (1, 2) and v1.sha256 != v2.sha256
