@@ -348,9 +348,23 @@ def summera_månad(namn: str, rader: Sequence[Månadsrad]) -> dict[str, Decimal 
     }
 
 
-def överskrider_gräns(avvikelse: Decimal, budget: Decimal, gräns_kr: Decimal, gräns_procent: Decimal) -> bool:
-    """A deviation the kommun wants explained: at least ``gräns_kr`` kronor, or at least ``gräns_procent``
-    of the budget (either is enough)."""
-    if abs(avvikelse) >= gräns_kr:
-        return True
-    return bool(budget) and abs(avvikelse) * 100 >= gräns_procent * abs(budget)
+BELOPP, PROCENT = "belopp", "procent"  # the two criteria of the kommun's avvikelsegräns
+
+
+def över_gräns(
+    avvikelse: Decimal, budget: Decimal, gräns_kr: Decimal | None, gräns_procent: Decimal | None
+) -> tuple[str, ...]:
+    """Which of the kommun's limits a budgetavvikelse reaches, so it must be commented; () when none.
+
+    ``BELOPP`` when |avvikelse| ≥ ``gräns_kr``, ``PROCENT`` when |avvikelse| ≥ |budget| × ``gräns_procent`` / 100
+    ("at least": the limit itself counts). Either is enough. A limit of 0 or None switches its criterion off, so
+    with both off nothing is over the limit; the % criterion does not apply to a row without budget. ``budget``
+    is the budget the deviation is measured against (budget + tillägg och avdrag); its sign does not matter
+    (income budgets are negative), nor does the deviation's (docs/beslut.md, "Avvikelsegräns")."""
+    belopp = abs(avvikelse)
+    skäl = []
+    if gräns_kr and gräns_kr > 0 and belopp >= gräns_kr:
+        skäl.append(BELOPP)
+    if gräns_procent and gräns_procent > 0 and budget and belopp * 100 >= abs(budget) * gräns_procent:
+        skäl.append(PROCENT)
+    return tuple(skäl)

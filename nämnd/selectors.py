@@ -1,8 +1,9 @@
 """Reads for the organisation pages: the dashboard of a nämnd and year, the period history and the audit
 history of figures and texts. A fixed number of queries whatever the nämnd's size; scoped to the user.
 
-Figures come from the domain (``ekonomi.selectors.ekonomiunderlag`` and ``ekonomi.berakning``); the only
-arithmetic here is the threshold test ``över_gräns`` (pure, tested on its own). Templates get plain data.
+What the dashboard flags (missing texts and bedömningar, deviations over the kommun's limit without a comment)
+comes from the one list of checks, ``rapporter.kontroller``, that granskning and month closing run too; this
+module only presents the findings. Templates get plain data.
 """
 
 from __future__ import annotations
@@ -14,22 +15,17 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import models
-from django.db.models import CharField, Count, Exists, OuterRef, Value
+from django.db.models import CharField, Count, Value
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from ekonomi import berakning
 from ekonomi import selectors as ekonomi_sel
 from ekonomi.models import MÅNADER, Budgetpost, Prognos, Utfall
-from nyckeltal.models import (
-    Indikator,
-    Indikatorvärde,
-    Mål,
-    Måluppfyllelse,
-    Nyckeltalsvärde,
-    Uppdragsstatus,
-)
-from rapporter.models import Sektion, Sektionsordning, Textavsnitt
+from nyckeltal.models import Indikatorvärde, Måluppfyllelse, Nyckeltalsvärde, Uppdragsstatus
+from rapporter import kontroller
+from rapporter import selectors as rapporter_sel
+from rapporter.models import Sektionsordning, Textavsnitt
 from rapporter.selectors import STANDARDORDNING
 
 from .models import Kommun, Nämnd, Period, Rapporttyp, Verksamhetsområde, kommun_ids_för
@@ -62,24 +58,6 @@ def månadsuppföljning_url(nämnd_id: int, år: int, månad: int, vo_id: int | 
     return f"{url}#vo-{vo_id}" if vo_id else url
 
 
-# --- thresholds ------------------------------------------------------------------------------------------------
-
-
-def över_gräns(avvikelse: Decimal, budget: Decimal, gräns_kr: Decimal | None, gräns_procent: Decimal | None) -> list[str]:
-    """Why a budgetavvikelse must be commented, as short Swedish reasons; empty when it need not be.
-
-    Rule (docs/nytt-ar.md, "Avvikelsegränser"): flag when |avvikelse| ≥ the kr threshold OR |avvikelse| ≥ the
-    % threshold of the budget (budget + tillägg och avdrag, absolute value). A threshold of 0 or empty is
-    switched off; the % rule does not apply to a row without budget."""
-    skäl = []
-    belopp = abs(avvikelse)
-    if gräns_kr and belopp >= gräns_kr:
-        skäl.append("belopp")
-    if gräns_procent and budget and belopp >= abs(budget) * gräns_procent / 100:
-        skäl.append("procent")
-    return skäl
-
-
 # --- dashboard -------------------------------------------------------------------------------------------------
 
 
@@ -110,37 +88,39 @@ class Textstatus:
 @dataclass(frozen=True)
 class Målstatus:
     namn: str
+    ifylld: bool
     bedömning: str = ""  # display label, "" when missing
     id: int | None = None  # the Måluppfyllelse
-
-    @property
-    def ifylld(self) -> bool:
-        return bool(self.bedömning)
 
 
 @dataclass
 class Rapportstatus:
+    """A report's texts and bedömningar with the findings of the checks of its scope (``rapporter.kontroller``):
+    the same findings granskning lists for these texts and mål."""
+
     typ: str
     namn: str
     texter: list[Textstatus] = field(default_factory=list)
-    mål: list[Målstatus] | None = None  # None: this report has no måluppfyllelse to fill in
+    mål: list[Målstatus] | None = None  # None: the bedömning check does not apply to this report
+    fynd: list[kontroller.Fynd] = field(default_factory=list)
 
     @property
     def saknade_texter(self) -> int:
-        return sum(not t.ifylld for t in self.texter)
+        return sum(f.kod == "text_saknas" for f in self.fynd)
 
     @property
     def saknade_bedömningar(self) -> int:
-        return sum(not m.ifylld for m in self.mål or [])
+        return sum(f.kod == "bedömning_saknas" for f in self.fynd)
 
     @property
     def klar(self) -> bool:
-        return not self.saknade_texter and not self.saknade_bedömningar
+        return not any(f.nivå == kontroller.FEL for f in self.fynd)
 
 
 @dataclass(frozen=True)
 class Avvikelserad:
-    """A report row (verksamhet, enheter summed in) with its period and helår deviations."""
+    """A report row (verksamhet, enheter summed in) with its period and helår deviations as the checks judge them
+    (``rapporter.kontroller.avvikelser``); ``kommentar_saknas`` when the check ``kommentar_saknas`` names it."""
 
     id: int
     namn: str
@@ -152,17 +132,11 @@ class Avvikelserad:
     har_prognos: bool
     kommentar: str
     url: str
+    kommentar_saknas: bool = False
 
     @property
     def över_gräns(self) -> bool:
         return bool(self.period_skäl or self.helår_skäl)
-
-
-@dataclass(frozen=True)
-class Indikatorstatus:
-    namn: str
-    mål: str
-    kolada_id: str
 
 
 @dataclass(frozen=True)
@@ -184,7 +158,7 @@ class Dashboard:
     avvikelser: list[Avvikelserad]
     gräns_kr: Decimal
     gräns_procent: Decimal
-    indikatorer_utan_värde: list[Indikatorstatus]
+    indikatorer_utan_värde: list[kontroller.Indikatorpost]
     periodhistorik: list[Periodhändelse]
 
     @property
@@ -236,46 +210,37 @@ def dashboard(user, nämnd: Nämnd, år: int, månad: int | None = None) -> Dash
 
     if månad is None:
         månad = max((m for m, n in per_månad_utfall.items() if n), default=None)
-    avvikelser = _avvikelser(user, nämnd, år, månad) if månad else []
+    delar = rapporter_sel.delar(nämnd, år)
+    avvikelser = _avvikelser(user, nämnd, delar, år, månad) if månad else []
+    rapporter, indikatorer_utan_värde = _rapporter(user, nämnd, delar, år)
 
     return Dashboard(
-        nämnd=nämnd, år=år, månader=månader, rapporter=_rapporter(user, nämnd, år),
+        nämnd=nämnd, år=år, månader=månader, rapporter=rapporter,
         avvikelsemånad=månad, avvikelser=avvikelser,
         gräns_kr=kommun.avvikelsegräns_kr, gräns_procent=kommun.avvikelsegräns_procent,
-        indikatorer_utan_värde=_indikatorer_utan_värde(user, nämnd, år),
+        indikatorer_utan_värde=indikatorer_utan_värde,
         periodhistorik=periodhistorik(kommun, år),
     )
 
 
-def _avvikelser(user, nämnd: Nämnd, år: int, månad: int) -> list[Avvikelserad]:
-    underlag = ekonomi_sel.ekonomiunderlag(user, [nämnd], år, månad)
-    barn: dict[int | None, list[int]] = defaultdict(list)
-    for o in underlag:
-        barn[o.förälder_id].append(o.id)
-
-    def första_löv(vo_id: int) -> int:
-        while barn.get(vo_id):
-            vo_id = barn[vo_id][0]
-        return vo_id
-
-    prognos = {o.id: berakning.har_prognos(o, månad) for o in underlag}
-    period = berakning.gruppera(underlag, lambda o: berakning.driftrad_period(o, år, månad))
-    helår = berakning.gruppera(underlag, lambda o: berakning.driftrad_helår(o, år, månad))
-    gräns_kr, gräns_procent = nämnd.kommun.avvikelsegräns_kr, nämnd.kommun.avvikelsegräns_procent
-    rader = []
-    for pg, hg in zip(period.grupper, helår.grupper, strict=True):
-        for p, h in zip(pg.rader, hg.rader, strict=True):
-            # Without a prognos the helår row compares budget with nothing; it is not a deviation.
-            har = prognos.get(p.id, False) or any(prognos.get(b, False) for b in barn.get(p.id, []))
-            rader.append(Avvikelserad(
-                id=p.id, namn=p.namn, grupp=pg.namn if pg.är_block else "",
-                period=p, helår=h,
-                period_skäl=tuple(över_gräns(p.avvikelse, p.budget_inkl_tillägg, gräns_kr, gräns_procent)),
-                helår_skäl=tuple(över_gräns(h.avvikelse, h.budget_inkl_tillägg, gräns_kr, gräns_procent)) if har else (),
-                har_prognos=har, kommentar=h.kommentar,
-                url=månadsuppföljning_url(nämnd.id, år, månad, första_löv(p.id)),
-            ))
-    return rader
+def _avvikelser(user, nämnd: Nämnd, delar: list[Nämnd], år: int, månad: int) -> list[Avvikelserad]:
+    """The report rows through ``månad`` as the month's checks see them, flagged by their findings."""
+    u = kontroller.månadsunderlag(user, delar, år, månad, nämnd)
+    saknar = {f.ref for f in kontroller.kontrollera(u) if f.kod == "kommentar_saknas"}
+    flera = len(u.delar) > 1
+    return [
+        Avvikelserad(
+            id=a.id, namn=a.period.namn,
+            grupp=", ".join(x for x in (del_.rubrik if flera else "", grupp.get(a.id, "")) if x),
+            period=a.period, helår=a.helår, period_skäl=a.period_skäl, helår_skäl=a.helår_skäl,
+            har_prognos=a.har_prognos, kommentar=a.kommentar,
+            url=månadsuppföljning_url(del_.nämnd.id, år, månad, u.ankare.get(a.id, a.id)),
+            kommentar_saknas=a.id in saknar,
+        )
+        for del_ in u.delar
+        for grupp in [{r.id: g.namn for g in del_.drift.grupper if g.är_block for r in g.rader}]
+        for a in kontroller.avvikelser(del_, månad, nämnd.kommun)
+    ]
 
 
 def _sektioner_per_typ(kommun: Kommun) -> dict[str, list[tuple[str, str]]]:
@@ -295,52 +260,26 @@ def _sektioner_per_typ(kommun: Kommun) -> dict[str, list[tuple[str, str]]]:
     return result
 
 
-def _rapporter(user, nämnd: Nämnd, år: int) -> list[Rapportstatus]:
-    sektioner = _sektioner_per_typ(nämnd.kommun)
-    texter = {
-        (t.rapporttyp, t.rubrik): t
-        for t in Textavsnitt.objects.for_user(user).filter(nämnd=nämnd, år=år).only("id", "rapporttyp", "rubrik", "text")
-    }
-    mål = list(
-        Mål.objects.for_user(user).filter(nämnd=nämnd, från_år__lte=år).exclude(till_år__lt=år)
-        .order_by("ordning", "id").values_list("id", "namn")
-    )
-    bedömningar = {
-        (b.mål_id, b.rapporttyp): b
-        for b in Måluppfyllelse.objects.filter(mål_id__in=[i for i, _ in mål], år=år)
-    }
+def _rapporter(user, nämnd: Nämnd, delar: list[Nämnd], år: int
+               ) -> tuple[list[Rapportstatus], list[kontroller.Indikatorpost]]:
+    """Per report its texts and bedömningar and the findings of its checks; and the year's indikatorer without a
+    value. A fixed number of queries for all four reports."""
+    underlag, utan_värde = kontroller.rapportunderlag(user, nämnd, delar, år, _sektioner_per_typ(nämnd.kommun))
     result = []
     for typ, namn in Rapporttyp.choices:
-        r = Rapportstatus(typ, namn)
-        for sektion, rubrik in sektioner[typ]:
-            if sektion == Sektion.TEXT:
-                t = texter.get((typ, rubrik))
-                r.texter.append(Textstatus(rubrik, bool(t and t.text.strip()), t.id if t else None))
-        if typ != Rapporttyp.VERKSAMHETSPLAN and any(s == Sektion.MÅL for s, _ in sektioner[typ]):
-            r.mål = [
-                Målstatus(m_namn, b.get_bedömning_display() if b else "", b.id if b else None)
-                for m_id, m_namn in mål
-                for b in [bedömningar.get((m_id, typ))]
-            ]
-        result.append(r)
-    return result
-
-
-def _indikatorer_utan_värde(user, nämnd: Nämnd, år: int) -> list[Indikatorstatus]:
-    """Indikatorer of the year's mål without an utfall (totalt) for ``år``. One query."""
-    har_värde = Indikatorvärde.objects.filter(
-        indikator=OuterRef("pk"), år=år, typ=Indikatorvärde.Typ.UTFALL, totalt__isnull=False
-    )
-    return [
-        Indikatorstatus(namn, mål, kolada or "")
-        for namn, mål, kolada in (
-            Indikator.objects.for_user(user)
-            .filter(mål__nämnd=nämnd, mål__från_år__lte=år).exclude(mål__till_år__lt=år)
-            .filter(~Exists(har_värde))
-            .order_by("mål__ordning", "mål_id", "ordning", "id")
-            .values_list("namn", "mål__namn", "kolada_id")
-        )
-    ]
+        u = underlag[typ]
+        fynd = kontroller.kontrollera(u)
+        saknas = {(f.kod, f.ref) for f in fynd}
+        result.append(Rapportstatus(
+            typ, namn,
+            texter=[Textstatus(t.rubrik, ("text_saknas", t.rubrik) not in saknas, t.id) for t in u.texter],
+            mål=[
+                Målstatus(m.namn, ("bedömning_saknas", m.id) not in saknas, m.bedömning_text, m.uppfyllelse_id)
+                for m in u.mål
+            ] if u.mål is not None and kontroller.gäller("bedömning_saknas", typ) else None,
+            fynd=fynd,
+        ))
+    return result, utan_värde
 
 
 def periodhistorik(kommun: Kommun | int, år: int) -> list[Periodhändelse]:
@@ -625,5 +564,4 @@ __all__ = [
     "periodhistorik",
     "radhistorik",
     "tidpunkt",
-    "över_gräns",
 ]

@@ -59,16 +59,24 @@ def låsmånad(rapporttyp: str) -> int:
 
 
 @transaction.atomic
-def stäng(user, kommun: Kommun, år: int, månader: Iterable[int]) -> list[Period]:
-    """Close months (a month, or 1–8 for delår, 1–12 for helår). Admins and controllers may close."""
+def stäng(user, kommun: Kommun, år: int, månader: Iterable[int], orsak: str = "") -> list[Period]:
+    """Close months (a month, or 1–8 for delår, 1–12 for helår). Admins and controllers may close. ``orsak``
+    (optional) is kept in the history of each month closed, e.g. why months were closed despite findings of the
+    checks — those are run by ``rapporter.services.stäng_månader``, which the page calls."""
     if not any(kan_redigera(user, n) for n in Nämnd.objects.filter(kommun=kommun).select_related("kommun")):
         kräv_admin(user, kommun)
+    orsak = orsak.strip()
+    högst = Period.history.model._meta.get_field("history_change_reason").max_length
+    if len(orsak) > högst:
+        raise ValidationError(f"Orsaken får vara högst {högst} tecken (den har {len(orsak)}).")
     perioder = []
     for m in sorted(set(månader)):
         p, _ = Period.objects.select_for_update().get_or_create(kommun=kommun, år=år, månad=m)
         if not p.stängd:
             p.stängd, p.stängd_av, p.stängd_tid = True, user, timezone.now()
             p._history_user = user
+            if orsak:
+                p._change_reason = orsak
             p.save()
         perioder.append(p)
     return perioder

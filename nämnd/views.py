@@ -16,13 +16,14 @@ from django.views.decorators.http import require_POST
 from nyckeltal.models import Mål
 from rapporter.format import Presentation
 from rapporter.selectors import nämnd_för
+from rapporter.services import OrsakKrävs, stäng_månader
 
 from . import nytt_ar
 from . import selectors as sel
 from .behorighet import kan_redigera, kräv_admin, kräv_redigering, är_admin
 from .forms import NyttÅrForm, StängForm, ÖppnaForm
 from .models import Verksamhetsområde
-from .services import stäng, stängda_månader, öppna
+from .services import stängda_månader, öppna
 
 PER_SIDA = 50
 
@@ -60,7 +61,8 @@ def dashboard(request, nämnd_id: int, år: int):
 
 @require_POST
 def perioder(request, nämnd_id: int, år: int):
-    """Close a month, the delår (jan–aug) or the helår; admins may reopen with a reason. Back to the dashboard."""
+    """Close a month, the delår (jan–aug) or the helår; admins may reopen with a reason. Back to the dashboard.
+    Closing runs the month's checks first: with findings, a page lists them and asks for a reason."""
     nämnd = nämnd_för(request.user, nämnd_id)
     kräv_redigering(request.user, nämnd)
     _år(år)
@@ -68,8 +70,18 @@ def perioder(request, nämnd_id: int, år: int):
     if åtgärd == "stang":
         form = StängForm(request.POST)
         if form.is_valid():
-            perioder = stäng(request.user, nämnd.kommun, år, form.månader)
-            messages.success(request, "Stängt: " + ", ".join(str(p) for p in perioder) + ".")
+            orsak = request.POST.get("orsak", "")
+            try:
+                perioder = stäng_månader(request.user, nämnd.kommun, år, form.månader, orsak)
+            except OrsakKrävs as e:
+                return render(request, "nämnd/stang_orsak.html", {
+                    "nämnd": nämnd, "år": år, "fel": e, "form": form, "orsak": orsak,
+                    "tom_orsak": "orsak" in request.POST,
+                })
+            except ValidationError as e:
+                form.add_error(None, e)
+            else:
+                messages.success(request, "Stängt: " + ", ".join(str(p) for p in perioder) + ".")
     elif åtgärd == "oppna":
         kräv_admin(request.user, nämnd.kommun_id)
         form = ÖppnaForm(request.POST, stängda=sorted(stängda_månader(nämnd.kommun_id, år)))

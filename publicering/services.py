@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from nämnd.behorighet import kan_fastställa, kan_redigera, är_admin
 from nämnd.models import Nämnd, Rapporttyp
+from rapporter import kontroller
 from rapporter.pdf import render_pdf
 from rapporter.rapport import bygg_rapport
 
-from . import kontroller
 from .models import Publiceringsinställning, Rapportärende, Rapportversion
 
 PDF_VARIANT = "pdf/a-3a"
@@ -33,6 +33,8 @@ def inställning(kommun) -> Publiceringsinställning:
 
 
 def granska(user, ärende: Rapportärende) -> list[kontroller.Fynd]:
+    """The report's findings: the one list of checks (``rapporter.kontroller``, also run by the status page and
+    month closing) on the built report and the kommun's checklist."""
     rapport = bygg_rapport(user, ärende.nämnd, ärende.år, ärende.typ)
     return kontroller.granska(rapport, inställning(ärende.nämnd.kommun).checklistpunkter, ärende.checklista)
 

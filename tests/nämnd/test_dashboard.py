@@ -1,7 +1,6 @@
 """The dashboard of a nämnd's year: who may see it, what it shows, thresholds and a fixed number of queries."""
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from bs4 import BeautifulSoup
@@ -11,7 +10,7 @@ from django.urls import reverse
 from ekonomi.models import Utfall
 from nyckeltal.models import Indikator, Indikatorvärde, Mål, Måluppfyllelse
 from nämnd.models import Kommun, Period, Verksamhetsområde
-from nämnd.selectors import månadsuppföljning_url, tidpunkt, över_gräns
+from nämnd.selectors import månadsuppföljning_url, tidpunkt
 from nämnd.services import stäng
 from rapporter.format import Presentation
 from rapporter.models import Textavsnitt
@@ -151,18 +150,6 @@ def test_indikatorer_utan_värde_för_året(client, socialnämnden, admin):
 # --- deviations ---------------------------------------------------------------------------------------------------
 
 
-def test_över_gräns_regler():
-    kr, procent = Decimal(500_000), Decimal(5)
-    assert över_gräns(Decimal(500_000), Decimal(100_000_000), kr, procent) == ["belopp"]  # ≥, not >
-    assert över_gräns(Decimal(-499_999), Decimal(100_000_000), kr, procent) == []
-    assert över_gräns(Decimal(-50_000), Decimal(1_000_000), kr, procent) == ["procent"]  # 5 % of 1 mnkr
-    assert över_gräns(Decimal(49_999), Decimal(1_000_000), kr, procent) == []
-    assert över_gräns(Decimal(600_000), Decimal(1_000_000), kr, procent) == ["belopp", "procent"]
-    assert över_gräns(Decimal(283_000), Decimal(0), kr, procent) == []  # no budget: only the kr rule
-    assert över_gräns(Decimal(-60_000), Decimal(-1_000_000), kr, procent) == ["procent"]  # income budget
-    assert över_gräns(Decimal(1), Decimal(10), Decimal(0), Decimal(0)) == []  # 0 = switched off
-
-
 def test_avvikelser_över_gränserna_markeras_med_text_och_länk(client, socialnämnden, admin):
     client.force_login(admin)
     s = soup(client.get(url(socialnämnden)))
@@ -249,6 +236,7 @@ def test_antal_frågor_växer_inte_med_nämndens_storlek(client, django_user_mod
         stäng(admin, kommun, 2023, [1, 2])
         Textavsnitt.objects.create(nämnd=n, år=2023, rapporttyp="delårsrapport", rubrik="Nämndens uppdrag", text="x")
     client.force_login(admin)
+    client.get(url(liten))  # the first request after login writes the session; measure the steady state
     antal = []
     for n in (liten, stor):
         with CaptureQueriesContext(connection) as frågor:
