@@ -79,8 +79,10 @@ class NulSpärr:
         return None
 
 
-# Session keys (Unix seconds): when this login started, and the last request seen (written at most every
-# FÖRNYA seconds, so an active user costs one session write per few minutes, not one per request).
+# Session keys (Unix seconds): when this login started, and the last request seen. Written at most every FÖRNYA
+# seconds, so an active user costs one session write per few minutes, not one per request — and none on the first
+# requests after logging in: until the first write, the login time is the user's ``last_login`` (set by Django's
+# login in the same moment).
 INLOGGAD, SENAST_AKTIV = "_inloggad", "_senast_aktiv"
 FÖRNYA = 300
 
@@ -103,8 +105,11 @@ class Inloggningstid:
     def _kontrollera(self, request) -> None:
         nu = int(time.time())
         session = request.session
-        inloggad = session.setdefault(INLOGGAD, nu)
-        senast = session.get(SENAST_AKTIV, nu)
+        inloggad = session.get(INLOGGAD)
+        if inloggad is None:
+            senaste_inloggning = request.user.last_login
+            inloggad = int(senaste_inloggning.timestamp()) if senaste_inloggning else nu
+        senast = session.get(SENAST_AKTIV, inloggad)
         inaktiv = nu - senast > settings.SESSION_COOKIE_AGE
         if inaktiv or nu - inloggad > settings.SESSION_ABSOLUTE_AGE:
             logout(request)
@@ -115,5 +120,5 @@ class Inloggningstid:
                 timmar = settings.SESSION_ABSOLUTE_AGE // 3600
                 text = f"Du har loggats ut: en inloggning gäller högst {timmar} timmar. Logga in igen."
             messages.info(request, text)
-        elif SENAST_AKTIV not in session or nu - senast >= FÖRNYA:
-            session[SENAST_AKTIV] = nu
+        elif nu - senast >= FÖRNYA:
+            session[INLOGGAD], session[SENAST_AKTIV] = inloggad, nu
