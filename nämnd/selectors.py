@@ -28,7 +28,7 @@ from rapporter import selectors as rapporter_sel
 from rapporter.models import Sektionsordning, Textavsnitt
 from rapporter.selectors import STANDARDORDNING
 
-from .models import Kommun, Nämnd, Period, Rapporttyp, Verksamhetsområde, kommun_ids_för
+from .models import Kommun, Nämnd, Period, Rapportlås, Rapporttyp, Verksamhetsområde, kommun_ids_för
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -243,17 +243,21 @@ def _avvikelser(user, nämnd: Nämnd, delar: list[Nämnd], år: int, månad: int
     ]
 
 
-def _sektioner_per_typ(kommun: Kommun) -> dict[str, list[tuple[str, str]]]:
-    """(sektion, rubrik) per rapporttyp as ``rapporter.selectors.sektioner`` gives them, in one query."""
+def _sektioner_per_typ(nämnd: Nämnd, år: int) -> dict[str, list[tuple[str, str]]]:
+    """(sektion, rubrik) per rapporttyp as ``rapporter.selectors.rapportens_sektioner`` gives them (a fastställd
+    report keeps the layout it was fastställd with), for all four reports in two queries."""
+    låsta = dict(Rapportlås.objects.filter(nämnd=nämnd, år=år).values_list("rapporttyp", "layout"))
     konfigurerade: dict[str, list[tuple[str, str, bool]]] = defaultdict(list)
     for typ, sektion, rubrik, visas in (
-        Sektionsordning.objects.filter(kommun=kommun).order_by("ordning", "id")
+        Sektionsordning.objects.filter(kommun_id=nämnd.kommun_id).order_by("ordning", "id")
         .values_list("rapporttyp", "sektion", "rubrik", "visas")
     ):
         konfigurerade[typ].append((sektion, rubrik, visas))
     result = {}
     for typ in Rapporttyp.values:
-        if typ in konfigurerade:
+        if låsta.get(typ):
+            result[typ] = [(s, r) for s, r in låsta[typ]]
+        elif typ in konfigurerade:
             result[typ] = [(s, r) for s, r, v in konfigurerade[typ] if v]
         else:
             result[typ] = list(STANDARDORDNING.get(typ, STANDARDORDNING["default"]))
@@ -264,7 +268,7 @@ def _rapporter(user, nämnd: Nämnd, delar: list[Nämnd], år: int
                ) -> tuple[list[Rapportstatus], list[kontroller.Indikatorpost]]:
     """Per report its texts and bedömningar and the findings of its checks; and the year's indikatorer without a
     value. A fixed number of queries for all four reports."""
-    underlag, utan_värde = kontroller.rapportunderlag(user, nämnd, delar, år, _sektioner_per_typ(nämnd.kommun))
+    underlag, utan_värde = kontroller.rapportunderlag(user, nämnd, delar, år, _sektioner_per_typ(nämnd, år))
     result = []
     for typ, namn in Rapporttyp.choices:
         u = underlag[typ]

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from ekonomi.models import Budgetpost, Prognos, Utfall
 from nyckeltal.models import Mål, Måluppfyllelse
-from nämnd.models import Kommun, Nämnd, Period, Verksamhetsområde
+from nämnd.models import Kommun, Nämnd, Period, Rapportlås, Verksamhetsområde
 from publicering import services as publicering
 from rapporter import kontroller
 from rapporter.models import Sektionsordning, Textavsnitt
@@ -174,6 +174,23 @@ def test_textavsnitt_saknas_i_status_och_granskning(client, nämnd, controller):
     Textavsnitt.objects.filter(nämnd=nämnd).update(text="Nämnden ansvarar för omsorgen.")
     assert rapportrubrik(status(client, nämnd), "verksamhetsplan") == "Verksamhetsplan 2024: allt ifyllt"
     assert [f for f in granskning(controller, nämnd, "verksamhetsplan") if f.nivå == kontroller.FEL] == []
+
+
+def test_fastställd_rapport_granskas_och_visas_med_sin_sparade_layout(client, nämnd, controller):
+    # The kommun's layout of the plan has no text section; the plan was fastställd with one (snapshot).
+    Rapportlås.objects.create(
+        nämnd=nämnd,
+        år=ÅR,
+        rapporttyp="verksamhetsplan",
+        slutmånad=0,
+        fastställd_datum=dt.date(2023, 12, 12),
+        paragraf="§ 101",
+        version=1,
+        layout=[["text", "Nämndens ansvar"], ["mål", "Mål"], ["budget", "Budget"]],
+    )
+    client.force_login(controller)
+    assert rapportrubrik(status(client, nämnd), "verksamhetsplan") == "Verksamhetsplan 2024: 1 text saknas"
+    assert refs(granskning(controller, nämnd, "verksamhetsplan"), "text_saknas") == {"Nämndens ansvar"}
 
 
 # --- (c) closing a month ----------------------------------------------------------------------------------------
