@@ -1,4 +1,5 @@
-"""Writes for the organisation: closing and reopening periods. Closing locks figures and texts."""
+"""Writes for the organisation: closing and reopening periods. Closing locks figures and texts (the edit
+guard, ``nämnd.vakt``, reads the closed periods)."""
 
 from __future__ import annotations
 
@@ -9,53 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from .behorighet import kan_redigera, kräv_admin
-from .models import Kommun, Nämnd, Period, Rapporttyp
-
-
-class PeriodStängd(ValidationError):
-    pass
+from .models import Kommun, Nämnd, Period
 
 
 def stängda_månader(kommun: Kommun | int, år: int) -> set[int]:
     return set(Period.objects.filter(kommun=kommun, år=år, stängd=True).values_list("månad", flat=True))
-
-
-def kontrollera_öppen(kommun: Kommun | int, år: int, månader: Iterable[int], nämnd: Nämnd | None = None) -> None:
-    """Refuse a write that touches a closed month — or, given the nämnd, a month covered by one of its
-    fastställda reports — with a message the user can act on."""
-    månader = set(månader)
-    if nämnd is not None and månader:
-        from publicering.services import är_fastställd
-
-        if är_fastställd(nämnd, år, månader=sorted(månader)):
-            raise PeriodStängd(
-                f"{nämnd.namn}s rapport för perioden är fastställd och låst. Den måste öppnas för rättelse "
-                "innan siffrorna kan ändras.", code="fastställd",
-            )
-    stängda = sorted(stängda_månader(kommun, år) & månader)
-    if stängda:
-        lista = ", ".join(f"{år}-{m:02d}" for m in stängda)
-        raise PeriodStängd(
-            f"Perioden {lista} är stängd och kan inte ändras. Be en administratör öppna den igen.",
-            code="period_stängd",
-        )
-
-
-def kontrollera_rapport_öppen(nämnd: Nämnd, år: int, rapporttyp: str) -> None:
-    """Refuse changes to a report's texts and assessments when its month is closed or it is fastställd."""
-    from publicering.services import är_fastställd
-
-    if är_fastställd(nämnd, år, typ=rapporttyp):
-        raise PeriodStängd(
-            f"{Rapporttyp(rapporttyp).label} {år} är fastställd och låst. Den måste öppnas för rättelse först.",
-            code="fastställd",
-        )
-    kontrollera_öppen(nämnd.kommun_id, år, [låsmånad(rapporttyp)])
-
-
-def låsmånad(rapporttyp: str) -> int:
-    """The month whose closing locks a report's texts and assessments (verksamhetsplan: January)."""
-    return Rapporttyp(rapporttyp).slutmånad or 1
 
 
 @transaction.atomic

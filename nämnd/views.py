@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from nyckeltal.models import Mål
 from rapporter.format import Presentation
@@ -42,6 +42,7 @@ def _månad(text: str | None) -> int | None:
     return m if 1 <= m <= 12 else None
 
 
+@require_safe
 def dashboard(request, nämnd_id: int, år: int):
     """What is entered, missing and closed for a nämnd's year; for its controllers and the kommun's admins."""
     nämnd = nämnd_för(request.user, nämnd_id)
@@ -102,6 +103,7 @@ def perioder(request, nämnd_id: int, år: int):
     return redirect("dashboard", nämnd.id, år)
 
 
+@require_safe
 def historik_rad(request, modell: str, pk: int):
     """Who changed one figure or text, when, and from what to what."""
     h = sel.HISTORIKMODELLER.get(modell)
@@ -115,6 +117,7 @@ def historik_rad(request, modell: str, pk: int):
     return render(request, "nämnd/historik_rad.html", {"h": h, "titel": titel, "sida": sida, "poster": sida})
 
 
+@require_safe
 def historik_nämnd(request, nämnd_id: int, år: int):
     """Every change to a nämnd's figures and texts of a year, newest first."""
     nämnd = nämnd_för(request.user, nämnd_id)

@@ -13,12 +13,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from nämnd.behorighet import kan_fastställa, kan_redigera, är_admin
-from nämnd.models import Nämnd, Rapporttyp
+from nämnd.models import Nämnd, Rapportlås, Rapporttyp
 from rapporter import kontroller
 from rapporter.pdf import render_pdf
 from rapporter.rapport import bygg_rapport
+from rapporter.selectors import rapportens_sektioner
 
-from .models import Publiceringsinställning, Rapportärende, Rapportversion
+from .models import Publiceringsinställning, Rapportversion, Rapportärende
 
 PDF_VARIANT = "pdf/a-3a"
 
@@ -37,16 +38,6 @@ def granska(user, ärende: Rapportärende) -> list[kontroller.Fynd]:
     month closing) on the built report and the kommun's checklist."""
     rapport = bygg_rapport(user, ärende.nämnd, ärende.år, ärende.typ)
     return kontroller.granska(rapport, inställning(ärende.nämnd.kommun).checklistpunkter, ärende.checklista)
-
-
-def är_fastställd(nämnd: Nämnd, år: int, typ: str | None = None, månader: list[int] | None = None) -> bool:
-    """Whether a fastställd report locks these figures: a report of ``typ``, or one covering any of ``månader``."""
-    qs = Rapportärende.objects.filter(nämnd=nämnd, år=år, status=Rapportärende.Status.FASTSTÄLLD)
-    if typ is not None:
-        return qs.filter(typ=typ).exists()
-    if månader:
-        return any(Rapporttyp(t).slutmånad >= min(månader) for t in qs.values_list("typ", flat=True))
-    return False
 
 
 @transaction.atomic
@@ -94,7 +85,19 @@ def fastställ(user, ärende: Rapportärende, datum: dt.date, paragraf: str) -> 
     )
     ärende.status = Rapportärende.Status.FASTSTÄLLD
     ärende.save(update_fields=["status"])
+    lås(ärende, datum, paragraf.strip(), nummer)
     return version
+
+
+def lås(ärende: Rapportärende, datum: dt.date, paragraf: str, nummer: int) -> Rapportlås:
+    """The lock the edit guard reads (``nämnd.vakt``): what a fastställd report covers, when and under which §
+    it was fastställd, and the section layout it was rendered with (snapshotted). Removed by ``återöppna``."""
+    return Rapportlås.objects.update_or_create(
+        nämnd=ärende.nämnd, år=ärende.år, rapporttyp=ärende.typ,
+        defaults={"slutmånad": Rapporttyp(ärende.typ).slutmånad, "fastställd_datum": datum, "paragraf": paragraf,
+                  "version": nummer,
+                  "layout": [list(s) for s in rapportens_sektioner(ärende.nämnd, ärende.år, ärende.typ)]},
+    )[0]
 
 
 def rendera_arkiv(user, ärende: Rapportärende, datum: dt.date, paragraf: str, nummer: int) -> tuple[str, bytes]:
@@ -124,6 +127,7 @@ def återöppna(user, ärende: Rapportärende, orsak: str) -> None:
         återöppnad=timezone.now(), återöppnad_av=user, återöppnad_orsak=orsak.strip())
     ärende.status = Rapportärende.Status.UTKAST
     ärende.save(update_fields=["status"])
+    Rapportlås.objects.filter(nämnd=ärende.nämnd, år=ärende.år, rapporttyp=ärende.typ).delete()
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from nämnd.behorighet import kan_fastställa, kan_redigera
 from nämnd.models import Kommun, Rapporttyp
@@ -19,7 +19,7 @@ from rapporter.selectors import nämnd_för
 
 from . import services
 from .forms import FastställForm, ÅteröppnaForm
-from .models import Rapportärende, Rapportversion
+from .models import Rapportversion, Rapportärende
 
 
 def _ärende(request, nämnd_id: int, år: int, typ: str) -> Rapportärende:
@@ -83,6 +83,7 @@ def _pdf_svar(version: Rapportversion) -> HttpResponse:
     return response
 
 
+@require_safe
 def version_pdf(request, version_id: int):
     """An archived version, exactly the bytes that were adopted (for logged-in readers of the kommun)."""
     return _pdf_svar(get_object_or_404(Rapportversion.objects.for_user(request.user).select_related(
@@ -118,6 +119,7 @@ def _rättelse(senaste: Rapportversion) -> Rapportversion | None:
 
 
 @login_not_required
+@require_safe
 def publikt_index(request, kommunkod: str):
     kommun = _kommun(kommunkod)
     versioner = _publika_versioner(kommun).order_by("ärende__nämnd__namn", "-ärende__år", "ärende__typ", "-nummer")
@@ -135,6 +137,7 @@ def publikt_index(request, kommunkod: str):
 
 
 @login_not_required
+@require_safe
 def publikt_rapport(request, kommunkod: str, version_id: int):
     version = get_object_or_404(_publika_versioner(_kommun(kommunkod)), pk=version_id)
     alla = list(version.ärende.versioner.defer("pdf", "html").order_by("-nummer"))
@@ -145,10 +148,12 @@ def publikt_rapport(request, kommunkod: str, version_id: int):
 
 
 @login_not_required
+@require_safe
 def publikt_pdf(request, kommunkod: str, version_id: int):
     return _pdf_svar(get_object_or_404(_publika_versioner(_kommun(kommunkod)), pk=version_id))
 
 
 @login_not_required
+@require_safe
 def tillgänglighet(request):
     return render(request, "publicering/tillganglighet.html")
