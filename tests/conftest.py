@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from hypothesis import settings as hypothesis_settings
 
 from nämnd.models import Behörighet, Kommun, Nämnd
+
+# Property-based tests (hypothesis): "ci" is a fixed, bounded run (the same examples every time, no example
+# database) and the default; HYPOTHESIS_PROFILE=grundlig searches longer and at random (with --timeout=0).
+# Hypothesis keeps its cache in the temp directory, not in the working tree.
+hypothesis_settings.register_profile("ci", max_examples=200, derandomize=True, deadline=None, database=None)
+hypothesis_settings.register_profile("grundlig", max_examples=5000, deadline=None, database=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(Path(tempfile.gettempdir()) / "socialrapport-hypothesis"))
 
 
 class BROWSER:  # noqa: N801 - a namespace of constants
