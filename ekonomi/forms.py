@@ -30,13 +30,13 @@ from decimal import Decimal
 
 from ekonomi.berakning import NOLL, Månadsrad, avrunda, summera_månad
 from ekonomi.services import Gridrad
-from rapporter.format import STRECK, parse_tal, tal
+from grund.tal import BELOPP, Talfel, tolka
+from rapporter.format import STRECK, tal
 
 ENHETER: dict[str, Decimal] = {"tkr": Decimal(1000), "kr": Decimal(1)}
 ENHETSVAL = [("tkr", "tkr"), ("kr", "kr")]
 STANDARDENHET = "tkr"
 ÖRE = Decimal("0.01")
-MAX_BELOPP = Decimal(10) ** 14  # Belopp: 16 digits, 2 of them decimals
 
 SPARA, BYT_ENHET = "spara", "byt_enhet"
 BELOPPSFÄLT = ("utfall", "prognos")
@@ -48,23 +48,22 @@ def giltig_enhet(enhet: str | None, standard: str = STANDARDENHET) -> str:
 
 
 def tolka_belopp(text: str, enhet: str) -> Decimal | None:
-    """Typed amount in ``enhet`` → kronor (two decimals); empty → None. Raises ValueError in Swedish."""
+    """Typed amount in ``enhet`` → kronor (two decimals); empty → None. Raises ValueError in Swedish, naming the
+    allowed range in ``enhet`` (``grund.tal.BELOPP``: what an amount field stores)."""
     text = (text or "").strip()
     if not text:
         return None
     visad = "'" + " ".join(text.split()) + "'"  # as typed (not repr(): no \xa0 for a no-break space)
+    faktor = ENHETER[enhet]
     try:
-        värde = parse_tal(text)
-    except ValueError:
-        raise ValueError(f"{visad} är inte ett tal.") from None
-    if not värde.is_finite():
-        raise ValueError(f"{visad} är inte ett tal.")
-    kr = värde * ENHETER[enhet]
-    if abs(kr) >= MAX_BELOPP:
-        raise ValueError(f"{visad} är för stort.")
-    if kr != kr.quantize(ÖRE):
-        raise ValueError(f"{visad} har för många decimaler (belopp sparas i hela ören).")
-    return kr.quantize(ÖRE)
+        värde = tolka(text, BELOPP.i_enhet(enhet, int(faktor)))
+    except Talfel as e:
+        if e.slag == "inget tal":
+            raise ValueError(f"{visad} är inte ett tal.") from None
+        if e.slag == "decimaler":
+            raise ValueError(f"{visad} har för många decimaler (belopp sparas i hela ören).") from None
+        raise ValueError(f"{visad} {e.orsak}.") from None
+    return (värde * faktor).quantize(ÖRE)
 
 
 def belopp_text(kr: Decimal | None, enhet: str) -> str:
@@ -137,8 +136,8 @@ class Månadsformulär:
             try:
                 uv, pv, u_före, p_före = inmatat["fore"].split("|")
                 utfall_version, prognos_version = (int(uv) if uv else None), (int(pv) if pv else None)
-                utfall_före = Decimal(u_före) if u_före else None
-                prognos_före = Decimal(p_före) if p_före else None
+                utfall_före = tolka(u_före, BELOPP) if u_före else None
+                prognos_före = tolka(p_före, BELOPP) if p_före else None
             except (ValueError, ArithmeticError):
                 self.fel[vo] = {"rad": "raden är ofullständig. Ladda om sidan och försök igen."}
                 continue

@@ -27,11 +27,12 @@ import urllib.parse
 import urllib.request
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
+from grund.tal import NYCKELTAL, ÅR, tolka
 from nämnd.behorighet import kan_importera
 from nämnd.models import Kommun, Nämnd
 
@@ -83,13 +84,12 @@ class KoladaImportfel(Exception):
 
 
 def _värde(v) -> Decimal | None:
-    """A value from JSON (float or null) or a table cell (number or Swedish text), to two decimals."""
+    """A value from JSON (float or null) or a table cell (number or Swedish text), rounded half up to the two
+    decimals an indicator value has. ValueError in Swedish (with the allowed range) otherwise."""
     if v is None or (isinstance(v, str) and not v.strip()):
         return None
-    d = lasare.tal(v.strip().removesuffix("%").strip() if isinstance(v, str) else v)
-    if not d.is_finite():
-        raise ValueError(f"{v!r} är inte ett tal.")
-    return d.quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return lasare.tal(v.strip().removesuffix("%").strip() if isinstance(v, str) else v, NYCKELTAL,
+                      decimaler="avrunda")
 
 
 def _kommunkod(v) -> str:
@@ -153,10 +153,8 @@ def tolka_json(data, namn: str = "JSON") -> Tolkat:
                 tolkat.fel.append(Radfel(blad, i, "municipality", "Kommunkod saknas."))
                 continue
             try:
-                år = int(str(period).strip())
-                if not 2000 <= år <= 2100:
-                    raise ValueError
-            except (TypeError, ValueError):
+                år = int(tolka(period.strip() if isinstance(period, str) else period, ÅR))
+            except ValueError:
                 tolkat.fel.append(Radfel(blad, i, "period", f"{period!r} är inte ett år."))
                 continue
             värden = post.get("values")
@@ -249,10 +247,8 @@ def tolka_tabell(tabeller: list[Tabell], profil=None) -> Tolkat:
             år = None
             if not tom(cell.get("år")):
                 try:
-                    år = int(Decimal(str(cell["år"]).strip()[:4]))
-                    if not 2000 <= år <= 2100:
-                        raise ValueError
-                except (InvalidOperation, ValueError):
+                    år = int(tolka(str(cell["år"]).strip()[:4], ÅR))
+                except ValueError:
                     fel("år", f"{cell['år']!r} är inte ett år.")
                     continue
             kön = "T"
@@ -260,23 +256,23 @@ def tolka_tabell(tabeller: list[Tabell], profil=None) -> Tolkat:
                 if (kön := _kön(cell["kön"])) is None:
                     fel("kön", f"Okänt kön {cell['kön']!r}; använd T, K och M (totalt, kvinnor, män).")
                     continue
-            try:
-                if "värde" in karta.index or any(g in karta.index for g in ("T", "K", "M")):
-                    if år is None:
-                        fel("år", "Ange år.")
-                        continue
-                    if "värde" in karta.index:
-                        rader.lägg_till(tabell.namn, nummer, karta.ref("värde"), kpi, kommun, år, kön,
-                                        _värde(cell["värde"]))
-                    for g in ("T", "K", "M"):
-                        if g in karta.index:
-                            rader.lägg_till(tabell.namn, nummer, karta.ref(g), kpi, kommun, år, g, _värde(cell[g]))
-                for i, å in år_kolumner.items():
-                    c = celler[i] if i < len(celler) else None
-                    rader.lägg_till(tabell.namn, nummer, karta.kolumnref(i), kpi, kommun, å,
-                                    kön, _värde(c))
-            except ValueError as e:
-                tolkat.fel.append(Radfel(tabell.namn or None, nummer, None, str(e)))
+            värden = []  # (column, år, kön, cell): each value is parsed on its own, so an error names its column
+            if "värde" in karta.index or any(g in karta.index for g in ("T", "K", "M")):
+                if år is None:
+                    fel("år", "Ange år.")
+                    continue
+                if "värde" in karta.index:
+                    värden.append((karta.ref("värde"), år, kön, cell["värde"]))
+                värden += [(karta.ref(g), år, g, cell[g]) for g in ("T", "K", "M") if g in karta.index]
+            värden += [(karta.kolumnref(i), å, kön, celler[i] if i < len(celler) else None)
+                       for i, å in år_kolumner.items()]
+            for kolumn, å, g, c in värden:
+                try:
+                    v = _värde(c)
+                except ValueError as e:
+                    tolkat.fel.append(Radfel(tabell.namn or None, nummer, kolumn, str(e)))
+                    continue
+                rader.lägg_till(tabell.namn, nummer, kolumn, kpi, kommun, å, g, v)
     if not hittade:
         tolkat.fel.append(Radfel(None, None, None, (
             "Hittade ingen rubrikrad med Kolada-id (kpi), år och värden (T/K/M, Kön + Värde eller en kolumn per år).")))

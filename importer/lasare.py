@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import pyexpat
@@ -68,11 +69,13 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any
 
 from defusedxml import ElementTree as SafeET
+
+from grund.tal import Decimaler, Talgräns, tolka
 
 MB = 1024 * 1024
 
@@ -263,48 +266,19 @@ def normalisera_rubrik(text: Any) -> str:
     return t
 
 
-_MINUS = "\u2212"
-_TUSENTAL = str.maketrans("", "", " \u00a0\u202f\u2009'")
-
-
-def tal(värde: Any) -> Decimal:
-    """A cell value as a Decimal. Accepts numbers and text like "1 234,50", "−1 234", "1.234,50", "1234.5",
-    "1234-" and "(1 234)". Raises ValueError with a Swedish message for anything else (text, dates, errors)."""
-    if isinstance(värde, bool):
-        raise ValueError("Cellen innehåller ett sanningsvärde, inte ett tal.")
-    if isinstance(värde, int):
-        return Decimal(värde)
-    if isinstance(värde, float):
-        if värde != värde or värde in (float("inf"), float("-inf")):
-            raise ValueError("Cellen innehåller inget giltigt tal.")
-        return Decimal(repr(värde))
+def tal(värde: Any, gräns: Talgräns | None = None, *, decimaler: Decimaler = "exakt") -> Decimal:
+    """A cell value as a Decimal that ``gräns`` can store (``grund.tal.tolka``: Swedish text such as "1 234,50",
+    "−1 234", "1.234,50", "1234-" and "(1 234)", or an Excel number). Raises ValueError (``Talfel``) with a Swedish
+    message for anything else: text, NaN, exponents, dates, error values, or a number outside ``gräns``."""
     if isinstance(värde, Cellvärdesfel):
         raise ValueError(str(värde))
     if isinstance(värde, (dt.date, dt.time, dt.timedelta)):
         raise ValueError("Cellen innehåller ett datum, inte ett belopp.")
-    if värde is None or not str(värde).strip():
+    if isinstance(värde, bool):
+        raise ValueError("Cellen innehåller ett sanningsvärde, inte ett tal.")
+    if värde is None or (isinstance(värde, str) and not värde.strip()):
         raise ValueError("Cellen är tom.")
-    original = str(värde).strip()
-    t = original.translate(_TUSENTAL).replace(_MINUS, "-").replace("\u2013", "-")
-    negativ = False
-    if t.startswith("(") and t.endswith(")"):
-        negativ, t = True, t[1:-1]
-    if t.endswith("-") and t[:-1].replace(",", "").replace(".", "").isdigit():
-        negativ, t = True, t[:-1]
-    if "," in t and "." in t:
-        decimal = "," if t.rfind(",") > t.rfind(".") else "."
-        t = t.replace("." if decimal == "," else ",", "").replace(",", ".")
-    elif t.count(",") == 1:
-        t = t.replace(",", ".")
-    elif t.count(".") > 1 and re.fullmatch(r"-?\d{1,3}(\.\d{3})+", t):
-        t = t.replace(".", "")
-    if not re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", t):
-        raise ValueError(f"Texten ”{original[:40]}” är inget tal.")
-    try:
-        d = Decimal(t)
-    except InvalidOperation:
-        raise ValueError(f"Texten ”{original[:40]}” är inget tal.") from None
-    return -d if negativ else d
+    return tolka(värde, gräns, decimaler=decimaler)
 
 
 def text(värde: Any) -> str:
@@ -500,6 +474,8 @@ _PREFIXERADE = (re.compile(rb":c[\s/>]"), re.compile(rb":row[\s/>]"))
 _FORMEL = re.compile(rb"f[\s>/]")
 _FELTYP = re.compile(rb"""t=["']e["']""")
 _SST = re.compile(rb"<(?:\w+:)?sst\b[^>]*>")
+_BLADROT = re.compile(rb"<(?:\w+:)?worksheet[\s>/]")
+_BIT = 1024 * 1024  # parts are unpacked this much at a time
 _ANTAL = re.compile(rb"""(?:count|uniqueCount)=["'](\d+)["']""")
 
 _SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -535,18 +511,17 @@ class _Arbetsbok:
 
         self.delar: dict[str, bytes] = {}
         self.ogiltiga: dict[str, dict[tuple[int, int], Cellvärdesfel]] = {}
+        self.skannade: set[str] = set()  # worksheet parts whose row numbers were checked while unpacking
         totalt = 0
         for p in poster:
             if p.is_dir():
                 continue
             try:
-                innehåll = zf.read(p)
+                innehåll = self._packa_upp(zf, p, totalt)
             except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, ValueError, OSError, EOFError,
                     RuntimeError, NotImplementedError):
                 raise Filfel("Filen är skadad (en del av arbetsboken går inte att packa upp).") from None
             totalt += len(innehåll)
-            if totalt > gränser.max_okomprimerat:
-                raise self._för_stor(totalt)
             if self._är_xml(p.filename, innehåll):
                 self._kontrollera_xml(p.filename, innehåll)
                 self.delar[p.filename] = innehåll
@@ -562,6 +537,31 @@ class _Arbetsbok:
                 raise Filfel("Filen är skadad: ett kalkylblad saknas i arbetsboken.")
             self._kontrollera_blad(del_, xml)
         del self.delar  # only needed for the checks; calamine reads the zip itself
+
+    def _packa_upp(self, zf: zipfile.ZipFile, post: zipfile.ZipInfo, totalt: int) -> bytes:
+        """One part, unpacked piece by piece. The uncompressed limit is checked per piece, and in a worksheet
+        the row limit too: a file over either is refused as soon as the limit is passed, without unpacking (or
+        later loading) the rest."""
+        g = self.gränser
+        bitar: list[bytes] = []
+        över_gränsen = None  # a pattern, once the part has turned out to be a worksheet
+        rest = b""
+        with zf.open(post) as f:
+            while bit := f.read(_BIT):
+                totalt += len(bit)
+                if totalt > g.max_okomprimerat:
+                    raise self._för_stor(totalt)
+                if not bitar and _BLADROT.search(bit, 0, 8192):
+                    över_gränsen = _radnummer_över(g.max_rader + g.rubriksök)
+                    self.skannade.add(post.filename)
+                if över_gränsen is not None:  # scan up to the last complete tag; the rest goes with the next piece
+                    text = rest + bit if rest else bit
+                    slut = text.rfind(b">") + 1
+                    if över_gränsen.search(text, 0, slut):
+                        raise _för_många_rader(None, g)
+                    rest = text[slut:]
+                bitar.append(bit)
+        return b"".join(bitar)
 
     def _för_stor(self, storlek: int) -> Filfel:
         return Filfel(
@@ -630,6 +630,8 @@ class _Arbetsbok:
         prefixes (~0.3 s for 100 000 rows); sheets with formulas, error values, namespace prefixes or cells
         without ``r`` are walked with expat instead (exact, ~3 s for 100 000 rows)."""
         g = self.gränser
+        if del_ not in self.skannade and _radnummer_över(g.max_rader + g.rubriksök).search(xml):
+            raise _för_många_rader(None, g)
         ovanlig = any(p.search(xml) for p in (*_UTAN_REF, *_PREFIXERADE))
         exakt = True
         if ovanlig or _har_formel(xml) or _FELTYP.search(xml):
@@ -639,13 +641,15 @@ class _Arbetsbok:
         else:
             # Upper bounds: without far references a sheet ends at or before Z99999.
             max_rad, max_kol, exakt = 99_998, 25, False
-            for bokstäver, siffror, rad in _LÅNGT_BORT.findall(xml):
+            for m in _LÅNGT_BORT.finditer(xml):  # (finditer: no list of every reference in memory)
+                bokstäver, siffror, rad = m.groups()
                 max_rad = max(max_rad, int(siffror or rad) - 1)
                 if bokstäver:
                     max_kol = max(max_kol, kolumnindex(bokstäver.decode()))
             if (max_rad + 1) * (max_kol + 1) > g.max_celler:  # a large or wide sheet: compute the extent exactly
                 max_rad, max_kol, exakt = -1, -1, True
-                for bokstäver, siffror in _REF.findall(xml):
+                for m in _REF.finditer(xml):
+                    bokstäver, siffror = m.groups()
                     max_rad = max(max_rad, int(siffror) - 1)
                     if bokstäver:
                         max_kol = max(max_kol, kolumnindex(bokstäver.decode()))
@@ -658,8 +662,23 @@ class _Arbetsbok:
             raise Filfel(f"Ett kalkylblad är för stort ({rader} rader × {kolumner} kolumner). Dela upp filen.")
 
 
-def _för_många_rader(rader: int, g: Gränser) -> Filfel:
-    return Filfel(f"Filen har {rader} rader; högst {g.max_rader} tas emot. Dela upp filen.")
+def _för_många_rader(rader: int | None, g: Gränser) -> Filfel:
+    """``rader`` None: reading stopped at the limit, the file has more."""
+    antal = f"fler än {g.max_rader}" if rader is None else str(rader)
+    return Filfel(f"Filen har {antal} rader; högst {g.max_rader} tas emot. Dela upp filen.")
+
+
+@functools.lru_cache(maxsize=8)
+def _radnummer_över(gräns: int) -> re.Pattern[bytes]:
+    """A row or cell reference (r="123", r="AB123") whose row number is larger than ``gräns``: one regex search
+    over the sheet XML instead of a Python loop over every reference."""
+    siffror = str(gräns)
+    större = [f"[1-9][0-9]{{{len(siffror)},}}"]  # more digits
+    for i, d in enumerate(siffror):  # as many digits: the same prefix, then a larger digit
+        if d != "9":
+            större.append(f"{siffror[:i]}[{int(d) + 1}-9][0-9]{{{len(siffror) - i - 1}}}")
+    # " r=": a literal start makes the search ~3 × faster than \s; other whitespace is left to the exact checks
+    return re.compile(rf"""\x20r=["'][A-Z]{{0,3}}0*(?:{"|".join(större)})["']""".encode())
 
 
 def _har_formel(xml: bytes) -> bool:
@@ -830,7 +849,10 @@ def _avgränsare(rader: list[str]) -> str:
     """The delimiter giving the most rows with the same (≥ 2) number of fields; ";" wins ties."""
     bäst, bäst_poäng = ";", (-1, -1)
     for kandidat in (";", "\t", ","):
-        antal = [len(r) for r in csv.reader(rader, delimiter=kandidat) if any(c.strip() for c in r)]
+        try:
+            antal = [len(r) for r in csv.reader(rader, delimiter=kandidat) if any(c.strip() for c in r)]
+        except csv.Error:  # e.g. a field longer than the csv module takes: not this delimiter
+            continue
         antal = [n for n in antal if n >= 2]
         if not antal:
             continue
@@ -841,21 +863,38 @@ def _avgränsare(rader: list[str]) -> str:
     return bäst
 
 
+def _radantal(text: str | bytes) -> int:
+    """Lines in the text (LF, CRLF or CR alone), counted without decoding or splitting it."""
+    lf, cr = ("\n", "\r") if isinstance(text, str) else (b"\n", b"\r")
+    return max(text.count(lf), text.count(cr)) + (0 if text.endswith((lf, cr)) or not text else 1)
+
+
 def _csv_blad(data: bytes, gränser: Gränser) -> Råblad:
+    tak = gränser.max_rader + gränser.rubriksök
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and (radantal := _radantal(data)) > tak:
+        raise _för_många_rader(radantal, gränser)  # counted on the bytes: refused before decoding
     innehåll = _avkoda(data)
-    radantal = innehåll.count("\n") + (0 if innehåll.endswith("\n") else 1)
-    if radantal > gränser.max_rader + gränser.rubriksök:
+    radantal = _radantal(innehåll)
+    if radantal > tak:
         raise _för_många_rader(radantal, gränser)
     avgränsare = _avgränsare(innehåll[:200_000].splitlines()[: gränser.rubriksök])
 
     def rader() -> Iterator[tuple[int, list[str]]]:
         läsare = csv.reader(io.StringIO(innehåll, newline=""), delimiter=avgränsare)
         start = 0
-        for fält in läsare:
-            if len(fält) > gränser.max_kolumner:
-                raise Filfel(f"Rad {start + 1} har {len(fält)} kolumner; högst {gränser.max_kolumner} tas emot.")
-            yield start, fält
-            start = läsare.line_num
+        try:
+            for fält in läsare:
+                if läsare.line_num > tak:  # line breaks the count above did not see: stop at the limit anyway
+                    raise _för_många_rader(None, gränser)
+                if len(fält) > gränser.max_kolumner:
+                    raise Filfel(f"Rad {start + 1} har {len(fält)} kolumner; högst {gränser.max_kolumner} tas emot.")
+                yield start, fält
+                start = läsare.line_num
+        except csv.Error as e:
+            orsak = (f": ett fält är längre än {csv.field_size_limit():,} tecken".replace(",", "\u00a0")
+                     if "field limit" in str(e) else "")
+            raise Filfel(f"Rad {start + 1} går inte att läsa som CSV{orsak}. Kontrollera filen, eller spara den "
+                         "som Excel-arbetsbok (.xlsx).") from None
 
     return Råblad("", radantal, [], rader)
 

@@ -36,6 +36,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from ekonomi.models import MÅNADER, Budgetpost, Periodiseringsprofil, Prognos
+from grund.tal import BELOPP, IMPORTSUMMA, NYCKELTAL, ÅR, Talfel, Talgräns
 from nyckeltal.models import Indikator, Indikatorvärde, Nyckeltal, Nyckeltalsvärde
 from nämnd.behorighet import kan_importera
 from nämnd.models import Kommun, Nämnd, Period, Verksamhetsområde, koder
@@ -357,6 +358,24 @@ class Låsning:
         return None
 
 
+def i_lagrad_enhet(värde: str, karta: Kolumnkarta, fält: str, gräns: Talgräns) -> str:
+    """A cleaned value in its column's unit ("Belopp helår (tkr)") → the stored unit (kr), rounded half up to
+    the field's decimals. ``Talfel`` naming the range in the column's unit when the field cannot store it."""
+    d, faktor = Decimal(värde), karta.faktor(fält)
+    if faktor != 1:
+        gräns.i_enhet(karta.enheter.get(fält) or "", faktor).kontrollera(d, decimaler="fria")
+    return str(gräns.kontrollera(d * faktor, decimaler="avrunda"))
+
+
+def importsumma(plan: Plan, summa: Decimal) -> Decimal | None:
+    """The file's total for the Import record. One too large to store is an error in the file, not an overflow."""
+    if IMPORTSUMMA.ryms(summa):
+        return summa
+    plan.fel.append(Radfel(None, None, None, f"Summan av beloppen i filen blir {visa(summa)} kr och "
+                                             f"{IMPORTSUMMA.för_stort(summa).orsak}."))
+    return None
+
+
 def visa(värde: Any) -> str:
     """A stored value as text for the preview and the audit trail."""
     if värde is None or värde == "":
@@ -495,8 +514,11 @@ class Budgetimport(Importtypdef):
         def efter(rad, karta, tolkat, celler):
             for fält in ("belopp", *MÅNADER):
                 if rad.get(fält) is not None and fält in karta.index:
-                    faktor = karta.faktor("belopp" if fält in MÅNADER else fält)
-                    rad[fält] = str(Decimal(rad[fält]) * faktor)
+                    try:
+                        rad[fält] = i_lagrad_enhet(rad[fält], karta, "belopp" if fält in MÅNADER else fält, BELOPP)
+                    except Talfel as e:
+                        tolkat.fel.append(Radfel(rad["blad"] or None, rad["rad"], karta.ref(fält), str(e)))
+                        return False
             månader = [rad.pop(m, None) for m in MÅNADER]
             rad["månader"] = månader if any(v is not None for v in månader) else None
             for fält, text in (("område", "Ange verksamhetsområde."), ("år", "Ange år."), ("slag", "Ange slag.")):
@@ -509,6 +531,11 @@ class Budgetimport(Importtypdef):
                 return False
             if rad["månader"] is not None:
                 summa = sum((Decimal(v) for v in rad["månader"] if v is not None), Decimal(0))
+                if not BELOPP.ryms(summa):
+                    kol = karta.ref("belopp") if "belopp" in karta.index else None
+                    tolkat.fel.append(Radfel(rad["blad"] or None, rad["rad"], kol, (
+                        f"Summan av månaderna blir {visa(summa)} kr och {BELOPP.för_stort(summa).orsak}.")))
+                    return False
                 if rad.get("belopp") is not None and abs(Decimal(rad["belopp"]) - summa) > Decimal("0.5"):
                     tolkat.fel.append(Radfel(rad["blad"] or None, rad["rad"], karta.ref("belopp"), (
                         f"Summan av månaderna ({visa(summa)} kr) är inte lika med beloppet "
@@ -607,7 +634,7 @@ class Budgetimport(Importtypdef):
             else:
                 plan.oförändrade += 1
         plan.poster[:0] = profiler.nya_poster()
-        plan.summa = summa
+        plan.summa = importsumma(plan, summa)
         return plan
 
 
@@ -690,7 +717,11 @@ class Prognosimport(Importtypdef):
                     tolkat.fel.append(Radfel(rad["blad"] or None, rad["rad"], kol, text))
                     return False
             if rad.get("belopp") is not None:
-                rad["belopp"] = str(Decimal(rad["belopp"]) * karta.faktor("belopp"))
+                try:
+                    rad["belopp"] = i_lagrad_enhet(rad["belopp"], karta, "belopp", BELOPP)
+                except Talfel as e:
+                    tolkat.fel.append(Radfel(rad["blad"] or None, rad["rad"], karta.ref("belopp"), str(e)))
+                    return False
             if rad.get("belopp") is None and not rad.get("kommentar"):
                 tomma += 1
                 return False
@@ -755,7 +786,7 @@ class Prognosimport(Importtypdef):
                 plan.poster.append(Postplan(post, post.pk is None, tuple(fält), ändringar))
             else:
                 plan.oförändrade += 1
-        plan.summa = summa
+        plan.summa = importsumma(plan, summa)
         return plan
 
 
@@ -856,7 +887,7 @@ class Volymimport(Importtypdef):
                 continue
             kolumner = {f: karta.ref(f) for f in karta.index}
             tolkat.kolumner[tabell.namn] = kolumner
-            tal = Tal()
+            tal = Tal(NYCKELTAL)
             for nummer, celler in tabell.rader:
                 if nummer <= karta.rubrikrad or all(tom(c) for c in celler) or karta.är_rubrikrad(celler):
                     continue
@@ -879,7 +910,7 @@ class Volymimport(Importtypdef):
                 år = None
                 if "år" in cell and not tom(cell["år"]):
                     try:
-                        år = Tal(heltal=True).clean(cell["år"])
+                        år = Tal(ÅR, heltal=True).clean(cell["år"])
                     except ValueError as e:
                         fel("år", str(e))
                 värden = []

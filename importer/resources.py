@@ -27,6 +27,7 @@ from decimal import Decimal
 from import_export import fields, resources, widgets
 
 from ekonomi.models import MÅNADER, Budgetkategori, Budgetpost, Prognos
+from grund.tal import BELOPP, NYCKELTAL, ÅR, Decimaler, Talgräns
 from nyckeltal.models import Indikatorvärde
 
 from . import lasare
@@ -40,28 +41,21 @@ def tom(värde) -> bool:
 
 
 class Tal(widgets.Widget):
-    """A number: a numeric cell as it is, or Swedish text ("1 234,5", "−1 022", "94 %"). Exported natively so
-    that the xlsx cell is a number, not text."""
+    """A number a field bounded by ``gräns`` can store: a numeric cell, or Swedish text ("1 234,5", "−1 022",
+    "94 %"), parsed by ``grund.tal``. ``decimaler``: "avrunda" rounds to the field's decimals; "fria" keeps them
+    for an import that scales the column (tkr → kr) and rounds after. ``heltal``: a whole number (a year).
+    Exported natively so that the xlsx cell is a number, not text."""
 
-    def __init__(self, heltal: bool = False):
-        self.heltal = heltal
+    def __init__(self, gräns: Talgräns, *, heltal: bool = False, decimaler: Decimaler = "avrunda"):
+        self.gräns, self.heltal, self.decimaler = gräns, heltal, "exakt" if heltal else decimaler
         super().__init__(coerce_to_string=False)
 
     def clean(self, value, row=None, **kwargs) -> Decimal | int | None:
         if tom(value):
             return None
-        if isinstance(value, Decimal):
-            tal = value
-        else:
-            # the shared reader's parsing (Swedish and other spellings, Swedish error messages)
-            tal = lasare.tal(value.strip().removesuffix("%").strip() if isinstance(value, str) else value)
-        if not tal.is_finite():
-            raise ValueError(f"{value!r} är inte ett tal.")
-        if self.heltal:
-            if tal != tal.to_integral_value():
-                raise ValueError(f"{value!r} är inte ett heltal.")
-            return int(tal)
-        return tal
+        tal = lasare.tal(value.strip().removesuffix("%").strip() if isinstance(value, str) else value, self.gräns,
+                         decimaler=self.decimaler)
+        return int(tal) if self.heltal else tal
 
     def render(self, value, obj=None, **kwargs):
         return value
@@ -178,7 +172,7 @@ class BudgetResource(Mallresurs):
     monthly distribution (jan–dec) that becomes the post's periodiseringsprofil."""
 
     område = fields.Field(attribute="verksamhetsområde__namn", column_name="Verksamhetsområde", widget=Text())
-    år = fields.Field(attribute="år", column_name="År", widget=Tal(heltal=True))
+    år = fields.Field(attribute="år", column_name="År", widget=Tal(ÅR, heltal=True))
     slag = fields.Field(
         attribute="slag", column_name="Slag",
         widget=Val(Budgetpost.Slag.choices, {"kf budget": "kf", "kf": "kf", "nämnd": "nämnd", "tillägg": "tillägg",
@@ -189,7 +183,7 @@ class BudgetResource(Mallresurs):
         attribute="kategori", column_name="Budgetkategori",
         widget=Val(Budgetkategori.choices, {"-": "", "egen regi": "egen_regi"}, tomt=""),
     )
-    belopp = fields.Field(attribute="belopp", column_name="Belopp helår (kr)", widget=Tal())
+    belopp = fields.Field(attribute="belopp", column_name="Belopp helår (kr)", widget=Tal(BELOPP, decimaler="fria"))
     kommentar = fields.Field(attribute="kommentar", column_name="Kommentar", widget=Text())
 
     synonymer = {
@@ -218,7 +212,7 @@ class BudgetResource(Mallresurs):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         for m in MÅNADER:
-            self.fields[m] = fields.Field(attribute=None, column_name=m, widget=Tal())
+            self.fields[m] = fields.Field(attribute=None, column_name=m, widget=Tal(BELOPP, decimaler="fria"))
             self.fields[m].dehydrate_method = lambda post, m=m: månadsbelopp(post, m)
 
     def alla_synonymer(self):
@@ -241,9 +235,10 @@ class PrognosResource(Mallresurs):
     """Helårsprognos of nettokostnad per verksamhetsområde at a prognostillfälle (month), with a comment."""
 
     område = fields.Field(attribute="verksamhetsområde__namn", column_name="Verksamhetsområde", widget=Text())
-    år = fields.Field(attribute="år", column_name="År", widget=Tal(heltal=True))
+    år = fields.Field(attribute="år", column_name="År", widget=Tal(ÅR, heltal=True))
     månad = fields.Field(attribute="månad", column_name="Prognostillfälle (månad)", widget=Månad())
-    belopp = fields.Field(attribute="belopp", column_name="Prognos nettokostnad helår (kr)", widget=Tal())
+    belopp = fields.Field(attribute="belopp", column_name="Prognos nettokostnad helår (kr)",
+                           widget=Tal(BELOPP, decimaler="fria"))
     kommentar = fields.Field(attribute="kommentar", column_name="Kommentar", widget=Text())
 
     synonymer = {
@@ -268,11 +263,11 @@ class IndikatorResource(Mallresurs):
 
     indikator = fields.Field(attribute="indikator__namn", column_name="Indikator", widget=Text())
     kolada_id = fields.Field(attribute="indikator__kolada_id", column_name="Kolada-id", widget=Text())
-    år = fields.Field(attribute="år", column_name="År", widget=Tal(heltal=True))
+    år = fields.Field(attribute="år", column_name="År", widget=Tal(ÅR, heltal=True))
     typ = fields.Field(attribute="typ", column_name="Typ", widget=Val(Indikatorvärde.Typ.choices, tomt="utfall"))
-    totalt = fields.Field(attribute="totalt", column_name="Totalt", widget=Tal())
-    kvinnor = fields.Field(attribute="kvinnor", column_name="Kvinnor", widget=Tal())
-    män = fields.Field(attribute="män", column_name="Män", widget=Tal())
+    totalt = fields.Field(attribute="totalt", column_name="Totalt", widget=Tal(NYCKELTAL))
+    kvinnor = fields.Field(attribute="kvinnor", column_name="Kvinnor", widget=Tal(NYCKELTAL))
+    män = fields.Field(attribute="män", column_name="Män", widget=Tal(NYCKELTAL))
     källa = fields.Field(attribute="källa", column_name="Källa", widget=Text())
 
     synonymer = {

@@ -34,7 +34,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -44,6 +44,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from ekonomi.models import Kostnadsslag, Utfall
+from grund.tal import BELOPP, IMPORTSUMMA
 from nämnd.behorighet import kan_importera
 from nämnd.models import Nämnd, Period, Verksamhetsområde, koder
 from rapporter.format import tal as formatera_tal
@@ -127,14 +128,11 @@ def _giltig(år: int, månad: int, värde) -> tuple[int, int]:
 
 
 def öre(värde) -> int:
-    """An amount cell as integer öre (floats from Excel directly, text through ``lasare.tal``)."""
-    if type(värde) is float:
-        if värde != värde or abs(värde) > 1e14:
-            raise ValueError("Cellen innehåller inget giltigt belopp.")
-        return round(värde * 100)
+    """An amount cell as integer öre, rounded half up (``lasare.tal``: Swedish text or an Excel number).
+    ValueError in Swedish, naming the allowed range, for anything an utfall cannot store (``BELOPP``)."""
     if värde is None:
         raise ValueError("Beloppet saknas.")
-    return int((lasare.tal(värde) * 100).quantize(Decimal(1), ROUND_HALF_UP))
+    return int(lasare.tal(värde, BELOPP, decimaler="avrunda").scaleb(2))
 
 
 def kr(öre_: int) -> Decimal:
@@ -386,11 +384,11 @@ def importera_utfall(imp: Import, data: bytes, user, *, spara: bool = False, fin
     profil = profil_för(imp)
     resultat.beloppstyp, resultat.kostnader_negativa = profil.beloppstyp, profil.kostnader_negativa
     try:
-        tabell = lasare.läs(data, imp.filnamn, FÄLT, mappning=profil.kolumner or {}, gränser=gränser)
-    except Filfel as e:
-        resultat.filfel = str(e)
-    else:
-        _läs_rader(resultat, tabell, nämnd)
+        _läs_rader(resultat, lasare.läs(data, imp.filnamn, FÄLT, mappning=profil.kolumner or {}, gränser=gränser),
+                   nämnd)
+    except Filfel as e:  # refused when opened, or while its rows were read (row limit, a broken CSV row)
+        resultat = Utfallsimport(imp, filfel=str(e), beloppstyp=resultat.beloppstyp,
+                                 kostnader_negativa=resultat.kostnader_negativa)
     if spara:
         with transaction.atomic():
             låst = Import.objects.select_for_update().get(pk=imp.pk)
@@ -521,7 +519,7 @@ def _läs_rader(resultat: Utfallsimport, tabell: lasare.Tabell, nämnd: Nämnd) 
             p = perioder[pnyckel] = period(pr, v.get("år"))
         b = v.get("belopp")
         belopp_fel = None
-        if type(b) is float and abs(b) < 1e14:
+        if type(b) is float and abs(b) < 1e13:  # the common case, fast; öre() checks the rest
             belopp = round(b * 100) * tecken
         else:
             try:
@@ -705,6 +703,20 @@ def _planera(resultat: Utfallsimport, nämnd: Nämnd, *, lås: bool) -> None:
     resultat.figurer = figurer
     resultat.summa_lagrad = kr(sum(b for (o, *_), b in st.summor.items() if o != 0))
     resultat.summa_ej_fördelad = kr(sum(b for (o, *_), b in st.summor.items() if o == 0))
+    resultat.allmänna_fel += _för_stora_summor(resultat)
+
+
+def _för_stora_summor(resultat: Utfallsimport) -> list[str]:
+    """Sums the database cannot store are errors in the file (nothing is stored), never an overflow: each
+    figure becomes an Utfall (``BELOPP``), the totals are kept on the Import (``IMPORTSUMMA``)."""
+    fel = [f"Utfallet för {f.beskrivning} blir {visa(f.nytt)} kr och {BELOPP.för_stort(f.nytt).orsak}. "
+           "Kontrollera beloppen i filen." for f in resultat.figurer if f.nytt is not None and not BELOPP.ryms(f.nytt)]
+    for vad, summa in (("Summan i filen", resultat.summa_fil), ("Summan som lagras", resultat.summa_lagrad),
+                       ("Summan ej fördelat", resultat.summa_ej_fördelad)):
+        if not IMPORTSUMMA.ryms(summa):
+            fel.append(f"{vad} blir {visa(summa)} kr och {IMPORTSUMMA.för_stort(summa).orsak}. "
+                       "Kontrollera beloppen i filen.")
+    return fel[:VISA_HÖGST_FEL]
 
 
 def _sorteringsnyckel(nyckel: tuple) -> tuple:
@@ -772,8 +784,8 @@ def _uppdatera_import(resultat: Utfallsimport, status: str) -> None:
     imp.antal_ändrade = resultat.antal("ändrad") + resultat.antal("borttagen")
     imp.antal_oförändrade = resultat.antal("oförändrad")
     imp.antal_fel = resultat.antal_fel + len(resultat.allmänna_fel) + bool(resultat.filfel or resultat.saknade)
-    imp.summa_fil, imp.summa_lagrad, imp.summa_ej_fördelad = (
-        resultat.summa_fil, resultat.summa_lagrad, resultat.summa_ej_fördelad)
+    imp.summa_fil, imp.summa_lagrad, imp.summa_ej_fördelad = (  # a sum too large to store: an error, kept as None
+        s if IMPORTSUMMA.ryms(s) else None for s in (resultat.summa_fil, resultat.summa_lagrad, resultat.summa_ej_fördelad))
     delar = [
         "Ackumulerat saldo per period" if resultat.beloppstyp == Importprofil.Beloppstyp.ACKUMULERAT
         else "Månadens belopp",

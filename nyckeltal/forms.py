@@ -13,7 +13,8 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
-from rapporter.format import MINUS, NBSP, parse_tal, värde
+from grund.tal import NYCKELTAL, Talfel, tolka
+from rapporter.format import MINUS, NBSP, värde
 
 from . import services
 from .models import Måluppfyllelse, Nyckeltalsvärde, Uppdragsstatus
@@ -37,24 +38,21 @@ class TalFält(forms.CharField):
         super().__init__(widget=forms.TextInput(attrs=attrs), **kwargs)
 
     def to_python(self, value):
+        """The number, within what a Värde field stores (``grund.tal.NYCKELTAL``: the range is in the message)."""
         text = super().to_python(value)
         if not text:
             return None
-        # parse_tal accepts whatever Decimal does ("NaN", "1e5"); a letter is never a Swedish number.
-        if re.search(r"[^\W\d_]", text):
-            raise ValidationError(f"”{text}” är inte ett tal.", code="tal")
         try:
-            tal = parse_tal(text)
-        except ValueError:
-            raise ValidationError(f"”{text}” är inte ett tal.", code="tal") from None
-        return tal
+            return tolka(text, NYCKELTAL)
+        except Talfel as e:
+            if e.slag == "inget tal":
+                raise ValidationError(f"”{text}” är inte ett tal.", code="tal") from None
+            raise ValidationError(f"Talet {e.orsak}.", code="tal") from None
 
     def validate(self, value):
         super().validate(value)
         if value is None:
             return
-        if orsak := services.kontrollera_tal(value):
-            raise ValidationError(f"Talet {orsak}.", code="tal")
         if value < 0 and not self.får_vara_negativ:
             raise ValidationError("Får inte vara negativt.", code="negativt")
 

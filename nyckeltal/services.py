@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from ekonomi.services import Konflikt, Sparat
+from grund.tal import NYCKELTAL, Talfel
 from nämnd.behorighet import kräv_redigering
 from nämnd.models import Nämnd, Rapporttyp
 from nämnd.services import kontrollera_öppen, låsmånad
@@ -35,7 +36,6 @@ __all__ = [
 
 MÅNADER = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
            "november", "december"]
-STÖRSTA = Decimal(10) ** 12  # Värde fields are DecimalField(max_digits=14, decimal_places=2)
 UTGÅNGSLÄGE = "Utgångsläge: värdet som fanns innan det ändrades (raden saknade historik)"
 
 
@@ -65,15 +65,14 @@ def kolumnnamn(typ: str, år: int, månad: int | None = None) -> str:
 
 
 def kontrollera_tal(värde: Decimal | None) -> str | None:
-    """Why a number can't be stored, or None. (Forms check the same; this guards other callers.)"""
+    """Why a number can't be stored in a Värde field (``grund.tal.NYCKELTAL``, the range named), or None.
+    (Forms check the same; this guards other callers.)"""
     if värde is None:
         return None
-    if not värde.is_finite():
-        return "är inte ett tal"
-    if abs(värde) >= STÖRSTA:
-        return "är för stort"
-    if värde != värde.quantize(Decimal("0.01")):
-        return "får ha högst två decimaler"
+    try:
+        NYCKELTAL.kontrollera(värde)
+    except Talfel as e:
+        return e.orsak
     return None
 
 

@@ -1,4 +1,5 @@
-"""Swedish number presentation for reports: tkr or mnkr, costs positive or negative (per kommun).
+"""Swedish number presentation for reports: tkr or mnkr, costs positive or negative (per kommun). Parsing typed or
+imported numbers is ``grund.tal``'s (its tests check that what ``tal`` writes parses back).
 
 Stored amounts are kronor with costs positive. ``kostnad`` figures (nettokostnad, budget, prognos,
 investeringsutgift) flip sign when the kommun shows costs as negative; avvikelser never flip (their
@@ -7,7 +8,6 @@ meaning, positive = better than budget, is the same under both conventions).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -72,17 +72,3 @@ def värde(v: Decimal | None) -> str:
     decimaler = max(0, -v.normalize().as_tuple().exponent) if v != v.to_integral() else 0
     return tal(v, min(decimaler, 2))
 
-
-def parse_tal(text: str) -> Decimal:
-    """Parse Swedish number input: "1 234,5", "−1 022", "-1022", "1234". Raises ValueError in Swedish."""
-    from decimal import InvalidOperation
-
-    rensad = (
-        text.strip().replace(NBSP, "").replace("\u202f", "").replace(" ", "").replace(MINUS, "-").replace(",", ".")
-    )
-    if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)", rensad):  # no NaN, Infinity, 1e5 or 1_000
-        raise ValueError(f"{text!r} är inte ett tal.")
-    try:
-        return Decimal(rensad)
-    except InvalidOperation:
-        raise ValueError(f"{text!r} är inte ett tal.") from None

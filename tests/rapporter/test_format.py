@@ -1,8 +1,6 @@
 from decimal import Decimal as D
 
-import pytest
-
-from rapporter.format import MINUS, NBSP, Presentation, parse_tal, procent, tal, värde
+from rapporter.format import MINUS, NBSP, Presentation, procent, tal, värde
 
 
 def test_tal_svenskt_format():
@@ -22,15 +20,3 @@ def test_presentation_tkr_och_mnkr_med_kostnader_negativa():
     # An avvikelse keeps its sign under both conventions: positive = better than budget.
     assert mnkr.avvikelse(D("-684000")) == f"{MINUS}0,7"
     assert tkr.avvikelse(D("-684000")) == f"{MINUS}684"
-
-
-@pytest.mark.parametrize("text,väntat", [("1 234,5", D("1234.5")), ("−1 022", D(-1022)), ("-1022", D(-1022)),
-                                         ("1234", D(1234)), (f"1{NBSP}234", D(1234))])
-def test_parse_tal(text, väntat):
-    assert parse_tal(text) == väntat
-
-
-@pytest.mark.parametrize("text", ["12a", "NaN", "Infinity", "1e5", "1_000", "", "-"])
-def test_parse_tal_vägrar_annat_än_tal(text):
-    with pytest.raises(ValueError, match="är inte ett tal"):
-        parse_tal(text)
