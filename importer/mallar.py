@@ -13,7 +13,7 @@ Every import runs in three steps:
 Locking rule (applies to every template import and Kolada): a figure belongs to a period. Monthly figures
 (prognos at a prognostillfälle, a month's volume) are locked when their month is closed; yearly figures
 (budget, yearly volumes, indicator values) when the year is closed, i.e. when December is closed. Figures of
-a fastställd report are locked as well (``rapport_fastställd``). Unchanged figures are never a problem, so the
+a fastställd report are locked as well (the edit guard, ``nämnd.vakt``, through ``Låsning``). Unchanged figures are never a problem, so the
 same file can be imported again after closing.
 
 Empty cells never erase stored values (a partial file is normal); figures not in the file are left alone.
@@ -38,8 +38,10 @@ from django.utils import timezone
 from ekonomi.models import MÅNADER, Budgetpost, Periodiseringsprofil, Prognos
 from grund.tal import BELOPP, IMPORTSUMMA, NYCKELTAL, ÅR, Talfel, Talgräns
 from nyckeltal.models import Indikator, Indikatorvärde, Nyckeltal, Nyckeltalsvärde
+from nyckeltal.services import ändring_för_värde
 from nämnd.behorighet import kan_importera
-from nämnd.models import Kommun, Nämnd, Period, Verksamhetsområde, koder
+from nämnd.models import Kommun, Nämnd, Verksamhetsområde, koder
+from nämnd.vakt import Slag, Vakt, Ändring
 from rapporter.format import tal as formatera_tal
 from socialreports import historik
 
@@ -48,21 +50,6 @@ from .models import Import, Importprofil, Importtyp, Importändring
 from .resources import MÅNADSNAMN_LÅNGA, BudgetResource, IndikatorResource, Mallresurs, Månad, PrognosResource, Tal
 
 SKIPPA_BLAD = {"instruktioner", "giltiga värden", "anvisningar", "om tabellen"}
-
-
-def rapport_fastställd(nämnd: Nämnd, år: int, månader: list[int] | None = None) -> bool:
-    """Whether a fastställd report of ``nämnd`` for ``år`` shows these figures (then it must be reopened for
-    correction before an import may change them). Every template import and the Kolada import ask here.
-
-    Yearly figures (``månader`` None: budget, yearly volumes, indicator values) are shown by every report of
-    the year, the verksamhetsplan included; monthly figures (a prognos, a month's volume) by the reports
-    that cover the month. Answered by the publishing workflow (``publicering.services.är_fastställd``)."""
-    from nämnd.models import Rapporttyp
-    from publicering.services import är_fastställd
-
-    if månader:
-        return är_fastställd(nämnd, år, månader=månader)
-    return any(är_fastställd(nämnd, år, typ=typ) for typ in Rapporttyp.values)
 
 
 # --- errors and positions -----------------------------------------------------------------------
@@ -331,31 +318,18 @@ class Kontext:
 
 
 class Låsning:
-    """Closed periods of a kommun (one query) and the fastställd hook, with messages the user can act on."""
+    """The edit guard (``nämnd.vakt``) over the rows of one import: one ``Vakt`` per nämnd and year (two queries
+    each), asked per changed row. Unchanged rows are never asked, so re-importing a locked year's file is fine."""
 
-    def __init__(self, kommun: Kommun):
-        self.stängda = set(Period.objects.filter(kommun=kommun, stängd=True).values_list("år", "månad"))
-        self._fastställd: dict[tuple[int, int, int | None], bool] = {}
+    def __init__(self) -> None:
+        self._vakter: dict[tuple[int, int], Vakt] = {}
 
-    def fel_månad(self, nämnd: Nämnd, år: int, månad: int) -> str | None:
-        if (år, månad) in self.stängda:
-            return f"Perioden {år}-{månad:02d} är stängd och kan inte ändras. Be en administratör öppna den igen."
-        return self._fel_fastställd(nämnd, år, månad)
-
-    def fel_år(self, nämnd: Nämnd, år: int) -> str | None:
-        if (år, 12) in self.stängda:
-            return (f"Året {år} är stängt ({år}-12 är stängd) och värdet kan inte ändras. "
-                    "Be en administratör öppna perioden igen.")
-        return self._fel_fastställd(nämnd, år, None)
-
-    def _fel_fastställd(self, nämnd: Nämnd, år: int, månad: int | None) -> str | None:
-        nyckel = (nämnd.pk, år, månad)
-        if nyckel not in self._fastställd:
-            self._fastställd[nyckel] = rapport_fastställd(nämnd, år, [månad] if månad else None)
-        if self._fastställd[nyckel]:
-            return (f"{nämnd.namn}s rapport för {år} är fastställd och låst. Den måste öppnas för rättelse innan "
-                    "värdet kan ändras.")
-        return None
+    def fel(self, nämnd: Nämnd, ändring: Ändring) -> str | None:
+        nyckel = (nämnd.pk, ändring.år)
+        if nyckel not in self._vakter:
+            self._vakter[nyckel] = Vakt.för(None, nämnd, ändring.år)
+        spärr = self._vakter[nyckel].spärr(ändring)
+        return spärr.text if spärr else None
 
 
 def i_lagrad_enhet(värde: str, karta: Kolumnkarta, fält: str, gräns: Talgräns) -> str:
@@ -549,7 +523,7 @@ class Budgetimport(Importtypdef):
     def planera(self, ctx, tolkat):
         plan = Plan()
         områden = Områden(ctx.nämnder)
-        låsning = Låsning(ctx.kommun)
+        låsning = Låsning()
         år_i_fil = {r["år"] for r in tolkat.rader}
         befintliga = list(ctx.låst(Budgetpost.objects.filter(
             verksamhetsområde__in=områden.alla, år__in=år_i_fil)).select_related("profil"))
@@ -627,7 +601,8 @@ class Budgetimport(Importtypdef):
                     post.profil = profil
                     fält.append("profil")
             if ändringar:
-                if (stängt := låsning.fel_år(område.nämnd, rad["år"])) is not None:
+                slag = Slag.TILLÄGG if post.slag == Budgetpost.Slag.TILLÄGG else Slag.BUDGET
+                if (stängt := låsning.fel(område.nämnd, Ändring(slag, rad["år"]))) is not None:
                     plan.fel.append(tolkat.fel_för(rad, None, stängt))
                     continue
                 plan.poster.append(Postplan(post, post.pk is None, tuple(fält), ändringar))
@@ -735,7 +710,7 @@ class Prognosimport(Importtypdef):
     def planera(self, ctx, tolkat):
         plan = Plan()
         områden = Områden(ctx.nämnder)
-        låsning = Låsning(ctx.kommun)
+        låsning = Låsning()
         befintliga = {
             (p.verksamhetsområde_id, p.år, p.månad): p
             for p in ctx.låst(Prognos.objects.filter(verksamhetsområde__in=områden.alla,
@@ -780,7 +755,7 @@ class Prognosimport(Importtypdef):
                     post.version += 1
                     fält.append("version")
             if ändringar:
-                if (stängt := låsning.fel_månad(område.nämnd, rad["år"], rad["månad"])) is not None:
+                if (stängt := låsning.fel(område.nämnd, Ändring(Slag.PROGNOS, rad["år"], rad["månad"]))) is not None:
                     plan.fel.append(tolkat.fel_för(rad, "månad", stängt))
                     continue
                 plan.poster.append(Postplan(post, post.pk is None, tuple(fält), ändringar))
@@ -965,7 +940,7 @@ class Volymimport(Importtypdef):
 
     def planera(self, ctx, tolkat):
         plan = Plan()
-        låsning = Låsning(ctx.kommun)
+        låsning = Låsning()
         alla = list(Nyckeltal.objects.filter(grupp__nämnd__in=ctx.nämnder).select_related("grupp", "grupp__nämnd"))
         per_namn: dict[str, list[Nyckeltal]] = defaultdict(list)
         for nt in alla:
@@ -1010,8 +985,7 @@ class Volymimport(Importtypdef):
                 if post is not None and post.värde == värde:
                     plan.oförändrade += 1
                     continue
-                stängt = (låsning.fel_månad(nt.grupp.nämnd, v["år"], v["månad"]) if v["månad"]
-                          else låsning.fel_år(nt.grupp.nämnd, v["år"]))
+                stängt = låsning.fel(nt.grupp.nämnd, ändring_för_värde(v["typ"], v["år"], v["månad"]))
                 if stängt:
                     plan.fel.append(Radfel(pos.blad, pos.rad, pos.kolumn, stängt))
                     continue
@@ -1046,7 +1020,7 @@ def planera_indikatorvärden(ctx: Kontext, tolkat: Tolkat, poster: list[Indikato
 
     Empty (null) values never erase a stored value. A change of a stored value is a revision; like a new
     value it is refused for a closed year or a fastställd report."""
-    låsning = Låsning(ctx.kommun)
+    låsning = Låsning()
     ids = {i.pk for p in poster for i in p.indikatorer}
     befintliga = {
         (v.indikator_id, v.år, v.typ): v
@@ -1088,7 +1062,7 @@ def planera_indikatorvärden(ctx: Kontext, tolkat: Tolkat, poster: list[Indikato
                     continue
                 post.version += 1
                 fält = (*ändrade, "version")
-            if (stängt := låsning.fel_år(ind.mål.nämnd, p.år)) is not None:
+            if (stängt := låsning.fel(ind.mål.nämnd, Ändring(Slag.ÅRSVÄRDE, p.år))) is not None:
                 plan.fel.append(tolkat.fel_för(p.rad, p.kolumn, stängt))
                 continue
             plan.poster.append(Postplan(post, post.pk is None, fält, ändringar))

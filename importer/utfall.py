@@ -46,7 +46,8 @@ from django.utils import timezone
 from ekonomi.models import Kostnadsslag, Utfall
 from grund.tal import BELOPP, IMPORTSUMMA
 from nämnd.behorighet import kan_importera
-from nämnd.models import Nämnd, Period, Verksamhetsområde, koder
+from nämnd.models import Nämnd, Verksamhetsområde, koder
+from nämnd.vakt import Slag, Vakt, Ändring
 from rapporter.format import tal as formatera_tal
 from socialreports import historik
 
@@ -455,7 +456,7 @@ def _läs_rader(resultat: Utfallsimport, tabell: lasare.Tabell, nämnd: Nämnd) 
     konton = Kontokarta(Kostnadsslag.objects.filter(kommun=kommun))
     saldo = resultat.beloppstyp == Importprofil.Beloppstyp.ACKUMULERAT
     tecken = -1 if resultat.kostnader_negativa else 1
-    stängda: dict[int, set[int]] = {}
+    vakter: dict[int, Vakt] = {}
     andra: list[Kodkarta] = []
     fel: list[Radfel] = []
     antal_fel = 0
@@ -477,12 +478,12 @@ def _läs_rader(resultat: Utfallsimport, tabell: lasare.Tabell, nämnd: Nämnd) 
             år, månad = tolka_period(pr, år_v)
         except ValueError as e:
             return str(e)
-        if år not in stängda:
-            stängda[år] = set(Period.objects.filter(kommun=kommun, år=år, stängd=True).values_list("månad", flat=True))
+        if år not in vakter:
+            vakter[år] = Vakt.för(None, nämnd, år)
         if månad not in nämnd.månader(år):
             return f"Nämnden fanns inte {år}-{månad:02d}."
-        if månad in stängda[år]:
-            return f"Perioden {år}-{månad:02d} är stängd och kan inte ändras. Be en administratör öppna den."
+        if spärr := vakter[år].spärr(Ändring(Slag.MÅNADSVÄRDE, år, månad)):
+            return spärr.text
         return år, månad
 
     def mål(a, vh, ko, år):
@@ -665,12 +666,11 @@ def _planera(resultat: Utfallsimport, nämnd: Nämnd, *, lås: bool) -> None:
     villkor = Q()
     for år, månad in st.månader:
         villkor |= Q(år=år, månad=månad)
-    if lås:  # the months must still be open when we write
-        stängda = list(Period.objects.select_for_update().filter(villkor, kommun=nämnd.kommun_id, stängd=True)
-                       .order_by("år", "månad"))
-        if stängda:
-            lista = ", ".join(str(p) for p in stängda)
-            resultat.allmänna_fel.append(f"Perioden {lista} har stängts sedan förhandsgranskningen. Inget sparades.")
+    if lås:  # the months must still be open when we write (the edit guard, asked again at confirm)
+        vakt = Vakt.för(None, nämnd, {år for år, _ in st.månader})
+        if spärrar := vakt.spärrar(Ändring(Slag.MÅNADSVÄRDE, år, månad) for år, månad in st.månader):
+            resultat.allmänna_fel += [
+                "Sedan förhandsgranskningen har perioden låsts. Inget sparades.", *(s.text for s in spärrar)]
             return
     ej_fördelat = Verksamhetsområde.objects.filter(nämnd=nämnd, ej_fördelat=True).order_by("pk").first()
     # "Ej fördelat" is always covered: a corrected mapping moves its amounts away.

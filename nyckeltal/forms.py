@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from grund.tal import NYCKELTAL, Talfel, tolka
+from nämnd.vakt import Spärr, Vakt
 from rapporter.format import MINUS, NBSP, värde
 
 from . import services
@@ -160,7 +161,11 @@ class Volymkolumn:
     månad: int | None
     rubrik: str
     etikett: str  # for labels and messages: "Prognos helår 2023"
-    låst: bool
+    spärr: Spärr | None  # why the column is read-only (closed period, fastställd report), or None
+
+    @property
+    def låst(self) -> bool:
+        return self.spärr is not None
 
 
 ÅRSNYCKLAR = {
@@ -170,17 +175,18 @@ class Volymkolumn:
 KORTA_MÅNADER = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 
 
-def volymkolumner(år: int, vy: str, stängda: set[int]) -> list[Volymkolumn]:
-    """The editable columns: the four yearly kinds, or the twelve months."""
+def volymkolumner(år: int, vy: str, vakt: Vakt) -> list[Volymkolumn]:
+    """The editable columns: the four yearly kinds, or the twelve months; each asks the edit guard."""
     if vy == "månad":
+        typ = Nyckeltalsvärde.Typ.UTFALL_MÅNAD
         return [
-            Volymkolumn(f"m{m}", Nyckeltalsvärde.Typ.UTFALL_MÅNAD, m, KORTA_MÅNADER[m - 1].capitalize(),
-                        services.kolumnnamn(Nyckeltalsvärde.Typ.UTFALL_MÅNAD, år, m), m in stängda)
+            Volymkolumn(f"m{m}", typ, m, KORTA_MÅNADER[m - 1].capitalize(), services.kolumnnamn(typ, år, m),
+                        vakt.spärr(services.ändring_för_värde(typ, år, m)))
             for m in range(1, 13)
         ]
     return [
         Volymkolumn(ÅRSNYCKLAR[typ], typ, None, services.kolumnnamn(typ, år), services.kolumnnamn(typ, år),
-                    services.låsmånad_för_värde(typ, None) in stängda)
+                    vakt.spärr(services.ändring_för_värde(typ, år, None)))
         for typ in services.ÅRSTYPER
     ]
 

@@ -5,7 +5,8 @@ Every save is one transaction: all rows or none. The pattern is ekonomi.services
 * each row the page sends carries what the user loaded: the stored row's ``version`` (None = no row) and
   an ``avtryck`` (fingerprint) of the values shown. A row counts as edited when its values' fingerprint
   differs from the loaded one; an edited row whose stored version moved on is a ``Konflikt`` (nothing saved);
-* closed periods are refused (``kontrollera_öppen``) before anything is read for writing;
+* closed periods and fastställda reports are refused (the edit guard, ``nämnd.vakt``) before anything is
+  read for writing;
 * writes are bulk (create, update, delete) with one history row per object (``historik.registrera``),
   so the number of queries does not grow with the number of rows.
 """
@@ -22,9 +23,8 @@ from django.db import IntegrityError, models, transaction
 
 from ekonomi.services import Konflikt, Sparat
 from grund.tal import NYCKELTAL, Talfel
-from nämnd.behorighet import kräv_redigering
 from nämnd.models import Nämnd, Rapporttyp
-from nämnd.services import kontrollera_öppen, låsmånad
+from nämnd.vakt import Slag, Vakt, Ändring, låsmånad
 from socialreports import historik
 
 from .models import Indikator, Indikatorvärde, Mål, Måluppfyllelse, Nyckeltal, Nyckeltalsvärde, Uppdrag, Uppdragsstatus
@@ -137,12 +137,24 @@ def _gäller(år: int) -> models.Q:
             Nyckeltalsvärde.Typ.UTFALL_HELÅR]
 
 
+VÄRDESLAG = {
+    Nyckeltalsvärde.Typ.UTFALL_MÅNAD: Slag.MÅNADSVÄRDE,
+    Nyckeltalsvärde.Typ.UTFALL_DELÅR: Slag.DELÅRSVÄRDE,
+    Nyckeltalsvärde.Typ.MÅL: Slag.BUDGET,
+    Nyckeltalsvärde.Typ.PROGNOS: Slag.ÅRSVÄRDE,
+    Nyckeltalsvärde.Typ.UTFALL_HELÅR: Slag.ÅRSVÄRDE,
+}
+
+
+def ändring_för_värde(typ: str, år: int, månad: int | None) -> Ändring:
+    """What the edit guard is asked for a nyckeltal value: monthly utfall is a month's figure, mål/plan is
+    budget, the other yearly values are the year's (delårsutfall as of the delår)."""
+    return Ändring(VÄRDESLAG[Nyckeltalsvärde.Typ(typ)], år, månad)
+
+
 def låsmånad_för_värde(typ: str, månad: int | None) -> int:
-    """The month whose closing locks a nyckeltal value: its own month for monthly utfall, August for
-    utfall delår, December for the other yearly values."""
-    if typ == Nyckeltalsvärde.Typ.UTFALL_MÅNAD:
-        return månad
-    return 8 if typ == Nyckeltalsvärde.Typ.UTFALL_DELÅR else 12
+    """The month whose closing locks a nyckeltal value (for the entry page's read-only columns)."""
+    return låsmånad(VÄRDESLAG[Nyckeltalsvärde.Typ(typ)], månad)
 
 
 @dataclass(frozen=True)
@@ -170,7 +182,8 @@ def spara_nyckeltalsvärden(user, nämnd: Nämnd, år: int, celler: Sequence[Nyc
     """Save yearly values and monthly utfall of a nämnd's nyckeltal for ``år``. A fixed number of queries
     whatever the number of rows; refuses closed periods, negative volumes, other nämnders' nyckeltal and
     concurrent edits."""
-    kräv_redigering(user, nämnd)
+    vakt = Vakt.för(user, nämnd, år)
+    vakt.kräv_behörighet()
     ändrade = [c for c in celler if c.ändrad]
     if not ändrade:
         return Sparat(0, 0, 0)
@@ -180,7 +193,7 @@ def spara_nyckeltalsvärden(user, nämnd: Nämnd, år: int, celler: Sequence[Nyc
         ):
             raise ValidationError(f"Ogiltigt värde: typ {c.typ!r}, månad {c.månad!r}.")
     _unika(c.nyckel for c in ändrade)
-    kontrollera_öppen(nämnd.kommun_id, år, {låsmånad_för_värde(c.typ, c.månad) for c in ändrade})
+    vakt.kräv(ändring_för_värde(c.typ, år, c.månad) for c in ändrade)
 
     ids = {c.nyckeltal_id for c in ändrade}
     nyckeltal = {n.id: n for n in Nyckeltal.objects.filter(grupp__nämnd=nämnd, id__in=ids).only(
@@ -221,7 +234,6 @@ def spara_nyckeltalsvärden(user, nämnd: Nämnd, år: int, celler: Sequence[Nyc
 
 # --- indikatorer ----------------------------------------------------------------------------------
 
-INDIKATOR_LÅSMÅNAD = 12
 
 
 @dataclass(frozen=True)
@@ -251,13 +263,15 @@ class Indikatorinmatning:
 @transaction.atomic
 def spara_indikatorvärden(user, nämnd: Nämnd, år: int, rader: Sequence[Indikatorinmatning]) -> Sparat:
     """Save the year's utfall (totalt, kvinnor, män) and prognos of the indikatorer of a nämnd's mål valid in
-    ``år``. Locked when December of ``år`` is closed. A fixed number of queries."""
-    kräv_redigering(user, nämnd)
+    ``år``. Locked when December of ``år`` is closed or a report of the year is fastställd (``nämnd.vakt``).
+    A fixed number of queries."""
+    vakt = Vakt.för(user, nämnd, år)
+    vakt.kräv_behörighet()
     ändrade = [r for r in rader if r.utfall_ändrat or r.prognos_ändrad]
     if not ändrade:
         return Sparat(0, 0, 0)
     _unika(r.indikator_id for r in ändrade)
-    kontrollera_öppen(nämnd.kommun_id, år, [INDIKATOR_LÅSMÅNAD])
+    vakt.kräv([Ändring(Slag.ÅRSVÄRDE, år)])
     ids = {r.indikator_id for r in ändrade}
     indikatorer = {i.id: i for i in Indikator.objects.filter(
         id__in=ids, mål__in=Mål.objects.filter(_gäller(år), nämnd=nämnd)).only("id", "namn")}
@@ -359,8 +373,10 @@ def _plan(befintliga: dict, nyckel, val: str, kommentar: str, skapa: Callable[[]
 def spara_måluppfyllelse(user, nämnd: Nämnd, år: int, rapporttyp: str, mål: Sequence[Målbedömning] = (),
                          uppdrag: Sequence[Uppdragsbedömning] = ()) -> Sparat:
     """Save bedömning + kommentar of a nämnd's mål and status + kommentar of their uppdrag for one report.
-    Locked when the report's month (``låsmånad``) is closed. A fixed number of queries."""
-    kräv_redigering(user, nämnd)
+    Locked when the report's month is closed or the report is fastställd (``nämnd.vakt``). A fixed number of
+    queries."""
+    vakt = Vakt.för(user, nämnd, år)
+    vakt.kräv_behörighet()
     if rapporttyp not in Rapporttyp.values:
         raise ValidationError(f"Okänd rapport: {rapporttyp!r}.")
     mål_ändrade = [m for m in mål if m.ändrad]
@@ -369,7 +385,7 @@ def spara_måluppfyllelse(user, nämnd: Nämnd, år: int, rapporttyp: str, mål:
         return Sparat(0, 0, 0)
     _unika(m.mål_id for m in mål_ändrade)
     _unika(u.uppdrag_id for u in uppdrag_ändrade)
-    kontrollera_öppen(nämnd.kommun_id, år, [låsmånad(rapporttyp)])
+    vakt.kräv([Ändring(Slag.BEDÖMNING, år, rapporttyp=rapporttyp)])
 
     giltiga_mål = Mål.objects.filter(_gäller(år), nämnd=nämnd)
     målnamn = dict(giltiga_mål.filter(id__in={m.mål_id for m in mål_ändrade}).values_list("id", "namn")) \
