@@ -18,7 +18,8 @@ from ekonomi.models import Prognos, Utfall
 from nyckeltal.models import Indikatorvärde, Nyckeltalsvärde
 from nämnd.models import Nämnd
 from rapporter.models import Textavsnitt
-from socialreports import demodata
+from tests import factories
+from tests.factories import syntetisk_nämnd
 
 ROT = Path(__file__).resolve().parent.parent
 
@@ -89,18 +90,23 @@ def återställd_databas():
 
 
 def test_dump_återställs_i_tom_databas_med_varje_siffra(transactional_db, tmp_path, återställd_databas):
-    # Committed data (transactional_db): the demo kommun plus a larger synthetic nämnd, and one change per
-    # figure table through a normal save, so that every history table has rows too.
-    kommun = demodata.ladda(med_användare=True)
-    demodata.syntetisk_nämnd(kommun, 3, 5)
-    for model, fält in ((Prognos, "belopp"), (Nyckeltalsvärde, "värde"), (Indikatorvärde, "totalt")):
+    # Committed data (transactional_db): a kommun of another shape than the demo (three nämnder over the year)
+    # with its users, plus a larger synthetic nämnd, and one change per figure table through a normal save, so
+    # that every history table has rows too.
+    byggd = factories.annan_form_kommun()
+    kommun = byggd.kommun
+    factories.admin(kommun, "admin")
+    factories.controller(kommun, "controller", nämnder=[byggd.nämnd])
+    factories.läsare(kommun, "lasare")
+    syntetisk_nämnd(kommun, 3, 5)
+    for model, fält in ((Prognos, "belopp"), (Utfall, "belopp"), (Nyckeltalsvärde, "värde"), (Indikatorvärde, "totalt")):
         o = model.objects.filter(**{f"{fält}__isnull": False}).order_by("pk").first()
         setattr(o, fält, getattr(o, fält) + 1)
         o.save()
     t = Textavsnitt.objects.order_by("pk").first()
     t.text += " Ändrad."
     t.save()
-    assert Utfall.objects.count() > 0 and Nämnd.objects.count() == 2
+    assert Utfall.objects.count() > 0 and Nämnd.objects.count() == 4
 
     källa = url_för(connection.settings_dict, connection.settings_dict["NAME"])
     mål = url_för(connection.settings_dict, återställd_databas)

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from ekonomi.models import Utfall
 from nämnd.models import Kommun, Verksamhetsområde
-from socialreports.demodata import syntetisk_nämnd
+from tests.factories import syntetisk_nämnd
 from tests.conftest import skapa_användare
 from tests.ekonomi.test_manadsuppfoljning import formulärdata
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from ekonomi.models import Kostnadsslag, Prognos, Utfall
 from nämnd.models import Verksamhetsområde
 from nämnd.services import stäng
-from socialreports.demodata import syntetisk_nämnd
+from tests.factories import syntetisk_nämnd
 from tests.conftest import skapa_användare
 from tests.rapporter.test_rapport import tabell, tal
 

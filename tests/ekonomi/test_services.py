@@ -13,7 +13,7 @@ from ekonomi.services import Gridrad, Konflikt, Sparat, spara_månad
 from nämnd.models import Kommun, Period, Verksamhetsområde
 from nämnd.services import stäng, öppna
 from nämnd.vakt import Låst
-from socialreports.demodata import syntetisk_nämnd
+from tests.factories import syntetisk_nämnd
 from tests.conftest import skapa_användare
 
 IFO = "Ifo öppenvård och stöd"

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from ekonomi.models import Utfall
 from nämnd.models import Kommun, Nämnd, Verksamhetsområde
-from socialreports.demodata import syntetisk_nämnd
+from tests.factories import syntetisk_nämnd
 from tests.conftest import referens, tkr
 
 MINUS = "\u2212"
