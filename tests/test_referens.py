@@ -6,7 +6,10 @@ from decimal import Decimal
 import pytest
 
 from ekonomi import berakning
+from ekonomi.models import Utfall
 from ekonomi.selectors import ekonomiunderlag, investeringar
+from nämnd.models import Kommun
+from socialreports import demodata
 from tests.conftest import referens, tkr
 
 TOLERANS = Decimal(1)
@@ -111,3 +114,11 @@ def test_lagrat_i_kronor_som_decimal(socialnämnden):
     delår = sum(u.belopp for u in Utfall.objects.filter(
         verksamhetsområde__namn="Nämnd- och styrelseverksamhet", år=2023, månad__lte=8))
     assert delår == Decimal("1042000.00")
+
+
+def test_demodata_kan_laddas_om(knivsta):
+    """The demo loader (moved here from tests/nämnd/test_modeller.py: the demo is only loaded by tests of the
+    demo) replaces an existing demo kommun."""
+    demodata.ladda()
+    assert Kommun.objects.filter(namn="Knivsta kommun").count() == 1
+    assert Utfall.objects.for_kommun(Kommun.objects.get(namn="Knivsta kommun")).count() == 13 * 20

@@ -117,11 +117,3 @@ def test_negativ_volym_vägras_där_den_inte_är_tillåten(nämnd):
         Nyckeltalsvärde(nyckeltal=timmar, år=2023, typ="utfall_helår", värde=Decimal(-1)).full_clean()
     with pytest.raises(ValidationError, match="Ange månad"):
         Nyckeltalsvärde(nyckeltal=timmar, år=2023, typ="utfall_månad", värde=Decimal(1)).full_clean()
-
-
-def test_demodata_kan_laddas_om(knivsta):
-    from socialreports import demodata
-
-    demodata.ladda()
-    assert Kommun.objects.filter(namn="Knivsta kommun").count() == 1
-    assert Utfall.objects.for_kommun(Kommun.objects.get(namn="Knivsta kommun")).count() == 13 * 20
