@@ -67,6 +67,15 @@ def mät_openpyxl(sökväg: Path) -> dict:
     return {"sekunder": time.perf_counter() - start, "rader": n, "maxrss_mb": maxrss_mb()}
 
 
+def mät_calamine(sökväg: Path) -> dict:
+    """The bare read of the same file with python-calamine (what importer.lasare uses for .xlsx)."""
+    from python_calamine import CalamineWorkbook
+
+    start = time.perf_counter()
+    n = sum(1 for _ in CalamineWorkbook.from_path(str(sökväg)).get_sheet_by_index(0).iter_rows())
+    return {"sekunder": time.perf_counter() - start, "rader": n, "maxrss_mb": maxrss_mb()}
+
+
 def mät_import(sökväg: Path, databas: str) -> dict:
     os.environ["DATABASE_URL"] = databas
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socialreports.settings")
@@ -141,7 +150,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.barn:
         slag, fil, databas = args.barn
-        print(json.dumps(mät_openpyxl(Path(fil)) if slag == "openpyxl" else mät_import(Path(fil), databas)))
+        mätare = {"openpyxl": mät_openpyxl, "calamine": mät_calamine}
+        print(json.dumps(mätare[slag](Path(fil)) if slag in mätare else mät_import(Path(fil), databas)))
         return
 
     katalog = Path(tempfile.mkdtemp(prefix="bench-utfall-"))
@@ -163,7 +173,8 @@ def mät(storlekar: list[int], katalog: Path, pg: str) -> list[dict]:
         generera(n, fil)
         print(f"genererade {fil.name} ({fil.stat().st_size / 1e6:.1f} MB) på {time.perf_counter() - start:.1f} s",
               file=sys.stderr)
-        rad = {"rader": n, "mb": fil.stat().st_size / 1e6, "openpyxl": barn("openpyxl", str(fil), "-")}
+        rad = {"rader": n, "mb": fil.stat().st_size / 1e6, "openpyxl": barn("openpyxl", str(fil), "-"),
+               "calamine": barn("calamine", str(fil), "-")}
         rad["sqlite"] = barn("import", str(fil), f"sqlite:///{katalog}/bench-{n}.sqlite3")
         if pg:
             rad["postgresql"] = med_tillfällig_pg(pg, lambda url, f=fil: barn("import", str(f), url))
@@ -172,6 +183,11 @@ def mät(storlekar: list[int], katalog: Path, pg: str) -> list[dict]:
 
 
 def skriv_ut(resultat: list[dict]) -> None:
+    print(f"\n{time.strftime('%Y-%m-%d %H:%M')}, belastning (1 min) {os.getloadavg()[0]:.1f}")
+    print(f"{'rader':>8} {'openpyxl läs s':>15} {'calamine läs s':>15} {'openpyxl/calamine':>18}")
+    for rad in resultat:
+        o, c = rad["openpyxl"]["sekunder"], rad["calamine"]["sekunder"]
+        print(f"{rad['rader']:>8} {o:>15.2f} {c:>15.2f} {o / c:>18.1f}")
     print(f"\n{'rader':>8} {'fil MB':>7} {'openpyxl läs s':>15} {'databas':>11} {'granska s':>10} {'import s':>9} "
           f"{'× openpyxl':>11} {'maxrss MB':>10} {'2:a gången':>11}")
     for rad in resultat:
