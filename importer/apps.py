@@ -7,4 +7,5 @@ class ImporterConfig(AppConfig):
     verbose_name = "Import och export"
 
     def ready(self):
-        from . import bakgrund  # noqa: F401 - registers the import job handler
+        # the handler of import jobs, and the import kinds (they register themselves in mallar.IMPORTTYPER)
+        from . import bakgrund, kolada, mallar  # noqa: F401

@@ -41,6 +41,9 @@ from rapporter.format import Presentation
 from rapporter.models import Sektion
 from rapporter.rapport import MÅNADER_LÅNG, Rapport
 
+from . import mallar
+from .resources import RESURSER
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TKR = "#,##0"
 MNKR = "#,##0.0"
@@ -487,8 +490,6 @@ ALLMÄNT = (
 def mall_blad(typ: str, nämnd: Nämnd | None = None) -> list[Blad]:
     """An empty import template: the data sheet with headers, an instructions sheet and, for a nämnd, the
     valid names (verksamhetsområden, nyckeltal, indikatorer)."""
-    from . import mallar
-    from .resources import RESURSER
 
     try:
         definition = mallar.importtyp(typ)

@@ -8,7 +8,7 @@ Two inputs, one import:
   columns T/K/M (Totalt/Kvinnor/Män), as a Kön column with a Värde column, or with one column per year.
 
 Both become the same plain rows (kpi, kommun, år, T, K, M) and are planned by
-``importer.mallar.planera_indikatorvärden``: a kpi maps to every Indikator of the kommun's nämnder with that
+``importer.mallar.indikatorer.planera_indikatorvärden``: a kpi maps to every Indikator of the kommun's nämnder with that
 ``kolada_id``; ``municipality`` must be the kommun's ``kommunkod`` (rows of other kommuner, e.g. comparison
 kommuner in a download, are skipped and listed). A ``null`` value never erases a stored value, and a year
 missing from the answer leaves that year as it is. A changed value is a revision (old → new in the preview)
@@ -37,25 +37,21 @@ from nämnd.behorighet import kan_importera
 from nämnd.models import Kommun, Nämnd
 
 from . import lasare
-from .mallar import (
+from .lasare import Bladrader, Radfel, rubrik_och_enhet
+from .mallar.indikatorer import Indikatorpost, indikatorer_för, planera_indikatorvärden
+from .mallar.ramverk import (
     GRÄNSER,
     SKIPPA_BLAD,
     Importtypdef,
-    Indikatorpost,
     Kontext,
     Plan,
-    Radfel,
-    Tabell,
     Tolkat,
-    bred_kolumn,
     hitta_kolumner,
-    indikatorer_för,
-    normalisera,
     nyckeltext,
-    planera_indikatorvärden,
     skriv,
     tom,
 )
+from .mallar.volymer import bred_kolumn
 from .models import Import, Importtyp
 
 KÄLLA = "Kolada"
@@ -200,11 +196,11 @@ TABELLKOLUMNER = {
 def _årskolumn(rubrik) -> int | None:
     """A header that is just a year (2022, "2022"): one column per year."""
     b = bred_kolumn(rubrik)
-    siffror = isinstance(rubrik, (int, float)) or normalisera(rubrik)[0].isdigit()
+    siffror = isinstance(rubrik, (int, float)) or rubrik_och_enhet(rubrik)[0].isdigit()
     return b[1] if b and b[0] == "utfall_helår" and siffror else None
 
 
-def tolka_tabell(tabeller: list[Tabell], profil=None) -> Tolkat:
+def tolka_tabell(tabeller: list[Bladrader], profil=None) -> Tolkat:
     tolkat = Tolkat()
     rader = Rader(tolkat)
     hittade = False

@@ -179,24 +179,42 @@ class Rad:
 
 @dataclass(frozen=True)
 class Radfel:
-    """An error in one row (and column) of the file, for the preview: "Blad Utfall, rad 12, kolumn G (Belopp): …"."""
+    """An error in the file, for the preview: "Blad Utfall, rad 12, kolumn G (Belopp): …". Every import uses it.
 
-    blad: str
-    rad: int
-    kolumn: str  # letter, "" for the whole row
-    rubrik: str
+    ``kolumn`` is a column letter ("G", with its header in ``rubrik``) or a reference that already names the
+    header ("C (Belopp)", the template imports); ``blad``, ``rad`` and ``kolumn`` may be empty (None or "") for
+    an error about a whole sheet, row or file."""
+
+    blad: str | None
+    rad: int | None
+    kolumn: str | None
     meddelande: str
+    rubrik: str = ""
 
     @classmethod
     def för(cls, rad: Rad, fält: str | None, meddelande: str) -> Radfel:
-        return cls(rad.blad, rad.nummer, rad.kolumn(fält) if fält else "", rad.rubrik(fält) if fält else "",
-                   meddelande)
+        return cls(rad.blad, rad.nummer, rad.kolumn(fält) if fält else "", meddelande,
+                   rad.rubrik(fält) if fält else "")
+
+    @property
+    def text(self) -> str:
+        return self.meddelande
+
+    @property
+    def plats(self) -> str:
+        """"Blad Utfall, rad 12, kolumn G (Belopp)" (as much of it as is known)."""
+        delar = []
+        if self.blad:
+            delar.append(f"blad {self.blad}")
+        if self.rad:
+            delar.append(f"rad {self.rad}")
+        if self.kolumn:
+            delar.append(f"kolumn {self.kolumn}" + (f" ({self.rubrik})" if self.rubrik else ""))
+        plats = ", ".join(delar)
+        return f"{plats[:1].upper()}{plats[1:]}"
 
     def __str__(self) -> str:
-        plats = f"Blad {self.blad}, rad {self.rad}" if self.blad else f"Rad {self.rad}"
-        if self.kolumn:
-            plats += f", kolumn {self.kolumn} ({self.rubrik})"
-        return f"{plats}: {self.meddelande}"
+        return f"{self.plats}: {self.meddelande}" if self.plats else self.meddelande
 
 
 @dataclass
@@ -256,14 +274,37 @@ def kolumnindex(bokstäver: str) -> int:
     return n - 1
 
 
+def _rubriktext(text: Any) -> str:
+    """A header cell as text in one form: NFC, lower case, single spaces."""
+    return " ".join(unicodedata.normalize("NFC", str(text)).replace("\u00a0", " ").split()).lower()
+
+
 def normalisera_rubrik(text: Any) -> str:
     """Header text as compared: lower case, single spaces, without "(kr)"/"kr"/"sek" and trailing punctuation."""
     if text is None or isinstance(text, Cellvärdesfel):
         return ""
-    t = unicodedata.normalize("NFC", str(text)).replace("\u00a0", " ").lower()
-    t = re.sub(r"\((?:kr|sek|kronor)\)|\b(?:kr|sek|kronor)\.?$", "", t.strip())
+    t = re.sub(r"\((?:kr|sek|kronor)\)|\b(?:kr|sek|kronor)\.?$", "", _rubriktext(text))
     t = re.sub(r"\s+", " ", t).strip(" .:;*")
     return t
+
+
+ENHETER = {"kr": 1, "kronor": 1, "tkr": 1000, "tusen kronor": 1000, "mnkr": 1_000_000, "miljoner kronor": 1_000_000}
+
+
+def rubrik_och_enhet(rubrik: Any) -> tuple[str, str | None]:
+    """A header cell → (base text, unit), for layouts whose amounts may be in tkr or mnkr (the templates):
+    "Belopp helår (tkr)" → ("belopp helår", "tkr")."""
+    if rubrik is None:
+        return "", None
+    text = _rubriktext(rubrik).strip(" :*").replace("–", "-").replace("—", "-")
+    enhet = None
+    if m := re.search(r"\s*\(([^)]*)\)\s*$", text):
+        if m[1].strip() in ENHETER or m[1].strip() == "%":
+            enhet = m[1].strip()
+        text = text[: m.start()].strip()
+    elif m := re.search(r"\s+(tkr|mnkr|kr)$", text):
+        enhet, text = m[1], text[: m.start()].strip()
+    return text, enhet
 
 
 def tal(värde: Any, gräns: Talgräns | None = None, *, decimaler: Decimaler = "exakt") -> Decimal:
@@ -354,6 +395,35 @@ def läs_blad(data: bytes, filnamn: str = "", gränser: Gränser = GRÄNSER) -> 
     meddelanden: list[str] = []
     blad = _xlsx_blad(data, gränser, meddelanden) if filtyp == "xlsx" else [_csv_blad(data, gränser)]
     return filtyp, blad, meddelanden
+
+
+@dataclass
+class Bladrader:
+    """One sheet read whole (templates and Kolada tables, which find their own header): its name ("" for a CSV
+    file) and its rows with their 1-based numbers. Merged cells in the header area count for every cell."""
+
+    namn: str
+    rader: list[tuple[int, list[Any]]]
+
+
+def läs_bladrader(data: bytes, filnamn: str = "", gränser: Gränser = GRÄNSER) -> tuple[list[Bladrader], list[str]]:
+    """``läs_blad`` with every sheet's rows in memory (for small files: the templates' limits). Raises ``Filfel``."""
+    _, råblad, meddelanden = läs_blad(data, filnamn, gränser)
+    blad = []
+    for rb in råblad:
+        rader = [(nummer, list(celler)) for nummer, celler in rb.rader()]
+        for (r0, c0), (r1, c1) in rb.sammanslagna:
+            if r0 >= gränser.rubriksök or r0 >= len(rader) or c0 >= len(rader[r0][1]):
+                continue
+            värde = rader[r0][1][c0]
+            for r in range(r0, min(r1, len(rader) - 1) + 1):
+                celler = rader[r][1]
+                celler.extend([None] * (c1 + 1 - len(celler)))
+                for c in range(c0, c1 + 1):
+                    if celler[c] is None:
+                        celler[c] = värde
+        blad.append(Bladrader(rb.namn, rader))
+    return blad, meddelanden
 
 
 def läs(
@@ -489,26 +559,7 @@ class _Arbetsbok:
 
     def __init__(self, data: bytes, gränser: Gränser):
         self.gränser = gränser
-        try:
-            zf = zipfile.ZipFile(io.BytesIO(data))
-            poster = zf.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, ValueError, OSError, EOFError):
-            raise Filfel("Filen är skadad: den går inte att öppna som Excel-arbetsbok.") from None
-        if len(poster) > gränser.max_delar:
-            raise Filfel(f"Filen har {len(poster)} delar; högst {gränser.max_delar} tas emot.")
-        if any(p.flag_bits & 0x1 for p in poster):
-            raise Filfel("Filen är krypterad eller lösenordsskyddad. Spara den utan lösenord och ladda upp den igen.")
-        deklarerat = sum(p.file_size for p in poster)
-        if deklarerat > gränser.max_okomprimerat:
-            raise self._för_stor(deklarerat)
-        namn = {p.filename for p in poster}
-        if "[Content_Types].xml" not in namn:
-            raise Filfel("Filen är ingen Excel-arbetsbok (.xlsx). Kontrollera att du valt rätt fil.")
-        if any(n.lower().endswith("vbaproject.bin") for n in namn):
-            raise Filfel("Filen innehåller makron (.xlsm). Spara den som Excel-arbetsbok (.xlsx) utan makron.")
-        if any(n.lower().endswith("workbook.bin") for n in namn):
-            raise Filfel("Filen är en binär Excel-arbetsbok (.xlsb). Spara den som Excel-arbetsbok (.xlsx).")
-
+        zf, poster = self._öppna(data, gränser)
         self.delar: dict[str, bytes] = {}
         self.ogiltiga: dict[str, dict[tuple[int, int], Cellvärdesfel]] = {}
         self.skannade: set[str] = set()  # worksheet parts whose row numbers were checked while unpacking
@@ -537,6 +588,30 @@ class _Arbetsbok:
                 raise Filfel("Filen är skadad: ett kalkylblad saknas i arbetsboken.")
             self._kontrollera_blad(del_, xml)
         del self.delar  # only needed for the checks; calamine reads the zip itself
+
+    def _öppna(self, data: bytes, gränser: Gränser) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
+        """The zip and its entries, after the checks that need only the directory (count, encryption,
+        declared size, content types, macros, binary workbooks)."""
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(data))
+            poster = zf.infolist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, ValueError, OSError, EOFError):
+            raise Filfel("Filen är skadad: den går inte att öppna som Excel-arbetsbok.") from None
+        if len(poster) > gränser.max_delar:
+            raise Filfel(f"Filen har {len(poster)} delar; högst {gränser.max_delar} tas emot.")
+        if any(p.flag_bits & 0x1 for p in poster):
+            raise Filfel("Filen är krypterad eller lösenordsskyddad. Spara den utan lösenord och ladda upp den igen.")
+        deklarerat = sum(p.file_size for p in poster)
+        if deklarerat > gränser.max_okomprimerat:
+            raise self._för_stor(deklarerat)
+        namn = {p.filename for p in poster}
+        if "[Content_Types].xml" not in namn:
+            raise Filfel("Filen är ingen Excel-arbetsbok (.xlsx). Kontrollera att du valt rätt fil.")
+        if any(n.lower().endswith("vbaproject.bin") for n in namn):
+            raise Filfel("Filen innehåller makron (.xlsm). Spara den som Excel-arbetsbok (.xlsx) utan makron.")
+        if any(n.lower().endswith("workbook.bin") for n in namn):
+            raise Filfel("Filen är en binär Excel-arbetsbok (.xlsb). Spara den som Excel-arbetsbok (.xlsx).")
+        return zf, poster
 
     def _packa_upp(self, zf: zipfile.ZipFile, post: zipfile.ZipInfo, totalt: int) -> bytes:
         """One part, unpacked piece by piece. The uncompressed limit is checked per piece, and in a worksheet

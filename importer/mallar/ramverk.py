@@ -1,0 +1,528 @@
+"""The shared framework of the template imports (``importer.mallar``: budget, helårsprognos, volymer och nyckeltal,
+indikatorer) and the Kolada import (``importer.kolada``): reading and header matching, plans, the locking rule and
+the preview/confirm service. One module per import kind builds on it.
+
+Every import runs in three steps:
+
+1. ``tolka``   read the file into plain rows (JSON-able: kept in the session between preview and confirm;
+               the uploaded file itself is not kept), with per-row errors naming sheet, row and column;
+2. ``planera`` compare the rows with what is stored: created / changed (old → new) / unchanged, and the
+               errors only the database can tell (unknown verksamhetsområde, closed period, fastställd report);
+3. ``bekräfta`` plan again inside one transaction, check that the plan is the one the user saw (a fingerprint),
+               write with bulk operations, record history and one ``Importändring`` per changed figure.
+
+Locking rule (applies to every template import and Kolada): a figure belongs to a period. Monthly figures
+(prognos at a prognostillfälle, a month's volume) are locked when their month is closed; yearly figures
+(budget, yearly volumes, indicator values) when the year is closed, i.e. when December is closed. Figures of
+a fastställd report are locked as well (the edit guard, ``nämnd.vakt``, through ``Låsning``). Unchanged figures are never a problem, so the
+same file can be imported again after closing.
+
+Empty cells never erase stored values (a partial file is normal); figures not in the file are left alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from ekonomi.models import Budgetpost, Periodiseringsprofil, Prognos
+from grund import historik
+from grund.tal import IMPORTSUMMA, Talgräns
+from nyckeltal.models import Indikatorvärde, Nyckeltalsvärde
+from nämnd.behorighet import kan_importera
+from nämnd.models import Kommun, Nämnd, Verksamhetsområde, koder
+from nämnd.vakt import Vakt, Ändring
+from rapporter.format import tal as formatera_tal
+
+from .. import lasare
+from ..lasare import Bladrader, Filfel, Radfel, kolumnbokstav, rubrik_och_enhet
+from ..models import Import, Importprofil, Importändring
+from ..resources import Mallresurs
+
+SKIPPA_BLAD = {"instruktioner", "giltiga värden", "anvisningar", "om tabellen"}
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+# Template files are small: tighter limits than the ekonomisystem import (shown on the upload page).
+GRÄNSER = lasare.Gränser(max_filstorlek=5 * lasare.MB, max_okomprimerat=50 * lasare.MB, max_rader=20_000)
+MAX_FILSTORLEK = GRÄNSER.max_filstorlek
+MAX_RADER = GRÄNSER.max_rader
+SÖK_RUBRIK_RADER = GRÄNSER.rubriksök
+
+
+def läs_tabeller(filnamn: str, innehåll: bytes) -> tuple[list[Bladrader], list[str]]:
+    """The visible sheets of an uploaded .xlsx or .csv file as rows of cell values, and the reader's notes.
+
+    Everything goes through the shared safe reader ``importer.lasare``: the type is decided by content, zip
+    bombs, DTDs/entities, password protection and oversized sheets are refused, formulas are read through
+    their cached values (a cell without one becomes ``lasare.Cellvärdesfel``). Merged cells in the header
+    area count for every cell they span. Raises ``Filfel``."""
+    return lasare.läs_bladrader(innehåll, filnamn, GRÄNSER)
+
+
+# --- header recognition -------------------------------------------------------------------------
+
+def tom(värde: Any) -> bool:
+    return värde is None or (isinstance(värde, str) and not värde.strip())
+
+
+@dataclass
+class Kolumnkarta:
+    blad: str
+    rubrikrad: int
+    index: dict[str, int]  # field → column index
+    rubriker: list[Any]
+    enheter: dict[str, str | None] = field(default_factory=dict)
+
+    def ref(self, fält: str) -> str:
+        return self.kolumnref(self.index[fält])
+
+    def kolumnref(self, i: int) -> str:
+        """"C (Belopp)": the column letter and its header as written (1, not 1.0)."""
+        rubrik = self.rubriker[i]
+        return f"{kolumnbokstav(i)} ({'' if isinstance(rubrik, lasare.Cellvärdesfel) else lasare.text(rubrik)})"
+
+    def faktor(self, fält: str) -> int:
+        return lasare.ENHETER.get(self.enheter.get(fält) or "kr", 1)
+
+    def är_rubrikrad(self, celler: list[Any]) -> bool:
+        """A repeated header row (page break). Cheap test on one recognised column first."""
+        if not hasattr(self, "_normaliserade"):
+            self._normaliserade = [rubrik_och_enhet(c)[0] for c in self.rubriker]
+        i = min(self.index.values())
+        if i >= len(celler) or not isinstance(celler[i], str) or rubrik_och_enhet(celler[i])[0] != self._normaliserade[i]:
+            return False
+        return [rubrik_och_enhet(c)[0] for c in celler[: len(self.rubriker)]] == self._normaliserade
+
+
+def hitta_kolumner(
+    tabell: Bladrader, synonymer: dict[str, tuple[str, ...]], krävs: Iterable[tuple[str, ...]],
+    profil: Importprofil | None = None, extra: Callable[[Any], bool] | None = None,
+) -> Kolumnkarta | None:
+    """The first row (of the first ``SÖK_RUBRIK_RADER``) whose headers name every required field.
+
+    ``synonymer``: field → recognised spellings; a kommun's import profile adds its own spellings first.
+    ``extra``: headers the caller recognises itself (wide month/year columns); they count as a match."""
+    tolkning: dict[str, str] = {}
+    if profil is not None:
+        for fält, rubrik in (profil.kolumner or {}).items():
+            if fält in synonymer:
+                tolkning[rubrik_och_enhet(rubrik)[0]] = fält
+    for fält, stavningar in synonymer.items():
+        for s in stavningar:
+            tolkning.setdefault(rubrik_och_enhet(s)[0], fält)
+    krävs = list(krävs)
+    for nummer, celler in tabell.rader[:SÖK_RUBRIK_RADER]:
+        index: dict[str, int] = {}
+        enheter: dict[str, str | None] = {}
+        dubbletter: dict[str, list[int]] = defaultdict(list)
+        har_extra = False
+        for i, cell in enumerate(celler):
+            bas, enhet = rubrik_och_enhet(cell)
+            if not bas:
+                continue
+            fält = tolkning.get(bas)
+            if fält is None:
+                har_extra = har_extra or bool(extra and extra(cell))
+                continue
+            dubbletter[fält].append(i)
+            if fält not in index:
+                index[fält], enheter[fält] = i, enhet
+        if all(any(f in index for f in alternativ) or (har_extra and "*" in alternativ) for alternativ in krävs):
+            for fält, platser in dubbletter.items():
+                if len(platser) > 1:
+                    raise Filfel(
+                        f"Kolumnen för {fält} finns flera gånger på rad {nummer}"
+                        f"{' i bladet ' + tabell.namn if tabell.namn else ''}: "
+                        + ", ".join(kolumnbokstav(p) for p in platser) + "."
+                    )
+            return Kolumnkarta(tabell.namn, nummer, index, list(celler), enheter)
+    return None
+
+
+# --- parsed rows and plans ----------------------------------------------------------------------
+
+@dataclass
+class Tolkat:
+    """What ``tolka`` read: plain rows (JSON-able), per-row errors, notes and column references."""
+
+    rader: list[dict] = field(default_factory=list)
+    fel: list[Radfel] = field(default_factory=list)
+    antal_rader: int = 0
+    noteringar: list[str] = field(default_factory=list)
+    kolumner: dict[str, dict[str, str]] = field(default_factory=dict)  # blad → field → "C (Belopp)"
+
+    def fel_för(self, rad: dict, fält: str | None, text: str) -> Radfel:
+        return Radfel(rad.get("blad") or None, rad.get("rad"), self.kolumner.get(rad.get("blad", ""), {}).get(fält), text)
+
+    def som_json(self) -> dict:
+        return {"rader": self.rader, "fel": [asdict(f) for f in self.fel], "antal_rader": self.antal_rader,
+                "noteringar": self.noteringar, "kolumner": self.kolumner}
+
+    @classmethod
+    def från_json(cls, data: dict) -> Tolkat:
+        fel = [Radfel(**{("meddelande" if k == "text" else k): v for k, v in f.items()}) for f in data["fel"]]
+        return cls(data["rader"], fel, data["antal_rader"], data["noteringar"], data["kolumner"])
+
+
+@dataclass
+class Postplan:
+    """One object the import creates or changes, and the figures that change on it (beskrivning, old, new)."""
+
+    objekt: models.Model
+    ny: bool
+    fält: tuple[str, ...]
+    ändringar: list[tuple[str, str, str]]
+
+    @property
+    def modell(self) -> type[models.Model]:
+        return type(self.objekt)
+
+
+@dataclass
+class Plan:
+    poster: list[Postplan] = field(default_factory=list)
+    oförändrade: int = 0
+    fel: list[Radfel] = field(default_factory=list)
+    noteringar: list[str] = field(default_factory=list)
+    summa: Decimal | None = None
+    ändrad_etikett: str = "Ändrad"
+
+    @property
+    def skapade(self) -> list[Postplan]:
+        return [p for p in self.poster if p.ny]
+
+    @property
+    def ändrade(self) -> list[Postplan]:
+        return [p for p in self.poster if not p.ny]
+
+    @property
+    def rader(self) -> list[tuple[str, str, str, str]]:
+        """Preview lines: (status, what, old, new)."""
+        return [
+            ("Ny" if p.ny else self.ändrad_etikett, b, g, n) for p in self.poster for b, g, n in p.ändringar
+        ]
+
+    @property
+    def fingeravtryck(self) -> str:
+        """Identifies what the user saw in the preview: confirm refuses when the plan has changed since."""
+        innehåll = [(p.modell.__name__, p.objekt.pk, p.ny, p.ändringar) for p in self.poster]
+        return hashlib.sha256(json.dumps([innehåll, self.oförändrade], default=str).encode()).hexdigest()
+
+
+@dataclass
+class Kontext:
+    kommun: Kommun
+    nämnd: Nämnd | None  # the nämnd the import was started from (None: the management command)
+    nämnder: list[Nämnd]  # whose figures the import may touch
+    user: Any = None
+    lås: bool = False  # plan with SELECT … FOR UPDATE (at confirm)
+
+    def låst(self, qs: models.QuerySet) -> models.QuerySet:
+        return qs.select_for_update(of=("self",)) if self.lås else qs
+
+
+class Låsning:
+    """The edit guard (``nämnd.vakt``) over the rows of one import: one ``Vakt`` per nämnd and year (two queries
+    each), asked per changed row. Unchanged rows are never asked, so re-importing a locked year's file is fine."""
+
+    def __init__(self) -> None:
+        self._vakter: dict[tuple[int, int], Vakt] = {}
+
+    def fel(self, nämnd: Nämnd, ändring: Ändring) -> str | None:
+        nyckel = (nämnd.pk, ändring.år)
+        if nyckel not in self._vakter:
+            self._vakter[nyckel] = Vakt.för(None, nämnd, ändring.år)
+        spärr = self._vakter[nyckel].spärr(ändring)
+        return spärr.text if spärr else None
+
+
+def i_lagrad_enhet(värde: str, karta: Kolumnkarta, fält: str, gräns: Talgräns) -> str:
+    """A cleaned value in its column's unit ("Belopp helår (tkr)") → the stored unit (kr), rounded half up to
+    the field's decimals. ``Talfel`` naming the range in the column's unit when the field cannot store it."""
+    d, faktor = Decimal(värde), karta.faktor(fält)
+    if faktor != 1:
+        gräns.i_enhet(karta.enheter.get(fält) or "", faktor).kontrollera(d, decimaler="fria")
+    return str(gräns.kontrollera(d * faktor, decimaler="avrunda"))
+
+
+def importsumma(plan: Plan, summa: Decimal) -> Decimal | None:
+    """The file's total for the Import record. One too large to store is an error in the file, not an overflow."""
+    if IMPORTSUMMA.ryms(summa):
+        return summa
+    plan.fel.append(Radfel(None, None, None, f"Summan av beloppen i filen blir {visa(summa)} kr och "
+                                             f"{IMPORTSUMMA.för_stort(summa).orsak}."))
+    return None
+
+
+def visa(värde: Any) -> str:
+    """A stored value as text for the preview and the audit trail."""
+    if värde is None or värde == "":
+        return "–"
+    if isinstance(värde, Decimal):
+        return formatera_tal(värde, 0 if värde == värde.to_integral_value() else 2)
+    return str(värde)
+
+
+def _kort(text: str, längd: int) -> str:
+    return text if len(text) <= längd else text[: längd - 1] + "…"
+
+
+def nyckeltext(text: str) -> str:
+    return " ".join(str(text).replace("\u00a0", " ").split()).casefold()
+
+
+# --- the import kinds: the base class and what they share ---------------------------------------------------------------------------
+
+IMPORTTYPER: dict[str, type[Importtypdef]] = {}  # filled by the subclasses (importer.apps loads them all)
+
+
+def importtyp(typ: str) -> Importtypdef:
+    if typ not in IMPORTTYPER:
+        raise KeyError(typ)
+    return IMPORTTYPER[typ]()
+
+
+class Importtypdef:
+    """One kind of import. Subclasses implement ``tolka_tabeller`` (or ``tolka``) and ``planera``."""
+
+    typ: ClassVar[str]
+    titel: ClassVar[str]
+    filtyper: ClassVar[tuple[str, ...]] = (".xlsx", ".csv")
+    resurs: ClassVar[type[Mallresurs] | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "typ" in cls.__dict__:
+            IMPORTTYPER[str(cls.typ)] = cls
+
+    def tolka(self, filnamn: str, innehåll: bytes, profil: Importprofil | None = None) -> Tolkat:
+        try:
+            tabeller, meddelanden = läs_tabeller(filnamn, innehåll)
+            tolkat = self.tolka_tabeller(tabeller, profil)
+        except Filfel as e:
+            return Tolkat(fel=[Radfel(None, None, None, str(e))])
+        tolkat.noteringar[:0] = meddelanden
+        return tolkat
+
+    def tolka_tabeller(self, tabeller: list[Bladrader], profil: Importprofil | None) -> Tolkat:
+        raise NotImplementedError
+
+    def kontext(self, user, nämnd: Nämnd) -> Kontext:
+        return Kontext(nämnd.kommun, nämnd, [nämnd], user)
+
+    def planera(self, ctx: Kontext, tolkat: Tolkat) -> Plan:
+        raise NotImplementedError
+
+    # shared helper for the Resource-based templates
+    def tolka_med_resurs(self, tabeller: list[Bladrader], profil: Importprofil | None, efter: Callable | None = None) -> Tolkat:
+        """Read every sheet that has the template's headers; each cell is cleaned by the Resource's widget.
+        ``efter(rad, karta, tolkat, celler)`` finishes a row (units, checks) and returns False to drop it."""
+        resurs = self.resurs()
+        tolkat = Tolkat()
+        hittade = False
+        for tabell in tabeller:
+            if tabell.namn.strip().lower() in SKIPPA_BLAD:
+                continue
+            karta = hitta_kolumner(tabell, resurs.alla_synonymer(), resurs.krävs, profil)
+            if karta is None:
+                continue
+            hittade = True
+            tolkat.kolumner[tabell.namn] = {f: karta.ref(f) for f in karta.index}
+            for nummer, celler in tabell.rader:
+                if nummer <= karta.rubrikrad or all(tom(c) for c in celler) or karta.är_rubrikrad(celler):
+                    continue
+                tolkat.antal_rader += 1
+                rad: dict[str, Any] = {"blad": tabell.namn, "rad": nummer}
+                ok = True
+                for fält, i in karta.index.items():
+                    cell = celler[i] if i < len(celler) else None
+                    try:
+                        if isinstance(cell, lasare.Cellvärdesfel):
+                            raise ValueError(str(cell))
+                        värde = resurs.rensa(fält, cell)
+                    except ValueError as e:
+                        tolkat.fel.append(Radfel(tabell.namn or None, nummer, karta.ref(fält), str(e)))
+                        ok = False
+                        continue
+                    rad[fält] = str(värde) if isinstance(värde, Decimal) else värde
+                if ok and (efter is None or efter(rad, karta, tolkat, celler) is not False):
+                    tolkat.rader.append(rad)
+        if not hittade:
+            namn = resurs.kolumnnamn()
+            krav = [" eller ".join(namn[f] for f in alt) for alt in resurs.krävs]
+            tolkat.fel.append(Radfel(None, None, None, (
+                f"Hittade ingen rubrikrad med kolumnerna {', '.join(krav)} (sökte i de första {SÖK_RUBRIK_RADER} "
+                "raderna på varje blad). Ladda ner importmallen för att se vilka kolumner som behövs."
+            )))
+        return tolkat
+
+
+class Områden:
+    """Verksamhetsområden of some nämnder, found by name or by an exact ansvars-/verksamhetskod. One query."""
+
+    def __init__(self, nämnder: list[Nämnd]):
+        self.alla = list(Verksamhetsområde.objects.filter(nämnd__in=nämnder).select_related("nämnd", "förälder"))
+        self.namn: dict[str, list[Verksamhetsområde]] = defaultdict(list)
+        self.kod: dict[str, list[Verksamhetsområde]] = defaultdict(list)
+        for o in self.alla:
+            self.namn[nyckeltext(o.namn)].append(o)
+            for k in {*koder(o.ansvarskoder), *koder(o.verksamhetskoder)}:
+                if "*" not in k:
+                    self.kod[k.casefold()].append(o)
+
+    def hitta(self, text: str, år: int | None) -> tuple[Verksamhetsområde | None, str | None]:
+        kandidater = self.namn.get(nyckeltext(text)) or self.kod.get(text.strip().casefold()) or []
+        if år is not None and len(kandidater) > 1:
+            kandidater = [o for o in kandidater if o.gäller(år)] or kandidater
+        if not kandidater:
+            return None, f"Verksamhetsområdet {text!r} finns inte i nämnden (varken som namn eller kod)."
+        if len(kandidater) > 1:
+            return None, (f"{text!r} passar flera verksamhetsområden ("
+                          + ", ".join(f"{o.namn} under {o.förälder or 'toppnivån'}" for o in kandidater)
+                          + "). Ange en kod som bara hör till ett av dem.")
+        o = kandidater[0]
+        if år is not None and not o.gäller(år):
+            return None, f"Verksamhetsområdet {o.namn} gäller inte år {år}."
+        return o, None
+
+
+def _dubblett(sedda: dict, nyckel, rad: dict) -> str | None:
+    """Where ``nyckel`` was first seen ("2", or "2 i bladet X" on another sheet), or None (and remember it)."""
+    if nyckel in sedda:
+        blad, nummer = sedda[nyckel]
+        return str(nummer) if blad == rad.get("blad") else f"{nummer} i bladet {blad or 'CSV'}"
+    sedda[nyckel] = (rad.get("blad"), rad["rad"])
+    return None
+
+
+# --- the service: preview and confirm -----------------------------------------------------------
+
+def kräv_import(user, nämnd: Nämnd) -> None:
+    if not kan_importera(user, nämnd):
+        raise PermissionDenied("Du har inte behörighet att importera för nämnden.")
+
+
+class InteBekräftad(ValidationError):
+    pass
+
+
+@dataclass
+class Granskning:
+    imp: Import
+    tolkat: Tolkat
+    plan: Plan
+
+    @property
+    def fel(self) -> list[Radfel]:
+        return sorted([*self.tolkat.fel, *self.plan.fel], key=lambda f: (f.blad or "", f.rad or 0, f.kolumn or ""))
+
+    @property
+    def kan_bekräftas(self) -> bool:
+        return not self.fel and bool(self.plan.poster)
+
+
+def _antal_felrader(fel: list[Radfel]) -> int:
+    return len({(f.blad, f.rad) for f in fel})
+
+
+def förhandsgranska(user, nämnd: Nämnd, typ: str, filnamn: str, innehåll: bytes,
+                    profil: Importprofil | None = None) -> Granskning:
+    """Read and plan an uploaded file; record the attempt as an Import (status förhandsgranskad, or fel).
+    Nothing else is written."""
+    kräv_import(user, nämnd)
+    definition = importtyp(typ)
+    tolkat = definition.tolka(filnamn, innehåll, profil)
+    ctx = definition.kontext(user, nämnd)
+    plan = definition.planera(ctx, tolkat) if tolkat.rader else Plan()
+    fel = [*tolkat.fel, *plan.fel]
+    imp = Import(
+        kommun=nämnd.kommun, nämnd=nämnd, typ=definition.typ, profil=profil, filnamn=_kort(filnamn, 255),
+        sha256=hashlib.sha256(innehåll).hexdigest(), användare=user,
+        status=Import.Status.FEL if fel else Import.Status.FÖRHANDSGRANSKAD,
+        antal_rader=tolkat.antal_rader, antal_skapade=len(plan.skapade), antal_ändrade=len(plan.ändrade),
+        antal_oförändrade=plan.oförändrade, antal_fel=_antal_felrader(fel), summa_fil=plan.summa,
+        meddelande=_kort("\n".join(str(f) for f in fel[:20]), 4000),
+    )
+    # bulk_create, not save(): the record of a preview is not report data, so no signal bumps the kommun's
+    # data version (which would throw away every cached report of the kommun).
+    Import.objects.bulk_create([imp])
+    return Granskning(imp, tolkat, plan)
+
+
+def granska(user, imp: Import, tolkat: Tolkat) -> Granskning:
+    """The preview again (e.g. on reload): planned against the database as it is now."""
+    kräv_import(user, imp.nämnd)
+    definition = importtyp(imp.typ)
+    return Granskning(imp, tolkat, definition.planera(definition.kontext(user, imp.nämnd), tolkat))
+
+
+def bekräfta(user, imp: Import, tolkat: Tolkat, fingeravtryck: str) -> Import:
+    """Write what the preview showed, all or nothing."""
+    definition = importtyp(imp.typ)
+    with transaction.atomic():
+        imp = Import.objects.select_for_update(of=("self",)).select_related("nämnd__kommun").get(pk=imp.pk)
+        kräv_import(user, imp.nämnd)
+        if imp.status == Import.Status.FEL:
+            raise InteBekräftad("Filen har fel och kan inte importeras. Rätta filen och ladda upp den igen.")
+        if imp.status != Import.Status.FÖRHANDSGRANSKAD:
+            raise InteBekräftad(f"Importen är redan {imp.get_status_display().lower()}.")
+        ctx = definition.kontext(user, imp.nämnd)
+        ctx.lås = True
+        plan = definition.planera(ctx, tolkat)
+        if tolkat.fel or plan.fel:
+            raise InteBekräftad("Filen har fel och kan inte importeras. Rätta filen och ladda upp den igen.")
+        if plan.fingeravtryck != fingeravtryck:
+            raise InteBekräftad("Uppgifterna har ändrats sedan förhandsgranskningen. Granska ändringarna igen "
+                                "innan du bekräftar.")
+        skriv(plan, imp, user)
+        imp.status, imp.genomförd = Import.Status.GENOMFÖRD, timezone.now()
+        imp.antal_skapade, imp.antal_ändrade, imp.antal_oförändrade = len(plan.skapade), len(plan.ändrade), plan.oförändrade
+        imp.antal_fel, imp.summa_fil, imp.meddelande = 0, plan.summa, ""
+        # update(): the figures written above have bumped the data version already (historik.registrera)
+        Import.objects.filter(pk=imp.pk).update(**{f: getattr(imp, f) for f in (
+            "status", "genomförd", "antal_skapade", "antal_ändrade", "antal_oförändrade", "antal_fel", "summa_fil",
+            "meddelande")})
+    return imp
+
+
+def avbryt(user, imp: Import) -> None:
+    kräv_import(user, imp.nämnd)
+    Import.objects.filter(pk=imp.pk, status=Import.Status.FÖRHANDSGRANSKAD).update(status=Import.Status.AVBRUTEN)
+
+
+SKRIVORDNING = [Periodiseringsprofil, Budgetpost, Prognos, Nyckeltalsvärde, Indikatorvärde]
+
+
+def skriv(plan: Plan, imp: Import, user) -> None:
+    """Bulk writes per model (profiles before the budget posts that use them), history rows, and one
+    Importändring per changed figure. Must run inside the confirm transaction."""
+    orsak = _kort(f"Import {imp.pk}: {imp.filnamn}", 100)
+    for modell in SKRIVORDNING:
+        nya = [p.objekt for p in plan.poster if p.ny and p.modell is modell]
+        ändrade = [p for p in plan.poster if not p.ny and p.modell is modell]
+        if nya:
+            modell.objects.bulk_create(nya)
+            if hasattr(modell, "history"):
+                historik.registrera(modell, nya, historik.SKAPAD, user, orsak)
+        if ändrade:
+            fält = sorted({f for p in ändrade for f in p.fält})
+            modell.objects.bulk_update([p.objekt for p in ändrade], fält)
+            if hasattr(modell, "history"):
+                historik.registrera(modell, [p.objekt for p in ändrade], historik.ÄNDRAD, user, orsak)
+    Importändring.objects.bulk_create(
+        Importändring(imp=imp, modell=p.modell.__name__, objekt_id=p.objekt.pk, beskrivning=_kort(b, 300),
+                      gammalt=_kort(g, 100), nytt=_kort(n, 100))
+        for p in plan.poster for b, g, n in p.ändringar
+    )
+

@@ -1,0 +1,266 @@
+"""Volymer och nyckeltal import: long (Typ, År, Månad, Värde) or wide (one column per month or per year)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from ekonomi.models import MÅNADER
+from grund.tal import NYCKELTAL, ÅR
+from nyckeltal.models import Nyckeltal, Nyckeltalsvärde
+from nyckeltal.services import ändring_för_värde
+
+from .. import lasare
+from ..lasare import rubrik_och_enhet
+from ..models import Importtyp
+from ..resources import MÅNADSNAMN_LÅNGA, Månad, Tal
+from .ramverk import (
+    SKIPPA_BLAD,
+    SÖK_RUBRIK_RADER,
+    Importtypdef,
+    Låsning,
+    Plan,
+    Postplan,
+    Radfel,
+    Tolkat,
+    _dubblett,
+    hitta_kolumner,
+    nyckeltext,
+    tom,
+    visa,
+)
+
+VOLYMTYPER = {
+    "utfall helår": "utfall_helår", "utfall": "utfall_helår", "helår": "utfall_helår",
+    "utfall delår": "utfall_delår", "delår": "utfall_delår",
+    "mål": "mål", "plan": "mål", "mål/plan": "mål", "målvärde": "mål",
+    "prognos": "prognos", "prognos helår": "prognos",
+    "utfall månad": "utfall_månad", "månad": "utfall_månad", "månadsutfall": "utfall_månad",
+    **{k: k for k in Nyckeltalsvärde.Typ.values},
+}
+
+
+def bred_kolumn(rubrik: Any) -> tuple[str, int | None, int | None] | None:
+    """A wide-layout header → (typ, år, månad): jan…dec, januari, 1…12, 2023-01, 202301, "jan 2023", an Excel
+    date (one column per month: utfall månad) or "Utfall 2022", "Utfall jan–aug 2023", "Mål 2023", "Plan 2024",
+    "Prognos 2023", "2022" (one column per year, as the volymer export writes them)."""
+    if isinstance(rubrik, (dt.date, dt.datetime)):
+        return "utfall_månad", rubrik.year, rubrik.month
+    if isinstance(rubrik, (int, float)) and not isinstance(rubrik, bool):
+        if rubrik == int(rubrik) and 1 <= rubrik <= 12:
+            return "utfall_månad", None, int(rubrik)
+        if rubrik == int(rubrik) and 2000 <= rubrik <= 2100:
+            return "utfall_helår", int(rubrik), None
+        if rubrik == int(rubrik) and 200001 <= rubrik <= 210012 and 1 <= rubrik % 100 <= 12:
+            return "utfall_månad", int(rubrik) // 100, int(rubrik) % 100
+        return None
+    text = rubrik_och_enhet(rubrik)[0]
+    if not text:
+        return None
+    if re.fullmatch(r"20\d\d|2100", text):
+        return "utfall_helår", int(text), None
+    if m := re.fullmatch(r"(utfall(?: helår| delår)?|mål|plan|mål/plan|prognos(?: helår)?)\s+(?:(jan\s*-\s*[a-zåäö]{3})\s+)?(\d{4})", text):
+        typ = VOLYMTYPER[m[1]]
+        if m[2]:
+            typ = "utfall_delår" if m[1].startswith("utfall") else typ
+        return typ, int(m[3]), None
+    if re.fullmatch(r"\d{4}\s*-\s*\d{1,2}|\d{6}|\d{1,2}|[a-zåäö]{3,9}\.?(\s+\d{4})?", text):
+        try:
+            år, månad = Månad.år_och_månad(text)
+        except ValueError:
+            return None
+        if re.fullmatch(r"[a-zåäö]{3,9}\.?(\s+\d{4})?", text) and not any(
+            text.split()[0].rstrip(".") in (kort, lång) for kort, lång in zip(MÅNADER, MÅNADSNAMN_LÅNGA, strict=True)
+        ):
+            return None  # only real month names, not every word that starts like one
+        return "utfall_månad", år, månad
+    return None
+
+
+class Volymimport(Importtypdef):
+    """Volymer och nyckeltal: long (Typ, År, Månad, Värde) or wide (one column per month or per year)."""
+
+    typ = Importtyp.VOLYMER
+    titel = "Volymer och nyckeltal"
+    synonymer = {
+        "område": ("område", "nyckeltalsområde", "grupp", "rubrik", "verksamhet"),
+        "nyckeltal": ("nyckeltal", "namn", "volym", "mått"),
+        "enhet": ("enhet",),
+        "år": ("år", "budgetår"),
+        "typ": ("typ", "värdetyp", "slag"),
+        "månad": ("månad", "period"),
+        "värde": ("värde", "antal", "utfallsvärde"),
+    }
+    krävs = (("nyckeltal",), ("värde", "*"))
+    instruktioner = (
+        "En rad per nyckeltal. Nyckeltalet anges med namnet som i rapporten; Område behövs när samma namn finns "
+        "i flera områden (t.ex. Antal brukare totalt).",
+        "Bred layout: en kolumn per månad (jan … dec, 1 … 12 eller 2023-01 … 2023-12) ger månadsutfall; "
+        "en kolumn per år (Utfall 2022, Mål 2023, Plan 2024, Prognos 2023, Utfall jan–aug 2023) ger årsvärden "
+        "– samma rubriker som exporten av volymtabellen.",
+        "Kolumner med bara månad (jan, 1 …) kräver kolumnen År.",
+        "Lång layout: kolumnerna Typ (Utfall helår, Utfall delår, Mål, Prognos, Utfall månad), År, Månad "
+        "(för månadsutfall) och Värde.",
+        "Tomma celler lämnar befintliga värden orörda. Samma nyckeltal, typ, år och månad får bara förekomma en gång.",
+    )
+
+    def tolka_tabeller(self, tabeller, profil):
+        tolkat = Tolkat()
+        hittade = False
+        for tabell in tabeller:
+            if tabell.namn.strip().lower() in SKIPPA_BLAD:
+                continue
+            karta = hitta_kolumner(tabell, self.synonymer, self.krävs, profil, extra=bred_kolumn)
+            if karta is None:
+                continue
+            hittade = True
+            breda = {
+                i: b for i, c in enumerate(karta.rubriker)
+                if i not in karta.index.values() and (b := bred_kolumn(c)) is not None
+            }
+            if any(b[1] is None for b in breda.values()) and "år" not in karta.index:
+                raise_fel = Radfel(tabell.namn or None, karta.rubrikrad, None,
+                                   "Månadskolumner utan år (jan, 1 …) kräver kolumnen År.")
+                tolkat.fel.append(raise_fel)
+                continue
+            kolumner = {f: karta.ref(f) for f in karta.index}
+            tolkat.kolumner[tabell.namn] = kolumner
+            tal = Tal(NYCKELTAL)
+            for nummer, celler in tabell.rader:
+                if nummer <= karta.rubrikrad or all(tom(c) for c in celler) or karta.är_rubrikrad(celler):
+                    continue
+                tolkat.antal_rader += 1
+                cell = {f: (celler[i] if i < len(celler) else None) for f, i in karta.index.items()}
+                fel_före = len(tolkat.fel)
+
+                def fel(fält, text, nummer=nummer, blad=tabell.namn, kolumner=kolumner):
+                    tolkat.fel.append(Radfel(blad or None, nummer, kolumner.get(fält, fält), text))
+
+                if trasiga := [f for f, c in cell.items() if isinstance(c, lasare.Cellvärdesfel)]:
+                    for f in trasiga:
+                        fel(f, str(cell[f]))
+                    continue
+
+                namn = " ".join(str(cell["nyckeltal"]).split()) if not tom(cell["nyckeltal"]) else ""
+                if not namn:
+                    fel("nyckeltal", "Ange nyckeltal.")
+                    continue
+                år = None
+                if "år" in cell and not tom(cell["år"]):
+                    try:
+                        år = Tal(ÅR, heltal=True).clean(cell["år"])
+                    except ValueError as e:
+                        fel("år", str(e))
+                värden = []
+                if "värde" in cell and not tom(cell["värde"]):
+                    typ, månad = "utfall_helår", None
+                    if "månad" in cell and not tom(cell["månad"]):
+                        try:
+                            år_m, månad = Månad.år_och_månad(cell["månad"])
+                            år = år or år_m
+                            typ = "utfall_månad"
+                        except ValueError as e:
+                            fel("månad", str(e))
+                    if "typ" in cell and not tom(cell["typ"]):
+                        typ = VOLYMTYPER.get(rubrik_och_enhet(cell["typ"])[0])
+                        if typ is None:
+                            fel("typ", f"{cell['typ']!r} är inte en typ. Giltiga: Utfall helår, Utfall delår, Mål, "
+                                       "Prognos, Utfall månad.")
+                    if typ == "utfall_månad" and månad is None:
+                        fel("månad", "Ange månad för månadsutfall.")
+                    if år is None:
+                        fel("år", "Ange år.")
+                    try:
+                        v = tal.clean(cell["värde"])
+                        värden.append({"typ": typ, "år": år, "månad": månad if typ == "utfall_månad" else None,
+                                       "värde": str(v), "kol": kolumner["värde"]})
+                    except ValueError as e:
+                        fel("värde", str(e))
+                for i, (typ, kol_år, månad) in breda.items():
+                    c = celler[i] if i < len(celler) else None
+                    if tom(c):
+                        continue
+                    ref = karta.kolumnref(i)
+                    värdeår = kol_år or år
+                    if värdeår is None:
+                        tolkat.fel.append(Radfel(tabell.namn or None, nummer, kolumner.get("år"), "Ange år."))
+                        continue
+                    try:
+                        värden.append({"typ": typ, "år": värdeår, "månad": månad, "värde": str(tal.clean(c)), "kol": ref})
+                    except ValueError as e:
+                        tolkat.fel.append(Radfel(tabell.namn or None, nummer, ref, str(e)))
+                if len(tolkat.fel) == fel_före and värden:
+                    tolkat.rader.append({
+                        "blad": tabell.namn, "rad": nummer, "nyckeltal": namn,
+                        "område": "" if tom(cell.get("område")) else " ".join(str(cell["område"]).split()),
+                        "värden": värden,
+                    })
+        if not hittade:
+            tolkat.fel.append(Radfel(None, None, None, (
+                "Hittade ingen rubrikrad med kolumnen Nyckeltal och antingen Värde eller kolumner per månad/år "
+                f"(sökte i de första {SÖK_RUBRIK_RADER} raderna). Ladda ner importmallen för att se exempel.")))
+        return tolkat
+
+    def planera(self, ctx, tolkat):
+        plan = Plan()
+        låsning = Låsning()
+        alla = list(Nyckeltal.objects.filter(grupp__nämnd__in=ctx.nämnder).select_related("grupp", "grupp__nämnd"))
+        per_namn: dict[str, list[Nyckeltal]] = defaultdict(list)
+        for nt in alla:
+            per_namn[nyckeltext(nt.namn)].append(nt)
+        befintliga = {
+            (v.nyckeltal_id, v.typ, v.år, v.månad): v
+            for v in ctx.låst(Nyckeltalsvärde.objects.filter(
+                nyckeltal__in=alla, år__in={v["år"] for r in tolkat.rader for v in r["värden"]}))
+        }
+        typnamn = dict(Nyckeltalsvärde.Typ.choices)
+        sedda: dict = {}
+        for rad in tolkat.rader:
+            namn = nyckeltext(rad["nyckeltal"])
+            kandidater = per_namn.get(namn) or (per_namn.get(namn.removeprefix("varav ")) if namn.startswith("varav ") else [])
+            if rad["område"]:
+                kandidater = [nt for nt in kandidater or [] if nyckeltext(nt.grupp.namn) == nyckeltext(rad["område"])]
+            if not kandidater:
+                plan.fel.append(tolkat.fel_för(rad, "nyckeltal", f"Nyckeltalet {rad['nyckeltal']!r} finns inte"
+                                               + (f" i området {rad['område']!r}." if rad["område"] else " i nämnden.")))
+                continue
+            if len(kandidater) > 1:
+                plan.fel.append(tolkat.fel_för(rad, "nyckeltal", (
+                    f"Nyckeltalet {rad['nyckeltal']!r} finns i flera områden ("
+                    + ", ".join(sorted({nt.grupp.namn for nt in kandidater})) + "). Fyll i kolumnen Område.")))
+                continue
+            nt = kandidater[0]
+            for v in rad["värden"]:
+                pos = Radfel(rad["blad"] or None, rad["rad"], v["kol"], "")
+                värde = Decimal(v["värde"]).quantize(Decimal("0.01"))
+                nyckel = (nt.pk, v["typ"], v["år"], v["månad"])
+                if (första := _dubblett(sedda, nyckel, rad)) is not None:
+                    plan.fel.append(Radfel(pos.blad, pos.rad, pos.kolumn, (
+                        f"Samma värde ({nt.namn}, {typnamn[v['typ']]}, {v['år']}"
+                        + (f"-{v['månad']:02d}" if v["månad"] else "") + f") finns redan på rad {första}.")))
+                    continue
+                if värde < 0 and not nt.får_vara_negativ:
+                    plan.fel.append(Radfel(pos.blad, pos.rad, pos.kolumn, f"{nt.namn} kan inte vara negativt."))
+                    continue
+                beskrivning = f"{nt.grupp.namn} / {nt.namn} {typnamn[v['typ']].lower()} {v['år']}" + (
+                    f"-{v['månad']:02d}" if v["månad"] else "")
+                post = befintliga.get(nyckel)
+                if post is not None and post.värde == värde:
+                    plan.oförändrade += 1
+                    continue
+                stängt = låsning.fel(nt.grupp.nämnd, ändring_för_värde(v["typ"], v["år"], v["månad"]))
+                if stängt:
+                    plan.fel.append(Radfel(pos.blad, pos.rad, pos.kolumn, stängt))
+                    continue
+                if post is None:
+                    post = Nyckeltalsvärde(nyckeltal=nt, typ=v["typ"], år=v["år"], månad=v["månad"], värde=värde)
+                    plan.poster.append(Postplan(post, True, (), [(beskrivning, "", visa(värde))]))
+                else:
+                    plan.poster.append(Postplan(post, False, ("värde", "version"), [(beskrivning, visa(post.värde), visa(värde))]))
+                    post.värde, post.version = värde, post.version + 1
+        return plan
+
+
