@@ -5,6 +5,3 @@ class RapporterConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "rapporter"
     verbose_name = "Rapporter"
-
-    def ready(self):
-        from . import rapportcache  # noqa: F401 - registers the PDF job handler

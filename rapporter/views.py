@@ -11,12 +11,14 @@ from django.utils.text import slugify
 from ekonomi import berakning
 from ekonomi import selectors as ekonomi_sel
 from ekonomi.models import Budgetpost, Utfall
+from jobb import rapportpdf
 from jobb import services as jobb_services
 from jobb.models import Jobb
 from nyckeltal import selectors as nyckeltal_sel
 from nämnd.behorighet import kan_importera, kan_redigera
 from nämnd.models import Kommun, Nämnd, Rapporttyp
 from publicering.models import Rapportversion
+from socialreports import dataversion
 
 from . import rapportcache
 from . import selectors as sel
@@ -77,8 +79,7 @@ def översikt(request, nämnd_id: int, år: int):
 
 
 def rapport(request, nämnd_id: int, år: int, typ: str, format: str = "html"):
-    """A report as an HTML page, or a PDF from the same templates. Both are cached per data version:
-    an unchanged report is not built or rendered again; any change to its kommun's data gives a new key."""
+    """A report as an HTML page (body cached per data version), or as a PDF (``_pdf``)."""
     if typ not in Rapporttyp.values:
         raise Http404("Okänd rapporttyp.")
     nämnd = sel.nämnd_för(request.user, nämnd_id)
@@ -88,13 +89,33 @@ def rapport(request, nämnd_id: int, år: int, typ: str, format: str = "html"):
         return render(request, "rapporter/rapport.html", {"artikel": artikel, "titel": titel, "pdf": False})
     arkiverad = Rapportversion.objects.filter(ärende__nämnd=nämnd, ärende__år=år, ärende__typ=typ,
                                               ärende__status="fastställd").order_by("-nummer").first()
-    pdf = bytes(arkiverad.pdf) if arkiverad else rapportcache.pdf(nämnd, år, typ)  # the adopted file always wins
-    if pdf is None:
-        if not settings.CELERY_TASK_ALWAYS_EAGER:
-            jobb = jobb_services.starta(Jobb.Typ.PDF, request.user, nämnd.kommun,
-                                       {"nämnd_id": nämnd.id, "år": år, "typ": typ})
-            return redirect("jobb-status", jobb.pk)
-        pdf = rapportcache.rendera_pdf(request.user, nämnd, år, typ)
+    if arkiverad:  # the adopted file always wins
+        return _pdf_svar(bytes(arkiverad.pdf), nämnd, år, typ)
+    return _pdf(request, nämnd, år, typ)
+
+
+def _pdf(request, nämnd: Nämnd, år: int, typ: str):
+    """A PDF rendered from one consistent data version (``jobb.rapportpdf``): the version a link pins
+    (``?version=N``, what a finished job links to — never stale because others saved since), else the current
+    one. Not rendered yet: inline in the embedded mode; with Redis a job renders it (this user's job for the
+    same version is reused) and its page links to the result, or offers the latest finished PDF meanwhile."""
+    version = dataversion.version(nämnd.kommun_id)
+    r = rapportpdf.för_version(nämnd, år, typ, request.GET["version"]) if "version" in request.GET else None
+    r = r or rapportpdf.för_version(nämnd, år, typ, version)
+    if r is None and settings.CELERY_TASK_ALWAYS_EAGER:
+        r = rapportpdf.minst(request.user, nämnd, år, typ, version)
+    if r is None:
+        parametrar = {"nämnd_id": nämnd.id, "år": år, "typ": typ, "version": version}
+        jobb = Jobb.objects.filter(användare=request.user, typ=Jobb.Typ.PDF, status__in=[Jobb.Status.KÖAD, Jobb.Status.PÅGÅR],
+                                   **{f"parametrar__{k}": v for k, v in parametrar.items()}).first()
+        if jobb is None or jobb_services.effektiv_status(jobb) == jobb_services.AVBRUTEN:
+            jobb = jobb_services.starta(Jobb.Typ.PDF, request.user, nämnd.kommun, parametrar)
+        return redirect("jobb-status", jobb.pk)
+    rapportpdf.markera_efterfrågad(r)
+    return _pdf_svar(rapportpdf.fil(r), nämnd, år, typ)
+
+
+def _pdf_svar(pdf: bytes, nämnd: Nämnd, år: int, typ: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     filnamn = slugify(f"{nämnd.kommun.namn} {nämnd.namn} {Rapporttyp(typ).label} {år}")
     response["Content-Disposition"] = f'attachment; filename="{filnamn}.pdf"'

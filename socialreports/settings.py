@@ -146,11 +146,14 @@ IMPORT_TEMP_DIR = env("IMPORT_TEMP_DIR", default="") or None
 
 # --- cache, background jobs ---------------------------------------------------------------
 # With REDIS_URL: Redis cache and Celery on Redis. Without (the embedded default): local-memory cache
-# and jobs run inline in the request.
+# and jobs run inline in the request. Redis is never a hard dependency of a page: the report cache falls
+# back to rendering uncached and a job that cannot be queued is marked fel (docs/drift.md).
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
+    # Short socket timeouts: a Redis that is gone must cost a request milliseconds, not a hang.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                          "KEY_PREFIX": "socialrapport", "TIMEOUT": 7 * 24 * 3600}}
+                          "KEY_PREFIX": "socialrapport", "TIMEOUT": 7 * 24 * 3600,
+                          "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "socialrapport",
                           "TIMEOUT": 7 * 24 * 3600, "OPTIONS": {"MAX_ENTRIES": 2000}}}
@@ -162,10 +165,27 @@ CELERY_TASK_ACKS_LATE = True  # a job is acknowledged when done, so a killed wor
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis redelivers an unacknowledged job after the visibility timeout: longer than the longest job
-# (a 100 000-row import or a large PDF takes well under 5 minutes).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=1800)}
+# (a 100 000-row import or a large PDF takes well under 5 minutes). kombu looks for such jobs every
+# unacked_restore_interval × unacked_restore_throttle seconds (default 10 × 10 = 100 s, which made a killed
+# worker's job wait 106 s with a 15 s timeout); scan on every tick, at most every 10 s and at least three
+# times per visibility timeout, so redelivery comes within the timeout plus one interval.
+_synlighet = env.int("CELERY_VISIBILITY_TIMEOUT", default=1800)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _synlighet,
+    "unacked_restore_interval": max(1, min(10, _synlighet // 3)),
+    "unacked_restore_throttle": 1,
+    "socket_connect_timeout": 2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2  # seconds to connect to Redis (web: starting a job; health check)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True  # a worker started while Redis is down waits for it
+# If the worker loses Redis mid-job, the job finishes (its state is in the database); the unacknowledged
+# message comes back after the visibility timeout and finds the job done.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_TIME_LIMIT = 900
 CELERY_TIMEZONE = TIME_ZONE
+# After a change, the kommun's recently requested PDFs are rendered again once per this many seconds
+# (coalesced; 0 = off). Only with Redis.
+PDF_FÖRRENDERING_SEKUNDER = env.int("PDF_FORRENDERING_SEKUNDER", default=10)
 
 # --- security headers (all environments; production adds HTTPS settings in settings_prod) --------
 CONTENT_SECURITY_POLICY = {

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from ekonomi.models import Prognos, Utfall
+from jobb import rapportpdf
 from jobb import services as jobb_services
 from jobb.models import Jobb
 from rapporter import rapportcache
@@ -84,8 +85,8 @@ def test_rapportcache_invalideras_av_bulkskrivning(client_läsare, socialnämnde
 
 def test_pdf_renderas_en_gång_per_dataversion(client_läsare, socialnämnden, monkeypatch):
     renderingar = []
-    original = rapportcache.render_pdf
-    monkeypatch.setattr(rapportcache, "render_pdf", lambda html: renderingar.append(1) or original(html))
+    original = rapportpdf.render_pdf
+    monkeypatch.setattr(rapportpdf, "render_pdf", lambda html: renderingar.append(1) or original(html))
     url = reverse("rapport-pdf", args=[socialnämnden.id, 2023, "delårsrapport"])
     a, b = client_läsare.get(url).content, client_läsare.get(url).content
     assert a == b and len(renderingar) == 1
