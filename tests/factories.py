@@ -348,16 +348,16 @@ class Byggd:
 MNKR = Decimal(1_000_000)
 
 
-def _siffror(o: Verksamhetsområde, år: int, budget: Decimal, per_månad: Decimal, månader) -> None:
+def _siffror(o: Verksamhetsområde, år: int, budget: Decimal, per_månad: Decimal, månader, kommentar: str = "") -> None:
     """KF- and nämndbudget ``budget``, utfall ``per_månad`` in each of ``månader``, prognoser at 4 and 8 equal to
-    budget + one month's utfall."""
+    budget + one month's utfall (with ``kommentar``)."""
     Budgetpost.objects.bulk_create([
         Budgetpost(verksamhetsområde=o, år=år, slag=Budgetpost.Slag.KF_BUDGET, belopp=budget),
         Budgetpost(verksamhetsområde=o, år=år, slag=Budgetpost.Slag.NÄMNDBUDGET, belopp=budget),
     ])
     Utfall.objects.bulk_create(Utfall(verksamhetsområde=o, år=år, månad=m, belopp=per_månad) for m in månader)
     Prognos.objects.bulk_create(
-        Prognos(verksamhetsområde=o, år=år, månad=m, belopp=budget + per_månad) for m in (4, 8)
+        Prognos(verksamhetsområde=o, år=år, månad=m, belopp=budget + per_månad, kommentar=kommentar) for m in (4, 8)
     )
 
 
@@ -447,7 +447,8 @@ def liten_kommun(år: int = ÅR, namn: str = "Lillby kommun", nämnd: str = "Soc
     Hemtjänst (KF-budget 1 200 000 kr, utfall 100 000 kr a month in months 1–8) and Boende (KF-budget
     2 400 000 kr, utfall 250 000 kr a month in months 1–8: 2 000 000 kr, i.e. 400 000 kr over the
     riktpunkt 8/12 of budget). Nämndbudget = KF-budget; prognoser at months 4 and 8 = budget + one month's
-    utfall. The previous year: utfall of the same amounts in all 12 months."""
+    utfall, each with a comment (so every deviation over the default limits is commented and months can be
+    closed). The previous year: utfall of the same amounts in all 12 months."""
     kommun = KommunFactory(namn=namn, kommunkod="9902")
     b = Byggd(kommun)
     n = b.nämnder[nämnd] = NämndFactory(kommun=kommun, namn=nämnd)
@@ -457,7 +458,7 @@ def liten_kommun(år: int = ÅR, namn: str = "Lillby kommun", nämnd: str = "Soc
         (("Hemtjänst", Decimal(1_200_000), Decimal(100_000)), ("Boende", Decimal(2_400_000), Decimal(250_000)))
     ):
         o = b.områden[vnamn] = VerksamhetsområdeFactory(nämnd=n, förälder=block, namn=vnamn, ordning=20 + i * 10)
-        _siffror(o, år, budget, per_månad, range(1, 9))
+        _siffror(o, år, budget, per_månad, range(1, 9), kommentar=f"{vnamn}: fler brukare än budgeterat.")
         Utfall.objects.bulk_create(Utfall(verksamhetsområde=o, år=år - 1, månad=m, belopp=per_månad)
                                    for m in range(1, 13))
     return b
