@@ -27,6 +27,7 @@ import urllib.parse
 import urllib.request
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -43,6 +44,7 @@ from .mallar.ramverk import (
     GRÄNSER,
     SKIPPA_BLAD,
     Importtypdef,
+    Kolumnkarta,
     Kontext,
     Plan,
     Tolkat,
@@ -219,61 +221,74 @@ def tolka_tabell(tabeller: list[Bladrader], profil=None) -> Tolkat:
             if nummer <= karta.rubrikrad or all(tom(c) for c in celler) or karta.är_rubrikrad(celler):
                 continue
             tolkat.antal_rader += 1
-            cell = {f: (celler[i] if i < len(celler) else None) for f, i in karta.index.items()}
-
-            def fel(fält, text, nummer=nummer, blad=tabell.namn, karta=karta):
-                tolkat.fel.append(Radfel(blad or None, nummer, karta.ref(fält) if fält in karta.index else fält, text))
-
-            if trasiga := [f for f, c in cell.items() if isinstance(c, lasare.Cellvärdesfel)]:
-                for f in trasiga:
-                    fel(f, str(cell[f]))
-                continue
-
-            källtext = cell.get("kpi") if not tom(cell.get("kpi")) else cell.get("kpinamn")
-            m = KPI_MÖNSTER.search(str(källtext or "").upper())
-            if not m:
-                fel("kpi" if "kpi" in karta.index else "kpinamn", f"{källtext!r} innehåller inget Kolada-id (t.ex. U21468).")
-                continue
-            kpi = m[1]
-            kommun = None
-            if not tom(cell.get("kommunkod")):
-                kommun = _kommunkod(cell["kommunkod"])
-            elif not tom(cell.get("kommunnamn")):
-                kommun = _kommunkod(cell["kommunnamn"])
-            år = None
-            if not tom(cell.get("år")):
-                try:
-                    år = int(tolka(str(cell["år"]).strip()[:4], ÅR))
-                except ValueError:
-                    fel("år", f"{cell['år']!r} är inte ett år.")
-                    continue
-            kön = "T"
-            if "kön" in karta.index:
-                if (kön := _kön(cell["kön"])) is None:
-                    fel("kön", f"Okänt kön {cell['kön']!r}; använd T, K och M (totalt, kvinnor, män).")
-                    continue
-            värden = []  # (column, år, kön, cell): each value is parsed on its own, so an error names its column
-            if "värde" in karta.index or any(g in karta.index for g in ("T", "K", "M")):
-                if år is None:
-                    fel("år", "Ange år.")
-                    continue
-                if "värde" in karta.index:
-                    värden.append((karta.ref("värde"), år, kön, cell["värde"]))
-                värden += [(karta.ref(g), år, g, cell[g]) for g in ("T", "K", "M") if g in karta.index]
-            värden += [(karta.kolumnref(i), å, kön, celler[i] if i < len(celler) else None)
-                       for i, å in år_kolumner.items()]
-            for kolumn, å, g, c in värden:
-                try:
-                    v = _värde(c)
-                except ValueError as e:
-                    tolkat.fel.append(Radfel(tabell.namn or None, nummer, kolumn, str(e)))
-                    continue
-                rader.lägg_till(tabell.namn, nummer, kolumn, kpi, kommun, å, g, v)
+            _tolka_tabellrad(_Tabellrad(tabell.namn, nummer, karta, tolkat), celler, år_kolumner, rader)
     if not hittade:
         tolkat.fel.append(Radfel(None, None, None, (
             "Hittade ingen rubrikrad med Kolada-id (kpi), år och värden (T/K/M, Kön + Värde eller en kolumn per år).")))
     tolkat.rader = rader.klara()
     return tolkat
+
+
+@dataclass
+class _Tabellrad:
+    """Where a row of a Kolada table is read, and where its errors go."""
+
+    blad: str
+    nummer: int
+    karta: Kolumnkarta
+    tolkat: Tolkat
+
+    def fel(self, fält: str, text: str) -> None:
+        kolumn = self.karta.ref(fält) if fält in self.karta.index else fält
+        self.tolkat.fel.append(Radfel(self.blad or None, self.nummer, kolumn, text))
+
+
+def _tolka_tabellrad(r: _Tabellrad, celler: list, år_kolumner: dict[int, int], rader: Rader) -> None:
+    karta = r.karta
+    cell = {f: (celler[i] if i < len(celler) else None) for f, i in karta.index.items()}
+    if trasiga := [f for f, c in cell.items() if isinstance(c, lasare.Cellvärdesfel)]:
+        for f in trasiga:
+            r.fel(f, str(cell[f]))
+        return
+    källtext = cell.get("kpi") if not tom(cell.get("kpi")) else cell.get("kpinamn")
+    m = KPI_MÖNSTER.search(str(källtext or "").upper())
+    if not m:
+        r.fel("kpi" if "kpi" in karta.index else "kpinamn", f"{källtext!r} innehåller inget Kolada-id (t.ex. U21468).")
+        return
+    kpi = m[1]
+    kommun = None
+    if not tom(cell.get("kommunkod")):
+        kommun = _kommunkod(cell["kommunkod"])
+    elif not tom(cell.get("kommunnamn")):
+        kommun = _kommunkod(cell["kommunnamn"])
+    år = None
+    if not tom(cell.get("år")):
+        try:
+            år = int(tolka(str(cell["år"]).strip()[:4], ÅR))
+        except ValueError:
+            r.fel("år", f"{cell['år']!r} är inte ett år.")
+            return
+    kön = "T"
+    if "kön" in karta.index and (kön := _kön(cell["kön"])) is None:
+        r.fel("kön", f"Okänt kön {cell['kön']!r}; använd T, K och M (totalt, kvinnor, män).")
+        return
+    värden = []  # (column, år, kön, cell): each value is parsed on its own, so an error names its column
+    if "värde" in karta.index or any(g in karta.index for g in ("T", "K", "M")):
+        if år is None:
+            r.fel("år", "Ange år.")
+            return
+        if "värde" in karta.index:
+            värden.append((karta.ref("värde"), år, kön, cell["värde"]))
+        värden += [(karta.ref(g), år, g, cell[g]) for g in ("T", "K", "M") if g in karta.index]
+    värden += [(karta.kolumnref(i), å, kön, celler[i] if i < len(celler) else None)
+               for i, å in år_kolumner.items()]
+    for kolumn, å, g, c in värden:
+        try:
+            v = _värde(c)
+        except ValueError as e:
+            r.tolkat.fel.append(Radfel(r.blad or None, r.nummer, kolumn, str(e)))
+            continue
+        rader.lägg_till(r.blad, r.nummer, kolumn, kpi, kommun, å, g, v)
 
 
 class Koladaimport(Importtypdef):
@@ -324,6 +339,18 @@ def planera(ctx: Kontext, tolkat: Tolkat) -> Plan:
         plan.fel.append(Radfel(None, None, None, f"{ctx.kommun} saknar kommunkod (t.ex. 0330). En administratör "
                                                  "anger den under Organisation → Kommuner."))
         return plan
+    egna = _egna_rader(ctx, tolkat, kod, plan)
+    if tolkat.rader and not egna:
+        plan.fel.append(Radfel(None, None, None, f"Filen innehåller inga värden för {ctx.kommun} (kommunkod {kod})."))
+        return plan
+    if any(r["kommun"] is None for r in egna):
+        plan.noteringar.append(f"Filen saknar kommunkolumn; värdena antas gälla {ctx.kommun}.")
+    poster = _indikatorposter(ctx, egna, plan)
+    return planera_indikatorvärden(ctx, tolkat, poster, plan)
+
+
+def _egna_rader(ctx: Kontext, tolkat: Tolkat, kod: str, plan: Plan) -> list[dict]:
+    """The rows for the kommun (by code or name, or without a kommun); the others are counted in a note."""
     namn = {nyckeltext(ctx.kommun.namn), nyckeltext(ctx.kommun.namn.removesuffix(" kommun"))}
     egna, andra = [], Counter()
     for rad in tolkat.rader:
@@ -334,11 +361,11 @@ def planera(ctx: Kontext, tolkat: Tolkat) -> Plan:
     if andra:
         plan.noteringar.append("Värden för andra kommuner hoppades över: " + ", ".join(
             f"{k} ({n} st)" for k, n in sorted(andra.items())) + ".")
-    if tolkat.rader and not egna:
-        plan.fel.append(Radfel(None, None, None, f"Filen innehåller inga värden för {ctx.kommun} (kommunkod {kod})."))
-        return plan
-    if any(r["kommun"] is None for r in egna):
-        plan.noteringar.append(f"Filen saknar kommunkolumn; värdena antas gälla {ctx.kommun}.")
+    return egna
+
+
+def _indikatorposter(ctx: Kontext, egna: list[dict], plan: Plan) -> list[Indikatorpost]:
+    """The kommun's rows matched to its indikatorer by Kolada-id, with notes on what was skipped or missing."""
     per_id: dict[str, list] = defaultdict(list)
     for i in indikatorer_för(ctx.nämnder):
         if i.kolada_id:
@@ -366,7 +393,7 @@ def planera(ctx: Kontext, tolkat: Tolkat) -> Plan:
         if saknas:
             plan.noteringar.append(f"{kpi}: inget värde för {', '.join(map(str, saknas))} i filen; "
                                    "befintliga värden för de åren lämnas orörda.")
-    return planera_indikatorvärden(ctx, tolkat, poster, plan)
+    return poster
 
 
 # --- fetching live ------------------------------------------------------------------------------

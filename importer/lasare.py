@@ -657,9 +657,9 @@ class _Arbetsbok:
                 "Filen innehåller en DTD-deklaration (DOCTYPE/ENTITY). Sådana filer tas inte emot eftersom de "
                 "kan användas för att angripa servern. Spara filen på nytt i Excel."
             )
-        if m := _XML_KODNING.match(innehåll.lstrip(b"\xef\xbb\xbf")):
-            if m.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8", b"us-ascii", b"ascii"):
-                raise Filfel("Filen innehåller XML i en teckenkodning som inte tas emot (bara UTF-8).")
+        m = _XML_KODNING.match(innehåll.lstrip(b"\xef\xbb\xbf"))
+        if m and m.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8", b"us-ascii", b"ascii"):
+            raise Filfel("Filen innehåller XML i en teckenkodning som inte tas emot (bara UTF-8).")
         if m := _SST.search(innehåll, 0, 4096):
             for antal in _ANTAL.findall(m.group(0)):
                 if int(antal) > self.gränser.max_celler:

@@ -123,34 +123,12 @@ class Budgetimport(Importtypdef):
             if profilfel:
                 plan.fel.append(tolkat.fel_för(rad, "belopp", profilfel))
                 continue
-            ändringar, fält = [], []
             if post is None:
                 post = Budgetpost(verksamhetsområde=område, år=rad["år"], slag=slag, kategori=kategori, belopp=belopp,
                                   kommentar=(kommentar or "").strip(), profil=profil)
-                ändringar.append((beskrivning, "", visa(belopp)))
-                if profil is not None:
-                    ändringar.append((f"{beskrivning}: periodisering", "", profil.namn))
+                ändringar, fält = _nya_ändringar(beskrivning, belopp, profil), []
             else:
-                if post.belopp != belopp:
-                    ändringar.append((beskrivning, visa(post.belopp), visa(belopp)))
-                    post.belopp = belopp
-                    fält.append("belopp")
-                if kommentar and slag != "tillägg" and post.kommentar != kommentar.strip():
-                    ändringar.append((f"{beskrivning}: kommentar", visa(post.kommentar), visa(kommentar.strip())))
-                    post.kommentar = kommentar.strip()
-                    fält.append("kommentar")
-                if slag == "tillägg" and kategori and post.kategori != kategori:
-                    ändringar.append((f"{beskrivning}: budgetkategori", visa(post.kategori), visa(kategori)))
-                    post.kategori = kategori
-                    fält.append("kategori")
-                if rad["månader"] is not None and (
-                    profil is None and post.profil_id is not None or profil is not None and profil.pk != post.profil_id
-                ):
-                    ändringar.append((f"{beskrivning}: periodisering",
-                                      post.profil.namn if post.profil else "jämn fördelning",
-                                      profil.namn if profil else "jämn fördelning"))
-                    post.profil = profil
-                    fält.append("profil")
+                ändringar, fält = _ändra(post, beskrivning, rad, belopp, profil)
             if ändringar:
                 slag = Slag.TILLÄGG if post.slag == Budgetpost.Slag.TILLÄGG else Slag.BUDGET
                 if (stängt := låsning.fel(område.nämnd, Ändring(slag, rad["år"]))) is not None:
@@ -162,6 +140,42 @@ class Budgetimport(Importtypdef):
         plan.poster[:0] = profiler.nya_poster()
         plan.summa = importsumma(plan, summa)
         return plan
+
+
+
+def _nya_ändringar(beskrivning: str, belopp: Decimal, profil: Periodiseringsprofil | None) -> list[tuple[str, str, str]]:
+    ändringar = [(beskrivning, "", visa(belopp))]
+    if profil is not None:
+        ändringar.append((f"{beskrivning}: periodisering", "", profil.namn))
+    return ändringar
+
+
+def _ändra(post: Budgetpost, beskrivning: str, rad: dict, belopp: Decimal,
+           profil: Periodiseringsprofil | None) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """Apply a row to a stored post: the preview lines and the changed fields."""
+    slag, kategori, kommentar = rad["slag"], rad.get("kategori", ""), rad.get("kommentar")
+    ändringar, fält = [], []
+    if post.belopp != belopp:
+        ändringar.append((beskrivning, visa(post.belopp), visa(belopp)))
+        post.belopp = belopp
+        fält.append("belopp")
+    if kommentar and slag != "tillägg" and post.kommentar != kommentar.strip():
+        ändringar.append((f"{beskrivning}: kommentar", visa(post.kommentar), visa(kommentar.strip())))
+        post.kommentar = kommentar.strip()
+        fält.append("kommentar")
+    if slag == "tillägg" and kategori and post.kategori != kategori:
+        ändringar.append((f"{beskrivning}: budgetkategori", visa(post.kategori), visa(kategori)))
+        post.kategori = kategori
+        fält.append("kategori")
+    if rad["månader"] is not None and (
+        profil is None and post.profil_id is not None or profil is not None and profil.pk != post.profil_id
+    ):
+        ändringar.append((f"{beskrivning}: periodisering",
+                          post.profil.namn if post.profil else "jämn fördelning",
+                          profil.namn if profil else "jämn fördelning"))
+        post.profil = profil
+        fält.append("profil")
+    return ändringar, fält
 
 
 class Profiler:

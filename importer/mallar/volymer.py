@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -14,13 +15,14 @@ from nyckeltal.models import Nyckeltal, Nyckeltalsvärde
 from nyckeltal.services import ändring_för_värde
 
 from .. import lasare
-from ..lasare import rubrik_och_enhet
+from ..lasare import Bladrader, rubrik_och_enhet
 from ..models import Importtyp
 from ..resources import MÅNADSNAMN_LÅNGA, Månad, Tal
 from .ramverk import (
     SKIPPA_BLAD,
     SÖK_RUBRIK_RADER,
     Importtypdef,
+    Kolumnkarta,
     Låsning,
     Plan,
     Postplan,
@@ -117,87 +119,7 @@ class Volymimport(Importtypdef):
             if karta is None:
                 continue
             hittade = True
-            breda = {
-                i: b for i, c in enumerate(karta.rubriker)
-                if i not in karta.index.values() and (b := bred_kolumn(c)) is not None
-            }
-            if any(b[1] is None for b in breda.values()) and "år" not in karta.index:
-                raise_fel = Radfel(tabell.namn or None, karta.rubrikrad, None,
-                                   "Månadskolumner utan år (jan, 1 …) kräver kolumnen År.")
-                tolkat.fel.append(raise_fel)
-                continue
-            kolumner = {f: karta.ref(f) for f in karta.index}
-            tolkat.kolumner[tabell.namn] = kolumner
-            tal = Tal(NYCKELTAL)
-            for nummer, celler in tabell.rader:
-                if nummer <= karta.rubrikrad or all(tom(c) for c in celler) or karta.är_rubrikrad(celler):
-                    continue
-                tolkat.antal_rader += 1
-                cell = {f: (celler[i] if i < len(celler) else None) for f, i in karta.index.items()}
-                fel_före = len(tolkat.fel)
-
-                def fel(fält, text, nummer=nummer, blad=tabell.namn, kolumner=kolumner):
-                    tolkat.fel.append(Radfel(blad or None, nummer, kolumner.get(fält, fält), text))
-
-                if trasiga := [f for f, c in cell.items() if isinstance(c, lasare.Cellvärdesfel)]:
-                    for f in trasiga:
-                        fel(f, str(cell[f]))
-                    continue
-
-                namn = " ".join(str(cell["nyckeltal"]).split()) if not tom(cell["nyckeltal"]) else ""
-                if not namn:
-                    fel("nyckeltal", "Ange nyckeltal.")
-                    continue
-                år = None
-                if "år" in cell and not tom(cell["år"]):
-                    try:
-                        år = Tal(ÅR, heltal=True).clean(cell["år"])
-                    except ValueError as e:
-                        fel("år", str(e))
-                värden = []
-                if "värde" in cell and not tom(cell["värde"]):
-                    typ, månad = "utfall_helår", None
-                    if "månad" in cell and not tom(cell["månad"]):
-                        try:
-                            år_m, månad = Månad.år_och_månad(cell["månad"])
-                            år = år or år_m
-                            typ = "utfall_månad"
-                        except ValueError as e:
-                            fel("månad", str(e))
-                    if "typ" in cell and not tom(cell["typ"]):
-                        typ = VOLYMTYPER.get(rubrik_och_enhet(cell["typ"])[0])
-                        if typ is None:
-                            fel("typ", f"{cell['typ']!r} är inte en typ. Giltiga: Utfall helår, Utfall delår, Mål, "
-                                       "Prognos, Utfall månad.")
-                    if typ == "utfall_månad" and månad is None:
-                        fel("månad", "Ange månad för månadsutfall.")
-                    if år is None:
-                        fel("år", "Ange år.")
-                    try:
-                        v = tal.clean(cell["värde"])
-                        värden.append({"typ": typ, "år": år, "månad": månad if typ == "utfall_månad" else None,
-                                       "värde": str(v), "kol": kolumner["värde"]})
-                    except ValueError as e:
-                        fel("värde", str(e))
-                for i, (typ, kol_år, månad) in breda.items():
-                    c = celler[i] if i < len(celler) else None
-                    if tom(c):
-                        continue
-                    ref = karta.kolumnref(i)
-                    värdeår = kol_år or år
-                    if värdeår is None:
-                        tolkat.fel.append(Radfel(tabell.namn or None, nummer, kolumner.get("år"), "Ange år."))
-                        continue
-                    try:
-                        värden.append({"typ": typ, "år": värdeår, "månad": månad, "värde": str(tal.clean(c)), "kol": ref})
-                    except ValueError as e:
-                        tolkat.fel.append(Radfel(tabell.namn or None, nummer, ref, str(e)))
-                if len(tolkat.fel) == fel_före and värden:
-                    tolkat.rader.append({
-                        "blad": tabell.namn, "rad": nummer, "nyckeltal": namn,
-                        "område": "" if tom(cell.get("område")) else " ".join(str(cell["område"]).split()),
-                        "värden": värden,
-                    })
+            _tolka_blad(tabell, karta, tolkat)
         if not hittade:
             tolkat.fel.append(Radfel(None, None, None, (
                 "Hittade ingen rubrikrad med kolumnen Nyckeltal och antingen Värde eller kolumner per månad/år "
@@ -264,3 +186,116 @@ class Volymimport(Importtypdef):
         return plan
 
 
+@dataclass
+class _Volymrad:
+    """Where a row of the volymer template is read, and where its errors go."""
+
+    blad: str
+    nummer: int
+    kolumner: dict[str, str]  # field → "C (Värde)"
+    tolkat: Tolkat
+
+    def fel(self, fält: str, text: str) -> None:
+        self.tolkat.fel.append(Radfel(self.blad or None, self.nummer, self.kolumner.get(fält, fält), text))
+
+    def fel_i_kolumn(self, kolumn: str | None, text: str) -> None:
+        self.tolkat.fel.append(Radfel(self.blad or None, self.nummer, kolumn, text))
+
+
+def _tolka_blad(tabell: Bladrader, karta: Kolumnkarta, tolkat: Tolkat) -> None:
+    breda = {
+        i: b for i, c in enumerate(karta.rubriker)
+        if i not in karta.index.values() and (b := bred_kolumn(c)) is not None
+    }
+    if any(b[1] is None for b in breda.values()) and "år" not in karta.index:
+        tolkat.fel.append(Radfel(tabell.namn or None, karta.rubrikrad, None,
+                                 "Månadskolumner utan år (jan, 1 …) kräver kolumnen År."))
+        return
+    kolumner = {f: karta.ref(f) for f in karta.index}
+    tolkat.kolumner[tabell.namn] = kolumner
+    tal = Tal(NYCKELTAL)
+    for nummer, celler in tabell.rader:
+        if nummer <= karta.rubrikrad or all(tom(c) for c in celler) or karta.är_rubrikrad(celler):
+            continue
+        tolkat.antal_rader += 1
+        _tolka_rad(_Volymrad(tabell.namn, nummer, kolumner, tolkat), karta, breda, celler, tal)
+
+
+def _tolka_rad(r: _Volymrad, karta: Kolumnkarta, breda: dict[int, tuple[str, int | None, int | None]],
+               celler: list[Any], tal: Tal) -> None:
+    cell = {f: (celler[i] if i < len(celler) else None) for f, i in karta.index.items()}
+    fel_före = len(r.tolkat.fel)
+    if trasiga := [f for f, c in cell.items() if isinstance(c, lasare.Cellvärdesfel)]:
+        for f in trasiga:
+            r.fel(f, str(cell[f]))
+        return
+    namn = " ".join(str(cell["nyckeltal"]).split()) if not tom(cell["nyckeltal"]) else ""
+    if not namn:
+        r.fel("nyckeltal", "Ange nyckeltal.")
+        return
+    år = None
+    if "år" in cell and not tom(cell["år"]):
+        try:
+            år = Tal(ÅR, heltal=True).clean(cell["år"])
+        except ValueError as e:
+            r.fel("år", str(e))
+    värden = []
+    if "värde" in cell and not tom(cell["värde"]):
+        år, värde = _långt_värde(r, cell, år, tal)
+        if värde is not None:
+            värden.append(värde)
+    värden += _breda_värden(r, karta, breda, celler, år, tal)
+    if len(r.tolkat.fel) == fel_före and värden:
+        r.tolkat.rader.append({
+            "blad": r.blad, "rad": r.nummer, "nyckeltal": namn,
+            "område": "" if tom(cell.get("område")) else " ".join(str(cell["område"]).split()),
+            "värden": värden,
+        })
+
+
+def _långt_värde(r: _Volymrad, cell: dict[str, Any], år: int | None, tal: Tal) -> tuple[int | None, dict | None]:
+    """The long layout's value (Typ, År, Månad, Värde); the year may come from the month cell."""
+    typ, månad = "utfall_helår", None
+    if "månad" in cell and not tom(cell["månad"]):
+        try:
+            år_m, månad = Månad.år_och_månad(cell["månad"])
+            år = år or år_m
+            typ = "utfall_månad"
+        except ValueError as e:
+            r.fel("månad", str(e))
+    if "typ" in cell and not tom(cell["typ"]):
+        typ = VOLYMTYPER.get(rubrik_och_enhet(cell["typ"])[0])
+        if typ is None:
+            r.fel("typ", f"{cell['typ']!r} är inte en typ. Giltiga: Utfall helår, Utfall delår, Mål, "
+                         "Prognos, Utfall månad.")
+    if typ == "utfall_månad" and månad is None:
+        r.fel("månad", "Ange månad för månadsutfall.")
+    if år is None:
+        r.fel("år", "Ange år.")
+    try:
+        v = tal.clean(cell["värde"])
+    except ValueError as e:
+        r.fel("värde", str(e))
+        return år, None
+    return år, {"typ": typ, "år": år, "månad": månad if typ == "utfall_månad" else None, "värde": str(v),
+                "kol": r.kolumner["värde"]}
+
+
+def _breda_värden(r: _Volymrad, karta: Kolumnkarta, breda: dict[int, tuple[str, int | None, int | None]],
+                  celler: list[Any], år: int | None, tal: Tal) -> list[dict]:
+    """The wide layout's values: one column per month or per year."""
+    värden = []
+    for i, (typ, kol_år, månad) in breda.items():
+        c = celler[i] if i < len(celler) else None
+        if tom(c):
+            continue
+        ref = karta.kolumnref(i)
+        värdeår = kol_år or år
+        if värdeår is None:
+            r.fel_i_kolumn(r.kolumner.get("år"), "Ange år.")
+            continue
+        try:
+            värden.append({"typ": typ, "år": värdeår, "månad": månad, "värde": str(tal.clean(c)), "kol": ref})
+        except ValueError as e:
+            r.fel_i_kolumn(ref, str(e))
+    return värden
