@@ -320,10 +320,14 @@ class SektionsordningFactory(DjangoModelFactory):
     ordning = factory.Sequence(lambda n: n)
 
 
-def sektionsordning(kommun: Kommun, rapporttyp: str = "delårsrapport", sektioner=None) -> list[Sektionsordning]:
-    """All (or the given) built-in sections for one report type, in the order given."""
+def sektionsordning(
+    kommun: Kommun, rapporttyp: str = "delårsrapport", sektioner=None, textrubrik: str = "Viktiga händelser"
+) -> list[Sektionsordning]:
+    """All (or the given) built-in sections for one report type, in the order given; the text section is the
+    Textavsnitt with rubrik ``textrubrik``."""
     return [
-        SektionsordningFactory(kommun=kommun, rapporttyp=rapporttyp, sektion=s, ordning=i)
+        SektionsordningFactory(kommun=kommun, rapporttyp=rapporttyp, sektion=s, ordning=i,
+                               **({"rubrik": textrubrik} if s == Sektion.TEXT else {}))
         for i, s in enumerate(sektioner or list(Sektion))
     ]
 
