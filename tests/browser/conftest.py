@@ -7,8 +7,9 @@ Reuse in other browser tests (accessibility, …)::
 
     pytestmark = pytest.mark.postgres          # browser tests run in the PostgreSQL pass only
 
-    def test_x(sida, knivsta):
-        logga_in(sida, skapa_användare("u", knivsta, roll="controller"))
+    def test_x(sida, transactional_db):
+        kommun = factories.liten_kommun().kommun   # tests/factories.py; the demo only for its published figures
+        logga_in(sida, factories.controller(kommun, "u"))
         sida.goto("/ekonomi/…")                 # relative to live_server.url
         assert not sida.konsolfel               # JS errors and CSP violations are collected here
 

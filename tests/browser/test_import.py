@@ -13,15 +13,16 @@ from django.urls import reverse
 from ekonomi.models import Kostnadsslag
 from importer.models import Import
 from nämnd.models import Nämnd, Verksamhetsområde
+from tests import factories
 from tests.browser.conftest import logga_in
 from tests.conftest import skapa_användare
 
 pytestmark = pytest.mark.postgres
 
-IFO = "Ifo öppenvård och stöd"
+IFO = "Hemtjänst"
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
            "resultTypes": ["violations"]}
-FÄRDTJÄNST = "Färdtjänst och riksfärdtjänst"
+FÄRDTJÄNST = "Boende"
 
 
 @pytest.fixture(autouse=True)
@@ -30,9 +31,15 @@ def _importkatalog(settings, tmp_path):
 
 
 @pytest.fixture
-def controller(knivsta, socialnämnden):
-    user = skapa_användare("controller-import", knivsta, roll="controller", får_importera=True)
-    user.behörigheter.get().nämnder.set([socialnämnden])
+def nämnd(transactional_db) -> Nämnd:
+    """A small kommun of the demo's shape (tkr; utfall for 2023 up to August, none for September)."""
+    return factories.liten_kommun(2023).nämnd
+
+
+@pytest.fixture
+def controller(nämnd):
+    user = skapa_användare("controller-import", nämnd.kommun, roll="controller", får_importera=True)
+    user.behörigheter.get().nämnder.set([nämnd])
     return user
 
 
@@ -63,19 +70,19 @@ def export() -> bytes:
     return buf.getvalue()
 
 
-def test_ladda_upp_granska_rätta_mappningen_bekräfta_och_se_siffrorna(sida, controller, socialnämnden, annan_kommun):
+def test_ladda_upp_granska_rätta_mappningen_bekräfta_och_se_siffrorna(sida, controller, nämnd, annan_kommun):
     from playwright.sync_api import expect
 
-    Verksamhetsområde.objects.filter(nämnd=socialnämnden, namn=IFO).update(ansvarskoder="7710")
-    Verksamhetsområde.objects.filter(nämnd=socialnämnden, namn=FÄRDTJÄNST).update(ansvarskoder="7600")
+    Verksamhetsområde.objects.filter(nämnd=nämnd, namn=IFO).update(ansvarskoder="7710")
+    Verksamhetsområde.objects.filter(nämnd=nämnd, namn=FÄRDTJÄNST).update(ansvarskoder="7600")
     Verksamhetsområde.objects.create(nämnd=Nämnd.objects.get(kommun=annan_kommun), namn="Hemtjänst", ansvarskoder="8100")
-    Kostnadsslag.objects.create(kommun=socialnämnden.kommun, namn="Personal", typ="kostnad", konton="4000-4999")
-    Kostnadsslag.objects.create(kommun=socialnämnden.kommun, namn="Övrigt", typ="kostnad", konton="5000-8999")
-    ifo = Verksamhetsområde.objects.get(nämnd=socialnämnden, namn=IFO)
-    färdtjänst = Verksamhetsområde.objects.get(nämnd=socialnämnden, namn=FÄRDTJÄNST)
+    Kostnadsslag.objects.create(kommun=nämnd.kommun, namn="Personal", typ="kostnad", konton="4000-4999")
+    Kostnadsslag.objects.create(kommun=nämnd.kommun, namn="Övrigt", typ="kostnad", konton="5000-8999")
+    ifo = Verksamhetsområde.objects.get(nämnd=nämnd, namn=IFO)
+    färdtjänst = Verksamhetsområde.objects.get(nämnd=nämnd, namn=FÄRDTJÄNST)
 
     logga_in(sida, controller)
-    sida.goto(reverse("import-utfall", args=[socialnämnden.id]))
+    sida.goto(reverse("import-utfall", args=[nämnd.id]))
     expect(sida.locator("#granser")).to_contain_text("20 MB")
     sida.get_by_label("Fil från ekonomisystemet").set_input_files(
         files=[{"name": "utfall-202309.xlsx", "mimeType": "application/octet-stream", "buffer": export()}])
@@ -97,7 +104,7 @@ def test_ladda_upp_granska_rätta_mappningen_bekräfta_och_se_siffrorna(sida, co
     expect(sida.get_by_role("button", name="Bekräfta importen")).to_have_count(0)
     tillgänglig(sida)
 
-    # Fix the mapping from the preview: the code belongs to Färdtjänst here.
+    # Fix the mapping from the preview: the code belongs to Boende here.
     rad = sida.locator("table#frammande tbody tr", has_text="ansvar 8100")
     rad.get_by_label("Verksamhetsområde för ansvar 8100").select_option(label=FÄRDTJÄNST)
     rad.get_by_role("button", name="Lägg till koden").click()
@@ -115,9 +122,9 @@ def test_ladda_upp_granska_rätta_mappningen_bekräfta_och_se_siffrorna(sida, co
     assert imp.status == Import.Status.GENOMFÖRD and imp.summa_ej_fördelad == 3000
 
     # The figures in the månadsuppföljning (tkr, imported per kostnadsslag), and the rest on Ej fördelat.
-    sida.goto(reverse("månadsuppföljning", args=[socialnämnden.id, 2023, 9]))
+    sida.goto(reverse("månadsuppföljning", args=[nämnd.id, 2023, 9]))
     expect(sida.locator(f"#rad-{ifo.id} [data-visa=utfall]")).to_have_text("125")
     expect(sida.locator(f"#rad-{färdtjänst.id} [data-visa=utfall]")).to_have_text("40")
-    ej = Verksamhetsområde.objects.get(nämnd=socialnämnden, ej_fördelat=True)
+    ej = Verksamhetsområde.objects.get(nämnd=nämnd, ej_fördelat=True)
     expect(sida.locator(f"#rad-{ej.id} [data-visa=utfall]")).to_have_text("3")
     assert not sida.konsolfel
