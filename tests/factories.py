@@ -20,6 +20,7 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
+from simple_history.utils import bulk_create_with_history
 
 from ekonomi.models import (
     Budgetpost,
@@ -354,15 +355,18 @@ MNKR = Decimal(1_000_000)
 
 def _siffror(o: Verksamhetsområde, år: int, budget: Decimal, per_månad: Decimal, månader, kommentar: str = "") -> None:
     """KF- and nämndbudget ``budget``, utfall ``per_månad`` in each of ``månader``, prognoser at 4 and 8 equal to
-    budget + one month's utfall (with ``kommentar``)."""
-    Budgetpost.objects.bulk_create([
-        Budgetpost(verksamhetsområde=o, år=år, slag=Budgetpost.Slag.KF_BUDGET, belopp=budget),
-        Budgetpost(verksamhetsområde=o, år=år, slag=Budgetpost.Slag.NÄMNDBUDGET, belopp=budget),
-    ])
-    Utfall.objects.bulk_create(Utfall(verksamhetsområde=o, år=år, månad=m, belopp=per_månad) for m in månader)
-    Prognos.objects.bulk_create(
-        Prognos(verksamhetsområde=o, år=år, månad=m, belopp=budget + per_månad, kommentar=kommentar) for m in (4, 8)
-    )
+    budget + one month's utfall (with ``kommentar``). Each row gets its "created" history record (as the demo
+    loader and the imports give), without a user and with the reason "Testdata"."""
+    for model, objekt in (
+        (Budgetpost, [
+            Budgetpost(verksamhetsområde=o, år=år, slag=Budgetpost.Slag.KF_BUDGET, belopp=budget),
+            Budgetpost(verksamhetsområde=o, år=år, slag=Budgetpost.Slag.NÄMNDBUDGET, belopp=budget),
+        ]),
+        (Utfall, [Utfall(verksamhetsområde=o, år=år, månad=m, belopp=per_månad) for m in månader]),
+        (Prognos, [Prognos(verksamhetsområde=o, år=år, månad=m, belopp=budget + per_månad, kommentar=kommentar)
+                   for m in (4, 8)]),
+    ):
+        bulk_create_with_history(objekt, model, default_change_reason="Testdata")
 
 
 def annan_form_kommun(år: int = ÅR, namn: str = "Ekeby kommun") -> Byggd:
@@ -450,7 +454,8 @@ def liten_kommun(år: int = ÅR, namn: str = "Lillby kommun", nämnd: str = "Soc
     """The demo's shape, small: tkr, costs positive, one nämnd with block Vård och omsorg → verksamheter
     Hemtjänst (KF-budget 1 200 000 kr, utfall 100 000 kr a month in months 1–8) and Boende (KF-budget
     2 400 000 kr, utfall 250 000 kr a month in months 1–8: 2 000 000 kr, i.e. 400 000 kr over the
-    riktpunkt 8/12 of budget). Nämndbudget = KF-budget; prognoser at months 4 and 8 = budget + one month's
+    riktpunkt 8/12 of budget), and verksamhet Bistånd outside the block (KF-budget 600 000 kr, utfall
+    50 000 kr a month in months 1–8). Nämndbudget = KF-budget; prognoser at months 4 and 8 = budget + one month's
     utfall, each with a comment (so every deviation over the default limits is commented and months can be
     closed). The previous year: utfall of the same amounts in all 12 months."""
     kommun = KommunFactory(namn=namn, kommunkod="9902")
@@ -458,13 +463,15 @@ def liten_kommun(år: int = ÅR, namn: str = "Lillby kommun", nämnd: str = "Soc
     n = b.nämnder[nämnd] = NämndFactory(kommun=kommun, namn=nämnd)
     block = b.områden["Vård och omsorg"] = VerksamhetsområdeFactory(
         nämnd=n, namn="Vård och omsorg", typ=Verksamhetsområde.Typ.BLOCK, ordning=10)
-    for i, (vnamn, budget, per_månad) in enumerate(
-        (("Hemtjänst", Decimal(1_200_000), Decimal(100_000)), ("Boende", Decimal(2_400_000), Decimal(250_000)))
-    ):
-        o = b.områden[vnamn] = VerksamhetsområdeFactory(nämnd=n, förälder=block, namn=vnamn, ordning=20 + i * 10)
+    for i, (vnamn, budget, per_månad, förälder) in enumerate((
+        ("Hemtjänst", Decimal(1_200_000), Decimal(100_000), block),
+        ("Boende", Decimal(2_400_000), Decimal(250_000), block),
+        ("Bistånd", Decimal(600_000), Decimal(50_000), None),
+    )):
+        o = b.områden[vnamn] = VerksamhetsområdeFactory(nämnd=n, förälder=förälder, namn=vnamn, ordning=20 + i * 10)
         _siffror(o, år, budget, per_månad, range(1, 9), kommentar=f"{vnamn}: fler brukare än budgeterat.")
-        Utfall.objects.bulk_create(Utfall(verksamhetsområde=o, år=år - 1, månad=m, belopp=per_månad)
-                                   for m in range(1, 13))
+        bulk_create_with_history([Utfall(verksamhetsområde=o, år=år - 1, månad=m, belopp=per_månad)
+                                  for m in range(1, 13)], Utfall, default_change_reason="Testdata")
     return b
 
 

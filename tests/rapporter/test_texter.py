@@ -15,12 +15,48 @@ from nämnd.models import Kommun, Nämnd
 from rapporter import services
 from rapporter.models import Sektionsordning, Textavsnitt
 from rapporter.texter import Textrad
+from tests import factories
 from tests.nyckeltal.test_inmatning import controller_för, felrutan, formulärdata, rapport_html, stäng, text
 
 
+TEXTER = {  # the delårsrapport 2023's texts, in the report's order
+    "Nämndens uppdrag": "Socialnämnden ansvarar för individ- och familjeomsorg och äldreomsorg.",
+    "Omvärldsbevakning": "Efterfrågan på hemtjänst ökar när befolkningen blir äldre.",
+    "Ledningssystem för kvalitet": "Kvalitetsarbetet följer nämndens ledningssystem.",
+}
+
+
 @pytest.fixture
-def controller(knivsta, socialnämnden):
-    return controller_för(knivsta, socialnämnden)
+def nämnd(db) -> Nämnd:
+    """A small factory kommun with text sections: three in the delårsrapport (all with texts), one in the
+    verksamhetsberättelse and the verksamhetsplan (no texts), none in the tertialrapport."""
+    byggd = factories.liten_kommun(2023)
+    kommun, nämnd = byggd.kommun, byggd.nämnd
+    for i, rubrik in enumerate(TEXTER):
+        factories.SektionsordningFactory(kommun=kommun, rapporttyp="delårsrapport", sektion="text", rubrik=rubrik,
+                                         ordning=i)
+        factories.TextavsnittFactory(nämnd=nämnd, år=2023, rapporttyp="delårsrapport", rubrik=rubrik,
+                                     text=TEXTER[rubrik])
+    factories.SektionsordningFactory(kommun=kommun, rapporttyp="delårsrapport", sektion="drift", ordning=9)
+    for typ, rubrik in (("verksamhetsberättelse", "Nämndens uppdrag"), ("verksamhetsplan", "Nämndens ansvar")):
+        factories.SektionsordningFactory(kommun=kommun, rapporttyp=typ, sektion="text", rubrik=rubrik, ordning=0)
+    factories.SektionsordningFactory(kommun=kommun, rapporttyp="tertialrapport", sektion="drift", ordning=0)
+    return nämnd
+
+
+@pytest.fixture
+def kommun(nämnd) -> Kommun:
+    return nämnd.kommun
+
+
+@pytest.fixture
+def läsare(kommun):
+    return factories.läsare(kommun, "lasare-lillby")
+
+
+@pytest.fixture
+def controller(kommun, nämnd):
+    return controller_för(kommun, nämnd)
 
 
 @pytest.fixture
@@ -41,8 +77,8 @@ def textruta(html, rubrik):
     return BeautifulSoup(text(html), "html.parser").find("textarea", attrs={"name": namn(rubrik)})
 
 
-def test_sidan_visar_en_textruta_per_textsektion_i_rapportens_ordning(cc, socialnämnden):
-    r = cc.get(url(socialnämnden))
+def test_sidan_visar_en_textruta_per_textsektion_i_rapportens_ordning(cc, nämnd):
+    r = cc.get(url(nämnd))
     assert r.status_code == 200
     soup = BeautifulSoup(r.content.decode(), "html.parser")
     rubriker = [h.get_text(strip=True) for h in soup.find("main").find_all("h2") if h.find("label")]
@@ -51,19 +87,19 @@ def test_sidan_visar_en_textruta_per_textsektion_i_rapportens_ordning(cc, social
     assert ruta.get_text().strip().startswith("Efterfrågan på hemtjänst")
     assert soup.find("label", attrs={"for": ruta["id"]}).get_text(strip=True) == "Omvärldsbevakning"
     länkar = {a["href"] for a in soup.find_all("a")}
-    assert reverse("rapport", args=[socialnämnden.id, 2023, "delårsrapport"]) in länkar
-    assert reverse("volymer-inmatning", args=[socialnämnden.id, 2023]) in länkar
-    assert reverse("mal-inmatning", args=[socialnämnden.id, 2023, "delårsrapport"]) in länkar
-    assert soup.find("a", attrs={"aria-current": "page"})["href"] == url(socialnämnden)
+    assert reverse("rapport", args=[nämnd.id, 2023, "delårsrapport"]) in länkar
+    assert reverse("volymer-inmatning", args=[nämnd.id, 2023]) in länkar
+    assert reverse("mal-inmatning", args=[nämnd.id, 2023, "delårsrapport"]) in länkar
+    assert soup.find("a", attrs={"aria-current": "page"})["href"] == url(nämnd)
 
 
-def test_ändrad_text_sparas_med_historik_och_syns_i_delårsrapporten(cc, socialnämnden, controller):
-    data = formulärdata(cc.get(url(socialnämnden)).content)
+def test_ändrad_text_sparas_med_historik_och_syns_i_delårsrapporten(cc, nämnd, controller):
+    data = formulärdata(cc.get(url(nämnd)).content)
     data[namn("Omvärldsbevakning")] = "Första stycket.\r\n\r\nAndra stycket om kompetensförsörjning."
-    r = cc.post(url(socialnämnden), data)
-    assert r.status_code == 302 and r["Location"] == url(socialnämnden)
-    assert "Ändringarna är sparade (1 ändrad)." in cc.get(url(socialnämnden)).content.decode()
-    t = Textavsnitt.objects.get(nämnd=socialnämnden, år=2023, rapporttyp="delårsrapport", rubrik="Omvärldsbevakning")
+    r = cc.post(url(nämnd), data)
+    assert r.status_code == 302 and r["Location"] == url(nämnd)
+    assert "Ändringarna är sparade (1 ändrad)." in cc.get(url(nämnd)).content.decode()
+    t = Textavsnitt.objects.get(nämnd=nämnd, år=2023, rapporttyp="delårsrapport", rubrik="Omvärldsbevakning")
     assert t.text == "Första stycket.\n\nAndra stycket om kompetensförsörjning." and t.version == 2
     ny, gammal = t.history.order_by("-history_date", "-history_id")[:2]
     assert ny.history_user == controller and ny.history_type == "~"
@@ -71,110 +107,110 @@ def test_ändrad_text_sparas_med_historik_och_syns_i_delårsrapporten(cc, social
     (ändring,) = ny.diff_against(gammal).changes
     assert ändring.field == "text" and ändring.old.startswith("Efterfrågan") and ändring.new.startswith("Första")
 
-    html = rapport_html(cc, socialnämnden)
+    html = rapport_html(cc, nämnd)
     assert "<p>Andra stycket om kompetensförsörjning.</p>" in html
     assert "Efterfrågan på hemtjänst" not in html
 
 
-def test_tom_text_tar_bort_och_ny_text_skapas(cc, socialnämnden, controller):
-    vb = url(socialnämnden, 2023, "verksamhetsberättelse")
+def test_tom_text_tar_bort_och_ny_text_skapas(cc, nämnd, controller):
+    vb = url(nämnd, 2023, "verksamhetsberättelse")
     data = formulärdata(cc.get(vb).content)
     assert all(v.strip() == "" for k, v in data.items() if k.endswith("-text"))
     data[namn("Nämndens uppdrag")] = "Nämnden ansvarar för socialtjänsten."
     assert cc.post(vb, data).status_code == 302
-    t = Textavsnitt.objects.get(nämnd=socialnämnden, år=2023, rapporttyp="verksamhetsberättelse")
+    t = Textavsnitt.objects.get(nämnd=nämnd, år=2023, rapporttyp="verksamhetsberättelse")
     assert (t.rubrik, t.text, t.version) == ("Nämndens uppdrag", "Nämnden ansvarar för socialtjänsten.", 1)
     assert t.history.get().history_type == "+"
-    assert "Nämnden ansvarar för socialtjänsten." in rapport_html(cc, socialnämnden, 2023, "verksamhetsberättelse")
+    assert "Nämnden ansvarar för socialtjänsten." in rapport_html(cc, nämnd, 2023, "verksamhetsberättelse")
 
-    data = formulärdata(cc.get(url(socialnämnden)).content)
+    data = formulärdata(cc.get(url(nämnd)).content)
     data[namn("Ledningssystem för kvalitet")] = "   "
-    assert cc.post(url(socialnämnden), data).status_code == 302
+    assert cc.post(url(nämnd), data).status_code == 302
     assert not Textavsnitt.objects.filter(rubrik="Ledningssystem för kvalitet", rapporttyp="delårsrapport").exists()
     assert Textavsnitt.history.filter(rubrik="Ledningssystem för kvalitet", history_type="-",
                                       history_user=controller).count() == 1
-    html = rapport_html(cc, socialnämnden)
+    html = rapport_html(cc, nämnd)
     avsnitt = next(s for s in BeautifulSoup(html, "html.parser").find_all("section", class_="sektion-text")
                    if "Ledningssystem för kvalitet" in s.h2.get_text())
     assert "Text saknas." in avsnitt.get_text()
 
 
-def test_befintlig_text_med_annan_rubrik_visas_och_kan_ändras(cc, socialnämnden):
-    Textavsnitt.objects.create(nämnd=socialnämnden, år=2023, rapporttyp="delårsrapport", rubrik="Gammal rubrik",
+def test_befintlig_text_med_annan_rubrik_visas_och_kan_ändras(cc, nämnd):
+    Textavsnitt.objects.create(nämnd=nämnd, år=2023, rapporttyp="delårsrapport", rubrik="Gammal rubrik",
                                text="Gammal text")
     Sektionsordning.objects.filter(rubrik="Ledningssystem för kvalitet", rapporttyp="delårsrapport").update(visas=False)
-    r = cc.get(url(socialnämnden))
+    r = cc.get(url(nämnd))
     html = r.content.decode()
     assert "Rapporten har ingen sektion med den här rubriken" in html and "Sektionen är dold i rapporten." in html
     data = formulärdata(r.content)
     data[namn("Gammal rubrik")] = "Ny text"
-    assert cc.post(url(socialnämnden), data).status_code == 302
+    assert cc.post(url(nämnd), data).status_code == 302
     assert Textavsnitt.objects.get(rubrik="Gammal rubrik").text == "Ny text"
 
 
-def test_tjänsten_skapar_inte_texter_för_okända_rubriker(socialnämnden, controller):
+def test_tjänsten_skapar_inte_texter_för_okända_rubriker(nämnd, controller):
     with pytest.raises(services.ValidationError, match="inget textavsnitt med rubriken ”Påhittad”"):
-        services.spara_texter(controller, socialnämnden, 2023, "delårsrapport", [services.Textändring("Påhittad", "x")])
+        services.spara_texter(controller, nämnd, 2023, "delårsrapport", [services.Textändring("Påhittad", "x")])
     assert not Textavsnitt.objects.filter(rubrik="Påhittad").exists()
 
 
-def test_stängd_period_låser_texterna(cc, socialnämnden, knivsta):
-    data = formulärdata(cc.get(url(socialnämnden)).content)
-    stäng(knivsta, 2023, 8)
-    r = cc.get(url(socialnämnden))
+def test_stängd_period_låser_texterna(cc, nämnd, kommun):
+    data = formulärdata(cc.get(url(nämnd)).content)
+    stäng(kommun, 2023, 8)
+    r = cc.get(url(nämnd))
     assert textruta(r.content, "Omvärldsbevakning").has_attr("readonly")
     assert "Perioden 2023-08 är stängd: texterna i delårsrapporten kan inte ändras." in r.content.decode()
     data[namn("Omvärldsbevakning")] = "Ny text"
-    r = cc.post(url(socialnämnden), data)
+    r = cc.post(url(nämnd), data)
     assert r.status_code == 200
     assert "Perioden 2023-08 är stängd och kan inte ändras" in felrutan(r.content)
     assert textruta(r.content, "Omvärldsbevakning").get_text().strip() == "Ny text"
     assert Textavsnitt.objects.get(rubrik="Omvärldsbevakning").text.startswith("Efterfrågan")
     # The verksamhetsplan for the next year is locked by its own month (January).
-    assert not textruta(cc.get(url(socialnämnden, 2024, "verksamhetsplan")).content, "Nämndens ansvar").has_attr(
+    assert not textruta(cc.get(url(nämnd, 2024, "verksamhetsplan")).content, "Nämndens ansvar").has_attr(
         "readonly")
 
 
-def test_samtidig_ändring_ger_konflikt(cc, socialnämnden, knivsta):
-    data = formulärdata(cc.get(url(socialnämnden)).content)
-    kollega = controller_för(knivsta, socialnämnden, "kollega")
+def test_samtidig_ändring_ger_konflikt(cc, nämnd, kommun):
+    data = formulärdata(cc.get(url(nämnd)).content)
+    kollega = controller_för(kommun, nämnd, "kollega")
     t = Textavsnitt.objects.get(rubrik="Omvärldsbevakning")
-    services.spara_texter(kollega, socialnämnden, 2023, "delårsrapport", [
+    services.spara_texter(kollega, nämnd, 2023, "delårsrapport", [
         services.Textändring("Omvärldsbevakning", "Kollegans text", t.version, services.avtryck(t.text))])
     data[namn("Omvärldsbevakning")] = "Min text"
     data[namn("Nämndens uppdrag")] = "Också min text"
-    r = cc.post(url(socialnämnden), data)
+    r = cc.post(url(nämnd), data)
     assert r.status_code == 200
     assert "Någon annan har ändrat Omvärldsbevakning sedan du öppnade sidan. Inget sparades." in felrutan(r.content)
     assert Textavsnitt.objects.get(rubrik="Omvärldsbevakning").text == "Kollegans text"
     assert Textavsnitt.objects.get(rubrik="Nämndens uppdrag").text.startswith("Socialnämnden ansvarar")
 
 
-def test_inaktuell_sida_sparar_inget(cc, socialnämnden):
-    data = formulärdata(cc.get(url(socialnämnden)).content)
+def test_inaktuell_sida_sparar_inget(cc, nämnd):
+    data = formulärdata(cc.get(url(nämnd)).content)
     data[namn("Nämndens uppdrag")] = "Ändrad"
     data["tokänd-laddat"] = "t=:0123456789abcdef"
-    r = cc.post(url(socialnämnden), data)
+    r = cc.post(url(nämnd), data)
     assert r.status_code == 200 and "Sidan har ändrats sedan du öppnade den" in felrutan(r.content)
     del data["tokänd-laddat"]
     data[f"{namn('Nämndens uppdrag')[:-5]}-laddat"] = "trasig"
-    assert "Sidan har ändrats" in felrutan(cc.post(url(socialnämnden), data).content)
+    assert "Sidan har ändrats" in felrutan(cc.post(url(nämnd), data).content)
     assert Textavsnitt.objects.get(rubrik="Nämndens uppdrag").text.startswith("Socialnämnden ansvarar")
 
 
-def test_läsare_403_annan_kommun_404_okänd_rapport_404(client, socialnämnden, läsare, läsare_annan, controller):
+def test_läsare_403_annan_kommun_404_okänd_rapport_404(client, nämnd, läsare, läsare_annan, controller):
     client.force_login(läsare)
-    assert client.get(url(socialnämnden)).status_code == 403
-    assert client.post(url(socialnämnden), {}).status_code == 403
+    assert client.get(url(nämnd)).status_code == 403
+    assert client.post(url(nämnd), {}).status_code == 403
     client.force_login(läsare_annan)
-    assert client.get(url(socialnämnden)).status_code == 404
-    assert client.post(url(socialnämnden), {}).status_code == 404
+    assert client.get(url(nämnd)).status_code == 404
+    assert client.post(url(nämnd), {}).status_code == 404
     client.force_login(controller)
-    assert client.get(url(socialnämnden, typ="okänd")).status_code == 404
+    assert client.get(url(nämnd, typ="okänd")).status_code == 404
 
 
-def test_rapport_utan_textsektioner(cc, socialnämnden):
-    r = cc.get(url(socialnämnden, 2023, "tertialrapport"))
+def test_rapport_utan_textsektioner(cc, nämnd):
+    r = cc.get(url(nämnd, 2023, "tertialrapport"))
     assert r.status_code == 200 and "Tertialrapporten har inga textavsnitt." in r.content.decode()
 
 
