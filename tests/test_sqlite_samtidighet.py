@@ -19,9 +19,9 @@ from django.urls import reverse
 
 from ekonomi.models import Utfall
 from nämnd.models import Kommun, Verksamhetsområde
-from tests.factories import syntetisk_nämnd
 from tests.conftest import skapa_användare
 from tests.ekonomi.test_manadsuppfoljning import formulärdata
+from tests.factories import syntetisk_nämnd
 
 pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="gäller SQLite (det inbäddade läget)")
 

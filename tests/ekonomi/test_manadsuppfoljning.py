@@ -15,8 +15,8 @@ from django.urls import reverse
 from ekonomi.models import Kostnadsslag, Prognos, Utfall
 from nämnd.models import Verksamhetsområde
 from nämnd.services import stäng
-from tests.factories import syntetisk_nämnd
 from tests.conftest import skapa_användare
+from tests.factories import syntetisk_nämnd
 from tests.rapporter.test_rapport import tabell, tal
 
 IFO = "Ifo öppenvård och stöd"

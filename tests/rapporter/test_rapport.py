@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from ekonomi.models import Utfall
 from nämnd.models import Kommun, Nämnd, Verksamhetsområde
-from tests.factories import syntetisk_nämnd
 from tests.conftest import referens, tkr
+from tests.factories import syntetisk_nämnd
 
 MINUS = "\u2212"
 

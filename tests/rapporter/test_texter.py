@@ -18,7 +18,6 @@ from rapporter.texter import Textrad
 from tests import factories
 from tests.nyckeltal.test_inmatning import controller_för, felrutan, formulärdata, rapport_html, stäng, text
 
-
 TEXTER = {  # the delårsrapport 2023's texts, in the report's order
     "Nämndens uppdrag": "Socialnämnden ansvarar för individ- och familjeomsorg och äldreomsorg.",
     "Omvärldsbevakning": "Efterfrågan på hemtjänst ökar när befolkningen blir äldre.",
