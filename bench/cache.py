@@ -7,7 +7,7 @@ One run: starts the production stack on loopback (bench/stack.py: throwaway data
 in the same kommun), logs in as demo-lasare and measures the same report URL three ways:
 
   uncached   every request first bumps the kommun's data version with one SQL UPDATE on the throwaway
-             database (what any save does, socialreports/dataversion.py), so the report body's cache key
+             database (what any save does, nämnd/dataversion.py), so the report body's cache key
              is new and the report is built and rendered from PostgreSQL. The bump is part of the loop
              (about 1 ms); nothing in the app is changed or switched off.
   cached     the same loop without the bump: the body comes from Redis, the page around it (menu, user

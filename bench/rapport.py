@@ -33,8 +33,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from nämnd import dataversion  # noqa: E402
 from nämnd.models import Kommun, Verksamhetsområde  # noqa: E402
-from socialreports import dataversion, demodata  # noqa: E402
+from socialreports import demodata  # noqa: E402
 
 
 def mät(client: Client, url: str, n: int, kommun_id: int | None = None) -> tuple[float, int, int]:

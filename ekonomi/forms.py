@@ -30,8 +30,8 @@ from decimal import Decimal
 
 from ekonomi.berakning import NOLL, Månadsrad, avrunda, summera_månad
 from ekonomi.services import Gridrad
+from grund.format import STRECK, tal
 from grund.tal import BELOPP, Talfel, tolka
-from rapporter.format import STRECK, tal
 
 ENHETER: dict[str, Decimal] = {"tkr": Decimal(1000), "kr": Decimal(1)}
 ENHETSVAL = [("tkr", "tkr"), ("kr", "kr")]

@@ -14,9 +14,10 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from grund import manader
 from nämnd.models import (
-    ÅR_VALIDATORER,
     MÅNAD_VALIDATORER,
+    ÅR_VALIDATORER,
     Kommun,
     KommunScopedQuerySet,
     Nämnd,
@@ -30,7 +31,8 @@ def Belopp(verbose_name: str, **kwargs) -> models.DecimalField:
     return models.DecimalField(verbose_name, max_digits=16, decimal_places=2, **kwargs)
 
 
-MÅNADER = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+# Field names of Periodiseringsprofil (jan … dec): the short Swedish month names.
+MÅNADER = list(manader.KORTA)
 
 
 class Budgetkategori(models.TextChoices):

@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
+from grund import historik
 from nämnd.models import Nämnd, Verksamhetsområde
 from nämnd.vakt import Slag, Vakt, Ändring
-from socialreports import historik
 
 from .models import Prognos, Utfall
 

@@ -11,10 +11,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from grund.manader import LÅNGA as MÅNADER_LÅNG
 from nämnd.behorighet import kräv_redigering
+from nämnd.selectors import nämnd_för
 from nämnd.vakt import Slag, Vakt, Ändring, spärr_för
-from rapporter.rapport import MÅNADER_LÅNG
-from rapporter.selectors import nämnd_för
 
 from . import selectors as sel
 from .forms import BYT_ENHET, ENHETSVAL, Månadsformulär, giltig_enhet, gridvy

@@ -27,13 +27,13 @@ from decimal import Decimal
 from import_export import fields, resources, widgets
 
 from ekonomi.models import MÅNADER, Budgetkategori, Budgetpost, Prognos
+from grund import manader
 from grund.tal import BELOPP, NYCKELTAL, ÅR, Decimaler, Talgräns
 from nyckeltal.models import Indikatorvärde
 
 from . import lasare
 
-MÅNADSNAMN_LÅNGA = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
-                    "oktober", "november", "december"]
+MÅNADSNAMN_LÅNGA = list(manader.LÅNGA)
 
 
 def tom(värde) -> bool:

@@ -44,12 +44,12 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from ekonomi.models import Kostnadsslag, Utfall
+from grund import historik
 from grund.tal import BELOPP, IMPORTSUMMA
 from nämnd.behorighet import kan_importera
 from nämnd.models import Nämnd, Verksamhetsområde, koder
 from nämnd.vakt import Slag, Vakt, Ändring
 from rapporter.format import tal as formatera_tal
-from socialreports import historik
 
 from . import lasare
 from .lasare import Filfel, Fält, Radfel

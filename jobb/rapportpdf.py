@@ -27,10 +27,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from nämnd import dataversion
 from nämnd.models import Nämnd, Rapporttyp
 from rapporter.pdf import render_pdf
 from rapporter.rapport import bygg_rapport
-from socialreports import dataversion
 
 from .models import Jobb, Pdfrendering
 from .services import hanterare

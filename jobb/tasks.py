@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.dispatch import receiver
 
-from socialreports import dataversion
+from nämnd import dataversion
 
 from . import rapportpdf, services
 

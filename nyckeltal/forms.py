@@ -13,9 +13,10 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
+from grund import manader
+from grund.format import MINUS, NBSP, värde
 from grund.tal import NYCKELTAL, Talfel, tolka
 from nämnd.vakt import Spärr, Vakt
-from rapporter.format import MINUS, NBSP, värde
 
 from . import services
 from .models import Måluppfyllelse, Nyckeltalsvärde, Uppdragsstatus
@@ -172,7 +173,7 @@ class Volymkolumn:
     Nyckeltalsvärde.Typ.MÅL: "mal", Nyckeltalsvärde.Typ.UTFALL_DELÅR: "delar",
     Nyckeltalsvärde.Typ.PROGNOS: "prognos", Nyckeltalsvärde.Typ.UTFALL_HELÅR: "helar",
 }
-KORTA_MÅNADER = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+KORTA_MÅNADER = list(manader.KORTA)
 
 
 def volymkolumner(år: int, vy: str, vakt: Vakt) -> list[Volymkolumn]:

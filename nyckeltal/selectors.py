@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from grund import manader
 from nämnd.models import Nämnd, Rapporttyp
 
 from .bedomning import Indikatorrad, Indikatorvärden
@@ -57,7 +58,7 @@ def volymkolumner(år: int, rapporttyp: str) -> list[Volymkolumn]:
     ]
 
 
-MÅNADSNAMN = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+MÅNADSNAMN = list(manader.KORTA)
 
 
 def volymer(user, nämnder: Sequence[Nämnd], år: int) -> list[Volymgrupp]:

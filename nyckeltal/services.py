@@ -22,10 +22,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from ekonomi.services import Konflikt, Sparat
+from grund import historik, manader
 from grund.tal import NYCKELTAL, Talfel
 from nämnd.models import Nämnd, Rapporttyp
 from nämnd.vakt import Slag, Vakt, Ändring, låsmånad
-from socialreports import historik
 
 from .models import Indikator, Indikatorvärde, Mål, Måluppfyllelse, Nyckeltal, Nyckeltalsvärde, Uppdrag, Uppdragsstatus
 
@@ -34,8 +34,7 @@ __all__ = [
     "Indikatorinmatning", "spara_indikatorvärden", "Målbedömning", "Uppdragsbedömning", "spara_måluppfyllelse",
 ]
 
-MÅNADER = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
-           "november", "december"]
+MÅNADER = list(manader.LÅNGA)
 UTGÅNGSLÄGE = "Utgångsläge: värdet som fanns innan det ändrades (raden saknade historik)"
 
 

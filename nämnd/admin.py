@@ -64,7 +64,7 @@ class NämndAdmin(KommunScopedAdmin):
 
     @admin.action(description="Öppna nytt år för vald nämnd …")
     def öppna_nytt_år(self, request, queryset):
-        """To the page where the kommun's admin maps the verksamhetsområden into next year (nämnd/nytt_ar.py).
+        """To the page where the kommun's admin maps the verksamhetsområden into next year (uppfoljning/nytt_ar.py).
         The queryset is already scoped; the page itself checks the role again."""
         from django.shortcuts import redirect
 

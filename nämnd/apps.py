@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from nämnd import dataversion
+
 
 class NämndConfig(AppConfig):
     default_auto_field = 'django.db.models.BigAutoField'
@@ -7,6 +9,4 @@ class NämndConfig(AppConfig):
     verbose_name = 'Organisation'
 
     def ready(self):
-        from socialreports import dataversion
-
         dataversion.koppla_signaler()

@@ -316,7 +316,7 @@ class Behörighet(models.Model):
 
 class Dataversion(models.Model):
     """A counter per kommun, bumped in the same transaction as any change to its figures, texts or
-    organisation (``socialreports.dataversion``). Cached report bodies and PDFs are keyed by it, so a
+    organisation (``nämnd.dataversion``). Cached report bodies and PDFs are keyed by it, so a
     change is visible in the very next response."""
 
     # A plain id, not a foreign key: bumps happen inside cascading deletes of the kommun itself, and a

@@ -1,5 +1,6 @@
 """Swedish number presentation for reports: tkr or mnkr, costs positive or negative (per kommun). Parsing typed or
-imported numbers is ``grund.tal``'s (its tests check that what ``tal`` writes parses back).
+imported numbers is ``grund.tal``'s; the plain number formatting (``tal``, ``värde``, ``procent``) is
+``grund.format``'s, re-exported here for the report modules and template tags.
 
 Stored amounts are kronor with costs positive. ``kostnad`` figures (nettokostnad, budget, prognos,
 investeringsutgift) flip sign when the kommun shows costs as negative; avvikelser never flip (their
@@ -12,10 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ekonomi.berakning import avrunda
+from grund.format import MINUS, NBSP, STRECK, procent, tal, värde
 
-NBSP = "\u00a0"
-MINUS = "\u2212"
-STRECK = "–"
+__all__ = ["MINUS", "NBSP", "STRECK", "Presentation", "procent", "tal", "värde"]
 
 
 @dataclass(frozen=True)
@@ -47,28 +47,3 @@ class Presentation:
         if kr is None:
             return STRECK
         return tal(self.avrunda(kr), self.decimaler)
-
-
-def tal(värde: Decimal | int | None, decimaler: int = 0) -> str:
-    """1234567.8 → "1 234 567,8" with no-break spaces and a true minus sign; None → "–"."""
-    if värde is None:
-        return STRECK
-    värde = Decimal(värde).quantize(Decimal(1).scaleb(-decimaler)) if decimaler else Decimal(värde).quantize(Decimal(1))
-    if värde == 0:
-        värde = abs(värde)  # no "−0"
-    text = f"{abs(värde):,.{decimaler}f}".replace(",", NBSP).replace(".", ",")
-    return (MINUS if värde < 0 else "") + text
-
-
-def procent(värde: Decimal | None, decimaler: int = 1) -> str:
-    return STRECK if värde is None else f"{tal(värde, decimaler)}{NBSP}%"
-
-
-def värde(v: Decimal | None) -> str:
-    """Volumes and indicator values: as many decimals as they have (max 2), Swedish format."""
-    if v is None:
-        return STRECK
-    v = Decimal(v)
-    decimaler = max(0, -v.normalize().as_tuple().exponent) if v != v.to_integral() else 0
-    return tal(v, min(decimaler, 2))
-

@@ -1,5 +1,5 @@
 """The one list of checks of a nämnd's reports and months, used by granskning (``publicering``), the status page
-(``nämnd.selectors.dashboard``) and month closing (``rapporter.services.stäng_månader``).
+(``uppfoljning.selectors.dashboard``) and month closing (``uppfoljning.services.stäng_månader``).
 
 A check is a function of a ``Kontrollunderlag`` (a scope: a report of a type, or a month) registered with a
 code, a level and where it applies (``KONTROLLER``; the table is in docs/beslut.md, "Kontroller"). Every consumer

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 
 from ekonomi import berakning
 from ekonomi import selectors as ekonomi_sel
+from grund import manader
 from nyckeltal import selectors as nyckeltal_sel
 from nämnd.models import Nämnd, Rapporttyp
 
@@ -21,8 +22,7 @@ from . import selectors as sel
 from .format import Presentation
 from .models import Sektion
 
-MÅNADER_LÅNG = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
-                "oktober", "november", "december"]
+MÅNADER_LÅNG = list(manader.LÅNGA)
 
 
 @dataclass

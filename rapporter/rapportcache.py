@@ -1,7 +1,7 @@
 """Report bodies cached per (report, data version).
 
 The cached body is the report article only — no CSRF token, user name or menu — so it can be shared by
-every reader of the kommun. The key holds the kommun's data version (``socialreports.dataversion``),
+every reader of the kommun. The key holds the kommun's data version (``nämnd.dataversion``),
 which every write bumps in its own transaction: invalidation is exact, entries of old versions just age out.
 
 The cache is an optimisation, never a dependency: if Redis cannot be reached the body is built and served
@@ -17,8 +17,8 @@ import redis.exceptions
 from django.core.cache import cache
 from django.template.loader import render_to_string
 
+from nämnd import dataversion
 from nämnd.models import Nämnd
-from socialreports import dataversion
 
 from .rapport import bygg_rapport
 

@@ -1,13 +1,18 @@
-"""Reads for reports: the nämnd (scoped), its parts in a year, section order and narrative texts."""
+"""Reads for reports: the nämnd (scoped; ``nämnd_för`` lives in nämnd.selectors), its parts in a year, section order and narrative texts."""
 
 from __future__ import annotations
 
-from django.db.models import Q
-from django.shortcuts import get_object_or_404
+from collections import defaultdict
 
-from nämnd.models import Nämnd, Rapportlås
+from django.db.models import Q
+
+from nämnd.models import Nämnd, Rapportlås, Rapporttyp
+from nämnd.selectors import nämnd_för  # re-exported: its home is nämnd.selectors
 
 from .models import Sektion, Sektionsordning, Textavsnitt
+
+__all__ = ["STANDARDORDNING", "delar", "nämnd_för", "rapportens_sektioner", "sektioner", "sektioner_per_typ",
+           "standardordning", "texter"]
 
 STANDARDORDNING = {
     "verksamhetsplan": [(Sektion.MÅL, "Mål, uppdrag och indikatorer"), (Sektion.BUDGET, "Driftsbudget"),
@@ -18,9 +23,9 @@ STANDARDORDNING = {
 }
 
 
-def nämnd_för(user, nämnd_id: int) -> Nämnd:
-    """The nämnd if the user may read it, else 404 (another kommun's ids look like missing ones)."""
-    return get_object_or_404(Nämnd.objects.for_user(user).select_related("kommun"), pk=nämnd_id)
+def standardordning(rapporttyp: str) -> list[tuple[str, str]]:
+    """The sections of a report type when the kommun has configured none: the one home of the standard order."""
+    return list(STANDARDORDNING.get(rapporttyp, STANDARDORDNING["default"]))
 
 
 def delar(nämnd: Nämnd, år: int) -> list[Nämnd]:
@@ -49,7 +54,28 @@ def sektioner(kommun, rapporttyp: str) -> list[tuple[str, str]]:
     )
     if rader or Sektionsordning.objects.filter(kommun=kommun, rapporttyp=rapporttyp).exists():
         return rader
-    return STANDARDORDNING.get(rapporttyp, STANDARDORDNING["default"])
+    return standardordning(rapporttyp)
+
+
+def sektioner_per_typ(nämnd: Nämnd, år: int) -> dict[str, list[tuple[str, str]]]:
+    """(sektion, rubrik) per rapporttyp as ``rapportens_sektioner`` gives them (a fastställd report keeps the
+    layout it was fastställd with), for all four reports in two queries (the status page)."""
+    låsta = dict(Rapportlås.objects.filter(nämnd=nämnd, år=år).values_list("rapporttyp", "layout"))
+    konfigurerade: dict[str, list[tuple[str, str, bool]]] = defaultdict(list)
+    for typ, sektion, rubrik, visas in (
+        Sektionsordning.objects.filter(kommun_id=nämnd.kommun_id).order_by("ordning", "id")
+        .values_list("rapporttyp", "sektion", "rubrik", "visas")
+    ):
+        konfigurerade[typ].append((sektion, rubrik, visas))
+    result = {}
+    for typ in Rapporttyp.values:
+        if låsta.get(typ):
+            result[typ] = [(s, r) for s, r in låsta[typ]]
+        elif typ in konfigurerade:
+            result[typ] = [(s, r) for s, r, v in konfigurerade[typ] if v]
+        else:
+            result[typ] = standardordning(typ)
+    return result
 
 
 def texter(nämnder, år: int, rapporttyp: str) -> dict[str, list[Textavsnitt]]:
@@ -58,3 +84,8 @@ def texter(nämnder, år: int, rapporttyp: str) -> dict[str, list[Textavsnitt]]:
     for t in Textavsnitt.objects.filter(nämnd__in=nämnder, år=år, rapporttyp=rapporttyp).order_by("nämnd__giltig_från"):
         result.setdefault(t.rubrik, []).append(t)
     return result
+
+
+def läsbara_nämnder(user) -> list[Nämnd]:
+    """The nämnder the user may read, with their kommun, by kommun and age. One query."""
+    return list(Nämnd.objects.for_user(user).select_related("kommun").order_by("kommun__namn", "giltig_från"))

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from nyckeltal.forms import INAKTUELL, Inmatningsformulär, sätt_låst
 from nyckeltal.services import avtryck
-from nyckeltal.views import inmatningsnämnd, meddela, sidkontext, spärrtext
+from nyckeltal.sidor import inmatningsnämnd, meddela, sidkontext, spärrtext
 from nämnd.models import Nämnd, Rapporttyp
 from nämnd.vakt import Slag, Ändring, låsmånad, spärr_för
 

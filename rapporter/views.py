@@ -15,10 +15,10 @@ from jobb import rapportpdf
 from jobb import services as jobb_services
 from jobb.models import Jobb
 from nyckeltal import selectors as nyckeltal_sel
+from nämnd import dataversion
 from nämnd.behorighet import kan_importera, kan_redigera
 from nämnd.models import Kommun, Nämnd, Rapporttyp
 from publicering.models import Rapportversion
-from socialreports import dataversion
 
 from . import rapportcache
 from . import selectors as sel

@@ -17,8 +17,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-
 from ekonomi.models import Budgetpost, Investering, Investeringsprognos, Prognos, Utfall
+from grund import historik
+from importer.models import Import
 from nyckeltal.models import (
     Indikator,
     Indikatorvärde,
@@ -31,10 +32,8 @@ from nyckeltal.models import (
     Uppdragsstatus,
 )
 from nämnd.models import Behörighet, Kommun, Nämnd, Verksamhetsområde
-from importer.models import Import
-from publicering.models import Rapportärende, Rapportversion
+from publicering.models import Rapportversion, Rapportärende
 from rapporter.models import Sektionsordning, Textavsnitt
-from socialreports import historik
 
 KATALOG = Path(settings.BASE_DIR) / "fixtures" / "knivsta-2023-2024"
 TKR = Decimal(1000)

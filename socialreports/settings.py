@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "importer",
     "jobb",
     "publicering",
+    "uppfoljning",
+    "socialreports",  # the roof: its management commands (ladda_demodata)
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,6 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from publicering import urls as publicering_urls
@@ -15,7 +15,7 @@ urlpatterns = [
     path("oidc/", include("inloggning.urls")),
     path("ekonomi/", include("ekonomi.urls")),
     path("nyckeltal/", include("nyckeltal.urls")),
-    path("organisation/", include("nämnd.urls")),
+    path("organisation/", include("uppfoljning.urls")),
     path("texter/", include("rapporter.urls_texter")),
     path("import/", include("importer.urls")),
     path("jobb/", include("jobb.urls")),

@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from ekonomi.models import Budgetpost, Utfall
 from importer.models import Import
+from nämnd import dataversion
 from nämnd.models import Kommun, Nämnd, Verksamhetsområde
-from socialreports import dataversion
 from tests.conftest import skapa_användare
 from tests.importer.test_lasare import xlsx
 from tests.importer.test_mallar import BUDGETRUBRIKER

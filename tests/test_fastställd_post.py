@@ -44,7 +44,7 @@ from nyckeltal.models import (
     Uppdragsstatus,
 )
 from nämnd.models import Kommun, Nämnd, Rapportlås, Verksamhetsområde
-from nämnd.nytt_ar import AVSLUTA
+from uppfoljning.nytt_ar import AVSLUTA
 from publicering import services as publicering
 from publicering.models import Rapportärende, Rapportversion
 from rapporter.models import Textavsnitt

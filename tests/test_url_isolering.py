@@ -335,7 +335,7 @@ def kombinationer(mönster: Mönster, k: Kontext) -> list[dict] | str:
             for m in admin.site._registry if (o := k.objekt(m)) is not None
         ])
     if {"modell", "pk"} <= set(rest):  # organisation/historik/<modell>/<pk>/
-        from nämnd.selectors import HISTORIKMODELLER
+        from uppfoljning.selectors import HISTORIKMODELLER
 
         rest = [n for n in rest if n not in ("modell", "pk")]
         par.append([{"modell": h.namn, "pk": o.pk} for h in HISTORIKMODELLER.values() if (o := k.objekt(h.model))])

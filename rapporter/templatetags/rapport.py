@@ -1,6 +1,8 @@
 from django import template
+from django.utils.html import format_html
 
 from rapporter import format as fmt
+from rapporter.avrundning import differenser
 
 register = template.Library()
 
@@ -50,8 +52,6 @@ def källor(indikatorer):
 @register.filter
 def avrundningsnoter(drift, presentation):
     """Notes for the columns where the printed total differs from the sum of the printed rows."""
-    from rapporter.avrundning import differenser
-
     return [d.text(presentation) for d in differenser(drift, presentation)]
 
 
@@ -61,8 +61,6 @@ RÄKNEENHETER = {"antal", "antal brukare", "ärenden"}
 @register.simple_tag
 def volymvärde(v, enhet, maska_under):
     """A volume value; in published output counts of individuals below ``maska_under`` are masked."""
-    from django.utils.html import format_html
-
     if maska_under and v is not None and enhet in RÄKNEENHETER and 0 < v < maska_under:
         return format_html('<abbr title="färre än {0}, visas inte">&lt;{0}</abbr>', maska_under)
     return fmt.värde(v)

@@ -479,7 +479,7 @@ def test_bekräftelsens_frågor_växer_inte_med_antalet_rader(client_admin, soci
 
 
 def test_förhandsgranskning_ändrar_inte_dataversionen_men_bekräftelsen_gör(client_admin, socialnämnden):
-    from socialreports import dataversion
+    from nämnd import dataversion
 
     före = dataversion.version(socialnämnden.kommun_id)
     innehåll = xlsx(("Budget", [BUDGETRUBRIKER[:5], ["Flyktingmottagande", 2025, "KF-budget", 5, ""]]))

@@ -21,7 +21,7 @@ from django.utils import timezone
 from ekonomi.models import Utfall
 from jobb import rapportpdf, services
 from jobb.models import Jobb
-from socialreports import dataversion
+from nämnd import dataversion
 from socialreports.celery import app
 
 from .conftest import pdf_text, pdf_url

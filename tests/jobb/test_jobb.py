@@ -16,7 +16,7 @@ from django.utils import timezone
 from ekonomi.models import Utfall
 from jobb import rapportpdf, services, tasks
 from jobb.models import Jobb, Pdfrendering
-from socialreports import dataversion
+from nämnd import dataversion
 
 from .conftest import pdf_text, pdf_url
 

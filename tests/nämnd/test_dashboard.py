@@ -10,12 +10,12 @@ from django.urls import reverse
 from ekonomi.models import Utfall
 from nyckeltal.models import Indikator, Indikatorvärde, Mål, Måluppfyllelse
 from nämnd.models import Kommun, Period, Verksamhetsområde
-from nämnd.selectors import månadsuppföljning_url, tidpunkt
 from nämnd.services import stäng
 from rapporter.format import Presentation
 from rapporter.models import Textavsnitt
 from socialreports.demodata import syntetisk_nämnd
 from tests.conftest import skapa_användare
+from uppfoljning.selectors import månadsuppföljning_url, tidpunkt
 
 
 @pytest.fixture

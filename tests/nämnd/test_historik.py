@@ -11,10 +11,10 @@ from ekonomi.models import Budgetpost, Prognos, Utfall
 from ekonomi.services import Gridrad, spara_månad
 from nyckeltal.models import Indikatorvärde, Måluppfyllelse, Nyckeltalsvärde, Uppdragsstatus
 from nämnd.models import Period, Verksamhetsområde
-from nämnd.selectors import HISTORIKMODELLER
 from nämnd.services import stäng, öppna
 from rapporter.models import Textavsnitt
 from tests.conftest import skapa_användare
+from uppfoljning.selectors import HISTORIKMODELLER
 
 NBSP = "\u00a0"
 

@@ -13,7 +13,9 @@ from ekonomi.models import Budgetpost, Utfall
 from ekonomi.selectors import ekonomiunderlag
 from nyckeltal.models import Mål
 from nämnd.models import Period, Verksamhetsområde
-from nämnd.nytt_ar import (
+from nämnd.services import stäng
+from tests.conftest import skapa_användare
+from uppfoljning.nytt_ar import (
     AVSLUTA,
     BYT_NAMN,
     FLYTTA,
@@ -23,8 +25,6 @@ from nämnd.nytt_ar import (
     förhandsgranska,
     öppna_nytt_år,
 )
-from nämnd.services import stäng
-from tests.conftest import skapa_användare
 
 FÖREBYGGANDE = "Förebyggande verksamhet SoL"
 ORDINÄRT = "Vård & omsorg i ordinärt boende övrigt"

@@ -15,7 +15,7 @@ from nämnd.models import Kommun, Nämnd, Period, Rapportlås, Verksamhetsområd
 from publicering import services as publicering
 from rapporter import kontroller
 from rapporter.models import Sektionsordning, Textavsnitt
-from rapporter.services import OrsakKrävs, stäng_månader, stängningsfynd
+from uppfoljning.services import OrsakKrävs, stäng_månader, stängningsfynd
 from tests.conftest import skapa_användare
 
 ÅR = 2024

@@ -2,24 +2,29 @@
 
 ``save()`` records history by itself; bulk operations do not, so services that write many rows call
 ``registrera`` with the objects as they are after the change (or, for deletions, as they were).
-It also bumps the kommun's data version, so cached reports are never stale after a bulk write."""
+It also sends ``massskrivning`` before the history rows are written; ``nämnd.dataversion`` receives it and bumps the
+kommun's data version in the same transaction, so cached reports are never stale after a bulk write (the ground
+knows no models, hence a signal rather than an import)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.dispatch import Signal
 from django.utils import timezone
 
-from socialreports import dataversion
-
 SKAPAD, ÄNDRAD, BORTTAGEN = "+", "~", "-"
+
+# Sent (sender=model, objekt=list) for every bulk write, synchronously and inside the writing transaction.
+# Receivers raise into the write: a failed data version bump must not leave a stale cache key.
+massskrivning = Signal()
 
 
 def registrera(model, objekt: Iterable, typ: str, user=None, orsak: str = "") -> None:
     objekt = list(objekt)
     if not objekt:
         return
-    dataversion.bumpa_för(model, objekt)
+    massskrivning.send(sender=model, objekt=objekt)
     historik = model.history.model
     nu = timezone.now()
     historik.objects.bulk_create(

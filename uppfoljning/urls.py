@@ -1,4 +1,4 @@
-"""Organisation pages, mounted at /organisation/."""
+"""Follow-up pages, mounted at /organisation/ (the paths and names they had under nämnd)."""
 
 from django.urls import path
 

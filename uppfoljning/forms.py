@@ -1,4 +1,4 @@
-"""Forms of the organisation pages: closing and reopening periods, and öppna nytt år."""
+"""Forms of the follow-up pages (uppfoljning): closing and reopening periods, and öppna nytt år."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ import json
 
 from django import forms
 
-from ekonomi.models import MÅNADER
+from grund import manader
+from nämnd.models import Verksamhetsområde
 
-from .models import Verksamhetsområde
 from .nytt_ar import BEHÅLL, ÅTGÄRDER, NyttOmråde, Åtgärd
 
 # simple_history keeps the change reason in a CharField(100).
 ORSAK_MAX = 100
-MÅNADSVAL = [(m, f"{m:02d} {namn}") for m, namn in enumerate(MÅNADER, start=1)]
+MÅNADSVAL = [(m, f"{m:02d} {namn}") for m, namn in enumerate(manader.KORTA, start=1)]
 
 
 class StängForm(forms.Form):

@@ -1,6 +1,8 @@
-"""Organisation pages: the dashboard of a nämnd's year (with period closing), audit history and öppna nytt år.
+"""Follow-up pages (mounted at /organisation/): the dashboard of a nämnd's year (with period closing), audit
+history and öppna nytt år.
 
 Thin views: scope the nämnd (another kommun's id → 404), check the role (→ 403), call a selector or a service.
+No ORM here: reads are ``uppfoljning.selectors``, writes ``uppfoljning.services`` / ``nytt_ar`` / ``nämnd.services``.
 """
 
 from __future__ import annotations
@@ -8,22 +10,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from nyckeltal.models import Mål
+from nämnd.behorighet import kan_redigera, kräv_admin, kräv_redigering, är_admin
+from nämnd.selectors import nämnd_för
+from nämnd.services import stängda_månader, öppna
 from rapporter.format import Presentation
-from rapporter.selectors import nämnd_för
-from rapporter.services import OrsakKrävs, stäng_månader
 
 from . import nytt_ar
 from . import selectors as sel
-from .behorighet import kan_redigera, kräv_admin, kräv_redigering, är_admin
 from .forms import NyttÅrForm, StängForm, ÖppnaForm
-from .models import Verksamhetsområde
-from .services import stängda_månader, öppna
+from .services import OrsakKrävs, stäng_månader
 
 PER_SIDA = 50
 
@@ -133,10 +132,8 @@ def nytt_år(request, nämnd_id: int, år: int):
     nämnd = nämnd_för(request.user, nämnd_id)
     kräv_admin(request.user, nämnd.kommun_id)
     _år(år)
-    giltiga = (Q(från_år__isnull=True) | Q(från_år__lte=år)) & (Q(till_år__isnull=True) | Q(till_år__gte=år))
-    områden = Verksamhetsområde.objects.for_user(request.user).filter(giltiga, nämnd=nämnd)
-    mål = Mål.objects.for_user(request.user).filter(nämnd=nämnd, till_år=år).order_by("ordning", "id")
-    form = NyttÅrForm(request.POST or None, områden=list(områden), mål=list(mål))
+    områden, mål = sel.nytt_år_underlag(request.user, nämnd, år)
+    form = NyttÅrForm(request.POST or None, områden=områden, mål=mål)
     resultat = None
     if request.method == "POST" and form.is_valid():
         args = (request.user, nämnd, år, form.mappning())
@@ -151,7 +148,7 @@ def nytt_år(request, nämnd_id: int, år: int):
             resultat = nytt_ar.förhandsgranska(*args, **kwargs)
             data = form.data.copy()
             data["granskad"] = form.fingeravtryck()
-            form = NyttÅrForm(data, områden=list(områden), mål=list(mål))
+            form = NyttÅrForm(data, områden=områden, mål=mål)
             form.is_valid()
         except ValidationError as e:
             form.add_error(None, e)

@@ -2,12 +2,13 @@
 
 Every write to tenant data bumps ``Dataversion`` of its kommun inside the writing transaction:
 per-object saves and deletes through model signals (admin, services using ``save()``), bulk writes
-through ``socialreports.historik.registrera`` (which every bulk service calls). Readers key cached
+through ``grund.historik.registrera`` (which every bulk service calls). Readers key cached
 report bodies and PDFs by (kommun, version); a changed figure means a new key, never a stale hit.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 
 from django.apps import apps
@@ -15,6 +16,8 @@ from django.db import models, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal
+
+from grund import historik
 
 # Apps whose models are report data: figures, texts, organisation (and adoption). Models without a kommun path
 # (e.g. Dataversion) are skipped. Not ``importer``: its models (Import, Importändring, Importprofil) record
@@ -51,9 +54,13 @@ def kommun_ids(model, objekt: Iterable) -> set[int]:
 ny_version = Signal()
 
 
-def bumpa(kommun_ids_: Iterable[int]) -> None:
-    from nämnd.models import Dataversion, Kommun
+def _modeller():
+    # Through the registry, not an import: nämnd/apps.py imports this module before models can be imported.
+    return apps.get_model("nämnd", "Dataversion"), apps.get_model("nämnd", "Kommun")
 
+
+def bumpa(kommun_ids_: Iterable[int]) -> None:
+    Dataversion, Kommun = _modeller()
     ids = sorted(set(kommun_ids_))
     for kommun_id in ids:
         if Dataversion.objects.filter(kommun_id=kommun_id).update(version=F("version") + 1):
@@ -71,18 +78,15 @@ def bumpa_för(model, objekt: Iterable) -> None:
 
 
 def version(kommun_id: int) -> int:
-    from nämnd.models import Dataversion
-
+    Dataversion, _ = _modeller()
     return Dataversion.objects.filter(kommun_id=kommun_id).values_list("version", flat=True).first() or 0
 
 
 def _vid_ändring(sender, instance, **kwargs):
     if kwargs.get("raw"):
         return
-    try:
+    with contextlib.suppress(models.ObjectDoesNotExist):  # the parent went in the same cascade; it bumps
         bumpa_för(sender, [instance])
-    except models.ObjectDoesNotExist:
-        pass  # the parent went in the same cascade; its own signal bumps
 
 
 def _vid_m2m(sender, instance, action, **kwargs):
@@ -90,7 +94,12 @@ def _vid_m2m(sender, instance, action, **kwargs):
         _vid_ändring(type(instance), instance)
 
 
+def _vid_massskrivning(sender, objekt, **kwargs):
+    bumpa_för(sender, objekt)
+
+
 def koppla_signaler() -> None:
+    historik.massskrivning.connect(_vid_massskrivning, dispatch_uid="dataversion-massskrivning")
     for app in TENANT_APPS:
         for model in apps.get_app_config(app).get_models():
             if kommun_lookup(model) is None:
