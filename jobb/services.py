@@ -222,6 +222,6 @@ def effektiv_status(jobb: Jobb) -> str:
         c.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", _nyckel(jobb.pk))
         if not c.fetchone()[0]:
             return jobb.status  # a worker holds it: running
-        # Nobody runs it. Re-read under the lock: it may have finished just now.
-        status = Jobb.objects.filter(pk=jobb.pk).values_list("status", flat=True).first()
-    return AVBRUTEN if status == Jobb.Status.PÅGÅR else status
+        # Nobody runs it. Re-read under the lock: it may have finished just now (then its result goes with it).
+        jobb.refresh_from_db(fields=["status", "resultat", "fel", "klar", "försök"])
+    return AVBRUTEN if jobb.status == Jobb.Status.PÅGÅR else jobb.status

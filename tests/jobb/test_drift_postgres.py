@@ -243,3 +243,15 @@ def test_jobb_som_en_worker_kör_är_inte_avbrutet(ödeby):
         släpp.set()
         tråd.join()
     assert services.effektiv_status(jobb) == "avbruten"  # the worker is gone, the job says pågår
+
+
+@pytest.mark.django_db(transaction=True)
+def test_jobb_som_blev_klart_medan_sidan_frågade_visas_med_sitt_resultat(ödeby, ödeby_läsare):
+    """The status page read the job as pågår; the worker finished it (and let go of its lock) before the
+    avbruten check: the answer is klar with the result link, never klar without one."""
+    jobb = Jobb.objects.create(
+        typ="pdf", kommun=ödeby.kommun, användare=ödeby_läsare, status=Jobb.Status.PÅGÅR, startad=timezone.now()
+    )
+    inaktuell = Jobb.objects.get(pk=jobb.pk)
+    Jobb.objects.filter(pk=jobb.pk).update(status=Jobb.Status.KLAR, resultat={"url": "/x.pdf?version=7"})
+    assert services.effektiv_status(inaktuell) == "klar" and inaktuell.resultat["url"] == "/x.pdf?version=7"
