@@ -62,6 +62,26 @@ class Sparat:
     borttagna: int
 
 
+def _kontrollera_versioner(ändrade: Sequence[Gridrad], utfall: dict, prognoser: dict, områden: dict,
+                           uppdelade: set) -> None:
+    """Refuse concurrent edits (a stored version other than the one the grid showed) and hand edits of an
+    utfall imported per kostnadsslag."""
+    konflikter = []
+    for r in ändrade:
+        u, p = utfall.get(r.verksamhetsområde_id), prognoser.get(r.verksamhetsområde_id)
+        if (r.utfall_ändrat and (u.version if u else None) != r.utfall_version) or (
+            r.prognos_ändrad and (p.version if p else None) != r.prognos_version
+        ):
+            konflikter.append(områden[r.verksamhetsområde_id].namn)
+    if konflikter:
+        raise Konflikt(konflikter)
+    if fel := [områden[r.verksamhetsområde_id].namn for r in ändrade
+               if r.utfall_ändrat and r.verksamhetsområde_id in uppdelade]:
+        raise ValidationError(
+            "Utfallet för " + ", ".join(fel) + " är importerat per kostnadsslag och ändras genom en ny import."
+        )
+
+
 @transaction.atomic
 def spara_månad(user, nämnd: Nämnd, år: int, månad: int, rader: Sequence[Gridrad]) -> Sparat:
     """Save a month's utfall, helårsprognos and comments for a nämnd. A fixed number of queries whatever
@@ -91,20 +111,7 @@ def spara_månad(user, nämnd: Nämnd, år: int, månad: int, rader: Sequence[Gr
     uppdelade = set(Utfall.objects.filter(verksamhetsområde_id__in=ids, år=år, månad=månad)
                     .exclude(kostnadsslag__isnull=True, kategori="").values_list("verksamhetsområde_id", flat=True))
 
-    konflikter = []
-    for r in ändrade:
-        u, p = utfall.get(r.verksamhetsområde_id), prognoser.get(r.verksamhetsområde_id)
-        if (r.utfall_ändrat and (u.version if u else None) != r.utfall_version) or (
-            r.prognos_ändrad and (p.version if p else None) != r.prognos_version
-        ):
-            konflikter.append(områden[r.verksamhetsområde_id].namn)
-    if konflikter:
-        raise Konflikt(konflikter)
-    if fel := [områden[r.verksamhetsområde_id].namn for r in ändrade
-               if r.utfall_ändrat and r.verksamhetsområde_id in uppdelade]:
-        raise ValidationError(
-            "Utfallet för " + ", ".join(fel) + " är importerat per kostnadsslag och ändras genom en ny import."
-        )
+    _kontrollera_versioner(ändrade, utfall, prognoser, områden, uppdelade)
 
     nya_u, ändr_u, bort_u, nya_p, ändr_p, bort_p = [], [], [], [], [], []
     for r in ändrade:

@@ -439,6 +439,17 @@ class _Rader:
 
 
 def _läs_rader(resultat: Utfallsimport, tabell: lasare.Tabell, nämnd: Nämnd) -> None:
+    blad = _läs_rubriker(resultat, tabell)
+    if resultat.saknade:
+        return
+    läsare = _Radläsare(resultat, nämnd, set().union(*(b.lästa for b in blad)))
+    for rad in tabell.rader():
+        läsare.läs(rad)
+    läsare.avsluta(resultat)
+
+
+def _läs_rubriker(resultat: Utfallsimport, tabell: lasare.Tabell) -> list[lasare.Blad]:
+    """The file's notes and recognised headers into ``resultat``; the sheets with a header row."""
     resultat.filtyp = tabell.filtyp
     resultat.meddelanden += tabell.meddelanden
     resultat.okända_rubriker = tabell.okända_rubriker
@@ -448,45 +459,52 @@ def _läs_rader(resultat: Utfallsimport, tabell: lasare.Tabell, nämnd: Nämnd) 
         resultat.saknade.insert(0, "Ansvar (eller Verksamhet)")
     if blad:
         resultat.kolumner = {f: blad[0].rubriker[k] for f, k in blad[0].kolumner.items()}
-    if resultat.saknade:
-        return
+    return blad
 
-    kommun = nämnd.kommun
-    egna = Kodkarta.för(Verksamhetsområde.objects.filter(nämnd=nämnd, ej_fördelat=False))
-    konton = Kontokarta(Kostnadsslag.objects.filter(kommun=kommun))
-    saldo = resultat.beloppstyp == Importprofil.Beloppstyp.ACKUMULERAT
-    tecken = -1 if resultat.kostnader_negativa else 1
-    vakter: dict[int, Vakt] = {}
-    andra: list[Kodkarta] = []
-    fel: list[Radfel] = []
-    antal_fel = 0
-    st = _Rader()
-    summor = st.summor
-    summa_fil = 0
-    rader = 0
-    summarader: list[str] = []
 
-    def nytt_fel(rad, fält, text):
-        nonlocal antal_fel
-        antal_fel += 1
-        if len(fel) < VISA_HÖGST_FEL:
-            fel.append(Radfel.för(rad, fält, text))
+class _Radläsare:
+    """Reads the rows of an utfall file into sums per (område, år, månad, kostnadsslag) (or monthly balances),
+    with the errors per row. Periods and code lookups are cached: a file repeats them on most rows."""
 
-    def period(pr, år_v):
+    def __init__(self, resultat: Utfallsimport, nämnd: Nämnd, kolumner: set[str]):
+        self.nämnd = nämnd
+        self.egna = Kodkarta.för(Verksamhetsområde.objects.filter(nämnd=nämnd, ej_fördelat=False))
+        self.konton = Kontokarta(Kostnadsslag.objects.filter(kommun=nämnd.kommun))
+        self.saldo = resultat.beloppstyp == Importprofil.Beloppstyp.ACKUMULERAT
+        self.tecken = -1 if resultat.kostnader_negativa else 1
+        self.vakter: dict[int, Vakt] = {}
+        self.andra: list[Kodkarta] = []
+        self.fel: list[Radfel] = []
+        self.antal_fel = 0
+        self.st = _Rader()
+        self.summa_fil = 0
+        self.rader = 0
+        self.summarader: list[str] = []
+        self.kolumner = kolumner
+        self.har_år = "år" in kolumner
+        self.perioder: dict = {}
+        self.mål_cache: dict = {}
+
+    def nytt_fel(self, rad, fält, text):
+        self.antal_fel += 1
+        if len(self.fel) < VISA_HÖGST_FEL:
+            self.fel.append(Radfel.för(rad, fält, text))
+
+    def period(self, pr, år_v):
         """(år, månad), or an error: the nämnd must exist then and the month must be open."""
         try:
             år, månad = tolka_period(pr, år_v)
         except ValueError as e:
             return str(e)
-        if år not in vakter:
-            vakter[år] = Vakt.för(None, nämnd, år)
-        if månad not in nämnd.månader(år):
+        if år not in self.vakter:
+            self.vakter[år] = Vakt.för(None, self.nämnd, år)
+        if månad not in self.nämnd.månader(år):
             return f"Nämnden fanns inte {år}-{månad:02d}."
-        if spärr := vakter[år].spärr(Ändring(Slag.MÅNADSVÄRDE, år, månad)):
+        if spärr := self.vakter[år].spärr(Ändring(Slag.MÅNADSVÄRDE, år, månad)):
             return spärr.text
         return år, månad
 
-    def mål(a, vh, ko, år):
+    def mål(self, a, vh, ko, år):
         """(område id or 0 for Ej fördelat, kostnadsslag id, ansvar, vht, konto, konto without kostnadsslag),
         or (fält, error, the codes when another nämnd or kommun uses them)."""
         try:
@@ -495,100 +513,111 @@ def _läs_rader(resultat: Utfallsimport, tabell: lasare.Tabell, nämnd: Nämnd) 
             return ("ansvar" if a is not None else "verksamhet", str(e), None)
         kodfält = "ansvar" if ansvar else "verksamhet"
         if not ansvar and not vht:
-            return ("ansvar" if "ansvar" in kolumner else "verksamhet", "Ansvar och verksamhet saknas.", None)
-        träff = egna.hitta(ansvar, vht, år)
+            return ("ansvar" if "ansvar" in self.kolumner else "verksamhet", "Ansvar och verksamhet saknas.", None)
+        träff = self.egna.hitta(ansvar, vht, år)
         if len(träff) > 1:
             return (kodfält, f"Koden matchar flera verksamhetsområden lika bra ({', '.join(o.namn for o in träff)}). "
                              "Ändra koderna på verksamhetsområdena så att bara ett matchar.", None)
-        if not träff and (främmande := _främmande_kod(nämnd, ansvar, vht, år, andra)):
-            st.främmande[(ansvar, vht)] = 0
+        if not träff and (främmande := _främmande_kod(self.nämnd, ansvar, vht, år, self.andra)):
+            self.st.främmande[(ansvar, vht)] = 0
             return (kodfält, främmande, (ansvar, vht))
-        ks = konton.hitta(konto) if konto else None
-        return (träff[0].id if träff else 0, ks, ansvar, vht, konto, bool(konto and ks is None and konton.intervall))
+        ks = self.konton.hitta(konto) if konto else None
+        utan_slag = bool(konto and ks is None and self.konton.intervall)
+        return (träff[0].id if träff else 0, ks, ansvar, vht, konto, utan_slag)
 
-    kolumner = set().union(*(b.lästa for b in blad))
-    har_år = "år" in kolumner
-    perioder: dict = {}
-    mål_cache: dict = {}
-    for rad in tabell.rader():
-        rader += 1
+    def belopp(self, b) -> tuple[int, str | None]:
+        """The amount in öre with the file's sign convention, or an error."""
+        if type(b) is float and abs(b) < 1e13:  # the common case, fast; öre() checks the rest
+            return round(b * 100) * self.tecken, None
+        try:
+            return öre(b) * self.tecken, None
+        except ValueError as e:
+            return 0, str(e)
+
+    def läs(self, rad: lasare.Rad) -> None:
+        self.rader += 1
         v = rad.värden
         pr = v.get("period")
-        pnyckel = (pr, v.get("år")) if har_år else pr
-        p = perioder.get(pnyckel)
+        pnyckel = (pr, v.get("år")) if self.har_år else pr
+        p = self.perioder.get(pnyckel)
         if p is None:
-            p = perioder[pnyckel] = period(pr, v.get("år"))
-        b = v.get("belopp")
-        belopp_fel = None
-        if type(b) is float and abs(b) < 1e13:  # the common case, fast; öre() checks the rest
-            belopp = round(b * 100) * tecken
-        else:
-            try:
-                belopp = öre(b) * tecken
-            except ValueError as e:
-                belopp_fel = str(e)
+            p = self.perioder[pnyckel] = self.period(pr, v.get("år"))
+        belopp, belopp_fel = self.belopp(v.get("belopp"))
         a, vh = v.get("ansvar"), v.get("verksamhet")
         if pr is None and a is None and vh is None:
-            # a summary row (no period, no codes): not a transaction
-            rader -= 1
-            if len(summarader) < 5:
-                summarader.append(f"Rad {rad.nummer}" + (f" på bladet {rad.blad}" if rad.blad else "")
-                                  + " saknar period och kod och lästes inte (en summarad?).")
-            continue
+            self.summarad(rad)
+            return
         if type(p) is str or belopp_fel:
-            if type(p) is str:
-                nytt_fel(rad, "period" if "period" in v or not har_år else "år", p)
-            if belopp_fel:
-                nytt_fel(rad, "belopp", belopp_fel)
-            continue
+            self.radfel(rad, p, belopp_fel)
+            return
         år, månad = p
         nyckel = (a, vh, v.get("konto"), år)
-        m = mål_cache.get(nyckel)
+        m = self.mål_cache.get(nyckel)
         if m is None:
-            m = mål_cache[nyckel] = mål(a, vh, v.get("konto"), år)
+            m = self.mål_cache[nyckel] = self.mål(a, vh, v.get("konto"), år)
         if len(m) == 3:
-            nytt_fel(rad, m[0], m[1])
+            self.nytt_fel(rad, m[0], m[1])
             if m[2]:
-                st.främmande[m[2]] += 1
-            continue
+                self.st.främmande[m[2]] += 1
+            return
+        self.bokför(m, belopp, år, månad)
+
+    def summarad(self, rad: lasare.Rad) -> None:
+        """A summary row (no period, no codes): not a transaction."""
+        self.rader -= 1
+        if len(self.summarader) < 5:
+            self.summarader.append(f"Rad {rad.nummer}" + (f" på bladet {rad.blad}" if rad.blad else "")
+                                   + " saknar period och kod och lästes inte (en summarad?).")
+
+    def radfel(self, rad: lasare.Rad, p, belopp_fel: str | None) -> None:
+        if type(p) is str:
+            self.nytt_fel(rad, "period" if "period" in rad.värden or not self.har_år else "år", p)
+        if belopp_fel:
+            self.nytt_fel(rad, "belopp", belopp_fel)
+
+    def bokför(self, m: tuple, belopp: int, år: int, månad: int) -> None:
+        st = self.st
         område_id, ks, ansvar, vht, konto, utan_slag = m
         if område_id == 0:
             o = st.oplacerade.setdefault((ansvar, vht), [0, 0])
             o[1] += 1
-            if not saldo:
+            if not self.saldo:
                 o[0] += belopp
         if utan_slag:
             u = st.utan_slag.setdefault(konto, [0, 0])
             u[0] += belopp
             u[1] += 1
-        if saldo:
+        if self.saldo:
             kod = (ansvar, vht, konto, år)
             st.saldo[kod][månad] += belopp
             st.mål[kod] = (område_id, ks)
             st.månader.add((år, månad))
             st.områden.add(område_id)
         else:
-            summor[(område_id, år, månad, ks)] += belopp
-            summa_fil += belopp
+            st.summor[(område_id, år, månad, ks)] += belopp
+            self.summa_fil += belopp
 
-    if not saldo:
-        st.månader = {(år, m) for _, år, m, _ in summor}
-        st.områden = {o for o, *_ in summor}
-    resultat.antal_rader = rader
-    resultat.fel, resultat.antal_fel = fel, antal_fel
-    resultat.meddelanden += summarader
-    if not rader:
-        resultat.allmänna_fel.append("Filen har inga rader med utfall under rubrikraden.")
-    if saldo:
-        _saldo_till_månader(st, nämnd, resultat)
-    else:
-        resultat.summa_fil = kr(summa_fil)
-    resultat._rader = st
-    resultat.oplacerade = sorted(
-        (Oplacerad(a, v, kr(b), n) for (a, v), (b, n) in st.oplacerade.items()), key=lambda o: (o.ansvar, o.verksamhet)
-    )
-    resultat.konton_utan_slag = sorted((k, kr(b), n) for k, (b, n) in st.utan_slag.items())
-    resultat.främmande_koder = sorted(Oplacerad(a, v, Decimal(0), n) for (a, v), n in st.främmande.items())
+    def avsluta(self, resultat: Utfallsimport) -> None:
+        st = self.st
+        if not self.saldo:
+            st.månader = {(år, m) for _, år, m, _ in st.summor}
+            st.områden = {o for o, *_ in st.summor}
+        resultat.antal_rader = self.rader
+        resultat.fel, resultat.antal_fel = self.fel, self.antal_fel
+        resultat.meddelanden += self.summarader
+        if not self.rader:
+            resultat.allmänna_fel.append("Filen har inga rader med utfall under rubrikraden.")
+        if self.saldo:
+            _saldo_till_månader(st, self.nämnd, resultat)
+        else:
+            resultat.summa_fil = kr(self.summa_fil)
+        resultat._rader = st
+        resultat.oplacerade = sorted(
+            (Oplacerad(a, v, kr(b), n) for (a, v), (b, n) in st.oplacerade.items()),
+            key=lambda o: (o.ansvar, o.verksamhet),
+        )
+        resultat.konton_utan_slag = sorted((k, kr(b), n) for k, (b, n) in st.utan_slag.items())
+        resultat.främmande_koder = sorted(Oplacerad(a, v, Decimal(0), n) for (a, v), n in st.främmande.items())
 
 
 def _främmande_kod(nämnd: Nämnd, ansvar: str, vht: str, år: int, andra: list[Kodkarta]) -> str | None:

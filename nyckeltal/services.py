@@ -259,6 +259,32 @@ class Indikatorinmatning:
         return avtryck(self.prognos) != self.prognos_avtryck
 
 
+def _indikatorändringar(ändrade: Sequence[Indikatorinmatning], befintliga: dict, år: int) -> tuple[list, list, list]:
+    """The entered rows against the stored values: (new, (stored, changed values), deleted)."""
+    UTFALL, PROGNOS = Indikatorvärde.Typ.UTFALL, Indikatorvärde.Typ.PROGNOS
+    nya, ändringar, borttagna = [], [], []
+    for r in ändrade:
+        if r.utfall_ändrat:
+            v = befintliga.get((r.indikator_id, UTFALL))
+            värden = {"totalt": r.totalt, "kvinnor": r.kvinnor, "män": r.män}
+            if all(x is None for x in värden.values()):
+                if v is not None:
+                    borttagna.append(v)
+            elif v is None:
+                nya.append(Indikatorvärde(indikator_id=r.indikator_id, år=år, typ=UTFALL, **värden))
+            else:
+                ändringar.append((v, värden))
+        if r.prognos_ändrad:
+            v = befintliga.get((r.indikator_id, PROGNOS))
+            if r.prognos is None and v is not None and v.kvinnor is None and v.män is None:
+                borttagna.append(v)
+            elif v is None:
+                nya.append(Indikatorvärde(indikator_id=r.indikator_id, år=år, typ=PROGNOS, totalt=r.prognos))
+            else:
+                ändringar.append((v, {"totalt": r.prognos}))
+    return nya, ändringar, borttagna
+
+
 @transaction.atomic
 def spara_indikatorvärden(user, nämnd: Nämnd, år: int, rader: Sequence[Indikatorinmatning]) -> Sparat:
     """Save the year's utfall (totalt, kvinnor, män) and prognos of the indikatorer of a nämnd's mål valid in
@@ -300,26 +326,7 @@ def spara_indikatorvärden(user, nämnd: Nämnd, år: int, rader: Sequence[Indik
     if konflikter:
         raise Konflikt(konflikter)
 
-    nya, ändringar, borttagna = [], [], []
-    for r in ändrade:
-        if r.utfall_ändrat:
-            v = befintliga.get((r.indikator_id, UTFALL))
-            värden = {"totalt": r.totalt, "kvinnor": r.kvinnor, "män": r.män}
-            if all(x is None for x in värden.values()):
-                if v is not None:
-                    borttagna.append(v)
-            elif v is None:
-                nya.append(Indikatorvärde(indikator_id=r.indikator_id, år=år, typ=UTFALL, **värden))
-            else:
-                ändringar.append((v, värden))
-        if r.prognos_ändrad:
-            v = befintliga.get((r.indikator_id, PROGNOS))
-            if r.prognos is None and v is not None and v.kvinnor is None and v.män is None:
-                borttagna.append(v)
-            elif v is None:
-                nya.append(Indikatorvärde(indikator_id=r.indikator_id, år=år, typ=PROGNOS, totalt=r.prognos))
-            else:
-                ändringar.append((v, {"totalt": r.prognos}))
+    nya, ändringar, borttagna = _indikatorändringar(ändrade, befintliga, år)
     return skriv(Indikatorvärde, user, nya=nya, ändringar=ändringar, borttagna=borttagna,
                  namn=lambda v: f"{indikatorer[v.indikator_id].namn} ({v.get_typ_display().lower()} {år})")
 
@@ -368,6 +375,23 @@ def _plan(befintliga: dict, nyckel, val: str, kommentar: str, skapa: Callable[[]
         ändringar.append((v, {fält: val, "kommentar": kommentar}))
 
 
+def _bedömningsfel(mål_ändrade: Sequence[Målbedömning], uppdrag_ändrade: Sequence[Uppdragsbedömning],
+                   målnamn: dict[int, str], uppdragsnamn: Callable[[int], str]) -> list[str]:
+    """Unknown bedömningar and statusar, and comments without one."""
+    fel = []
+    for m in mål_ändrade:
+        if m.bedömning and m.bedömning not in Måluppfyllelse.Bedömning.values:
+            fel.append(f"{målnamn[m.mål_id]}: okänd bedömning {m.bedömning!r}.")
+        elif not m.bedömning and m.kommentar.strip():
+            fel.append(f"{målnamn[m.mål_id]}: välj en bedömning, eller töm kommentaren.")
+    for u in uppdrag_ändrade:
+        if u.status and u.status not in Uppdragsstatus.Status.values:
+            fel.append(f"{uppdragsnamn(u.uppdrag_id).capitalize()}: okänd status {u.status!r}.")
+        elif not u.status and u.kommentar.strip():
+            fel.append(f"{uppdragsnamn(u.uppdrag_id).capitalize()}: välj en status, eller töm kommentaren.")
+    return fel
+
+
 @transaction.atomic
 def spara_måluppfyllelse(user, nämnd: Nämnd, år: int, rapporttyp: str, mål: Sequence[Målbedömning] = (),
                          uppdrag: Sequence[Uppdragsbedömning] = ()) -> Sparat:
@@ -401,18 +425,7 @@ def spara_måluppfyllelse(user, nämnd: Nämnd, år: int, rapporttyp: str, mål:
         text = uppdragstext[uppdrag_id]
         return f"uppdraget ”{text if len(text) <= 60 else text[:59] + '…'}”"
 
-    fel = []
-    for m in mål_ändrade:
-        if m.bedömning and m.bedömning not in Måluppfyllelse.Bedömning.values:
-            fel.append(f"{målnamn[m.mål_id]}: okänd bedömning {m.bedömning!r}.")
-        elif not m.bedömning and m.kommentar.strip():
-            fel.append(f"{målnamn[m.mål_id]}: välj en bedömning, eller töm kommentaren.")
-    for u in uppdrag_ändrade:
-        if u.status and u.status not in Uppdragsstatus.Status.values:
-            fel.append(f"{uppdragsnamn(u.uppdrag_id).capitalize()}: okänd status {u.status!r}.")
-        elif not u.status and u.kommentar.strip():
-            fel.append(f"{uppdragsnamn(u.uppdrag_id).capitalize()}: välj en status, eller töm kommentaren.")
-    if fel:
+    if fel := _bedömningsfel(mål_ändrade, uppdrag_ändrade, målnamn, uppdragsnamn):
         raise ValidationError(fel)
 
     bedömningar = {b.mål_id: b for b in Måluppfyllelse.objects.select_for_update().filter(
