@@ -84,7 +84,7 @@ def test_koder_med_jokertecken(vo):
 
 
 def test_nämnd_delad_1_juni_representeras(kommun):
-    """Täby: socialnämnden became social- and äldrenämnd on 1 June 2023."""
+    """Täby: the Socialnämnd became a social- and an äldrenämnd on 1 June 2023."""
     gamla = Nämnd.objects.create(kommun=kommun, namn="Socialnämnden", giltig_från=dt.date(2019, 1, 1),
                                  giltig_till=dt.date(2023, 5, 31))
     nya_social = Nämnd.objects.create(kommun=kommun, namn="Socialnämnden", giltig_från=dt.date(2023, 6, 1))
