@@ -265,48 +265,11 @@ def _användare(kommun: Kommun, nämnd: Nämnd) -> None:
             b.nämnder.set([nämnd])
 
 
-def syntetisk_nämnd(kommun: Kommun, antal_block: int, per_block: int, namn: str | None = None) -> Nämnd:
-    """A generated nämnd for benchmarks and size tests: blocks × verksamheter with budget, 20 months of
-    utfall, two prognoser, one nyckeltal and one indikator per verksamhet."""
-    nämnd = Nämnd.objects.create(kommun=kommun, namn=namn or f"Syntetisk nämnd {antal_block}×{per_block}")
-    områden = []
-    for b in range(antal_block):
-        block = Verksamhetsområde.objects.create(nämnd=nämnd, namn=f"Block {b + 1}", typ="block", ordning=b * 1000)
-        områden += [
-            Verksamhetsområde(nämnd=nämnd, förälder=block, namn=f"Verksamhet {b + 1}.{v + 1}", ordning=b * 1000 + v + 1)
-            for v in range(per_block)
-        ]
-    områden = Verksamhetsområde.objects.bulk_create(områden)
-    budget, utfall, prognoser = [], [], []
-    for i, o in enumerate(områden):
-        bas = Decimal(1_200_000 + 10_000 * i)
-        budget += [
-            Budgetpost(verksamhetsområde=o, år=2023, slag="kf", belopp=bas),
-            Budgetpost(verksamhetsområde=o, år=2023, slag="tillägg", belopp=Decimal(12_000), kommentar="Lön"),
-        ]
-        utfall += [
-            Utfall(verksamhetsområde=o, år=år, månad=m, belopp=bas / 12 + m)
-            for år, månader in ((2022, range(1, 13)), (2023, range(1, 9))) for m in månader
-        ]
-        prognoser += [Prognos(verksamhetsområde=o, år=2023, månad=m, belopp=bas + m * 1000) for m in (4, 8)]
-    Budgetpost.objects.bulk_create(budget)
-    Utfall.objects.bulk_create(utfall)
-    Prognos.objects.bulk_create(prognoser)
-    grupp = Nyckeltalsgrupp.objects.create(nämnd=nämnd, namn="Volymer")
-    mål = Mål.objects.create(nämnd=nämnd, namn="Vård med kvalitet", från_år=2023)
-    nyckeltal = Nyckeltal.objects.bulk_create(
-        Nyckeltal(grupp=grupp, namn=f"Nyckeltal {i + 1}", ordning=i) for i in range(len(områden))
-    )
-    Nyckeltalsvärde.objects.bulk_create(
-        Nyckeltalsvärde(nyckeltal=n, år=år, typ="utfall_helår", värde=100 + i)
-        for i, n in enumerate(nyckeltal) for år in range(2019, 2023)
-    )
-    indikatorer = Indikator.objects.bulk_create(
-        Indikator(mål=mål, namn=f"Indikator {i + 1}", ordning=i, jämförelse="minst", målvärde=50)
-        for i in range(len(områden))
-    )
-    Indikatorvärde.objects.bulk_create(
-        Indikatorvärde(indikator=ind, år=år, totalt=40 + i % 20, kvinnor=41, män=39)
-        for i, ind in enumerate(indikatorer) for år in range(2020, 2024)
-    )
-    return nämnd
+def __getattr__(name: str):
+    # Only for bench/, remove when bench imports tests.factories: syntetisk_nämnd moved to tests/factories.py.
+    # Resolved lazily so that importing this module does not need the test extras (factory_boy).
+    if name == "syntetisk_nämnd":
+        from tests.factories import syntetisk_nämnd
+
+        return syntetisk_nämnd
+    raise AttributeError(name)
