@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 NOLL = Decimal(0)
 JÄMN = (Decimal(1),) * 12
@@ -119,18 +119,24 @@ class BudgetRad:
 R = TypeVar("R", DriftRad, BudgetRad)
 
 
-def summera(namn: str, rader: Iterable[R], typ: type[R] = DriftRad) -> R:
+@overload
+def summera(namn: str, rader: Iterable[DriftRad]) -> DriftRad: ...
+@overload
+def summera(namn: str, rader: Iterable[R], typ: type[R]) -> R: ...
+def summera(namn: str, rader: Iterable[R], typ: type[R] | None = None) -> DriftRad | BudgetRad:
     """Sum rows column by column, unrounded. An optional column sums only where every row has a value."""
     rader = list(rader)
-    belopp: dict[str, Decimal | None] = {}
-    for f in fields(typ):
+    radtyp: type[DriftRad] | type[BudgetRad] = typ or DriftRad
+    # Field name → Decimal (or None for an optional column); the row type's fields decide which.
+    belopp: dict[str, Any] = {}
+    for f in fields(radtyp):
         if f.name in ("namn", "id", "kommentar"):
             continue
         värden = [getattr(r, f.name) for r in rader]
         belopp[f.name] = (
             sum(värden, NOLL) if f.default is NOLL or (värden and None not in värden) else None
         )
-    return typ(namn=namn, **belopp)
+    return radtyp(namn=namn, **belopp)
 
 
 @dataclass(frozen=True)

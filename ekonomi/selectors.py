@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 
 from nämnd.models import Nämnd, Verksamhetsområde
 
@@ -156,8 +156,8 @@ def månadsuppföljning(user, nämnd: Nämnd, år: int, månad: int) -> list[Må
         if o.id in har_barn:
             continue
         topp = o.id
-        while förälder.get(topp) is not None:
-            topp = förälder[topp]
+        while (upp := förälder.get(topp)) is not None:
+            topp = upp
         grupp = grupper.setdefault(topp, Månadsgrupp(namn[topp], topp != o.id, []))
         u, p = netto.get(o.id), prognos.get(o.id)
         grupp.rader.append(berakning.månadsrad(
@@ -170,3 +170,28 @@ def månadsuppföljning(user, nämnd: Nämnd, år: int, månad: int) -> list[Må
             utfall_per_kostnadsslag=o.id in uppdelat,
         ))
     return list(grupper.values())
+
+
+def månader_med_värden(user, nämnd: Nämnd, år: int) -> tuple[dict[int, int], dict[int, int]]:
+    """Per month of ``år``: how many verksamhetsområden have utfall, and how many have a prognos. Two queries."""
+    def per_månad(model) -> dict[int, int]:
+        return dict(
+            model.objects.for_user(user).filter(verksamhetsområde__nämnd=nämnd, år=år)
+            .values("månad").annotate(n=Count("verksamhetsområde", distinct=True)).values_list("månad", "n")
+        )
+
+    return per_månad(Utfall), per_månad(Prognos)
+
+
+def budgetår_per_nämnd(user) -> dict[int, tuple[int, int]]:
+    """Nämnd id → (first, last) year with budget, for the nämnder the user may read. One query."""
+    return {
+        r["verksamhetsområde__nämnd"]: (r["första"], r["sista"])
+        for r in Budgetpost.objects.for_user(user)
+        .values("verksamhetsområde__nämnd").annotate(första=Min("år"), sista=Max("år"))
+    }
+
+
+def senaste_utfallsmånad(user, nämnd: Nämnd, år: int) -> int | None:
+    """The last month of ``år`` with any utfall for the nämnd, or None. One query."""
+    return Utfall.objects.for_user(user).filter(verksamhetsområde__nämnd=nämnd, år=år).aggregate(m=Max("månad"))["m"]

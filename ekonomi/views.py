@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +17,6 @@ from nämnd.vakt import Slag, Vakt, Ändring, spärr_för
 
 from . import selectors as sel
 from .forms import BYT_ENHET, ENHETSVAL, Månadsformulär, giltig_enhet, gridvy
-from .models import Prognos, Utfall
 from .services import Konflikt, spara_månad
 
 ENHET_I_SESSIONEN = "ekonomi.enhet"  # the unit the user types amounts in, remembered between pages
@@ -37,13 +35,7 @@ def _redigerbar_nämnd(request, nämnd_id: int, år: int, månad: int | None = N
 def månader(request, nämnd_id: int, år: int):
     """The months of a year with links into the grid: which have utfall and prognoser, which are closed."""
     nämnd = _redigerbar_nämnd(request, nämnd_id, år)
-    def per_månad(model):
-        return dict(
-            model.objects.for_user(request.user).filter(verksamhetsområde__nämnd=nämnd, år=år)
-            .values("månad").annotate(n=Count("verksamhetsområde", distinct=True)).values_list("månad", "n")
-        )
-
-    utfall, prognoser = per_månad(Utfall), per_månad(Prognos)
+    utfall, prognoser = sel.månader_med_värden(request.user, nämnd, år)
     vakt = Vakt.för(request.user, nämnd, år)
     rader = [
         {"månad": m, "namn": MÅNADER_LÅNG[m - 1], "utfall": utfall.get(m, 0), "prognoser": prognoser.get(m, 0),

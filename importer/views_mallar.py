@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -19,8 +19,8 @@ from nämnd.models import Rapporttyp
 from rapporter.rapport import bygg_rapport
 from rapporter.selectors import nämnd_för
 
-from . import export, mallar
-from .models import Import, Importprofil, Importändring
+from . import export, mallar, selectors
+from .models import Import
 
 TYPER = ("budget", "prognos", "volymer", "indikatorer", "kolada")
 VISA_HÖGST = 2000  # preview lines shown; the rest are counted
@@ -45,12 +45,12 @@ def _sessionsnyckel(imp_id: int) -> str:
 
 class Uppladdning(forms.Form):
     fil = forms.FileField(label="Fil")
-    profil = forms.ModelChoiceField(queryset=Importprofil.objects.none(), required=False, label="Importprofil",
+    profil = forms.ModelChoiceField(queryset=None, required=False, label="Importprofil",  # set by the view
                                     empty_label="Känn igen kolumnrubrikerna automatiskt")
 
     def __init__(self, *args, profiler=None, filtyper=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["profil"].queryset = profiler if profiler is not None else Importprofil.objects.none()
+        self.fields["profil"].queryset = profiler
         self.fields["fil"].widget.attrs["accept"] = ",".join(filtyper)
         self.filtyper = filtyper
 
@@ -67,8 +67,7 @@ class Uppladdning(forms.Form):
 def start(request, nämnd_id: int):
     nämnd = _importnämnd(request, nämnd_id)
     typer = [(typ, mallar.importtyp(typ).titel) for typ in TYPER]
-    senaste = (Import.objects.for_user(request.user).filter(nämnd=nämnd, typ__in=TYPER)
-               .select_related("användare")[:20])
+    senaste = selectors.senaste_importer(request.user, nämnd, TYPER)
     return render(request, "importer/mallar/start.html", {"nämnd": nämnd, "typer": typer, "senaste": senaste})
 
 
@@ -76,7 +75,7 @@ def start(request, nämnd_id: int):
 def ladda_upp(request, nämnd_id: int, typ: str):
     nämnd = _importnämnd(request, nämnd_id)
     definition = _definition(typ)
-    profiler = Importprofil.objects.filter(kommun=nämnd.kommun, typ=definition.typ)
+    profiler = selectors.importprofiler(nämnd.kommun, definition.typ)
     form = Uppladdning(request.POST or None, request.FILES or None, profiler=profiler, filtyper=definition.filtyper)
     if request.method == "POST" and form.is_valid():
         fil = form.cleaned_data["fil"]
@@ -86,17 +85,14 @@ def ladda_upp(request, nämnd_id: int, typ: str):
         request.session[_sessionsnyckel(granskning.imp.pk)] = granskning.tolkat.som_json()
         return redirect("mallimport-granska", nämnd.pk, granskning.imp.pk)
     return render(request, "importer/mallar/ladda_upp.html", {
-        "nämnd": nämnd, "typ": typ, "definition": definition, "form": form, "har_profiler": profiler.exists(),
+        "nämnd": nämnd, "typ": typ, "definition": definition, "form": form, "har_profiler": bool(profiler),
         "gränser": mallar.GRÄNSER.beskrivning(),
         "mall_url": reverse("importmall", args=[typ]) + f"?namnd={nämnd.pk}",
     }, status=400 if request.method == "POST" else 200)
 
 
 def _mitt_import(request, nämnd, import_id: int) -> Import:
-    return get_object_or_404(
-        Import.objects.for_user(request.user).select_related("nämnd__kommun"), pk=import_id, nämnd=nämnd,
-        användare=request.user, typ__in=TYPER,
-    )
+    return selectors.eget_import(request.user, nämnd, import_id, TYPER)
 
 
 @require_http_methods(["GET", "POST"])
@@ -134,11 +130,10 @@ def granska(request, nämnd_id: int, import_id: int):
 @require_GET
 def resultat(request, nämnd_id: int, import_id: int):
     nämnd = nämnd_för(request.user, nämnd_id)
-    imp = get_object_or_404(Import.objects.for_user(request.user).select_related("användare", "profil"),
-                            pk=import_id, nämnd=nämnd)
-    ändringar = Importändring.objects.filter(imp=imp).order_by("pk")
+    imp = selectors.importen(request.user, nämnd, import_id)
+    ändringar, antal = selectors.ändringar(imp, VISA_HÖGST)
     return render(request, "importer/mallar/resultat.html", {
-        "nämnd": nämnd, "imp": imp, "ändringar": ändringar[:VISA_HÖGST], "antal": ändringar.count(),
+        "nämnd": nämnd, "imp": imp, "ändringar": ändringar, "antal": antal,
         "titel": imp.get_typ_display(),
     })
 

@@ -13,19 +13,17 @@ import re
 from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jobb import services as jobb_services
 from jobb.models import Jobb
 from nämnd.behorighet import kan_importera
-from nämnd.models import Verksamhetsområde
 from rapporter.selectors import nämnd_för
 
-from . import lasare, utfall
-from .models import Import, Importprofil, Importtyp, Importändring
+from . import lasare, selectors, utfall
+from .models import Import, Importprofil, Importtyp
 
 VISA_HÖGST = 1000  # planned changes listed in the preview; the rest are counted
 FÄLTVAL = [("", "Används inte"), *((f.namn, f.rubrik) for f in utfall.FÄLT)]
@@ -39,16 +37,13 @@ def _importnämnd(request, nämnd_id: int):
 
 
 def _mitt_import(request, nämnd, import_id: int) -> Import:
-    return get_object_or_404(
-        Import.objects.for_user(request.user).select_related("nämnd__kommun", "profil"),
-        pk=import_id, nämnd=nämnd, typ=Importtyp.UTFALL, användare=request.user,
-    )
+    return selectors.eget_import(request.user, nämnd, import_id, [Importtyp.UTFALL])
 
 
 class Uppladdning(forms.Form):
     fil = forms.FileField(label="Fil från ekonomisystemet (.xlsx eller .csv)")
     profil = forms.ModelChoiceField(
-        queryset=Importprofil.objects.none(), required=False, label="Importprofil",
+        queryset=None, required=False, label="Importprofil",  # the kommun's profiles, set by the view
         empty_label="Standard: känn igen kolumnrubrikerna, månadens belopp, kostnader positiva",
     )
 
@@ -56,7 +51,7 @@ class Uppladdning(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["profil"].queryset = profiler
         self.fields["fil"].widget.attrs["accept"] = ".xlsx,.csv,.txt"
-        if profiler is not None and (första := profiler.first()):
+        if profiler and (första := profiler[0]):
             self.fields["profil"].initial = första.pk
 
     def clean_fil(self):
@@ -104,7 +99,7 @@ class Kod(forms.Form):
     fält = forms.ChoiceField(choices=[("ansvarskoder", "ansvar"), ("verksamhetskoder", "verksamhet")],
                              widget=forms.HiddenInput)
     kod = forms.CharField(max_length=40, widget=forms.HiddenInput)
-    område = forms.ModelChoiceField(queryset=Verksamhetsområde.objects.none(), label="Verksamhetsområde",
+    område = forms.ModelChoiceField(queryset=None, label="Verksamhetsområde",  # the nämnd's, set by the view
                                     empty_label="Välj verksamhetsområde")
 
     def __init__(self, *args, områden=None, **kwargs):
@@ -112,15 +107,10 @@ class Kod(forms.Form):
         self.fields["område"].queryset = områden
 
 
-def _områden(nämnd):
-    return (Verksamhetsområde.objects.filter(nämnd=nämnd, ej_fördelat=False)
-            .exclude(typ=Verksamhetsområde.Typ.BLOCK).order_by("ordning", "namn"))
-
-
 @require_http_methods(["GET", "POST"])
 def ladda_upp(request, nämnd_id: int):
     nämnd = _importnämnd(request, nämnd_id)
-    profiler = Importprofil.objects.filter(kommun=nämnd.kommun, typ=Importtyp.UTFALL).order_by("namn")
+    profiler = selectors.importprofiler(nämnd.kommun, Importtyp.UTFALL)
     form = Uppladdning(request.POST or None, request.FILES or None, profiler=profiler)
     if request.method == "POST" and form.is_valid():
         fil = form.cleaned_data["fil"]
@@ -130,6 +120,41 @@ def ladda_upp(request, nämnd_id: int):
     return render(request, "importer/utfall/ladda_upp.html", {
         "nämnd": nämnd, "form": form, "gränser": lasare.GRÄNSER.beskrivning(),
     }, status=400 if request.method == "POST" else 200)
+
+
+def _lägg_till_kod(request, nämnd, områden) -> str:
+    """The preview's "add this code to an area" form: "" when the code was added, else the error text."""
+    prefix = request.POST.get("prefix", "")
+    form = Kod(request.POST, områden=områden, prefix=prefix if re.fullmatch(r"[kf]\d{1,5}", prefix) else None)
+    if not form.is_valid():
+        return "Välj ett verksamhetsområde för koden."
+    try:
+        utfall.lägg_till_kod(request.user, nämnd, form.cleaned_data["område"], form.cleaned_data["fält"],
+                             form.cleaned_data["kod"])
+    except ValidationError as e:
+        return "; ".join(e.messages)
+    return ""
+
+
+def _bekräfta(request, imp, data) -> str:
+    """Confirm within the request (no background worker): "" when written, else the error text."""
+    try:
+        utfall.importera_utfall(imp, data, request.user, spara=True,
+                                fingeravtryck=request.POST.get("fingeravtryck", ""))
+    except utfall.Importfel as e:
+        return e.messages[0]
+    utfall.radera_väntande(imp, request.user)
+    return ""
+
+
+def _mappa(request, imp) -> str:
+    """The preview's column mapping form: "" when the mapping was saved, else the error text."""
+    form = Mappning(request.POST)
+    if not form.is_valid():
+        return "Mappningen kunde inte sparas: " + "; ".join(e for errors in form.errors.values() for e in errors)
+    utfall.spara_mappning(imp, request.user, form.mappning(), form.cleaned_data["beloppstyp"],
+                          form.cleaned_data["kostnader_negativa"])
+    return ""
 
 
 @require_http_methods(["GET", "POST"])
@@ -144,7 +169,7 @@ def granska(request, nämnd_id: int, import_id: int):
 
     fel_text = ""
     åtgärd = request.POST.get("åtgärd", "") if request.method == "POST" else ""
-    områden = _områden(nämnd)
+    områden = selectors.importområden(nämnd)
     if åtgärd == "avbryt":
         utfall.avbryt(imp, request.user)
         return redirect("import-utfall", nämnd.pk)
@@ -154,38 +179,17 @@ def granska(request, nämnd_id: int, import_id: int):
                                     {"import_id": imp.pk, "fingeravtryck": request.POST.get("fingeravtryck", "")})
         return redirect("jobb-status", jobb.pk)
     if åtgärd == "bekräfta":
-        try:
-            utfall.importera_utfall(imp, data, request.user, spara=True,
-                                    fingeravtryck=request.POST.get("fingeravtryck", ""))
-        except utfall.Importfel as e:
-            fel_text = e.messages[0]
-        else:
-            utfall.radera_väntande(imp, request.user)
-            return redirect("import-detalj", nämnd.pk, imp.pk)
+        fel_text = _bekräfta(request, imp, data)
     elif åtgärd == "mappa":
-        form = Mappning(request.POST)
-        if not form.is_valid():
-            fel_text = "Mappningen kunde inte sparas: " + "; ".join(
-                e for errors in form.errors.values() for e in errors)
-        else:
-            utfall.spara_mappning(imp, request.user, form.mappning(), form.cleaned_data["beloppstyp"],
-                                  form.cleaned_data["kostnader_negativa"])
-            return redirect("import-utfall-granska", nämnd.pk, imp.pk)
+        fel_text = _mappa(request, imp)
     elif åtgärd == "kod":
-        prefix = request.POST.get("prefix", "")
-        form = Kod(request.POST, områden=områden, prefix=prefix if re.fullmatch(r"[kf]\d{1,5}", prefix) else None)
-        if not form.is_valid():
-            fel_text = "Välj ett verksamhetsområde för koden."
-        else:
-            try:
-                utfall.lägg_till_kod(request.user, nämnd, form.cleaned_data["område"], form.cleaned_data["fält"],
-                                     form.cleaned_data["kod"])
-            except ValidationError as e:
-                fel_text = "; ".join(e.messages)
-            else:
-                return redirect("import-utfall-granska", nämnd.pk, imp.pk)
+        fel_text = _lägg_till_kod(request, nämnd, områden)
     elif request.method == "POST":
         fel_text = "Okänd åtgärd."
+    if åtgärd == "bekräfta" and not fel_text:
+        return redirect("import-detalj", nämnd.pk, imp.pk)
+    if åtgärd in ("mappa", "kod") and not fel_text:
+        return redirect("import-utfall-granska", nämnd.pk, imp.pk)
 
     resultat = utfall.importera_utfall(imp, data, request.user)
     profil = utfall.profil_för(imp)
@@ -212,8 +216,7 @@ def granska(request, nämnd_id: int, import_id: int):
 @require_GET
 def historik(request, nämnd_id: int):
     nämnd = nämnd_för(request.user, nämnd_id)
-    importer = (Import.objects.for_user(request.user).filter(nämnd=nämnd)
-                .select_related("användare", "profil").annotate(antal_ändringar=Count("ändringar"))[:200])
+    importer = selectors.importhistorik(request.user, nämnd)
     return render(request, "importer/historik.html", {
         "nämnd": nämnd, "importer": importer, "kan_importera": kan_importera(request.user, nämnd),
     })
@@ -222,12 +225,10 @@ def historik(request, nämnd_id: int):
 @require_GET
 def detalj(request, nämnd_id: int, import_id: int):
     nämnd = nämnd_för(request.user, nämnd_id)
-    imp = get_object_or_404(Import.objects.for_user(request.user).select_related("användare", "profil"),
-                            pk=import_id, nämnd=nämnd)
-    ändringar = Importändring.objects.filter(imp=imp).order_by("pk")
-    antal = ändringar.count()
+    imp = selectors.importen(request.user, nämnd, import_id)
+    ändringar, antal = selectors.ändringar(imp, 5000)
     return render(request, "importer/detalj.html", {
-        "nämnd": nämnd, "imp": imp, "ändringar": ändringar[:5000], "antal": antal, "fler": max(0, antal - 5000),
+        "nämnd": nämnd, "imp": imp, "ändringar": ändringar, "antal": antal, "fler": max(0, antal - 5000),
         "granska_url": reverse("import-utfall-granska", args=[nämnd.pk, imp.pk])
         if imp.typ == Importtyp.UTFALL and imp.status == Import.Status.FÖRHANDSGRANSKAD
         and imp.användare_id == request.user.pk else "",

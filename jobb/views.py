@@ -1,15 +1,13 @@
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from nämnd.models import Nämnd
-
-from . import rapportpdf, services
+from . import rapportpdf, selectors, services
 from .models import Jobb
 
 
 def _jobb(request, jobb_id) -> Jobb:
-    return get_object_or_404(Jobb.objects.for_user(request.user), pk=jobb_id, användare=request.user)
+    return selectors.eget_jobb(request.user, jobb_id)
 
 
 def status(request, jobb_id):
@@ -30,7 +28,7 @@ def status(request, jobb_id):
     senaste = None
     if jobb.typ == Jobb.Typ.PDF and status != Jobb.Status.KLAR:
         p = jobb.parametrar
-        nämnd = Nämnd.objects.for_user(request.user).filter(pk=p.get("nämnd_id")).first()
+        nämnd = selectors.läsbar_nämnd(request.user, p.get("nämnd_id"))
         senaste = nämnd and rapportpdf.senaste(nämnd, p.get("år"), p.get("typ"))
     return render(
         request,

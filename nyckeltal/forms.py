@@ -19,6 +19,7 @@ from grund.tal import NYCKELTAL, Talfel, tolka
 from nämnd.vakt import Spärr, Vakt
 
 from . import services
+from .bedomning import Indikatorvärden
 from .models import Måluppfyllelse, Nyckeltalsvärde, Uppdragsstatus
 
 INAKTUELL = ("Sidan har ändrats sedan du öppnade den (rader har lagts till eller tagits bort). "
@@ -284,7 +285,7 @@ class Indikatorrad:
     enhet: str
     utfall: tuple[int, Decimal | None, Decimal | None, Decimal | None] | None = None  # (version, totalt, kvinnor, män)
     prognos: tuple[int, Decimal | None] | None = None  # (version, totalt)
-    historik: list[tuple[int, Decimal | None, Decimal | None, Decimal | None] | None] = field(default_factory=list)
+    historik: list[Indikatorvärden | None] = field(default_factory=list)  # earlier years' utfall, oldest first
     fält: list = field(default_factory=list)
     läst_fält: object = None
 

@@ -7,15 +7,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from grund import manader
 from nämnd.models import Nämnd, Rapporttyp
 
+from . import forms
 from .bedomning import Indikatorrad, Indikatorvärden
 from .models import Indikator, Indikatorvärde, Mål, Måluppfyllelse, Nyckeltal, Nyckeltalsvärde, Uppdrag, Uppdragsstatus
 
 HISTORIK_ÅR = 4
+INMATNING_HISTORIKÅR = 3  # earlier years shown (read-only) beside an indikator's values on its entry page
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,8 @@ def mål(user, nämnder: Sequence[Nämnd], år: int, rapporttyp: str) -> list[M�
             Prefetch(
                 "indikatorer",
                 queryset=Indikator.objects.prefetch_related(
-                    Prefetch("värden", queryset=Indikatorvärde.objects.filter(år__gte=år - HISTORIK_ÅR, år__lte=år))
+                    # django-stubs cannot infer the lookup type of a Prefetch nested in a Prefetch's queryset.
+                    Prefetch("värden", queryset=Indikatorvärde.objects.filter(år__gte=år - HISTORIK_ÅR, år__lte=år))  # type: ignore[arg-type]
                 ),
             ),
         )
@@ -163,3 +166,131 @@ def indikatorrad(i: Indikator, år: int) -> Indikatorrad:
             if v.typ == Indikatorvärde.Typ.UTFALL
         ),
     )
+
+
+# --- entry pages (nyckeltal/views.py) -----------------------------------------------------------
+
+def volymrader(nämnd: Nämnd, år: int) -> list[forms.Volymrad]:
+    """The nämnd's nyckeltal by område, each delserie ("varav …") right under its parent, with the year's
+    values (and utfall helår of the year before). Two queries."""
+    alla = list(
+        Nyckeltal.objects.filter(grupp__nämnd=nämnd).select_related("grupp")
+        .order_by("grupp__ordning", "grupp__namn", "grupp_id", "ordning", "namn", "id")
+    )
+    värden: dict[int, dict] = defaultdict(dict)
+    for nt, å, typ, månad, v, version in Nyckeltalsvärde.objects.filter(
+        Q(år=år) | Q(år=år - 1, typ=Nyckeltalsvärde.Typ.UTFALL_HELÅR), nyckeltal__in=[n.id for n in alla],
+    ).values_list("nyckeltal_id", "år", "typ", "månad", "värde", "version"):
+        värden[nt][(typ, månad) if å == år else "fg"] = (version, v)
+
+    ids = {n.id for n in alla}
+    barn: dict[int, list[Nyckeltal]] = defaultdict(list)
+    for n in alla:
+        if n.förälder_id in ids:
+            barn[n.förälder_id].append(n)
+    ordnade: list[tuple[Nyckeltal, bool]] = []
+    sedda: set[int] = set()
+
+    def lägg(n: Nyckeltal, delserie: bool) -> None:
+        if n.id in sedda:
+            return
+        sedda.add(n.id)
+        ordnade.append((n, delserie))
+        for b in barn[n.id]:
+            lägg(b, True)
+
+    for n in alla:
+        if n.förälder_id not in ids:
+            lägg(n, False)
+    for n in alla:  # a cycle of förälder links: show the rows anyway
+        lägg(n, n.förälder_id is not None)
+    return [
+        forms.Volymrad(
+            id=n.id, namn=n.namn, enhet=n.enhet, grupp=n.grupp.namn, delserie=delserie,
+            får_vara_negativ=n.får_vara_negativ,
+            värden={k: v for k, v in värden[n.id].items() if k != "fg"},
+            kontext=värden[n.id].get("fg", (None, None))[1],
+        )
+        for n, delserie in ordnade
+    ]
+
+
+def giltiga_mål(nämnd: Nämnd, år: int):
+    return Mål.objects.filter(nämnd=nämnd, från_år__lte=år).exclude(till_år__lt=år)
+
+
+def i_målordning(mål: list[Mål]) -> list[tuple[Mål, Mål | None]]:
+    """KF-mål each followed by its nämndmål (a nämndmål whose KF-mål isn't the nämnd's stands alone)."""
+    ids = {m.id for m in mål}
+    under: dict[int, list[Mål]] = defaultdict(list)
+    for m in mål:
+        if m.förälder_id in ids:
+            under[m.förälder_id].append(m)
+    result: list[tuple[Mål, Mål | None]] = []
+    for m in mål:
+        if m.förälder_id not in ids:
+            result.append((m, None))
+            result += [(n, m) for n in under[m.id]]
+    return result
+
+
+def indikatorgrupper(nämnd: Nämnd, år: int) -> list[forms.Målgrupp]:
+    """Indikatorer per mål valid in ``år`` with the year's utfall and prognos and the earlier years'
+    utfall. Three queries."""
+    mål = list(giltiga_mål(nämnd, år).order_by("ordning", "id"))
+    indikatorer: dict[int, list[Indikator]] = defaultdict(list)
+    alla = list(Indikator.objects.filter(mål__in=[m.id for m in mål]).order_by("ordning", "id"))
+    for i in alla:
+        indikatorer[i.mål_id].append(i)
+    utfall, prognos = {}, {}
+    for v in Indikatorvärde.objects.filter(indikator__in=[i.id for i in alla], år__gte=år - INMATNING_HISTORIKÅR, år__lte=år):
+        if v.typ == Indikatorvärde.Typ.PROGNOS:
+            if v.år == år:
+                prognos[v.indikator_id] = (v.version, v.totalt)
+        else:
+            utfall[(v.indikator_id, v.år)] = v
+    grupper = []
+    for m, _ in i_målordning(mål):
+        rader = []
+        for i in indikatorer[m.id]:
+            u = utfall.get((i.id, år))
+            rader.append(forms.Indikatorrad(
+                id=i.id, namn=i.namn, kolada_id=i.kolada_id, enhet=i.enhet,
+                utfall=(u.version, u.totalt, u.kvinnor, u.män) if u else None,
+                prognos=prognos.get(i.id),
+                historik=[
+                    Indikatorvärden(å, h.totalt, h.kvinnor, h.män, h.källa) if (h := utfall.get((i.id, å))) else None
+                    for å in range(år - INMATNING_HISTORIKÅR, år)
+                ],
+            ))
+        if rader:
+            grupper.append(forms.Målgrupp(m.namn, m.get_nivå_display(), rader))
+    return grupper
+
+
+def målrader(nämnd: Nämnd, år: int, rapporttyp: str) -> list[forms.Målrad]:
+    """Mål valid in ``år`` (KF-mål, then their nämndmål) with the report's bedömning, and their uppdrag
+    valid in ``år`` with the report's status. Four queries."""
+    mål = list(
+        giltiga_mål(nämnd, år).order_by("ordning", "id").prefetch_related(
+            Prefetch("bedömningar", queryset=Måluppfyllelse.objects.filter(år=år, rapporttyp=rapporttyp)),
+            Prefetch("uppdrag", queryset=Uppdrag.objects.filter(från_år__lte=år, till_år__gte=år).prefetch_related(
+                Prefetch("statusar", queryset=Uppdragsstatus.objects.filter(år=år, rapporttyp=rapporttyp)))),
+        )
+    )
+    rader = []
+    for m, förälder in i_målordning(mål):
+        b = next(iter(m.bedömningar.all()), None)
+        rader.append(forms.Målrad(
+            id=m.id, namn=m.namn, nivå=m.get_nivå_display(), nämndmål=förälder is not None,
+            förälder=förälder.namn if förälder else "",
+            sparad=(b.version, b.bedömning, b.kommentar) if b else None,
+            uppdrag=[
+                forms.Uppdragsrad(
+                    id=u.id, text=u.text, tidsperiod=u.tidsperiod, nivå=u.nivå,
+                    sparad=(s.version, s.status, s.kommentar) if (s := next(iter(u.statusar.all()), None)) else None,
+                )
+                for u in m.uppdrag.all()
+            ],
+        ))
+    return rader

@@ -96,6 +96,8 @@ def låsmånad(slag: Slag, månad: int | None = None, rapporttyp: str | None = N
     if slag in MÅNADSSLAG:
         return månad or 12
     if slag in RAPPORTSLAG:
+        if rapporttyp is None:
+            raise ValueError(f"{slag} låses per rapport: ange rapporttyp.")
         return Rapporttyp(rapporttyp).slutmånad or 1
     if slag == Slag.DELÅRSVÄRDE:
         return Rapporttyp.DELÅRSRAPPORT.slutmånad
@@ -107,7 +109,7 @@ def låser(lås: Rapportlås, ändring: Ändring) -> bool:
     if lås.år != ändring.år:
         return False
     if ändring.slag in MÅNADSSLAG:
-        return ändring.månad <= lås.slutmånad
+        return låsmånad(ändring.slag, ändring.månad) <= lås.slutmånad
     if ändring.slag in RAPPORTSLAG:
         return lås.rapporttyp == ändring.rapporttyp
     if ändring.slag == Slag.BUDGET:

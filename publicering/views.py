@@ -9,15 +9,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST, require_safe
 
 from nämnd.behorighet import kan_fastställa, kan_redigera
-from nämnd.models import Kommun, Rapporttyp
+from nämnd.models import Rapporttyp
 from rapporter.selectors import nämnd_för
 
-from . import services
+from . import selectors, services
 from .forms import FastställForm, ÅteröppnaForm
 from .models import Rapportversion, Rapportärende
 
@@ -38,7 +38,7 @@ def ärende(request, nämnd_id: int, år: int, typ: str):
     return render(request, "publicering/arende.html", {
         "ärende": ä, "fynd": services.granska(request.user, ä), "inställning": inställning,
         "checklista": [(p, ä.checklista.get(p, False)) for p in inställning.checklistpunkter],
-        "versioner": ä.versioner.order_by("-nummer"), "kan_fastställa": kan_fastställa(request.user, ä.nämnd),
+        "versioner": selectors.versioner(ä), "kan_fastställa": kan_fastställa(request.user, ä.nämnd),
         "fastställ_form": FastställForm(), "återöppna_form": ÅteröppnaForm(),
     })
 
@@ -86,21 +86,10 @@ def _pdf_svar(version: Rapportversion) -> HttpResponse:
 @require_safe
 def version_pdf(request, version_id: int):
     """An archived version, exactly the bytes that were adopted (for logged-in readers of the kommun)."""
-    return _pdf_svar(get_object_or_404(Rapportversion.objects.for_user(request.user).select_related(
-        "ärende__nämnd__kommun"), pk=version_id))
+    return _pdf_svar(selectors.version(request.user, version_id))
 
 
 # --- public -------------------------------------------------------------------------------------
-
-def _publika_versioner(kommun: Kommun):
-    return Rapportversion.objects.filter(
-        ärende__nämnd__kommun=kommun, ärende__publicerad=True, ärende__nämnd__kommun__publicering__publicera=True,
-    ).select_related("ärende__nämnd__kommun")
-
-
-def _kommun(kommunkod: str) -> Kommun:
-    return get_object_or_404(Kommun, kommunkod=kommunkod, publicering__publicera=True)
-
 
 # Decision (docs/beslut.md, "Publicerad version under rättelse"): while a report is open for rättelse, the adopted
 # version stays public — it is what the nämnd adopted — with the notice "Rättelse pågår sedan <datum>: <skäl>" on
@@ -121,10 +110,9 @@ def _rättelse(senaste: Rapportversion) -> Rapportversion | None:
 @login_not_required
 @require_safe
 def publikt_index(request, kommunkod: str):
-    kommun = _kommun(kommunkod)
-    versioner = _publika_versioner(kommun).order_by("ärende__nämnd__namn", "-ärende__år", "ärende__typ", "-nummer")
+    kommun = selectors.publik_kommun(kommunkod)
     per_ärende: dict[int, list[Rapportversion]] = {}
-    for v in versioner.defer("pdf", "html"):  # the list needs neither the archived bytes nor the HTML
+    for v in selectors.publika_versioner(kommun):
         per_ärende.setdefault(v.ärende_id, []).append(v)
     grupper = []
     for lista in per_ärende.values():
@@ -139,8 +127,8 @@ def publikt_index(request, kommunkod: str):
 @login_not_required
 @require_safe
 def publikt_rapport(request, kommunkod: str, version_id: int):
-    version = get_object_or_404(_publika_versioner(_kommun(kommunkod)), pk=version_id)
-    alla = list(version.ärende.versioner.defer("pdf", "html").order_by("-nummer"))
+    version = selectors.publik_version(selectors.publik_kommun(kommunkod), version_id)
+    alla = selectors.versioner_utan_arkiv(version.ärende)
     return render(request, "publicering/publikt_rapport.html", {
         "version": version, "kommun": version.ärende.nämnd.kommun, "senaste": alla[0],
         "ersatt_av": _ersatt_av(alla).get(version.pk), "rättelse": _rättelse(alla[0]),
@@ -150,7 +138,7 @@ def publikt_rapport(request, kommunkod: str, version_id: int):
 @login_not_required
 @require_safe
 def publikt_pdf(request, kommunkod: str, version_id: int):
-    return _pdf_svar(get_object_or_404(_publika_versioner(_kommun(kommunkod)), pk=version_id))
+    return _pdf_svar(selectors.publik_version(selectors.publik_kommun(kommunkod), version_id))
 
 
 @login_not_required

@@ -12,7 +12,7 @@ from nämnd.selectors import nämnd_för  # re-exported: its home is nämnd.sele
 from .models import Sektion, Sektionsordning, Textavsnitt
 
 __all__ = ["STANDARDORDNING", "delar", "nämnd_för", "rapportens_sektioner", "sektioner", "sektioner_per_typ",
-           "standardordning", "texter"]
+           "standardordning", "textavsnitt_per_rubrik", "textsektioner", "texter"]
 
 STANDARDORDNING = {
     "verksamhetsplan": [(Sektion.MÅL, "Mål, uppdrag och indikatorer"), (Sektion.BUDGET, "Driftsbudget"),
@@ -84,6 +84,19 @@ def texter(nämnder, år: int, rapporttyp: str) -> dict[str, list[Textavsnitt]]:
     for t in Textavsnitt.objects.filter(nämnd__in=nämnder, år=år, rapporttyp=rapporttyp).order_by("nämnd__giltig_från"):
         result.setdefault(t.rubrik, []).append(t)
     return result
+
+
+def textavsnitt_per_rubrik(nämnd: Nämnd, år: int, rapporttyp: str) -> dict[str, Textavsnitt]:
+    """The nämnd's saved texts for one report, by rubrik. One query."""
+    return {t.rubrik: t for t in Textavsnitt.objects.filter(nämnd=nämnd, år=år, rapporttyp=rapporttyp)}
+
+
+def textsektioner(kommun_id: int, rapporttyp: str) -> list[tuple[str, bool]]:
+    """(rubrik, visas) of the kommun's text sections for a report type, in layout order. One query."""
+    return list(
+        Sektionsordning.objects.filter(kommun_id=kommun_id, rapporttyp=rapporttyp, sektion=Sektion.TEXT)
+        .order_by("ordning", "id").values_list("rubrik", "visas")
+    )
 
 
 def läsbara_nämnder(user) -> list[Nämnd]:

@@ -7,17 +7,16 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from nyckeltal.forms import INAKTUELL, Inmatningsformulär, sätt_låst
 from nyckeltal.services import avtryck
-from nyckeltal.sidor import inmatningsnämnd, meddela, sidkontext, spärrtext
+from nyckeltal.sidor import inmatningsnämnd, sidkontext, spara_och_visa, spärrtext
 from nämnd.models import Nämnd, Rapporttyp
 from nämnd.vakt import Slag, Ändring, låsmånad, spärr_för
 
-from . import services
-from .models import Sektion, Sektionsordning, Textavsnitt
+from . import selectors, services
 
 
 @dataclass
@@ -38,12 +37,9 @@ class Textrad:
 
 def textrader(nämnd: Nämnd, år: int, rapporttyp: str) -> list[Textrad]:
     """The report's text sections in order, then the nämnd's other texts for the report. Two queries."""
-    sparade = {t.rubrik: t for t in Textavsnitt.objects.filter(nämnd=nämnd, år=år, rapporttyp=rapporttyp)}
+    sparade = selectors.textavsnitt_per_rubrik(nämnd, år, rapporttyp)
     rader, sedda = [], set()
-    for rubrik, visas in (
-        Sektionsordning.objects.filter(kommun_id=nämnd.kommun_id, rapporttyp=rapporttyp, sektion=Sektion.TEXT)
-        .order_by("ordning", "id").values_list("rubrik", "visas")
-    ):
+    for rubrik, visas in selectors.textsektioner(nämnd.kommun_id, rapporttyp):
         if rubrik not in sedda:
             sedda.add(rubrik)
             rader.append(Textrad(rubrik, visas, True))
@@ -90,14 +86,10 @@ def texter(request, nämnd_id: int, år: int, rapporttyp: str):
     spärr = spärr_för(request.user, nämnd, ändring)
     form = Textformulär(textrader(nämnd, år, typ), spärr is not None,
                         data=request.POST if request.method == "POST" else None)
-    if form.is_bound and form.is_valid():
-        try:
-            sparat = services.spara_texter(request.user, nämnd, år, typ, form.ändringar())
-        except ValidationError as e:
-            form.lägg_till_tjänstefel(e)
-        else:
-            meddela(request, sparat)
-            return redirect("texter", nämnd.id, år, typ.value)
+    if svar := spara_och_visa(request, form, lambda: services.spara_texter(request.user, nämnd, år, typ,
+                                                                           form.ändringar()),
+                              "texter", nämnd.id, år, typ.value):
+        return svar
     return render(request, "texter/texter.html", sidkontext(
         request, nämnd, år, f"Textavsnitt – {typ.label.lower()} {år}", form, rapporttyp=typ,
         låsning=spärrtext([spärr] if spärr else [], år, [låsmånad(ändring.slag, rapporttyp=typ)],

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Max, Min
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 
 from ekonomi import berakning
 from ekonomi import selectors as ekonomi_sel
-from ekonomi.models import Budgetpost, Utfall
 from jobb import rapportpdf
+from jobb import selectors as jobb_sel
 from jobb import services as jobb_services
 from jobb.models import Jobb
 from nyckeltal import selectors as nyckeltal_sel
 from nämnd import dataversion
 from nämnd.behorighet import kan_importera, kan_redigera
 from nämnd.models import Kommun, Nämnd, Rapporttyp
-from publicering.models import Rapportversion
+from publicering import selectors as publicering_sel
 
 from . import rapportcache
 from . import selectors as sel
@@ -29,16 +28,11 @@ from .tables import DriftTabell, IndikatorTabell, VolymTabell
 
 def start(request):
     """The user's kommuner and nämnder, with links to the years that have figures."""
-    nämnder = list(Nämnd.objects.for_user(request.user).select_related("kommun").order_by("kommun__namn", "giltig_från"))
-    spann = {
-        r["verksamhetsområde__nämnd"]: r
-        for r in Budgetpost.objects.for_user(request.user)
-        .values("verksamhetsområde__nämnd").annotate(första=Min("år"), sista=Max("år"))
-    }
+    spann = ekonomi_sel.budgetår_per_nämnd(request.user)
     kommuner: dict[Kommun, list[Nämnd]] = {}
-    for n in nämnder:
-        s = spann.get(n.id)
-        n.år = list(range(s["sista"], s["första"] - 1, -1)) if s else []
+    for n in sel.läsbara_nämnder(request.user):
+        första, sista = spann.get(n.id, (0, -1))
+        n.år = list(range(sista, första - 1, -1))
         kommuner.setdefault(n.kommun, []).append(n)
     return render(request, "start.html", {"kommuner": list(kommuner.items())})
 
@@ -47,10 +41,7 @@ def översikt(request, nämnd_id: int, år: int):
     """Every figure of a nämnd and year in plain tables (django-tables2), with links to the reports."""
     nämnd = sel.nämnd_för(request.user, nämnd_id)
     pres = Presentation.för(nämnd.kommun)
-    månad = (
-        Utfall.objects.for_user(request.user).filter(verksamhetsområde__nämnd=nämnd, år=år)
-        .aggregate(m=Max("månad"))["m"] or 12
-    )
+    månad = ekonomi_sel.senaste_utfallsmånad(request.user, nämnd, år) or 12
     underlag = ekonomi_sel.ekonomiunderlag(request.user, [nämnd], år, månad)
     drift = berakning.gruppera(underlag, lambda o: berakning.driftrad_period(o, år, månad))
     kolumner = nyckeltal_sel.volymkolumner(år, Rapporttyp.DELÅRSRAPPORT if månad < 12 else Rapporttyp.VERKSAMHETSBERÄTTELSE)
@@ -87,8 +78,7 @@ def rapport(request, nämnd_id: int, år: int, typ: str, format: str = "html"):
     if format != "pdf":
         artikel = rapportcache.artikel(request.user, nämnd, år, typ, pdf=False)
         return render(request, "rapporter/rapport.html", {"artikel": artikel, "titel": titel, "pdf": False})
-    arkiverad = Rapportversion.objects.filter(ärende__nämnd=nämnd, ärende__år=år, ärende__typ=typ,
-                                              ärende__status="fastställd").order_by("-nummer").first()
+    arkiverad = publicering_sel.fastställd_version(nämnd, år, typ)
     if arkiverad:  # the adopted file always wins
         return _pdf_svar(bytes(arkiverad.pdf), nämnd, år, typ)
     return _pdf(request, nämnd, år, typ)
@@ -106,8 +96,7 @@ def _pdf(request, nämnd: Nämnd, år: int, typ: str):
         r = rapportpdf.minst(request.user, nämnd, år, typ, version)
     if r is None:
         parametrar = {"nämnd_id": nämnd.id, "år": år, "typ": typ, "version": version}
-        jobb = Jobb.objects.filter(användare=request.user, typ=Jobb.Typ.PDF, status__in=[Jobb.Status.KÖAD, Jobb.Status.PÅGÅR],
-                                   **{f"parametrar__{k}": v for k, v in parametrar.items()}).first()
+        jobb = jobb_sel.pågående_jobb(request.user, Jobb.Typ.PDF, parametrar)
         if jobb is None or jobb_services.effektiv_status(jobb) == jobb_services.AVBRUTEN:
             jobb = jobb_services.starta(Jobb.Typ.PDF, request.user, nämnd.kommun, parametrar)
         return redirect("jobb-status", jobb.pk)
