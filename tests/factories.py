@@ -118,8 +118,9 @@ class BehörighetFactory(DjangoModelFactory):
             obj.nämnder.set(extracted)
 
 
-def användare(kommun: Kommun | None, username: str | None = None, roll: str = Behörighet.Roll.LÄSARE,
-              nämnder=(), **rättigheter):
+def användare(
+    kommun: Kommun | None, username: str | None = None, roll: str = Behörighet.Roll.LÄSARE, nämnder=(), **rättigheter
+):
     """A user with a Behörighet in ``kommun`` (none when ``kommun`` is None); ``rättigheter``: får_importera,
     får_fastställa."""
     user = UserFactory(**({"username": username} if username else {}))
@@ -327,8 +328,13 @@ def sektionsordning(
     """All (or the given) built-in sections for one report type, in the order given; the text section is the
     Textavsnitt with rubrik ``textrubrik``."""
     return [
-        SektionsordningFactory(kommun=kommun, rapporttyp=rapporttyp, sektion=s, ordning=i,
-                               **({"rubrik": textrubrik} if s == Sektion.TEXT else {}))
+        SektionsordningFactory(
+            kommun=kommun,
+            rapporttyp=rapporttyp,
+            sektion=s,
+            ordning=i,
+            **({"rubrik": textrubrik} if s == Sektion.TEXT else {}),
+        )
         for i, s in enumerate(sektioner or list(Sektion))
     ]
 
@@ -358,13 +364,21 @@ def _siffror(o: Verksamhetsområde, år: int, budget: Decimal, per_månad: Decim
     budget + one month's utfall (with ``kommentar``). Each row gets its "created" history record (as the demo
     loader and the imports give), without a user and with the reason "Testdata"."""
     for model, objekt in (
-        (Budgetpost, [
-            Budgetpost(verksamhetsområde=o, år=år, slag=Budgetpost.Slag.KF_BUDGET, belopp=budget),
-            Budgetpost(verksamhetsområde=o, år=år, slag=Budgetpost.Slag.NÄMNDBUDGET, belopp=budget),
-        ]),
+        (
+            Budgetpost,
+            [
+                Budgetpost(verksamhetsområde=o, år=år, slag=Budgetpost.Slag.KF_BUDGET, belopp=budget),
+                Budgetpost(verksamhetsområde=o, år=år, slag=Budgetpost.Slag.NÄMNDBUDGET, belopp=budget),
+            ],
+        ),
         (Utfall, [Utfall(verksamhetsområde=o, år=år, månad=m, belopp=per_månad) for m in månader]),
-        (Prognos, [Prognos(verksamhetsområde=o, år=år, månad=m, belopp=budget + per_månad, kommentar=kommentar)
-                   for m in (4, 8)]),
+        (
+            Prognos,
+            [
+                Prognos(verksamhetsområde=o, år=år, månad=m, belopp=budget + per_månad, kommentar=kommentar)
+                for m in (4, 8)
+            ],
+        ),
     ):
         bulk_create_with_history(objekt, model, default_change_reason="Testdata")
 
@@ -387,8 +401,7 @@ def annan_form_kommun(år: int = ÅR, namn: str = "Ekeby kommun") -> Byggd:
     - Mål "Trygg omsorg" (KF, Omsorgsnämnden) with uppdrag, indikator (minst 90 %, value 88 år-1, 91 år) and
       a bedömning delvis for the delårsrapport; one Textavsnitt "Viktiga händelser" per nämnd.
     """
-    kommun = KommunFactory(namn=namn, kommunkod="9901", beloppsenhet=Kommun.Beloppsenhet.MNKR,
-                           kostnader_negativa=True)
+    kommun = KommunFactory(namn=namn, kommunkod="9901", beloppsenhet=Kommun.Beloppsenhet.MNKR, kostnader_negativa=True)
     b = Byggd(kommun)
     hela = range(1, 13)
     vår, höst = range(1, 7), range(7, 13)
@@ -399,35 +412,46 @@ def annan_form_kommun(år: int = ÅR, namn: str = "Ekeby kommun") -> Byggd:
     ):
         o = b.områden[vnamn] = VerksamhetsområdeFactory(nämnd=omsorg, namn=vnamn, ordning=(i + 1) * 10)
         _siffror(o, år, budget, per_månad, hela)
-    BudgetpostFactory(verksamhetsområde=b.områden["Hemtjänst"], år=år, slag=Budgetpost.Slag.TILLÄGG,
-                      belopp=Decimal("1.2") * MNKR, kommentar="Lönekompensation")
+    BudgetpostFactory(
+        verksamhetsområde=b.områden["Hemtjänst"],
+        år=år,
+        slag=Budgetpost.Slag.TILLÄGG,
+        belopp=Decimal("1.2") * MNKR,
+        kommentar="Lönekompensation",
+    )
     larm = InvesteringFactory(nämnd=omsorg, år=år, namn="Larm", kf_ram=2 * MNKR)
     InvesteringsutgiftFactory(investering=larm, månad=3, belopp=Decimal("0.5") * MNKR)
     InvesteringsprognosFactory(investering=larm, månad=8, belopp=Decimal("1.8") * MNKR)
 
     gamla = b.nämnder["Social- och arbetsmarknadsnämnden"] = NämndFactory(
-        kommun=kommun, namn="Social- och arbetsmarknadsnämnden", giltig_från=dt.date(2019, 1, 1),
+        kommun=kommun,
+        namn="Social- och arbetsmarknadsnämnden",
+        giltig_från=dt.date(2019, 1, 1),
         giltig_till=dt.date(år, 6, 30),
     )
     o = b.områden["Ekonomiskt bistånd (före delning)"] = VerksamhetsområdeFactory(
-        nämnd=gamla, namn="Ekonomiskt bistånd", ordning=10)
+        nämnd=gamla, namn="Ekonomiskt bistånd", ordning=10
+    )
     _siffror(o, år, 12 * MNKR, 1 * MNKR, vår)
 
-    social = b.nämnder["Socialnämnden"] = NämndFactory(kommun=kommun, namn="Socialnämnden",
-                                                       giltig_från=dt.date(år, 7, 1))
+    social = b.nämnder["Socialnämnden"] = NämndFactory(
+        kommun=kommun, namn="Socialnämnden", giltig_från=dt.date(år, 7, 1)
+    )
     social.föregångare.add(gamla)
     ifo = b.områden["Individ- och familjeomsorg"] = VerksamhetsområdeFactory(
-        nämnd=social, namn="Individ- och familjeomsorg", typ=Verksamhetsområde.Typ.BLOCK, ordning=10)
-    barn = b.områden["Barn och unga"] = VerksamhetsområdeFactory(nämnd=social, förälder=ifo, namn="Barn och unga",
-                                                                ordning=20)
+        nämnd=social, namn="Individ- och familjeomsorg", typ=Verksamhetsområde.Typ.BLOCK, ordning=10
+    )
+    barn = b.områden["Barn och unga"] = VerksamhetsområdeFactory(
+        nämnd=social, förälder=ifo, namn="Barn och unga", ordning=20
+    )
     for i, (enamn, budget, per_månad) in enumerate(
         (("Familjehem", 6 * MNKR, Decimal("0.5") * MNKR), ("HVB", 12 * MNKR, Decimal("1.5") * MNKR))
     ):
-        o = b.områden[enamn] = VerksamhetsområdeFactory(nämnd=social, förälder=barn, namn=enamn,
-                                                        typ=Verksamhetsområde.Typ.ENHET, ordning=30 + i * 10)
+        o = b.områden[enamn] = VerksamhetsområdeFactory(
+            nämnd=social, förälder=barn, namn=enamn, typ=Verksamhetsområde.Typ.ENHET, ordning=30 + i * 10
+        )
         _siffror(o, år, budget, per_månad, höst)
-    o = b.områden["Ekonomiskt bistånd"] = VerksamhetsområdeFactory(nämnd=social, namn="Ekonomiskt bistånd",
-                                                                  ordning=50)
+    o = b.områden["Ekonomiskt bistånd"] = VerksamhetsområdeFactory(nämnd=social, namn="Ekonomiskt bistånd", ordning=50)
     _siffror(o, år, 6 * MNKR, 1 * MNKR, höst)
 
     grupp = NyckeltalsgruppFactory(nämnd=omsorg, namn="Hemtjänst", ordning=0)
@@ -437,15 +461,20 @@ def annan_form_kommun(år: int = ÅR, namn: str = "Ekeby kommun") -> Byggd:
     mål = MålFactory(nämnd=omsorg, namn="Trygg omsorg", från_år=år - 1, till_år=år + 2)
     uppdrag = UppdragFactory(mål=mål, text="Införa digital tillsyn", från_år=år, till_år=år)
     UppdragsstatusFactory(uppdrag=uppdrag, år=år, rapporttyp="delårsrapport", status=Uppdragsstatus.Status.PÅGÅR)
-    indikator = IndikatorFactory(mål=mål, namn="Nöjdhet hemtjänst", jämförelse=Indikator.Jämförelse.MINST,
-                                 målvärde=90)
+    indikator = IndikatorFactory(mål=mål, namn="Nöjdhet hemtjänst", jämförelse=Indikator.Jämförelse.MINST, målvärde=90)
     IndikatorvärdeFactory(indikator=indikator, år=år - 1, totalt=88)
     IndikatorvärdeFactory(indikator=indikator, år=år, totalt=91)
-    MåluppfyllelseFactory(mål=mål, år=år, rapporttyp="delårsrapport", bedömning=Måluppfyllelse.Bedömning.DELVIS,
-                          kommentar="Nöjdheten ökar men målet nås inte under våren.")
+    MåluppfyllelseFactory(
+        mål=mål,
+        år=år,
+        rapporttyp="delårsrapport",
+        bedömning=Måluppfyllelse.Bedömning.DELVIS,
+        kommentar="Nöjdheten ökar men målet nås inte under våren.",
+    )
     for n in (omsorg, social):
-        TextavsnittFactory(nämnd=n, år=år, rapporttyp="delårsrapport", rubrik="Viktiga händelser",
-                           text=f"Händelser i {n.namn}.")
+        TextavsnittFactory(
+            nämnd=n, år=år, rapporttyp="delårsrapport", rubrik="Viktiga händelser", text=f"Händelser i {n.namn}."
+        )
     sektionsordning(kommun, "delårsrapport")
     return b
 
@@ -462,16 +491,22 @@ def liten_kommun(år: int = ÅR, namn: str = "Lillby kommun", nämnd: str = "Soc
     b = Byggd(kommun)
     n = b.nämnder[nämnd] = NämndFactory(kommun=kommun, namn=nämnd)
     block = b.områden["Vård och omsorg"] = VerksamhetsområdeFactory(
-        nämnd=n, namn="Vård och omsorg", typ=Verksamhetsområde.Typ.BLOCK, ordning=10)
-    for i, (vnamn, budget, per_månad, förälder) in enumerate((
-        ("Hemtjänst", Decimal(1_200_000), Decimal(100_000), block),
-        ("Boende", Decimal(2_400_000), Decimal(250_000), block),
-        ("Bistånd", Decimal(600_000), Decimal(50_000), None),
-    )):
+        nämnd=n, namn="Vård och omsorg", typ=Verksamhetsområde.Typ.BLOCK, ordning=10
+    )
+    for i, (vnamn, budget, per_månad, förälder) in enumerate(
+        (
+            ("Hemtjänst", Decimal(1_200_000), Decimal(100_000), block),
+            ("Boende", Decimal(2_400_000), Decimal(250_000), block),
+            ("Bistånd", Decimal(600_000), Decimal(50_000), None),
+        )
+    ):
         o = b.områden[vnamn] = VerksamhetsområdeFactory(nämnd=n, förälder=förälder, namn=vnamn, ordning=20 + i * 10)
         _siffror(o, år, budget, per_månad, range(1, 9), kommentar=f"{vnamn}: fler brukare än budgeterat.")
-        bulk_create_with_history([Utfall(verksamhetsområde=o, år=år - 1, månad=m, belopp=per_månad)
-                                  for m in range(1, 13)], Utfall, default_change_reason="Testdata")
+        bulk_create_with_history(
+            [Utfall(verksamhetsområde=o, år=år - 1, månad=m, belopp=per_månad) for m in range(1, 13)],
+            Utfall,
+            default_change_reason="Testdata",
+        )
     return b
 
 

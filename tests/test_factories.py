@@ -23,8 +23,9 @@ def _superuser():
 def test_annan_form_kommun_har_sin_form():
     b = factories.annan_form_kommun(2025)
     assert b.kommun.beloppsenhet == Kommun.Beloppsenhet.MNKR and b.kommun.kostnader_negativa
-    omsorg, gamla, social = (b.nämnder[n] for n in
-                             ("Omsorgsnämnden", "Social- och arbetsmarknadsnämnden", "Socialnämnden"))
+    omsorg, gamla, social = (
+        b.nämnder[n] for n in ("Omsorgsnämnden", "Social- och arbetsmarknadsnämnden", "Socialnämnden")
+    )
     # No blocks in the Omsorgsnämnden; three levels in the Socialnämnden.
     assert not Verksamhetsområde.objects.filter(nämnd=omsorg, typ="block").exists()
     assert b.områden["Familjehem"].förälder.förälder.typ == "block"
