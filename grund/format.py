@@ -32,5 +32,6 @@ def värde(v: Decimal | None) -> str:
     if v is None:
         return STRECK
     v = Decimal(v)
-    decimaler = max(0, -v.normalize().as_tuple().exponent) if v != v.to_integral() else 0
+    exponent = v.normalize().as_tuple().exponent  # an int for every finite number ("n"/"N"/"F": NaN, Infinity)
+    decimaler = max(0, -exponent) if isinstance(exponent, int) and v != v.to_integral() else 0
     return tal(v, min(decimaler, 2))

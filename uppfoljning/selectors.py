@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import models
@@ -203,8 +204,8 @@ def dashboard(user, nämnd: Nämnd, år: int, månad: int | None = None) -> Dash
         månader.append(Månadsstatus(
             månad=m, namn=manader.kort(m), antal=len(löv),
             med_utfall=per_månad_utfall.get(m, 0), med_prognos=per_månad_prognos.get(m, 0),
-            stängd=stängd, stängd_av=användarnamn(p.stängd_av) if stängd and p.stängd_av_id else "",
-            stängd_tid=tidpunkt(p.stängd_tid) if stängd else "",
+            stängd=stängd, stängd_av=användarnamn(p.stängd_av) if p and stängd and p.stängd_av_id else "",
+            stängd_tid=tidpunkt(p.stängd_tid) if p and stängd else "",
             grid_url=månadsuppföljning_url(nämnd.id, år, m),
         ))
 
@@ -238,8 +239,10 @@ def _avvikelser(user, nämnd: Nämnd, delar: list[Nämnd], år: int, månad: int
             kommentar_saknas=a.id in saknar,
         )
         for del_ in u.delar
+        if del_.drift is not None  # a month's underlag always has its drift
         for grupp in [{r.id: g.namn for g in del_.drift.grupper if g.är_block for r in g.rader}]
         for a in kontroller.avvikelser(del_, månad, nämnd.kommun)
+        if a.id is not None  # deviations are judged on rows of a verksamhetsområde, never on a sum
     ]
 
 
@@ -255,7 +258,7 @@ def _rapporter(user, nämnd: Nämnd, delar: list[Nämnd], år: int
         saknas = {(f.kod, f.ref) for f in fynd}
         result.append(Rapportstatus(
             typ, namn,
-            texter=[Textstatus(t.rubrik, ("text_saknas", t.rubrik) not in saknas, t.id) for t in u.texter],
+            texter=[Textstatus(t.rubrik, ("text_saknas", t.rubrik) not in saknas, t.id) for t in u.texter or ()],
             mål=[
                 Målstatus(m.namn, ("bedömning_saknas", m.id) not in saknas, m.bedömning_text, m.uppfyllelse_id)
                 for m in u.mål
@@ -307,7 +310,7 @@ class Historikmodell:
 
     @property
     def namn(self) -> str:
-        return self.model._meta.model_name
+        return self.model._meta.model_name or ""
 
     @property
     def etikett(self) -> str:
@@ -315,7 +318,13 @@ class Historikmodell:
 
     @property
     def kommun_väg(self) -> str:
-        return self.model._default_manager.all().kommun_lookup
+        # Every history model's manager is a KommunScopedQuerySet; django-stubs knows only the base Manager.
+        return self.model._default_manager.all().kommun_lookup  # type: ignore[attr-defined]
+
+    @property
+    def historik(self) -> Any:
+        """simple_history's manager of past records (added at runtime; not in the model's static type)."""
+        return self.model.history  # type: ignore[attr-defined]
 
 
 HISTORIKMODELLER: dict[str, Historikmodell] = {
@@ -387,10 +396,10 @@ def _visa(f: models.Field, värde, namn: dict) -> str:
 def _relaterade_namn(user, poster_per_modell: dict[type, list]) -> dict[tuple[type, object], str]:
     """Names of the objects foreign keys point to (verksamhetsområde, user, …), one query per related model,
     scoped to the user where the model can be scoped."""
-    ids: dict[type, set] = defaultdict(set)
+    ids: dict[type[models.Model], set] = defaultdict(set)
     for model, poster in poster_per_modell.items():
         for f in _fält(model):
-            if f.is_relation:
+            if f.is_relation and isinstance(f.related_model, type):
                 ids[f.related_model].update(getattr(p, f.attname) for p in poster if getattr(p, f.attname) is not None)
     namn = {}
     for rel, värden in ids.items():
@@ -435,7 +444,8 @@ def historikposter(user, h: Historikmodell, poster: list, tidigare: dict[int, ob
     """History records of one model as display rows. ``tidigare`` maps history_id → the record before it of the
     same object (computed from ``poster`` when they are an object's whole history)."""
     if tidigare is None:
-        tidigare, senast = {}, {}
+        tidigare = {}
+        senast: dict[int, object] = {}
         for p in sorted(poster, key=lambda p: (p.history_date, p.history_id)):
             tidigare[p.history_id] = senast.get(p.id)
             senast[p.id] = p
@@ -470,7 +480,7 @@ def historikposter(user, h: Historikmodell, poster: list, tidigare: dict[int, ob
 
 
 def _skopad_historik(user, h: Historikmodell):
-    qs = h.model.history.all()
+    qs = h.historik.all()
     ids = kommun_ids_för(user)
     return qs if ids is None else qs.filter(**{f"{h.kommun_väg}__in": ids})
 
@@ -480,7 +490,7 @@ def radhistorik(user, h: Historikmodell, pk: int) -> tuple[str, list[Historikpos
     existed). Deleted objects keep their history: the records are scoped through their kommun."""
     poster = list(_skopad_historik(user, h).filter(id=pk).select_related("history_user")
                   .order_by("history_date", "history_id"))
-    finns = h.model._default_manager.for_user(user).filter(pk=pk).exists()
+    finns = h.model._default_manager.for_user(user).filter(pk=pk).exists()  # type: ignore[attr-defined]  # scoped manager
     if not poster and not finns:
         return None
     rader = historikposter(user, h, poster)
@@ -494,7 +504,7 @@ def nämndhistorik_frågor(nämnd: Nämnd, år: int):
     (modell, history_id, history_date), newest first: count and slice it to paginate."""
     delar = []
     for h in NÄMNDHISTORIK:
-        qs = h.model.history.filter(år=år)
+        qs = h.historik.filter(år=år)
         if h.model is Period:
             # Kommun-wide; a period created open on its way to being closed is not a change (see periodhistorik).
             qs = qs.filter(kommun_id=nämnd.kommun_id).exclude(history_type="+", stängd=False)
@@ -519,13 +529,14 @@ def nämndhistorik_sida(user, rader: list[tuple[str, int, dt.datetime]]) -> list
     poster: dict[tuple[str, int], Historikpost] = {}
     for modell, history_ids in per_modell.items():
         h = HISTORIKMODELLER[modell]
-        sidans = list(h.model.history.filter(history_id__in=history_ids).select_related("history_user"))
+        sidans = list(h.historik.filter(history_id__in=history_ids).select_related("history_user"))
         objekt_ids = {p.id for p in sidans}
         senaste = max(p.history_date for p in sidans)
         alla = list(
-            h.model.history.filter(id__in=objekt_ids, history_date__lte=senaste).order_by("history_date", "history_id")
+            h.historik.filter(id__in=objekt_ids, history_date__lte=senaste).order_by("history_date", "history_id")
         )
-        tidigare, senast = {}, {}
+        tidigare: dict[int, object] = {}
+        senast: dict[int, object] = {}
         for p in alla:
             tidigare[p.history_id] = senast.get(p.id)
             senast[p.id] = p
