@@ -58,13 +58,27 @@ class Budgetimport(Importtypdef):
                 summa = sum((Decimal(v) for v in rad["månader"] if v is not None), Decimal(0))
                 if not BELOPP.ryms(summa):
                     kol = karta.ref("belopp") if "belopp" in karta.index else None
-                    tolkat.fel.append(Radfel(rad["blad"] or None, rad["rad"], kol, (
-                        f"Summan av månaderna blir {visa(summa)} kr och {BELOPP.för_stort(summa).orsak}.")))
+                    tolkat.fel.append(
+                        Radfel(
+                            rad["blad"] or None,
+                            rad["rad"],
+                            kol,
+                            (f"Summan av månaderna blir {visa(summa)} kr och {BELOPP.för_stort(summa).orsak}."),
+                        )
+                    )
                     return False
                 if rad.get("belopp") is not None and abs(Decimal(rad["belopp"]) - summa) > Decimal("0.5"):
-                    tolkat.fel.append(Radfel(rad["blad"] or None, rad["rad"], karta.ref("belopp"), (
-                        f"Summan av månaderna ({visa(summa)} kr) är inte lika med beloppet "
-                        f"({visa(Decimal(rad['belopp']))} kr).")))
+                    tolkat.fel.append(
+                        Radfel(
+                            rad["blad"] or None,
+                            rad["rad"],
+                            karta.ref("belopp"),
+                            (
+                                f"Summan av månaderna ({visa(summa)} kr) är inte lika med beloppet "
+                                f"({visa(Decimal(rad['belopp']))} kr)."
+                            ),
+                        )
+                    )
                     return False
                 rad["belopp"] = str(summa if rad.get("belopp") is None else Decimal(rad["belopp"]))
             return True
@@ -76,8 +90,11 @@ class Budgetimport(Importtypdef):
         områden = Områden(ctx.nämnder)
         låsning = Låsning()
         år_i_fil = {r["år"] for r in tolkat.rader}
-        befintliga = list(ctx.låst(Budgetpost.objects.filter(
-            verksamhetsområde__in=områden.alla, år__in=år_i_fil)).select_related("profil"))
+        befintliga = list(
+            ctx.låst(Budgetpost.objects.filter(verksamhetsområde__in=områden.alla, år__in=år_i_fil)).select_related(
+                "profil"
+            )
+        )
         per_nyckel = {(b.verksamhetsområde_id, b.år, b.slag, b.kategori): b for b in befintliga if b.slag != "tillägg"}
         tillägg: dict[tuple, list[Budgetpost]] = defaultdict(list)
         for b in befintliga:
@@ -95,26 +112,52 @@ class Budgetimport(Importtypdef):
             slag, kategori = rad["slag"], rad.get("kategori", "")
             kommentar = rad.get("kommentar")
             if slag == "tillägg" and not (kommentar or "").strip():
-                plan.fel.append(tolkat.fel_för(rad, "kommentar" if "kommentar" in tolkat.kolumner.get(rad["blad"], {})
-                                               else None, "Tillägg och avdrag kräver en kommentar (skälet)."))
+                plan.fel.append(
+                    tolkat.fel_för(
+                        rad,
+                        "kommentar" if "kommentar" in tolkat.kolumner.get(rad["blad"], {}) else None,
+                        "Tillägg och avdrag kräver en kommentar (skälet).",
+                    )
+                )
                 continue
             nyckel = (område.pk, rad["år"], slag, (kommentar or "").strip() if slag == "tillägg" else kategori)
             if (första := _dubblett(sedda, nyckel, rad)) is not None:
-                vad = f"{område.namn}, {rad['år']}, {slagnamn[slag]}" + (f", {kommentar!r}" if slag == "tillägg" else "")
-                plan.fel.append(tolkat.fel_för(rad, None, f"Samma nyckel ({vad}) finns redan på rad {första}. "
-                                               "En nyckel får bara förekomma en gång i filen."))
+                vad = f"{område.namn}, {rad['år']}, {slagnamn[slag]}" + (
+                    f", {kommentar!r}" if slag == "tillägg" else ""
+                )
+                plan.fel.append(
+                    tolkat.fel_för(
+                        rad,
+                        None,
+                        f"Samma nyckel ({vad}) finns redan på rad {första}. "
+                        "En nyckel får bara förekomma en gång i filen.",
+                    )
+                )
                 continue
             belopp = Decimal(rad["belopp"]).quantize(Decimal("0.01"))
             summa += belopp
-            beskrivning = f"{område.namn} {rad['år']} {slagnamn[slag]}" + (
-                f" ({dict(Budgetpost._meta.get_field('kategori').choices)[kategori]})" if kategori and slag != "tillägg" else ""
-            ) + (f" – {kommentar}" if slag == "tillägg" else "")
+            beskrivning = (
+                f"{område.namn} {rad['år']} {slagnamn[slag]}"
+                + (
+                    f" ({dict(Budgetpost._meta.get_field('kategori').choices)[kategori]})"
+                    if kategori and slag != "tillägg"
+                    else ""
+                )
+                + (f" – {kommentar}" if slag == "tillägg" else "")
+            )
             if slag == "tillägg":
                 träffar = tillägg.get(nyckel[:2] + (nyckel[3],), [])
                 if len(träffar) > 1:
-                    plan.fel.append(tolkat.fel_för(rad, "kommentar", (
-                        f"Det finns redan {len(träffar)} tillägg med kommentaren {kommentar!r} för {område.namn} "
-                        f"{rad['år']}. Ändra dem i administrationen eller ge dem olika kommentarer.")))
+                    plan.fel.append(
+                        tolkat.fel_för(
+                            rad,
+                            "kommentar",
+                            (
+                                f"Det finns redan {len(träffar)} tillägg med kommentaren {kommentar!r} för {område.namn} "
+                                f"{rad['år']}. Ändra dem i administrationen eller ge dem olika kommentarer."
+                            ),
+                        )
+                    )
                     continue
                 post = träffar[0] if träffar else None
             else:
@@ -124,8 +167,15 @@ class Budgetimport(Importtypdef):
                 plan.fel.append(tolkat.fel_för(rad, "belopp", profilfel))
                 continue
             if post is None:
-                post = Budgetpost(verksamhetsområde=område, år=rad["år"], slag=slag, kategori=kategori, belopp=belopp,
-                                  kommentar=(kommentar or "").strip(), profil=profil)
+                post = Budgetpost(
+                    verksamhetsområde=område,
+                    år=rad["år"],
+                    slag=slag,
+                    kategori=kategori,
+                    belopp=belopp,
+                    kommentar=(kommentar or "").strip(),
+                    profil=profil,
+                )
                 ändringar, fält = _nya_ändringar(beskrivning, belopp, profil), []
             else:
                 ändringar, fält = _ändra(post, beskrivning, rad, belopp, profil)
@@ -142,16 +192,18 @@ class Budgetimport(Importtypdef):
         return plan
 
 
-
-def _nya_ändringar(beskrivning: str, belopp: Decimal, profil: Periodiseringsprofil | None) -> list[tuple[str, str, str]]:
+def _nya_ändringar(
+    beskrivning: str, belopp: Decimal, profil: Periodiseringsprofil | None
+) -> list[tuple[str, str, str]]:
     ändringar = [(beskrivning, "", visa(belopp))]
     if profil is not None:
         ändringar.append((f"{beskrivning}: periodisering", "", profil.namn))
     return ändringar
 
 
-def _ändra(post: Budgetpost, beskrivning: str, rad: dict, belopp: Decimal,
-           profil: Periodiseringsprofil | None) -> tuple[list[tuple[str, str, str]], list[str]]:
+def _ändra(
+    post: Budgetpost, beskrivning: str, rad: dict, belopp: Decimal, profil: Periodiseringsprofil | None
+) -> tuple[list[tuple[str, str, str]], list[str]]:
     """Apply a row to a stored post: the preview lines and the changed fields."""
     slag, kategori, kommentar = rad["slag"], rad.get("kategori", ""), rad.get("kommentar")
     ändringar, fält = [], []
@@ -170,9 +222,13 @@ def _ändra(post: Budgetpost, beskrivning: str, rad: dict, belopp: Decimal,
     if rad["månader"] is not None and (
         profil is None and post.profil_id is not None or profil is not None and profil.pk != post.profil_id
     ):
-        ändringar.append((f"{beskrivning}: periodisering",
-                          post.profil.namn if post.profil else "jämn fördelning",
-                          profil.namn if profil else "jämn fördelning"))
+        ändringar.append(
+            (
+                f"{beskrivning}: periodisering",
+                post.profil.namn if post.profil else "jämn fördelning",
+                profil.namn if profil else "jämn fördelning",
+            )
+        )
         post.profil = profil
         fält.append("profil")
     return ändringar, fält
@@ -218,14 +274,18 @@ class Profiler:
                 n += 1
                 namn = f"{bas} ({n})"
             self.namn.add(namn)
-            self.nya[andelar] = Periodiseringsprofil(kommun=self.kommun, namn=namn, **dict(zip(MÅNADER, andelar, strict=True)))
+            self.nya[andelar] = Periodiseringsprofil(
+                kommun=self.kommun, namn=namn, **dict(zip(MÅNADER, andelar, strict=True))
+            )
         return self.nya[andelar], None
 
     def nya_poster(self) -> list[Postplan]:
         return [
-            Postplan(p, True, (), [(f"Ny periodiseringsprofil {p.namn}", "",
-                                    _kort(" / ".join(visa(v) for v in p.vikter) + " %", 100))])
+            Postplan(
+                p,
+                True,
+                (),
+                [(f"Ny periodiseringsprofil {p.namn}", "", _kort(" / ".join(visa(v) for v in p.vikter) + " %", 100))],
+            )
             for p in self.nya.values()
         ]
-
-

@@ -58,14 +58,22 @@ def planera_indikatorvärden(ctx: Kontext, tolkat: Tolkat, poster: list[Indikato
         for ind in p.indikatorer:
             nyckel = (ind.pk, p.år, p.typ)
             if (första := _dubblett(sedda, nyckel, p.rad)) is not None:
-                plan.fel.append(tolkat.fel_för(p.rad, None, (
-                    f"Samma värde ({ind.namn}, {p.år}) finns redan på rad {första}. "
-                    "En nyckel får bara förekomma en gång i filen.")))
+                plan.fel.append(
+                    tolkat.fel_för(
+                        p.rad,
+                        None,
+                        (
+                            f"Samma värde ({ind.namn}, {p.år}) finns redan på rad {första}. "
+                            "En nyckel får bara förekomma en gång i filen."
+                        ),
+                    )
+                )
                 continue
             post = befintliga.get(nyckel)
             nytt = {"totalt": p.totalt, "kvinnor": p.kvinnor, "män": p.män}
             beskrivning = f"{ind.kolada_id + ' ' if ind.kolada_id else ''}{ind.namn} {p.år}" + (
-                " prognos" if p.typ == Indikatorvärde.Typ.PROGNOS else "")
+                " prognos" if p.typ == Indikatorvärde.Typ.PROGNOS else ""
+            )
             if post is None:
                 if all(v is None for v in nytt.values()):
                     continue
@@ -134,20 +142,39 @@ class Indikatorimport(Importtypdef):
             if rad.get("kolada_id"):
                 träffar = per_id.get(rad["kolada_id"].upper(), [])
                 if not träffar:
-                    plan.fel.append(tolkat.fel_för(rad, "kolada_id", f"Ingen indikator har Kolada-id {rad['kolada_id']!r}."))
+                    plan.fel.append(
+                        tolkat.fel_för(rad, "kolada_id", f"Ingen indikator har Kolada-id {rad['kolada_id']!r}.")
+                    )
                     continue
             else:
                 träffar = per_namn.get(nyckeltext(rad["indikator"]), [])
                 if len(träffar) != 1:
-                    plan.fel.append(tolkat.fel_för(rad, "indikator", (
-                        f"Indikatorn {rad['indikator']!r} finns inte i nämnden." if not träffar else
-                        f"Flera indikatorer heter {rad['indikator']!r}. Ange Kolada-id eller byt namn på någon av dem.")))
+                    plan.fel.append(
+                        tolkat.fel_för(
+                            rad,
+                            "indikator",
+                            (
+                                f"Indikatorn {rad['indikator']!r} finns inte i nämnden."
+                                if not träffar
+                                else f"Flera indikatorer heter {rad['indikator']!r}. Ange Kolada-id eller byt namn på någon av dem."
+                            ),
+                        )
+                    )
                     continue
+
             def d(f, rad=rad):
                 return Decimal(rad[f]).quantize(Decimal("0.01")) if rad.get(f) is not None else None
 
-            poster.append(Indikatorpost(rad, träffar, rad["år"], rad.get("typ") or "utfall", d("totalt"), d("kvinnor"),
-                                        d("män"), rad["källa"]))
+            poster.append(
+                Indikatorpost(
+                    rad,
+                    träffar,
+                    rad["år"],
+                    rad.get("typ") or "utfall",
+                    d("totalt"),
+                    d("kvinnor"),
+                    d("män"),
+                    rad["källa"],
+                )
+            )
         return planera_indikatorvärden(ctx, tolkat, poster, plan)
-
-

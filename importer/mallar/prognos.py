@@ -42,11 +42,20 @@ class Prognosimport(Importtypdef):
                 if rad.get("år") is None:
                     rad["år"] = år_i_cell
                 elif år_i_cell is not None and år_i_cell != rad["år"]:
-                    tolkat.fel.append(Radfel(rad["blad"] or None, rad["rad"], karta.ref("månad"),
-                                             f"Prognostillfället {cell} hör inte till året {rad['år']}."))
+                    tolkat.fel.append(
+                        Radfel(
+                            rad["blad"] or None,
+                            rad["rad"],
+                            karta.ref("månad"),
+                            f"Prognostillfället {cell} hör inte till året {rad['år']}.",
+                        )
+                    )
                     return False
-            for fält, text in (("område", "Ange verksamhetsområde."), ("månad", "Ange prognostillfälle (månad)."),
-                               ("år", "Ange år (eller prognostillfället som ÅÅÅÅ-MM).")):
+            for fält, text in (
+                ("område", "Ange verksamhetsområde."),
+                ("månad", "Ange prognostillfälle (månad)."),
+                ("år", "Ange år (eller prognostillfället som ÅÅÅÅ-MM)."),
+            ):
                 if tom(rad.get(fält)):
                     kol = karta.ref(fält) if fält in karta.index else None
                     tolkat.fel.append(Radfel(rad["blad"] or None, rad["rad"], kol, text))
@@ -73,8 +82,9 @@ class Prognosimport(Importtypdef):
         låsning = Låsning()
         befintliga = {
             (p.verksamhetsområde_id, p.år, p.månad): p
-            for p in ctx.låst(Prognos.objects.filter(verksamhetsområde__in=områden.alla,
-                                                     år__in={r["år"] for r in tolkat.rader}))
+            for p in ctx.låst(
+                Prognos.objects.filter(verksamhetsområde__in=områden.alla, år__in={r["år"] for r in tolkat.rader})
+            )
         }
         sedda: dict = {}
         summa = Decimal(0)
@@ -85,9 +95,16 @@ class Prognosimport(Importtypdef):
                 continue
             nyckel = (område.pk, rad["år"], rad["månad"])
             if (första := _dubblett(sedda, nyckel, rad)) is not None:
-                plan.fel.append(tolkat.fel_för(rad, None, (
-                    f"Samma nyckel ({område.namn}, {rad['år']}, prognostillfälle {rad['månad']}) finns redan på rad "
-                    f"{första}. En nyckel får bara förekomma en gång i filen.")))
+                plan.fel.append(
+                    tolkat.fel_för(
+                        rad,
+                        None,
+                        (
+                            f"Samma nyckel ({område.namn}, {rad['år']}, prognostillfälle {rad['månad']}) finns redan på rad "
+                            f"{första}. En nyckel får bara förekomma en gång i filen."
+                        ),
+                    )
+                )
                 continue
             beskrivning = f"{område.namn} prognos {rad['år']}-{rad['månad']:02d}"
             belopp = Decimal(rad["belopp"]).quantize(Decimal("0.01")) if rad.get("belopp") is not None else None
@@ -96,8 +113,9 @@ class Prognosimport(Importtypdef):
             post = befintliga.get(nyckel)
             ändringar, fält = [], []
             if post is None:
-                post = Prognos(verksamhetsområde=område, år=rad["år"], månad=rad["månad"], belopp=belopp,
-                               kommentar=kommentar or "")
+                post = Prognos(
+                    verksamhetsområde=område, år=rad["år"], månad=rad["månad"], belopp=belopp, kommentar=kommentar or ""
+                )
                 ändringar.append((beskrivning, "", visa(belopp)))
                 if kommentar:
                     ändringar.append((f"{beskrivning}: kommentar", "", _kort(kommentar, 100)))
@@ -107,8 +125,9 @@ class Prognosimport(Importtypdef):
                     post.belopp = belopp
                     fält.append("belopp")
                 if kommentar and post.kommentar.strip() != kommentar:
-                    ändringar.append((f"{beskrivning}: kommentar", _kort(visa(post.kommentar), 100),
-                                      _kort(visa(kommentar), 100)))
+                    ändringar.append(
+                        (f"{beskrivning}: kommentar", _kort(visa(post.kommentar), 100), _kort(visa(kommentar), 100))
+                    )
                     post.kommentar = kommentar
                     fält.append("kommentar")
                 if fält:
@@ -123,5 +142,3 @@ class Prognosimport(Importtypdef):
                 plan.oförändrade += 1
         plan.summa = importsumma(plan, summa)
         return plan
-
-

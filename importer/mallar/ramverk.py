@@ -72,6 +72,7 @@ def läs_tabeller(filnamn: str, innehåll: bytes) -> tuple[list[Bladrader], list
 
 # --- header recognition -------------------------------------------------------------------------
 
+
 def tom(värde: Any) -> bool:
     return värde is None or (isinstance(värde, str) and not värde.strip())
 
@@ -88,7 +89,7 @@ class Kolumnkarta:
         return self.kolumnref(self.index[fält])
 
     def kolumnref(self, i: int) -> str:
-        """"C (Belopp)": the column letter and its header as written (1, not 1.0)."""
+        """ "C (Belopp)": the column letter and its header as written (1, not 1.0)."""
         rubrik = self.rubriker[i]
         return f"{kolumnbokstav(i)} ({'' if isinstance(rubrik, lasare.Cellvärdesfel) else lasare.text(rubrik)})"
 
@@ -100,14 +101,21 @@ class Kolumnkarta:
         if not hasattr(self, "_normaliserade"):
             self._normaliserade = [rubrik_och_enhet(c)[0] for c in self.rubriker]
         i = min(self.index.values())
-        if i >= len(celler) or not isinstance(celler[i], str) or rubrik_och_enhet(celler[i])[0] != self._normaliserade[i]:
+        if (
+            i >= len(celler)
+            or not isinstance(celler[i], str)
+            or rubrik_och_enhet(celler[i])[0] != self._normaliserade[i]
+        ):
             return False
         return [rubrik_och_enhet(c)[0] for c in celler[: len(self.rubriker)]] == self._normaliserade
 
 
 def hitta_kolumner(
-    tabell: Bladrader, synonymer: dict[str, tuple[str, ...]], krävs: Iterable[tuple[str, ...]],
-    profil: Importprofil | None = None, extra: Callable[[Any], bool] | None = None,
+    tabell: Bladrader,
+    synonymer: dict[str, tuple[str, ...]],
+    krävs: Iterable[tuple[str, ...]],
+    profil: Importprofil | None = None,
+    extra: Callable[[Any], bool] | None = None,
 ) -> Kolumnkarta | None:
     """The first row (of the first ``SÖK_RUBRIK_RADER``) whose headers name every required field.
 
@@ -144,13 +152,15 @@ def hitta_kolumner(
                     raise Filfel(
                         f"Kolumnen för {fält} finns flera gånger på rad {nummer}"
                         f"{' i bladet ' + tabell.namn if tabell.namn else ''}: "
-                        + ", ".join(kolumnbokstav(p) for p in platser) + "."
+                        + ", ".join(kolumnbokstav(p) for p in platser)
+                        + "."
                     )
             return Kolumnkarta(tabell.namn, nummer, index, list(celler), enheter)
     return None
 
 
 # --- parsed rows and plans ----------------------------------------------------------------------
+
 
 @dataclass
 class Tolkat:
@@ -163,11 +173,18 @@ class Tolkat:
     kolumner: dict[str, dict[str, str]] = field(default_factory=dict)  # blad → field → "C (Belopp)"
 
     def fel_för(self, rad: dict, fält: str | None, text: str) -> Radfel:
-        return Radfel(rad.get("blad") or None, rad.get("rad"), self.kolumner.get(rad.get("blad", ""), {}).get(fält), text)
+        return Radfel(
+            rad.get("blad") or None, rad.get("rad"), self.kolumner.get(rad.get("blad", ""), {}).get(fält), text
+        )
 
     def som_json(self) -> dict:
-        return {"rader": self.rader, "fel": [asdict(f) for f in self.fel], "antal_rader": self.antal_rader,
-                "noteringar": self.noteringar, "kolumner": self.kolumner}
+        return {
+            "rader": self.rader,
+            "fel": [asdict(f) for f in self.fel],
+            "antal_rader": self.antal_rader,
+            "noteringar": self.noteringar,
+            "kolumner": self.kolumner,
+        }
 
     @classmethod
     def från_json(cls, data: dict) -> Tolkat:
@@ -209,9 +226,7 @@ class Plan:
     @property
     def rader(self) -> list[tuple[str, str, str, str]]:
         """Preview lines: (status, what, old, new)."""
-        return [
-            ("Ny" if p.ny else self.ändrad_etikett, b, g, n) for p in self.poster for b, g, n in p.ändringar
-        ]
+        return [("Ny" if p.ny else self.ändrad_etikett, b, g, n) for p in self.poster for b, g, n in p.ändringar]
 
     @property
     def fingeravtryck(self) -> str:
@@ -260,8 +275,14 @@ def importsumma(plan: Plan, summa: Decimal) -> Decimal | None:
     """The file's total for the Import record. One too large to store is an error in the file, not an overflow."""
     if IMPORTSUMMA.ryms(summa):
         return summa
-    plan.fel.append(Radfel(None, None, None, f"Summan av beloppen i filen blir {visa(summa)} kr och "
-                                             f"{IMPORTSUMMA.för_stort(summa).orsak}."))
+    plan.fel.append(
+        Radfel(
+            None,
+            None,
+            None,
+            f"Summan av beloppen i filen blir {visa(summa)} kr och {IMPORTSUMMA.för_stort(summa).orsak}.",
+        )
+    )
     return None
 
 
@@ -325,7 +346,9 @@ class Importtypdef:
         raise NotImplementedError
 
     # shared helper for the Resource-based templates
-    def tolka_med_resurs(self, tabeller: list[Bladrader], profil: Importprofil | None, efter: Callable | None = None) -> Tolkat:
+    def tolka_med_resurs(
+        self, tabeller: list[Bladrader], profil: Importprofil | None, efter: Callable | None = None
+    ) -> Tolkat:
         """Read every sheet that has the template's headers; each cell is cleaned by the Resource's widget.
         ``efter(rad, karta, tolkat, celler)`` finishes a row (units, checks) and returns False to drop it."""
         resurs = self.resurs()
@@ -361,10 +384,17 @@ class Importtypdef:
         if not hittade:
             namn = resurs.kolumnnamn()
             krav = [" eller ".join(namn[f] for f in alt) for alt in resurs.krävs]
-            tolkat.fel.append(Radfel(None, None, None, (
-                f"Hittade ingen rubrikrad med kolumnerna {', '.join(krav)} (sökte i de första {SÖK_RUBRIK_RADER} "
-                "raderna på varje blad). Ladda ner importmallen för att se vilka kolumner som behövs."
-            )))
+            tolkat.fel.append(
+                Radfel(
+                    None,
+                    None,
+                    None,
+                    (
+                        f"Hittade ingen rubrikrad med kolumnerna {', '.join(krav)} (sökte i de första {SÖK_RUBRIK_RADER} "
+                        "raderna på varje blad). Ladda ner importmallen för att se vilka kolumner som behövs."
+                    ),
+                )
+            )
         return tolkat
 
 
@@ -388,9 +418,11 @@ class Områden:
         if not kandidater:
             return None, f"Verksamhetsområdet {text!r} finns inte i nämnden (varken som namn eller kod)."
         if len(kandidater) > 1:
-            return None, (f"{text!r} passar flera verksamhetsområden ("
-                          + ", ".join(f"{o.namn} under {o.förälder or 'toppnivån'}" for o in kandidater)
-                          + "). Ange en kod som bara hör till ett av dem.")
+            return None, (
+                f"{text!r} passar flera verksamhetsområden ("
+                + ", ".join(f"{o.namn} under {o.förälder or 'toppnivån'}" for o in kandidater)
+                + "). Ange en kod som bara hör till ett av dem."
+            )
         o = kandidater[0]
         if år is not None and not o.gäller(år):
             return None, f"Verksamhetsområdet {o.namn} gäller inte år {år}."
@@ -407,6 +439,7 @@ def _dubblett(sedda: dict, nyckel, rad: dict) -> str | None:
 
 
 # --- the service: preview and confirm -----------------------------------------------------------
+
 
 def kräv_import(user, nämnd: Nämnd) -> None:
     if not kan_importera(user, nämnd):
@@ -436,8 +469,9 @@ def _antal_felrader(fel: list[Radfel]) -> int:
     return len({(f.blad, f.rad) for f in fel})
 
 
-def förhandsgranska(user, nämnd: Nämnd, typ: str, filnamn: str, innehåll: bytes,
-                    profil: Importprofil | None = None) -> Granskning:
+def förhandsgranska(
+    user, nämnd: Nämnd, typ: str, filnamn: str, innehåll: bytes, profil: Importprofil | None = None
+) -> Granskning:
     """Read and plan an uploaded file; record the attempt as an Import (status förhandsgranskad, or fel).
     Nothing else is written."""
     kräv_import(user, nämnd)
@@ -447,11 +481,20 @@ def förhandsgranska(user, nämnd: Nämnd, typ: str, filnamn: str, innehåll: by
     plan = definition.planera(ctx, tolkat) if tolkat.rader else Plan()
     fel = [*tolkat.fel, *plan.fel]
     imp = Import(
-        kommun=nämnd.kommun, nämnd=nämnd, typ=definition.typ, profil=profil, filnamn=_kort(filnamn, 255),
-        sha256=hashlib.sha256(innehåll).hexdigest(), användare=user,
+        kommun=nämnd.kommun,
+        nämnd=nämnd,
+        typ=definition.typ,
+        profil=profil,
+        filnamn=_kort(filnamn, 255),
+        sha256=hashlib.sha256(innehåll).hexdigest(),
+        användare=user,
         status=Import.Status.FEL if fel else Import.Status.FÖRHANDSGRANSKAD,
-        antal_rader=tolkat.antal_rader, antal_skapade=len(plan.skapade), antal_ändrade=len(plan.ändrade),
-        antal_oförändrade=plan.oförändrade, antal_fel=_antal_felrader(fel), summa_fil=plan.summa,
+        antal_rader=tolkat.antal_rader,
+        antal_skapade=len(plan.skapade),
+        antal_ändrade=len(plan.ändrade),
+        antal_oförändrade=plan.oförändrade,
+        antal_fel=_antal_felrader(fel),
+        summa_fil=plan.summa,
         meddelande=_kort("\n".join(str(f) for f in fel[:20]), 4000),
     )
     # bulk_create, not save(): the record of a preview is not report data, so no signal bumps the kommun's
@@ -483,16 +526,33 @@ def bekräfta(user, imp: Import, tolkat: Tolkat, fingeravtryck: str) -> Import:
         if tolkat.fel or plan.fel:
             raise InteBekräftad("Filen har fel och kan inte importeras. Rätta filen och ladda upp den igen.")
         if plan.fingeravtryck != fingeravtryck:
-            raise InteBekräftad("Uppgifterna har ändrats sedan förhandsgranskningen. Granska ändringarna igen "
-                                "innan du bekräftar.")
+            raise InteBekräftad(
+                "Uppgifterna har ändrats sedan förhandsgranskningen. Granska ändringarna igen innan du bekräftar."
+            )
         skriv(plan, imp, user)
         imp.status, imp.genomförd = Import.Status.GENOMFÖRD, timezone.now()
-        imp.antal_skapade, imp.antal_ändrade, imp.antal_oförändrade = len(plan.skapade), len(plan.ändrade), plan.oförändrade
+        imp.antal_skapade, imp.antal_ändrade, imp.antal_oförändrade = (
+            len(plan.skapade),
+            len(plan.ändrade),
+            plan.oförändrade,
+        )
         imp.antal_fel, imp.summa_fil, imp.meddelande = 0, plan.summa, ""
         # update(): the figures written above have bumped the data version already (historik.registrera)
-        Import.objects.filter(pk=imp.pk).update(**{f: getattr(imp, f) for f in (
-            "status", "genomförd", "antal_skapade", "antal_ändrade", "antal_oförändrade", "antal_fel", "summa_fil",
-            "meddelande")})
+        Import.objects.filter(pk=imp.pk).update(
+            **{
+                f: getattr(imp, f)
+                for f in (
+                    "status",
+                    "genomförd",
+                    "antal_skapade",
+                    "antal_ändrade",
+                    "antal_oförändrade",
+                    "antal_fel",
+                    "summa_fil",
+                    "meddelande",
+                )
+            }
+        )
     return imp
 
 
@@ -521,8 +581,14 @@ def skriv(plan: Plan, imp: Import, user) -> None:
             if hasattr(modell, "history"):
                 historik.registrera(modell, [p.objekt for p in ändrade], historik.ÄNDRAD, user, orsak)
     Importändring.objects.bulk_create(
-        Importändring(imp=imp, modell=p.modell.__name__, objekt_id=p.objekt.pk, beskrivning=_kort(b, 300),
-                      gammalt=_kort(g, 100), nytt=_kort(n, 100))
-        for p in plan.poster for b, g, n in p.ändringar
+        Importändring(
+            imp=imp,
+            modell=p.modell.__name__,
+            objekt_id=p.objekt.pk,
+            beskrivning=_kort(b, 300),
+            gammalt=_kort(g, 100),
+            nytt=_kort(n, 100),
+        )
+        for p in plan.poster
+        for b, g, n in p.ändringar
     )
-

@@ -36,11 +36,20 @@ from .ramverk import (
 )
 
 VOLYMTYPER = {
-    "utfall helår": "utfall_helår", "utfall": "utfall_helår", "helår": "utfall_helår",
-    "utfall delår": "utfall_delår", "delår": "utfall_delår",
-    "mål": "mål", "plan": "mål", "mål/plan": "mål", "målvärde": "mål",
-    "prognos": "prognos", "prognos helår": "prognos",
-    "utfall månad": "utfall_månad", "månad": "utfall_månad", "månadsutfall": "utfall_månad",
+    "utfall helår": "utfall_helår",
+    "utfall": "utfall_helår",
+    "helår": "utfall_helår",
+    "utfall delår": "utfall_delår",
+    "delår": "utfall_delår",
+    "mål": "mål",
+    "plan": "mål",
+    "mål/plan": "mål",
+    "målvärde": "mål",
+    "prognos": "prognos",
+    "prognos helår": "prognos",
+    "utfall månad": "utfall_månad",
+    "månad": "utfall_månad",
+    "månadsutfall": "utfall_månad",
     **{k: k for k in Nyckeltalsvärde.Typ.values},
 }
 
@@ -64,7 +73,10 @@ def bred_kolumn(rubrik: Any) -> tuple[str, int | None, int | None] | None:
         return None
     if re.fullmatch(r"20\d\d|2100", text):
         return "utfall_helår", int(text), None
-    if m := re.fullmatch(r"(utfall(?: helår| delår)?|mål|plan|mål/plan|prognos(?: helår)?)\s+(?:(jan\s*-\s*[a-zåäö]{3})\s+)?(\d{4})", text):
+    if m := re.fullmatch(
+        r"(utfall(?: helår| delår)?|mål|plan|mål/plan|prognos(?: helår)?)\s+(?:(jan\s*-\s*[a-zåäö]{3})\s+)?(\d{4})",
+        text,
+    ):
         typ = VOLYMTYPER[m[1]]
         if m[2]:
             typ = "utfall_delår" if m[1].startswith("utfall") else typ
@@ -121,9 +133,17 @@ class Volymimport(Importtypdef):
             hittade = True
             _tolka_blad(tabell, karta, tolkat)
         if not hittade:
-            tolkat.fel.append(Radfel(None, None, None, (
-                "Hittade ingen rubrikrad med kolumnen Nyckeltal och antingen Värde eller kolumner per månad/år "
-                f"(sökte i de första {SÖK_RUBRIK_RADER} raderna). Ladda ner importmallen för att se exempel.")))
+            tolkat.fel.append(
+                Radfel(
+                    None,
+                    None,
+                    None,
+                    (
+                        "Hittade ingen rubrikrad med kolumnen Nyckeltal och antingen Värde eller kolumner per månad/år "
+                        f"(sökte i de första {SÖK_RUBRIK_RADER} raderna). Ladda ner importmallen för att se exempel."
+                    ),
+                )
+            )
         return tolkat
 
     def planera(self, ctx, tolkat):
@@ -135,24 +155,43 @@ class Volymimport(Importtypdef):
             per_namn[nyckeltext(nt.namn)].append(nt)
         befintliga = {
             (v.nyckeltal_id, v.typ, v.år, v.månad): v
-            for v in ctx.låst(Nyckeltalsvärde.objects.filter(
-                nyckeltal__in=alla, år__in={v["år"] for r in tolkat.rader for v in r["värden"]}))
+            for v in ctx.låst(
+                Nyckeltalsvärde.objects.filter(
+                    nyckeltal__in=alla, år__in={v["år"] for r in tolkat.rader for v in r["värden"]}
+                )
+            )
         }
         typnamn = dict(Nyckeltalsvärde.Typ.choices)
         sedda: dict = {}
         for rad in tolkat.rader:
             namn = nyckeltext(rad["nyckeltal"])
-            kandidater = per_namn.get(namn) or (per_namn.get(namn.removeprefix("varav ")) if namn.startswith("varav ") else [])
+            kandidater = per_namn.get(namn) or (
+                per_namn.get(namn.removeprefix("varav ")) if namn.startswith("varav ") else []
+            )
             if rad["område"]:
                 kandidater = [nt for nt in kandidater or [] if nyckeltext(nt.grupp.namn) == nyckeltext(rad["område"])]
             if not kandidater:
-                plan.fel.append(tolkat.fel_för(rad, "nyckeltal", f"Nyckeltalet {rad['nyckeltal']!r} finns inte"
-                                               + (f" i området {rad['område']!r}." if rad["område"] else " i nämnden.")))
+                plan.fel.append(
+                    tolkat.fel_för(
+                        rad,
+                        "nyckeltal",
+                        f"Nyckeltalet {rad['nyckeltal']!r} finns inte"
+                        + (f" i området {rad['område']!r}." if rad["område"] else " i nämnden."),
+                    )
+                )
                 continue
             if len(kandidater) > 1:
-                plan.fel.append(tolkat.fel_för(rad, "nyckeltal", (
-                    f"Nyckeltalet {rad['nyckeltal']!r} finns i flera områden ("
-                    + ", ".join(sorted({nt.grupp.namn for nt in kandidater})) + "). Fyll i kolumnen Område.")))
+                plan.fel.append(
+                    tolkat.fel_för(
+                        rad,
+                        "nyckeltal",
+                        (
+                            f"Nyckeltalet {rad['nyckeltal']!r} finns i flera områden ("
+                            + ", ".join(sorted({nt.grupp.namn for nt in kandidater}))
+                            + "). Fyll i kolumnen Område."
+                        ),
+                    )
+                )
                 continue
             nt = kandidater[0]
             for v in rad["värden"]:
@@ -160,15 +199,25 @@ class Volymimport(Importtypdef):
                 värde = Decimal(v["värde"]).quantize(Decimal("0.01"))
                 nyckel = (nt.pk, v["typ"], v["år"], v["månad"])
                 if (första := _dubblett(sedda, nyckel, rad)) is not None:
-                    plan.fel.append(Radfel(pos.blad, pos.rad, pos.kolumn, (
-                        f"Samma värde ({nt.namn}, {typnamn[v['typ']]}, {v['år']}"
-                        + (f"-{v['månad']:02d}" if v["månad"] else "") + f") finns redan på rad {första}.")))
+                    plan.fel.append(
+                        Radfel(
+                            pos.blad,
+                            pos.rad,
+                            pos.kolumn,
+                            (
+                                f"Samma värde ({nt.namn}, {typnamn[v['typ']]}, {v['år']}"
+                                + (f"-{v['månad']:02d}" if v["månad"] else "")
+                                + f") finns redan på rad {första}."
+                            ),
+                        )
+                    )
                     continue
                 if värde < 0 and not nt.får_vara_negativ:
                     plan.fel.append(Radfel(pos.blad, pos.rad, pos.kolumn, f"{nt.namn} kan inte vara negativt."))
                     continue
                 beskrivning = f"{nt.grupp.namn} / {nt.namn} {typnamn[v['typ']].lower()} {v['år']}" + (
-                    f"-{v['månad']:02d}" if v["månad"] else "")
+                    f"-{v['månad']:02d}" if v["månad"] else ""
+                )
                 post = befintliga.get(nyckel)
                 if post is not None and post.värde == värde:
                     plan.oförändrade += 1
@@ -181,7 +230,9 @@ class Volymimport(Importtypdef):
                     post = Nyckeltalsvärde(nyckeltal=nt, typ=v["typ"], år=v["år"], månad=v["månad"], värde=värde)
                     plan.poster.append(Postplan(post, True, (), [(beskrivning, "", visa(värde))]))
                 else:
-                    plan.poster.append(Postplan(post, False, ("värde", "version"), [(beskrivning, visa(post.värde), visa(värde))]))
+                    plan.poster.append(
+                        Postplan(post, False, ("värde", "version"), [(beskrivning, visa(post.värde), visa(värde))])
+                    )
                     post.värde, post.version = värde, post.version + 1
         return plan
 
@@ -204,12 +255,14 @@ class _Volymrad:
 
 def _tolka_blad(tabell: Bladrader, karta: Kolumnkarta, tolkat: Tolkat) -> None:
     breda = {
-        i: b for i, c in enumerate(karta.rubriker)
+        i: b
+        for i, c in enumerate(karta.rubriker)
         if i not in karta.index.values() and (b := bred_kolumn(c)) is not None
     }
     if any(b[1] is None for b in breda.values()) and "år" not in karta.index:
-        tolkat.fel.append(Radfel(tabell.namn or None, karta.rubrikrad, None,
-                                 "Månadskolumner utan år (jan, 1 …) kräver kolumnen År."))
+        tolkat.fel.append(
+            Radfel(tabell.namn or None, karta.rubrikrad, None, "Månadskolumner utan år (jan, 1 …) kräver kolumnen År.")
+        )
         return
     kolumner = {f: karta.ref(f) for f in karta.index}
     tolkat.kolumner[tabell.namn] = kolumner
@@ -221,8 +274,9 @@ def _tolka_blad(tabell: Bladrader, karta: Kolumnkarta, tolkat: Tolkat) -> None:
         _tolka_rad(_Volymrad(tabell.namn, nummer, kolumner, tolkat), karta, breda, celler, tal)
 
 
-def _tolka_rad(r: _Volymrad, karta: Kolumnkarta, breda: dict[int, tuple[str, int | None, int | None]],
-               celler: list[Any], tal: Tal) -> None:
+def _tolka_rad(
+    r: _Volymrad, karta: Kolumnkarta, breda: dict[int, tuple[str, int | None, int | None]], celler: list[Any], tal: Tal
+) -> None:
     cell = {f: (celler[i] if i < len(celler) else None) for f, i in karta.index.items()}
     fel_före = len(r.tolkat.fel)
     if trasiga := [f for f, c in cell.items() if isinstance(c, lasare.Cellvärdesfel)]:
@@ -246,11 +300,15 @@ def _tolka_rad(r: _Volymrad, karta: Kolumnkarta, breda: dict[int, tuple[str, int
             värden.append(värde)
     värden += _breda_värden(r, karta, breda, celler, år, tal)
     if len(r.tolkat.fel) == fel_före and värden:
-        r.tolkat.rader.append({
-            "blad": r.blad, "rad": r.nummer, "nyckeltal": namn,
-            "område": "" if tom(cell.get("område")) else " ".join(str(cell["område"]).split()),
-            "värden": värden,
-        })
+        r.tolkat.rader.append(
+            {
+                "blad": r.blad,
+                "rad": r.nummer,
+                "nyckeltal": namn,
+                "område": "" if tom(cell.get("område")) else " ".join(str(cell["område"]).split()),
+                "värden": värden,
+            }
+        )
 
 
 def _långt_värde(r: _Volymrad, cell: dict[str, Any], år: int | None, tal: Tal) -> tuple[int | None, dict | None]:
@@ -266,8 +324,10 @@ def _långt_värde(r: _Volymrad, cell: dict[str, Any], år: int | None, tal: Tal
     if "typ" in cell and not tom(cell["typ"]):
         typ = VOLYMTYPER.get(rubrik_och_enhet(cell["typ"])[0])
         if typ is None:
-            r.fel("typ", f"{cell['typ']!r} är inte en typ. Giltiga: Utfall helår, Utfall delår, Mål, "
-                         "Prognos, Utfall månad.")
+            r.fel(
+                "typ",
+                f"{cell['typ']!r} är inte en typ. Giltiga: Utfall helår, Utfall delår, Mål, Prognos, Utfall månad.",
+            )
     if typ == "utfall_månad" and månad is None:
         r.fel("månad", "Ange månad för månadsutfall.")
     if år is None:
@@ -277,12 +337,23 @@ def _långt_värde(r: _Volymrad, cell: dict[str, Any], år: int | None, tal: Tal
     except ValueError as e:
         r.fel("värde", str(e))
         return år, None
-    return år, {"typ": typ, "år": år, "månad": månad if typ == "utfall_månad" else None, "värde": str(v),
-                "kol": r.kolumner["värde"]}
+    return år, {
+        "typ": typ,
+        "år": år,
+        "månad": månad if typ == "utfall_månad" else None,
+        "värde": str(v),
+        "kol": r.kolumner["värde"],
+    }
 
 
-def _breda_värden(r: _Volymrad, karta: Kolumnkarta, breda: dict[int, tuple[str, int | None, int | None]],
-                  celler: list[Any], år: int | None, tal: Tal) -> list[dict]:
+def _breda_värden(
+    r: _Volymrad,
+    karta: Kolumnkarta,
+    breda: dict[int, tuple[str, int | None, int | None]],
+    celler: list[Any],
+    år: int | None,
+    tal: Tal,
+) -> list[dict]:
     """The wide layout's values: one column per month or per year."""
     värden = []
     for i, (typ, kol_år, månad) in breda.items():
