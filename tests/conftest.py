@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from hypothesis import settings as hypothesis_settings
 
 from nämnd.models import Behörighet, Kommun, Nämnd
+from tests.factories import lösenordshash
 
 # Property-based tests (hypothesis): "ci" is a fixed, bounded run (the same examples every time, no example
 # database) and the default; HYPOTHESIS_PROFILE=grundlig searches longer and at random (with --timeout=0).
@@ -72,7 +73,10 @@ def socialnämnden(knivsta) -> Nämnd:
 
 
 def skapa_användare(username: str, kommun: Kommun | None, roll: str = "läsare", **rättigheter):
-    user = get_user_model().objects.create_user(username=username, password="hemligt-lösen-1")
+    # The password "hemligt-lösen-1", hashed once (tests.factories.lösenordshash) instead of once per user.
+    user = get_user_model().objects.create_user(username=username)
+    user.password = lösenordshash()
+    user.save(update_fields=["password"])
     if kommun is not None:
         Behörighet.objects.create(user=user, kommun=kommun, roll=roll, **rättigheter)
     return user

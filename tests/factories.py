@@ -14,11 +14,14 @@ expected numbers by hand (each builder's docstring lists them).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import factory
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from factory.django import DjangoModelFactory
 from simple_history.utils import bulk_create_with_history
 
@@ -88,19 +91,25 @@ class PeriodFactory(DjangoModelFactory):
     månad = 1
 
 
+@functools.cache
+def _lösenordshash(hashers: tuple[str, ...]) -> str:
+    """LÖSENORD hashed once per hasher setting: the default PBKDF2 costs a noticeable fraction of a second per
+    user, and tests create many users."""
+    return make_password(LÖSENORD)
+
+
+def lösenordshash() -> str:
+    """The stored form of LÖSENORD under the current PASSWORD_HASHERS (computed once per setting)."""
+    return _lösenordshash(tuple(settings.PASSWORD_HASHERS))
+
+
 class UserFactory(DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"anvandare{n}")
-    password = factory.PostGenerationMethodCall("set_password", LÖSENORD)
-
-    @factory.post_generation
-    def _spara(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy hook
-        if create:
-            obj.save()
+    password = factory.LazyFunction(lambda: lösenordshash())
 
 
 class BehörighetFactory(DjangoModelFactory):
