@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
+from django.views.decorators.http import require_safe
 
 from ekonomi import berakning
 from ekonomi import selectors as ekonomi_sel
@@ -26,6 +27,7 @@ from .rapport import MÅNADER_LÅNG
 from .tables import DriftTabell, IndikatorTabell, VolymTabell
 
 
+@require_safe
 def start(request):
     """The user's kommuner and nämnder, with links to the years that have figures."""
     spann = ekonomi_sel.budgetår_per_nämnd(request.user)
@@ -37,6 +39,7 @@ def start(request):
     return render(request, "start.html", {"kommuner": list(kommuner.items())})
 
 
+@require_safe
 def översikt(request, nämnd_id: int, år: int):
     """Every figure of a nämnd and year in plain tables (django-tables2), with links to the reports."""
     nämnd = sel.nämnd_för(request.user, nämnd_id)
@@ -69,6 +72,7 @@ def översikt(request, nämnd_id: int, år: int):
 
 
 
+@require_safe
 def rapport(request, nämnd_id: int, år: int, typ: str, format: str = "html"):
     """A report as an HTML page (body cached per data version), or as a PDF (``_pdf``)."""
     if typ not in Rapporttyp.values:
