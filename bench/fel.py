@@ -8,11 +8,16 @@ nämnd ten times larger (its PDF takes seconds to render, so "mid-render" is a r
 
 1. worker  — SIGKILL the Celery worker (main process and pool) while it renders a PDF; start a new worker.
              The job was acknowledged late, so Redis hands it out again after the visibility timeout.
-             Then SIGKILL only the pool process mid-render (the worker survives): rejected on worker loss,
-             requeued at once. Expected: the job ends klar, försök = 2, the PDF downloads.
+             Expected: redelivered within the visibility timeout + one restore interval of the moment both
+             the timeout has passed and the new worker is up (settings.py: unacked_restore_throttle 1), the
+             job ends klar, försök = 2, the PDF downloads, /halsa/ 200. Then SIGKILL only the pool process
+             mid-render (the worker survives): rejected on worker loss, requeued at once; same expectations.
 2. redis   — stop Redis while a PDF job runs; while it is down, fetch a report page, /halsa/, the job's
-             status and a new PDF; start Redis again (same data directory). Expected: clear answers
-             (no hang), every job ends klar or fel with a message, none left köad/pågår.
+             status and a new PDF; start Redis again (same data directory). Expected: the report page 200
+             (rendered uncached), the new PDF request a job marked fel with a clear message (no 500, no
+             hang), the running job klar (it does not need Redis), none left köad/pågår; after the restart
+             /halsa/ 200 on every call once the worker has reconnected, and "Kör igen" on the fel job gives
+             the PDF.
 3. postgres — four controllers save month grids in a loop; PostgreSQL is restarted in the middle
              (``--pg-omstart kluster``: ``pg_ctlcluster <version> <cluster> restart`` of the cluster that
              DATABASE_URL points at — everyone on it notices, so use a dedicated cluster on a shared machine,
@@ -20,7 +25,7 @@ nämnd ten times larger (its PDF takes seconds to render, so "mid-render" is a r
              and refused for a few seconds, which the app sees the same way and nobody else notices). A PDF
              job runs across the restart too. Expected: saves answered 302 are all stored, the others got
              an error page and left nothing; no row half-written (utfall and prognos of a save together);
-             the job ends klar or fel.
+             the job, retried on the database error, ends klar; /halsa/ 200 afterwards.
 
 Prints what happened, step by step, and a verdict per run.
 """
@@ -89,7 +94,63 @@ def hämta_resultat(k: Klient, jobb_url: str) -> str:
     return f"nedladdning HTTP {pdf.status_code}" + (" (ny version: nytt jobb)" if pdf.status_code == 302 else "")
 
 
+def hälsa_efter(k: Klient, frist: float = 120, gånger: int = 6) -> tuple[float | None, bool, str]:
+    """After a recovery: seconds until /halsa/ first answers 200, and whether the next ``gånger`` calls (spread
+    over the gunicorn processes) all answer 200 too."""
+    t, senast = time.time(), ""
+    while time.time() - t < frist:
+        try:
+            r = k.get("/halsa/", timeout=15)
+            senast = f"HTTP {r.status_code} {r.text[:160]}"
+            if r.status_code == 200:
+                break
+        except Exception as e:  # noqa: BLE001
+            senast = type(e).__name__
+        time.sleep(0.5)
+    else:
+        return None, False, senast
+    till_200 = time.time() - t
+    svar = [k.get("/halsa/", timeout=15).status_code for _ in range(gånger)]
+    return till_200, all(x == 200 for x in svar), f"därefter {svar}"
+
+
+def logga_hälsa(k: Klient, när: str) -> bool:
+    till_200, alla, text = hälsa_efter(k)
+    if till_200 is None:
+        logg(f"/halsa/ {när}: aldrig 200 ({text})")
+        return False
+    logg(f"/halsa/ {när}: 200 efter {till_200:.1f} s, {text}")
+    return alla
+
+
+def kör_igen(k: Klient, jobb_url: str) -> str:
+    """The user presses "Kör igen" on the job page (POST with the page's CSRF token)."""
+    token = k.csrf(jobb_url)
+    r = k.post(jobb_url + "kor-igen/", data={"csrfmiddlewaretoken": token})
+    return f"HTTP {r.status_code} → {r.headers.get('Location', '')}"
+
+
 # --- 1. worker killed mid-render --------------------------------------------------------------------------
+
+SYNLIGHET, INTERVALL = 15, 5  # CELERY_VISIBILITY_TIMEOUT below, and settings.py's restore interval for it
+
+
+def vänta_på_omleverans(s: Stack, k: Klient, jobb: str, frist: float = 180) -> tuple[float | None, float | None]:
+    """Poll until the new worker answers /halsa/ and the job is handed out again (försök 2); their times."""
+    redo = omlevererad = None
+    slut = time.time() + frist
+    while time.time() < slut and (redo is None or omlevererad is None):
+        if omlevererad is None and (jobb_rad(s, jobb).get("försök") or 0) >= 2:
+            omlevererad = time.time()
+        if redo is None:
+            try:
+                if k.get("/halsa/", timeout=10).status_code == 200:
+                    redo = time.time()
+            except Exception:  # noqa: BLE001, S110 — not up yet
+                pass
+        time.sleep(0.2)
+    return redo, omlevererad
+
 
 def kör_worker(s: Stack, k: Klient, stor: int, kommun_id: int) -> bool:
     print("\n=== 1. Celery-workern dödas (SIGKILL) mitt i en PDF-rendering")
@@ -98,21 +159,35 @@ def kör_worker(s: Stack, k: Klient, stor: int, kommun_id: int) -> bool:
     jobb = starta_pdf(k, stor)
     logg(f"PDF begärd → 302 {jobb}")
     rad = vänta_status(s, jobb, {"pågår"}, 60)
+    levererad = time.time()
     time.sleep(1.0)
     logg(f"jobbet {rad['status']} (försök {rad['försök']}); SIGKILL till workerns processgrupp (huvudprocess + pool)")
     w = s.processer["worker"]
     w.signal(signal.SIGKILL)
     w.p.wait()
+    dödad = time.time()
     time.sleep(2)
     logg(f"worker död; jobbet i databasen: {jobb_rad(s, jobb)['status']}; /jobb/ visar: {k.get(jobb + '?format=json').json()['text']}")
     t = time.time()
     s.starta_roll("worker")
-    logg("ny worker startad (bin/prod-start worker); väntar på omleverans efter visibility timeout (15 s)")
+    logg(f"ny worker startad (bin/prod-start worker); visibility timeout {SYNLIGHET} s, sökintervall {INTERVALL} s")
+    redo, omlevererad = vänta_på_omleverans(s, k, jobb)
+    if redo and omlevererad:
+        # The earliest possible moment: the visibility timeout has run out and a worker is there to look.
+        tidigast = max(redo, levererad + SYNLIGHET)
+        sen = omlevererad - tidigast
+        logg(f"worker uppe (/halsa/ 200) efter {redo - t:.0f} s; jobbet omlevererat {omlevererad - dödad:.0f} s efter "
+             f"SIGKILL, {max(sen, 0):.0f} s efter att timeouten gått ut och workern var uppe (gräns {INTERVALL} s + 3 s)")
+        ok &= sen <= INTERVALL + 3
+    else:
+        logg(f"worker uppe: {redo is not None}, omlevererat: {omlevererad is not None} inom 180 s")
+        ok = False
     rad = vänta_status(s, jobb, {"klar", "fel"}, 180)
     logg(f"jobbet {rad['status']} efter {time.time() - t:.0f} s, försök {rad['försök']} {rad['fel'][:80]}")
     res = hämta_resultat(k, jobb)
     logg(f"användaren laddar ner: {res}")
     ok &= rad["status"] == "klar" and rad["försök"] == 2 and res.startswith("PDF")
+    ok &= logga_hälsa(k, "efter ny worker")
 
     bumpa(s, kommun_id)
     jobb = starta_pdf(k, stor)
@@ -129,6 +204,7 @@ def kör_worker(s: Stack, k: Klient, stor: int, kommun_id: int) -> bool:
     res = hämta_resultat(k, jobb)
     logg(f"användaren laddar ner: {res}")
     ok &= rad["status"] == "klar" and rad["försök"] == 2 and res.startswith("PDF")
+    ok &= logga_hälsa(k, "efter dödad poolprocess")
     print(f"--- worker: {'OK' if ok else 'AVVIKELSE'}")
     return ok
 
@@ -158,10 +234,15 @@ def kör_redis(s: Stack, k: Klient, stor: int, demo: int, kommun_id: int) -> boo
     prova("jobbets status", jobb + "?format=json")
     prova("/halsa/", "/halsa/")
     t = time.perf_counter()
-    r = None
+    r, ny_jobb, sida_ok = None, None, False
     try:
         r = k.get(f"/namnd/{demo}/2024/verksamhetsplan.pdf", timeout=60)
         under.append(f"ny PDF-begäran: HTTP {r.status_code} på {time.perf_counter() - t:.1f} s {r.headers.get('Location', '')}")
+        sida_ok = k.get(f"/namnd/{demo}/2023/delårsrapport/", timeout=60).status_code == 200
+        if r.status_code == 302:
+            ny_jobb = r.headers["Location"].split("?")[0]
+            j = k.get(ny_jobb + "?format=json").json()
+            under.append(f"ny PDF-begäran, jobbsidan: {j['status']}: {j['fel']}")
     except Exception as e:  # noqa: BLE001
         under.append(f"ny PDF-begäran: {type(e).__name__} efter {time.perf_counter() - t:.1f} s")
     for rad_ in under:
@@ -172,6 +253,7 @@ def kör_redis(s: Stack, k: Klient, stor: int, demo: int, kommun_id: int) -> boo
     time.sleep(5)
     s.starta_redis()
     logg("redis-server startad igen (samma katalog: kön läses från append-only-filen)")
+    hälsa_ok = logga_hälsa(k, "efter omstart av Redis")  # from the restart: the worker reconnects, then 200
     # The worker reconnects; a job whose acknowledgement was lost with the connection is handed out again
     # after the visibility timeout. Wait until nothing is queued or running (or 180 s).
     start, slut = time.time(), time.time() + 180
@@ -185,9 +267,20 @@ def kör_redis(s: Stack, k: Klient, stor: int, demo: int, kommun_id: int) -> boo
     for jid, status, försök, fel in alla:
         logg(f"  jobb {jid}: {status}, försök {försök} {fel[:90]}")
     hängande = [a for a in alla if a[1] in ("köad", "pågår")]
-    logg(f"/halsa/ efter: {k.get('/halsa/').status_code}; rapportsida: {k.get(f'/namnd/{demo}/2023/delårsrapport/').status_code}")
-    ok = not hängande
-    print(f"--- redis: {'OK' if ok else f'AVVIKELSE: {len(hängande)} jobb hänger kvar som köad/pågår'}")
+    logg(f"rapportsida efter: {k.get(f'/namnd/{demo}/2023/delårsrapport/').status_code}")
+    nytt_ok = False
+    if ny_jobb:
+        nytt_fel = jobb_rad(s, ny_jobb)
+        nytt_ok = nytt_fel["status"] == "fel" and "Bakgrundstjänsten kan inte nås" in nytt_fel["fel"]
+        logg(f"användaren trycker Kör igen på {ny_jobb}: {kör_igen(k, ny_jobb)}")
+        rad = vänta_status(s, ny_jobb, {"klar", "fel"}, 180)
+        res = hämta_resultat(k, ny_jobb)
+        logg(f"  → {rad['status']}, försök {rad['försök']}; användaren laddar ner: {res}")
+        nytt_ok &= rad["status"] == "klar" and res.startswith("PDF")
+    ok = not hängande and hälsa_ok and sida_ok and nytt_ok
+    print(f"--- redis: {'OK' if ok else 'AVVIKELSE'}: {len(hängande)} jobb kvar som köad/pågår; rapportsidan medan "
+          f"Redis var nere {'200' if sida_ok else 'inte 200'}; ny PDF medan nere: tydligt fel och Kör igen → PDF "
+          f"{'ja' if nytt_ok else 'nej'}; /halsa/ efter omstart {'200' if hälsa_ok else 'inte 200 varje gång'}")
     return ok
 
 
@@ -252,7 +345,7 @@ def kör_postgres(s: Stack, nid: int, stor: int, kommun_id: int, läge: str, con
     läsare = Klient(s.url)
     läsare.cookies.set("sessionid", s.sessioner("demo-lasare", 1)[0])
     jobb = starta_pdf(läsare, stor)
-    jstatus = vänta_status(s, jobb, {"pågår"}, 60)["status"]
+    jstatus = vänta_status(s, jobb, {"pågår"}, 120)["status"]
     time.sleep(1.0)
     före = len(svar)
     t = time.time()
@@ -282,8 +375,10 @@ def kör_postgres(s: Stack, nid: int, stor: int, kommun_id: int, läge: str, con
     stopp.set()
     for tr in trådar:
         tr.join()
-    rad = vänta_status(s, jobb, {"klar", "fel"}, 60)
-    logg(f"PDF-jobbet som pågick under omstarten: {rad['status']}, försök {rad['försök']} {rad['fel'][:90]}")
+    rad = vänta_status(s, jobb, {"klar", "fel"}, 180)
+    logg(f"PDF-jobbet som {jstatus} vid avbrottet: {rad['status']}, försök {rad['försök']} {rad['fel'][:90]}; "
+         f"användaren laddar ner: {hämta_resultat(läsare, jobb)}")
+    hälsa_ok = logga_hälsa(läsare, "efter avbrottet")
 
     posts = [r for r in svar if r["steg"] == "POST"]
     per_status: dict[str, int] = {}
@@ -315,9 +410,10 @@ def kör_postgres(s: Stack, nid: int, stor: int, kommun_id: int, läge: str, con
             okänd += 1
         logg(f"  rad {rad_id} {2023}-{månad:02d}: {len(ok)} sparade (302) av {len(mina)}, historik {h}, "
              f"i databasen {u} / prognos {p}")
-    ok = förlorade == 0 and halva == 0 and okänd == 0 and rad["status"] in ("klar", "fel")
+    ok = förlorade == 0 and halva == 0 and okänd == 0 and rad["status"] == "klar" and jstatus == "pågår" and hälsa_ok
     print(f"--- postgres: {'OK' if ok else 'AVVIKELSE'}: {förlorade} förlorade sparningar, {halva} halvskrivna rader, "
-          f"{okänd} med fel antal historikrader; PDF-jobbet {rad['status']}")
+          f"{okänd} med fel antal historikrader; PDF-jobbet ({jstatus} vid avbrottet) {rad['status']}; "
+          f"/halsa/ efter {'200' if hälsa_ok else 'inte 200 varje gång'}")
     return ok
 
 
@@ -333,7 +429,7 @@ def main() -> None:
     print(f"före:  {uptime()}")
     resultat = {}
     with Stack(args.port, namn="fel", separata=True, web_workers=3, celery_concurrency=1,
-               env={"CELERY_VISIBILITY_TIMEOUT": "15", **({"TVINGA_OMSTART": "1"} if args.tvinga else {})}) as s:
+               env={"CELERY_VISIBILITY_TIMEOUT": str(SYNLIGHET), **({"TVINGA_OMSTART": "1"} if args.tvinga else {})}) as s:
         s.ladda_demodata()
         s.shell("from nämnd.models import Kommun; from socialreports import demodata; "
                 "demodata.syntetisk_nämnd(Kommun.objects.get(namn__startswith='Knivsta'), 13, 10, 'Syntetisk nämnd')")

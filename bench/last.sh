@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load test, headless and bounded in time (not CI): bench/last.sh [--anvandare 50] [--sekunder 60]
+# Load test, headless and bounded in time (not CI): bench/last.sh [--anvandare 50] [--sekunder 30]
 # Needs locust in .venv (optional bench dependency): .venv/bin/pip install -c requirements.lock locust
 # Set SOCIALRAPPORT_ROT=/path/to/checkout to run another checkout's code (see bench/README.md).
 set -euo pipefail
