@@ -160,8 +160,8 @@ def main() -> None:
         s.ladda_demodata()
         rapporter = [("demo (Knivsta, 13 verksamheter)", s.nämnd_id(), "336\u00a0405")]
         if args.syntetisk:
-            s.shell("from nämnd.models import Kommun; from socialreports import demodata; "
-                    "demodata.syntetisk_nämnd(Kommun.objects.get(namn__startswith='Knivsta'), 13, 10, 'Syntetisk nämnd')")
+            s.shell("from nämnd.models import Kommun; from tests.factories import syntetisk_nämnd; "
+                    "syntetisk_nämnd(Kommun.objects.get(namn__startswith='Knivsta'), 13, 10, 'Syntetisk nämnd')")
             rapporter.append(("syntetisk 10× (130 verksamheter)", s.nämnd_id("Syntetisk nämnd"), "Verksamhet 13.10"))
         kommun_id = s.shell("from nämnd.models import Kommun; print(Kommun.objects.get(namn__startswith='Knivsta').id)")
         kommun_id = int(kommun_id.strip().splitlines()[-1])

@@ -431,8 +431,8 @@ def main() -> None:
     with Stack(args.port, namn="fel", separata=True, web_workers=3, celery_concurrency=1,
                env={"CELERY_VISIBILITY_TIMEOUT": str(SYNLIGHET), **({"TVINGA_OMSTART": "1"} if args.tvinga else {})}) as s:
         s.ladda_demodata()
-        s.shell("from nämnd.models import Kommun; from socialreports import demodata; "
-                "demodata.syntetisk_nämnd(Kommun.objects.get(namn__startswith='Knivsta'), 13, 10, 'Syntetisk nämnd')")
+        s.shell("from nämnd.models import Kommun; from tests.factories import syntetisk_nämnd; "
+                "syntetisk_nämnd(Kommun.objects.get(namn__startswith='Knivsta'), 13, 10, 'Syntetisk nämnd')")
         demo, stor = s.nämnd_id(), s.nämnd_id("Syntetisk nämnd")
         kommun_id = sql(s.db_url, 'SELECT kommun_id FROM "nämnd_nämnd" WHERE id = %s', (demo,))[0][0]
         k = Klient(s.url)

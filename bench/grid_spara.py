@@ -44,6 +44,7 @@ from ekonomi.forms import belopp_text, gridvy  # noqa: E402
 from ekonomi.services import Gridrad, spara_månad  # noqa: E402
 from nämnd.models import Kommun  # noqa: E402
 from socialreports import demodata  # noqa: E402
+from tests.factories import syntetisk_nämnd  # noqa: E402
 
 ÅR, MÅNAD = 2023, 8
 
@@ -122,7 +123,7 @@ def main() -> None:
     namn = f"Benchkommun grid {time.time_ns()}"
     kommun = Kommun.objects.create(namn=namn)
     try:
-        storlekar = [(60, demodata.syntetisk_nämnd(kommun, 6, 10)), (600, demodata.syntetisk_nämnd(kommun, 60, 10))]
+        storlekar = [(60, syntetisk_nämnd(kommun, 6, 10)), (600, syntetisk_nämnd(kommun, 60, 10))]
         user = get_user_model().objects.create_superuser(f"bench{time.time_ns()}", password="x")  # noqa: S106
         client = Client()
         client.force_login(user)

@@ -36,6 +36,7 @@ from django.urls import reverse  # noqa: E402
 from nämnd import dataversion  # noqa: E402
 from nämnd.models import Kommun, Verksamhetsområde  # noqa: E402
 from socialreports import demodata  # noqa: E402
+from tests.factories import syntetisk_nämnd  # noqa: E402
 
 
 def mät(client: Client, url: str, n: int, kommun_id: int | None = None) -> tuple[float, int, int]:
@@ -63,7 +64,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     demo = demodata.ladda()
     stor_kommun = Kommun.objects.create(namn=f"Benchkommun {time.time_ns()}")
-    stor = demodata.syntetisk_nämnd(stor_kommun, 13, 10)  # 130 verksamheter vs the demo's 13
+    stor = syntetisk_nämnd(stor_kommun, 13, 10)  # 130 verksamheter vs the demo's 13
     user = get_user_model().objects.create_superuser(f"bench{time.time_ns()}", password="x")
     client = Client()
     client.force_login(user)

@@ -3,7 +3,7 @@
     .venv/bin/python bench/storlek.py [--namnder 8]
 
 Creates a throwaway database next to DATABASE_URL (bench/stack.py), migrates it, loads the demo kommun and
-``--namnder`` synthetic nämnder of 60 verksamheter (demodata.syntetisk_nämnd: budget, 20 months of
+``--namnder`` synthetic nämnder of 60 verksamheter (tests.factories.syntetisk_nämnd: budget, 20 months of
 utfall, prognoser, nyckeltal and indikator values), plus what the synthetic generator leaves out:
 a history row for every figure (as every save and import writes one), utfall per kostnadsslag (8 slag
 for a quarter of the verksamheter), texts of realistic length and import change records. Then
@@ -41,11 +41,13 @@ from jobb.models import Jobb
 from nyckeltal.models import Indikatorvärde, Nyckeltalsvärde
 from nämnd.models import Kommun, Verksamhetsområde
 from rapporter.models import Textavsnitt
-from socialreports import demodata, historik
+from grund import historik
+from socialreports import demodata
+from tests.factories import syntetisk_nämnd
 
 random.seed(1)
 kommun = demodata.ladda(med_användare=True)
-nämnder = [demodata.syntetisk_nämnd(kommun, 6, 10, f"Syntetisk {i}") for i in range(NÄMNDER)]
+nämnder = [syntetisk_nämnd(kommun, 6, 10, f"Syntetisk {i}") for i in range(NÄMNDER)]
 slag = [Kostnadsslag.objects.create(kommun=kommun, namn=f"Kostnadsslag {i}", typ="kostnad", ordning=i) for i in range(8)]
 for n in nämnder:
     områden = list(Verksamhetsområde.objects.filter(nämnd=n, typ="verksamhet"))

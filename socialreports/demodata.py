@@ -263,13 +263,3 @@ def _användare(kommun: Kommun, nämnd: Nämnd) -> None:
         )
         if roll == "controller":
             b.nämnder.set([nämnd])
-
-
-def __getattr__(name: str):
-    # Only for bench/, remove when bench imports tests.factories: syntetisk_nämnd moved to tests/factories.py.
-    # Resolved lazily so that importing this module does not need the test extras (factory_boy).
-    if name == "syntetisk_nämnd":
-        from tests.factories import syntetisk_nämnd
-
-        return syntetisk_nämnd
-    raise AttributeError(name)
