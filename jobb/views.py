@@ -1,6 +1,13 @@
-from django.http import JsonResponse
+from django.conf import settings
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST, require_safe
+
+from nämnd import dataversion
+from nämnd.models import Nämnd, Rapporttyp
+from nämnd.selectors import nämnd_för
+from publicering import selectors as publicering_sel
 
 from . import rapportpdf, selectors, services
 from .models import Jobb
@@ -52,3 +59,37 @@ def kör_igen(request, jobb_id):
     if services.effektiv_status(jobb) in (Jobb.Status.FEL, services.AVBRUTEN):
         services.kör_igen(jobb)
     return redirect("jobb-status", jobb.pk)
+
+
+@require_safe
+def rapport_pdf(request, nämnd_id: int, år: int, typ: str):
+    """A report as PDF. An adopted report: its archived file, always. Otherwise a PDF rendered from one
+    consistent data version (``rapportpdf``): the version a link pins (``?version=N``, what a finished job links
+    to — never stale because others saved since), else the current one. Not rendered yet: inline in the embedded
+    mode; with Redis a job renders it (this user's job for the same version is reused) and its page links to
+    the result, or offers the latest finished PDF meanwhile."""
+    if typ not in Rapporttyp.values:
+        raise Http404("Okänd rapporttyp.")
+    nämnd = nämnd_för(request.user, nämnd_id)
+    if arkiverad := publicering_sel.fastställd_version(nämnd, år, typ):
+        return _pdf_svar(bytes(arkiverad.pdf), nämnd, år, typ)
+    version = dataversion.version(nämnd.kommun_id)
+    r = rapportpdf.för_version(nämnd, år, typ, request.GET["version"]) if "version" in request.GET else None
+    r = r or rapportpdf.för_version(nämnd, år, typ, version)
+    if r is None and settings.CELERY_TASK_ALWAYS_EAGER:
+        r = rapportpdf.minst(request.user, nämnd, år, typ, version)
+    if r is None:
+        parametrar = {"nämnd_id": nämnd.id, "år": år, "typ": typ, "version": version}
+        jobb = selectors.pågående_jobb(request.user, Jobb.Typ.PDF, parametrar)
+        if jobb is None or services.effektiv_status(jobb) == services.AVBRUTEN:
+            jobb = services.starta(Jobb.Typ.PDF, request.user, nämnd.kommun, parametrar)
+        return redirect("jobb-status", jobb.pk)
+    rapportpdf.markera_efterfrågad(r)
+    return _pdf_svar(rapportpdf.fil(r), nämnd, år, typ)
+
+
+def _pdf_svar(pdf: bytes, nämnd: Nämnd, år: int, typ: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filnamn = slugify(f"{nämnd.kommun.namn} {nämnd.namn} {Rapporttyp(typ).label} {år}")
+    response["Content-Disposition"] = f'attachment; filename="{filnamn}.pdf"'
+    return response

@@ -6,5 +6,4 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("namnd/<int:nämnd_id>/<int:år>/", views.översikt, name="översikt"),
     path("namnd/<int:nämnd_id>/<int:år>/<str:typ>/", views.rapport, name="rapport"),
-    path("namnd/<int:nämnd_id>/<int:år>/<str:typ>.pdf", views.rapport, {"format": "pdf"}, name="rapport-pdf"),
 ]

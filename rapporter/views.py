@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.text import slugify
+from django.http import Http404
+from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from ekonomi import berakning
 from ekonomi import selectors as ekonomi_sel
-from jobb import rapportpdf
-from jobb import selectors as jobb_sel
-from jobb import services as jobb_services
-from jobb.models import Jobb
 from nyckeltal import selectors as nyckeltal_sel
-from nämnd import dataversion
 from nämnd.behorighet import kan_importera, kan_redigera
 from nämnd.models import Kommun, Nämnd, Rapporttyp
-from publicering import selectors as publicering_sel
 
 from . import rapportcache
 from . import selectors as sel
@@ -73,43 +65,12 @@ def översikt(request, nämnd_id: int, år: int):
 
 
 @require_safe
-def rapport(request, nämnd_id: int, år: int, typ: str, format: str = "html"):
-    """A report as an HTML page (body cached per data version), or as a PDF (``_pdf``)."""
+def rapport(request, nämnd_id: int, år: int, typ: str):
+    """A report as an HTML page (body cached per data version). Its PDF is served by the workflow layer
+    (``jobb.views.rapport_pdf``): an adopted report's archived file, or a render from one data version."""
     if typ not in Rapporttyp.values:
         raise Http404("Okänd rapporttyp.")
     nämnd = sel.nämnd_för(request.user, nämnd_id)
     titel = f"{nämnd.namn} – {Rapporttyp(typ).label} {år}"
-    if format != "pdf":
-        artikel = rapportcache.artikel(request.user, nämnd, år, typ, pdf=False)
-        return render(request, "rapporter/rapport.html", {"artikel": artikel, "titel": titel, "pdf": False})
-    arkiverad = publicering_sel.fastställd_version(nämnd, år, typ)
-    if arkiverad:  # the adopted file always wins
-        return _pdf_svar(bytes(arkiverad.pdf), nämnd, år, typ)
-    return _pdf(request, nämnd, år, typ)
-
-
-def _pdf(request, nämnd: Nämnd, år: int, typ: str):
-    """A PDF rendered from one consistent data version (``jobb.rapportpdf``): the version a link pins
-    (``?version=N``, what a finished job links to — never stale because others saved since), else the current
-    one. Not rendered yet: inline in the embedded mode; with Redis a job renders it (this user's job for the
-    same version is reused) and its page links to the result, or offers the latest finished PDF meanwhile."""
-    version = dataversion.version(nämnd.kommun_id)
-    r = rapportpdf.för_version(nämnd, år, typ, request.GET["version"]) if "version" in request.GET else None
-    r = r or rapportpdf.för_version(nämnd, år, typ, version)
-    if r is None and settings.CELERY_TASK_ALWAYS_EAGER:
-        r = rapportpdf.minst(request.user, nämnd, år, typ, version)
-    if r is None:
-        parametrar = {"nämnd_id": nämnd.id, "år": år, "typ": typ, "version": version}
-        jobb = jobb_sel.pågående_jobb(request.user, Jobb.Typ.PDF, parametrar)
-        if jobb is None or jobb_services.effektiv_status(jobb) == jobb_services.AVBRUTEN:
-            jobb = jobb_services.starta(Jobb.Typ.PDF, request.user, nämnd.kommun, parametrar)
-        return redirect("jobb-status", jobb.pk)
-    rapportpdf.markera_efterfrågad(r)
-    return _pdf_svar(rapportpdf.fil(r), nämnd, år, typ)
-
-
-def _pdf_svar(pdf: bytes, nämnd: Nämnd, år: int, typ: str) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    filnamn = slugify(f"{nämnd.kommun.namn} {nämnd.namn} {Rapporttyp(typ).label} {år}")
-    response["Content-Disposition"] = f'attachment; filename="{filnamn}.pdf"'
-    return response
+    artikel = rapportcache.artikel(request.user, nämnd, år, typ, pdf=False)
+    return render(request, "rapporter/rapport.html", {"artikel": artikel, "titel": titel, "pdf": False})

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
+from jobb import views as jobb_views
 from publicering import urls as publicering_urls
 from publicering import views as publicering_views
 from socialreports.halsa import halsa
@@ -22,5 +23,7 @@ urlpatterns = [
     path("publicering/", include("publicering.urls")),
     path("publikt/", include(publicering_urls.publika)),
     path("tillganglighet/", publicering_views.tillgänglighet, name="tillgänglighet"),
+    # A report's PDF is the workflow layer's (archived file or a job); its page is rapporter's.
+    path("namnd/<int:nämnd_id>/<int:år>/<str:typ>.pdf", jobb_views.rapport_pdf, name="rapport-pdf"),
     path("", include("rapporter.urls")),
 ]
