@@ -56,8 +56,9 @@ def percentil(tider: list[float], p: float) -> float:
     return tider[min(len(tider) - 1, int(round(p / 100 * (len(tider) - 1))))]
 
 
-def kör_fas(stack: Stack, cookies, url: str, sekunder: float, samtidiga: int, bumpa: bool, kommun_id: int,
-            kontroll: str) -> dict:
+def kör_fas(
+    stack: Stack, cookies, url: str, sekunder: float, samtidiga: int, bumpa: bool, kommun_id: int, kontroll: str
+) -> dict:
     tider: list[float] = []
     fel: list[str] = []
     lås = threading.Lock()
@@ -69,8 +70,9 @@ def kör_fas(stack: Stack, cookies, url: str, sekunder: float, samtidiga: int, b
         with psycopg.connect(psycopg_url(stack.db_url), autocommit=True, application_name="bench-klient") as db:
             while time.perf_counter() < slut:
                 if bumpa:
-                    db.execute('UPDATE "nämnd_dataversion" SET version = version + 1 WHERE kommun_id = %s',
-                               (kommun_id,))
+                    db.execute(
+                        'UPDATE "nämnd_dataversion" SET version = version + 1 WHERE kommun_id = %s', (kommun_id,)
+                    )
                 t = time.perf_counter()
                 try:
                     r = k.get(url)
@@ -92,9 +94,18 @@ def kör_fas(stack: Stack, cookies, url: str, sekunder: float, samtidiga: int, b
         t.join()
     vägg = time.perf_counter() - t0
     r1 = redis_stats(stack.redis_port)
-    return {"cpu": cpu.stoppa(len(tider) + len(fel)), "antal": len(tider), "fel": len(fel), "felorsaker": sorted(set(fel))[:3], "rps": len(tider) / vägg,
-            "p50": percentil(tider, 50), "p95": percentil(tider, 95), "median": statistics.median(tider) if tider else 0,
-            "träffar": r1[0] - r0[0], "missar": r1[1] - r0[1]}
+    return {
+        "cpu": cpu.stoppa(len(tider) + len(fel)),
+        "antal": len(tider),
+        "fel": len(fel),
+        "felorsaker": sorted(set(fel))[:3],
+        "rps": len(tider) / vägg,
+        "p50": percentil(tider, 50),
+        "p95": percentil(tider, 95),
+        "median": statistics.median(tider) if tider else 0,
+        "träffar": r1[0] - r0[0],
+        "missar": r1[1] - r0[1],
+    }
 
 
 class CpuMätning:
@@ -125,25 +136,49 @@ def kör_wrk(stack: Stack, cookies, url: str, sekunder: float, samtidiga: int) -
         return None
     cpu = CpuMätning(stack)
     ut = subprocess.run(
-        ["wrk", "-t2", f"-c{samtidiga}", f"-d{int(sekunder)}s", "--latency", "--timeout", "30s",
-         "-H", f"Cookie: {cookie_header(cookies)}", "-H", "X-Forwarded-Proto: https", stack.url + quote(url)],
-        capture_output=True, text=True, timeout=sekunder + 60,
+        [
+            "wrk",
+            "-t2",
+            f"-c{samtidiga}",
+            f"-d{int(sekunder)}s",
+            "--latency",
+            "--timeout",
+            "30s",
+            "-H",
+            f"Cookie: {cookie_header(cookies)}",
+            "-H",
+            "X-Forwarded-Proto: https",
+            stack.url + quote(url),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=sekunder + 60,
     )
     ut = ut.stdout + ut.stderr
     rps = re.search(r"Requests/sec:\s+([\d.]+)", ut)
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", ut)
     fel = re.search(r"Socket errors:.*", ut)
+
     def lat(p):
         m = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)", ut, re.M)
         if not m:
             return float("nan")
         return float(m.group(1)) * {"us": 1e-6, "ms": 1e-3, "s": 1}[m.group(2)]
+
     antal = re.search(r"(\d+) requests in", ut)
     cpu_resultat = cpu.stoppa(int(antal.group(1)) if antal else 0)
     if not rps:
         print(f"wrk: no result:\n{ut}")
-    return {"cpu": cpu_resultat, "rps": float(rps.group(1)) if rps else 0.0, "non2xx": int(non2xx.group(1)) if non2xx else 0,
-            "socket": fel.group(0) if fel else "", "p50": lat(50), "p90": lat(90), "p99": lat(99), "rå": ut}
+    return {
+        "cpu": cpu_resultat,
+        "rps": float(rps.group(1)) if rps else 0.0,
+        "non2xx": int(non2xx.group(1)) if non2xx else 0,
+        "socket": fel.group(0) if fel else "",
+        "p50": lat(50),
+        "p90": lat(90),
+        "p99": lat(99),
+        "rå": ut,
+    }
 
 
 def main() -> None:
@@ -160,15 +195,19 @@ def main() -> None:
         s.ladda_demodata()
         rapporter = [("demo (Knivsta, 13 verksamheter)", s.nämnd_id(), "336\u00a0405")]
         if args.syntetisk:
-            s.shell("from nämnd.models import Kommun; from tests.factories import syntetisk_nämnd; "
-                    "syntetisk_nämnd(Kommun.objects.get(namn__startswith='Knivsta'), 13, 10, 'Syntetisk nämnd')")
+            s.shell(
+                "from nämnd.models import Kommun; from tests.factories import syntetisk_nämnd; "
+                "syntetisk_nämnd(Kommun.objects.get(namn__startswith='Knivsta'), 13, 10, 'Syntetisk nämnd')"
+            )
             rapporter.append(("syntetisk 10× (130 verksamheter)", s.nämnd_id("Syntetisk nämnd"), "Verksamhet 13.10"))
         kommun_id = s.shell("from nämnd.models import Kommun; print(Kommun.objects.get(namn__startswith='Knivsta').id)")
         kommun_id = int(kommun_id.strip().splitlines()[-1])
         k = Klient(s.url).logga_in("demo-lasare")
         workers = s.env().get("WEB_CONCURRENCY", "2×cores+1")
-        print(f"stack: gunicorn ({workers} sync workers) + PostgreSQL (throwaway db) + redis-server :{s.redis_port}; "
-              f"{args.samtidiga} samtidiga klienter, {args.sekunder:.0f} s per fas")
+        print(
+            f"stack: gunicorn ({workers} sync workers) + PostgreSQL (throwaway db) + redis-server :{s.redis_port}; "
+            f"{args.samtidiga} samtidiga klienter, {args.sekunder:.0f} s per fas"
+        )
         for namn, nid, kontroll in rapporter:
             url = f"/namnd/{nid}/2023/delårsrapport/"
             k.get(url)  # warm-up: imports, templates, connections
@@ -176,26 +215,36 @@ def main() -> None:
             cac = kör_fas(s, k.cookies, url, args.sekunder, args.samtidiga, False, kommun_id, kontroll)
             wrk = kör_wrk(s, k.cookies, url, args.sekunder, args.samtidiga)
             print(f"\n{namn}: {url}")
-            print(f"  {'fas':<18}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'antal':>7}{'fel':>5}{'redis träff/miss':>18}"
-                  f"{'server-CPU ms/req':>19}{'(web/pg/redis)':>17}")
+            print(
+                f"  {'fas':<18}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'antal':>7}{'fel':>5}{'redis träff/miss':>18}"
+                f"{'server-CPU ms/req':>19}{'(web/pg/redis)':>17}"
+            )
             rader = [("ocachad (Python)", okc), ("cachad (Python)", cac)] + ([("cachad (wrk)", wrk)] if wrk else [])
             for fas, r in rader:
                 c = r["cpu"]
                 träff = f"{r['träffar']}/{r['missar']}" if "träffar" in r else ""
                 p95 = f"{r['p95'] * 1000:.1f}" if "p95" in r else f"p99 {r['p99'] * 1000:.0f}"
                 antal, fel = (r["antal"], r["fel"]) if "antal" in r else ("", r["non2xx"])
-                print(f"  {fas:<18}{r['rps']:>8.1f}{r['p50'] * 1000:>8.1f}{p95:>8}{antal:>7}{fel:>5}{träff:>18}"
-                      f"{c['per_förfrågan_ms']:>19.1f}{c['web']:>7.1f}/{c['postgres']:.1f}/{c['redis']:.1f} s"
-                      + (f"  {r['felorsaker']}" if r.get("felorsaker") else ""))
+                print(
+                    f"  {fas:<18}{r['rps']:>8.1f}{r['p50'] * 1000:>8.1f}{p95:>8}{antal:>7}{fel:>5}{träff:>18}"
+                    f"{c['per_förfrågan_ms']:>19.1f}{c['web']:>7.1f}/{c['postgres']:.1f}/{c['redis']:.1f} s"
+                    + (f"  {r['felorsaker']}" if r.get("felorsaker") else "")
+                )
             bästa = max([cac["rps"]] + ([wrk["rps"]] if wrk else []))
             cpu_kvot = okc["cpu"]["per_förfrågan_ms"] / min(r["cpu"]["per_förfrågan_ms"] for _, r in rader[1:])
-            print(f"  kvot cachad/ocachad i req/s: {cac['rps'] / okc['rps']:.1f}× (samma Python-klient), "
-                  f"{bästa / okc['rps']:.1f}× (bästa klienten)")
-            print(f"  kvot i server-CPU per förfrågan: {cpu_kvot:.1f}×  → på en ledig maskin med {os.cpu_count()} kärnor "
-                  f"ungefär {os.cpu_count() * 1000 / okc['cpu']['per_förfrågan_ms']:.0f} ocachade och "
-                  f"{os.cpu_count() * 1000 / min(r['cpu']['per_förfrågan_ms'] for _, r in rader[1:]):.0f} cachade req/s")
-            print(f"  mål ≥ 10×: {'OK' if max(bästa / okc['rps'], cpu_kvot) >= 10 else 'EJ NÅTT'} "
-                  f"(req/s {'OK' if bästa >= 10 * okc['rps'] else 'ej nått'}, CPU {'OK' if cpu_kvot >= 10 else 'ej nått'})")
+            print(
+                f"  kvot cachad/ocachad i req/s: {cac['rps'] / okc['rps']:.1f}× (samma Python-klient), "
+                f"{bästa / okc['rps']:.1f}× (bästa klienten)"
+            )
+            print(
+                f"  kvot i server-CPU per förfrågan: {cpu_kvot:.1f}×  → på en ledig maskin med {os.cpu_count()} kärnor "
+                f"ungefär {os.cpu_count() * 1000 / okc['cpu']['per_förfrågan_ms']:.0f} ocachade och "
+                f"{os.cpu_count() * 1000 / min(r['cpu']['per_förfrågan_ms'] for _, r in rader[1:]):.0f} cachade req/s"
+            )
+            print(
+                f"  mål ≥ 10×: {'OK' if max(bästa / okc['rps'], cpu_kvot) >= 10 else 'EJ NÅTT'} "
+                f"(req/s {'OK' if bästa >= 10 * okc['rps'] else 'ej nått'}, CPU {'OK' if cpu_kvot >= 10 else 'ej nått'})"
+            )
     print(f"\nefter: {uptime()}")
 
 

@@ -167,7 +167,9 @@ def kör_worker(s: Stack, k: Klient, stor: int, kommun_id: int) -> bool:
     w.p.wait()
     dödad = time.time()
     time.sleep(2)
-    logg(f"worker död; jobbet i databasen: {jobb_rad(s, jobb)['status']}; /jobb/ visar: {k.get(jobb + '?format=json').json()['text']}")
+    logg(
+        f"worker död; jobbet i databasen: {jobb_rad(s, jobb)['status']}; /jobb/ visar: {k.get(jobb + '?format=json').json()['text']}"
+    )
     t = time.time()
     s.starta_roll("worker")
     logg(f"ny worker startad (bin/prod-start worker); visibility timeout {SYNLIGHET} s, sökintervall {INTERVALL} s")
@@ -176,8 +178,10 @@ def kör_worker(s: Stack, k: Klient, stor: int, kommun_id: int) -> bool:
         # The earliest possible moment: the visibility timeout has run out and a worker is there to look.
         tidigast = max(redo, levererad + SYNLIGHET)
         sen = omlevererad - tidigast
-        logg(f"worker uppe (/halsa/ 200) efter {redo - t:.0f} s; jobbet omlevererat {omlevererad - dödad:.0f} s efter "
-             f"SIGKILL, {max(sen, 0):.0f} s efter att timeouten gått ut och workern var uppe (gräns {INTERVALL} s + 3 s)")
+        logg(
+            f"worker uppe (/halsa/ 200) efter {redo - t:.0f} s; jobbet omlevererat {omlevererad - dödad:.0f} s efter "
+            f"SIGKILL, {max(sen, 0):.0f} s efter att timeouten gått ut och workern var uppe (gräns {INTERVALL} s + 3 s)"
+        )
         ok &= sen <= INTERVALL + 3
     else:
         logg(f"worker uppe: {redo is not None}, omlevererat: {omlevererad is not None} inom 180 s")
@@ -211,6 +215,7 @@ def kör_worker(s: Stack, k: Klient, stor: int, kommun_id: int) -> bool:
 
 # --- 2. Redis stopped during a job ----------------------------------------------------------------------------
 
+
 def kör_redis(s: Stack, k: Klient, stor: int, demo: int, kommun_id: int) -> bool:
     print("\n=== 2. Redis stoppas under ett jobb")
     bumpa(s, kommun_id)
@@ -225,8 +230,14 @@ def kör_redis(s: Stack, k: Klient, stor: int, demo: int, kommun_id: int) -> boo
         t = time.perf_counter()
         try:
             r = k.get(url, timeout=60)
-            text = re.sub(r"\s+", " ", r.text)[:100] if r.headers.get("Content-Type", "").startswith(("text/", "application/json")) else ""
-            under.append(f"{namn}: HTTP {r.status_code} på {time.perf_counter() - t:.1f} s {r.headers.get('Location', '')} {text}")
+            text = (
+                re.sub(r"\s+", " ", r.text)[:100]
+                if r.headers.get("Content-Type", "").startswith(("text/", "application/json"))
+                else ""
+            )
+            under.append(
+                f"{namn}: HTTP {r.status_code} på {time.perf_counter() - t:.1f} s {r.headers.get('Location', '')} {text}"
+            )
         except Exception as e:  # noqa: BLE001
             under.append(f"{namn}: {type(e).__name__} efter {time.perf_counter() - t:.1f} s")
 
@@ -237,7 +248,9 @@ def kör_redis(s: Stack, k: Klient, stor: int, demo: int, kommun_id: int) -> boo
     r, ny_jobb, sida_ok = None, None, False
     try:
         r = k.get(f"/namnd/{demo}/2024/verksamhetsplan.pdf", timeout=60)
-        under.append(f"ny PDF-begäran: HTTP {r.status_code} på {time.perf_counter() - t:.1f} s {r.headers.get('Location', '')}")
+        under.append(
+            f"ny PDF-begäran: HTTP {r.status_code} på {time.perf_counter() - t:.1f} s {r.headers.get('Location', '')}"
+        )
         sida_ok = k.get(f"/namnd/{demo}/2023/delårsrapport/", timeout=60).status_code == 200
         if r.status_code == 302:
             ny_jobb = r.headers["Location"].split("?")[0]
@@ -263,7 +276,10 @@ def kör_redis(s: Stack, k: Klient, stor: int, demo: int, kommun_id: int) -> boo
             continue
         if not sql(s.db_url, 'SELECT 1 FROM "jobb_jobb" WHERE status IN (%s, %s)', ("köad", "pågår")):
             break
-    alla = sql(s.db_url, 'SELECT id, status, "försök", fel FROM "jobb_jobb" WHERE skapad > now() - interval \'5 minutes\' ORDER BY skapad')
+    alla = sql(
+        s.db_url,
+        'SELECT id, status, "försök", fel FROM "jobb_jobb" WHERE skapad > now() - interval \'5 minutes\' ORDER BY skapad',
+    )
     for jid, status, försök, fel in alla:
         logg(f"  jobb {jid}: {status}, försök {försök} {fel[:90]}")
     hängande = [a for a in alla if a[1] in ("köad", "pågår")]
@@ -278,13 +294,16 @@ def kör_redis(s: Stack, k: Klient, stor: int, demo: int, kommun_id: int) -> boo
         logg(f"  → {rad['status']}, försök {rad['försök']}; användaren laddar ner: {res}")
         nytt_ok &= rad["status"] == "klar" and res.startswith("PDF")
     ok = not hängande and hälsa_ok and sida_ok and nytt_ok
-    print(f"--- redis: {'OK' if ok else 'AVVIKELSE'}: {len(hängande)} jobb kvar som köad/pågår; rapportsidan medan "
-          f"Redis var nere {'200' if sida_ok else 'inte 200'}; ny PDF medan nere: tydligt fel och Kör igen → PDF "
-          f"{'ja' if nytt_ok else 'nej'}; /halsa/ efter omstart {'200' if hälsa_ok else 'inte 200 varje gång'}")
+    print(
+        f"--- redis: {'OK' if ok else 'AVVIKELSE'}: {len(hängande)} jobb kvar som köad/pågår; rapportsidan medan "
+        f"Redis var nere {'200' if sida_ok else 'inte 200'}; ny PDF medan nere: tydligt fel och Kör igen → PDF "
+        f"{'ja' if nytt_ok else 'nej'}; /halsa/ efter omstart {'200' if hälsa_ok else 'inte 200 varje gång'}"
+    )
     return ok
 
 
 # --- 3. PostgreSQL restarted during saves ---------------------------------------------------------------------
+
 
 def pg_kluster(db_url: str) -> tuple[str, str]:
     port = re.search(r":(\d+)/", db_url)
@@ -323,18 +342,45 @@ def kör_postgres(s: Stack, nid: int, stor: int, kommun_id: int, läge: str, con
                 rad = rad or rader[nr // 2]
                 n += 1
                 tkr = 200_000 + nr * 1000 + n
-                data.update({f"r{rad}-utfall": str(tkr), f"r{rad}-prognos": str(tkr * 12), "visad_enhet": "tkr",
-                             "enhet": "tkr", "atgard": "spara"})
+                data.update(
+                    {
+                        f"r{rad}-utfall": str(tkr),
+                        f"r{rad}-prognos": str(tkr * 12),
+                        "visad_enhet": "tkr",
+                        "enhet": "tkr",
+                        "atgard": "spara",
+                    }
+                )
                 t = time.time()
                 r = k.post(url, data=data, timeout=30)
                 titel = re.search(r"<title>([^<]*)</title>", r.text or "")
                 with lås:
-                    svar.append({"nr": nr, "steg": "POST", "rad": rad, "månad": int(url.split("/")[-2]), "tkr": tkr,
-                                 "status": r.status_code, "t": t, "sida": (titel.group(1) if titel else r.text[:60]).strip()})
+                    svar.append(
+                        {
+                            "nr": nr,
+                            "steg": "POST",
+                            "rad": rad,
+                            "månad": int(url.split("/")[-2]),
+                            "tkr": tkr,
+                            "status": r.status_code,
+                            "t": t,
+                            "sida": (titel.group(1) if titel else r.text[:60]).strip(),
+                        }
+                    )
             except Exception as e:  # noqa: BLE001 — connection errors count as answers without a save
                 with lås:
-                    svar.append({"nr": nr, "steg": "POST", "rad": rad, "månad": int(url.split("/")[-2]),
-                                 "tkr": tkr, "status": type(e).__name__, "t": time.time(), "sida": ""})
+                    svar.append(
+                        {
+                            "nr": nr,
+                            "steg": "POST",
+                            "rad": rad,
+                            "månad": int(url.split("/")[-2]),
+                            "tkr": tkr,
+                            "status": type(e).__name__,
+                            "t": time.time(),
+                            "sida": "",
+                        }
+                    )
             time.sleep(0.2)
 
     trådar = [threading.Thread(target=controller, args=(i, sessioner[i])) for i in range(controllers)]
@@ -351,11 +397,17 @@ def kör_postgres(s: Stack, nid: int, stor: int, kommun_id: int, läge: str, con
     t = time.time()
     if läge == "kluster":
         ver, namn = pg_kluster(s.db_url)
-        andra = sql(psycopg_url(s.bas), "SELECT DISTINCT datname FROM pg_stat_activity WHERE datname IS NOT NULL "
-                    "AND datname <> %s AND pid <> pg_backend_pid()", (s.dbnamn,))
+        andra = sql(
+            psycopg_url(s.bas),
+            "SELECT DISTINCT datname FROM pg_stat_activity WHERE datname IS NOT NULL "
+            "AND datname <> %s AND pid <> pg_backend_pid()",
+            (s.dbnamn,),
+        )
         if andra and not s.extra_env.get("TVINGA_OMSTART"):
-            logg(f"andra använder klustret {ver}/{namn} ({', '.join(d for (d,) in andra)}): startar inte om det. "
-                 "Kör med ett eget kluster (bench/README.md) eller --tvinga")
+            logg(
+                f"andra använder klustret {ver}/{namn} ({', '.join(d for (d,) in andra)}): startar inte om det. "
+                "Kör med ett eget kluster (bench/README.md) eller --tvinga"
+            )
             stopp.set()
             for tr in trådar:
                 tr.join()
@@ -366,8 +418,11 @@ def kör_postgres(s: Stack, nid: int, stor: int, kommun_id: int, läge: str, con
         logg(f"{före} svar hittills; PDF-jobb {jobb} {jstatus}; databasens anslutningar avslutas och nekas i 5 s")
         adm = psycopg_url(s.bas)
         sql(adm, f'ALTER DATABASE "{s.dbnamn}" ALLOW_CONNECTIONS false')
-        sql(adm, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-            (s.dbnamn,))
+        sql(
+            adm,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (s.dbnamn,),
+        )
         time.sleep(5)
         sql(adm, f'ALTER DATABASE "{s.dbnamn}" ALLOW_CONNECTIONS true')
     logg(f"PostgreSQL tillbaka efter {time.time() - t:.1f} s; sparningarna fortsätter 10 s")
@@ -376,8 +431,10 @@ def kör_postgres(s: Stack, nid: int, stor: int, kommun_id: int, läge: str, con
     for tr in trådar:
         tr.join()
     rad = vänta_status(s, jobb, {"klar", "fel"}, 180)
-    logg(f"PDF-jobbet som {jstatus} vid avbrottet: {rad['status']}, försök {rad['försök']} {rad['fel'][:90]}; "
-         f"användaren laddar ner: {hämta_resultat(läsare, jobb)}")
+    logg(
+        f"PDF-jobbet som {jstatus} vid avbrottet: {rad['status']}, försök {rad['försök']} {rad['fel'][:90]}; "
+        f"användaren laddar ner: {hämta_resultat(läsare, jobb)}"
+    )
     hälsa_ok = logga_hälsa(läsare, "efter avbrottet")
 
     posts = [r for r in svar if r["steg"] == "POST"]
@@ -389,15 +446,26 @@ def kör_postgres(s: Stack, nid: int, stor: int, kommun_id: int, läge: str, con
         logg(f"  felsvar som användaren såg: {r['status']} «{r['sida'][:90]}»")
 
     förlorade, halva, okänd = 0, 0, 0
-    for (rad_id, månad) in sorted({(r["rad"], r["månad"]) for r in posts if r["rad"]}):
+    for rad_id, månad in sorted({(r["rad"], r["månad"]) for r in posts if r["rad"]}):
         mina = sorted([r for r in posts if r["rad"] == rad_id and r["månad"] == månad], key=lambda r: r["t"])
         ok = [r for r in mina if r["status"] == 302]
-        u = sql(s.db_url, 'SELECT belopp FROM "ekonomi_utfall" WHERE "verksamhetsområde_id" = %s AND "år" = 2023 '
-                'AND "månad" = %s AND kostnadsslag_id IS NULL AND kategori = %s', (rad_id, månad, ""))
-        p = sql(s.db_url, 'SELECT belopp FROM "ekonomi_prognos" WHERE "verksamhetsområde_id" = %s AND "år" = 2023 '
-                'AND "månad" = %s', (rad_id, månad))
-        h = sql(s.db_url, 'SELECT count(*) FROM "ekonomi_historicalutfall" WHERE "verksamhetsområde_id" = %s '
-                'AND "år" = 2023 AND "månad" = %s', (rad_id, månad))[0][0]
+        u = sql(
+            s.db_url,
+            'SELECT belopp FROM "ekonomi_utfall" WHERE "verksamhetsområde_id" = %s AND "år" = 2023 '
+            'AND "månad" = %s AND kostnadsslag_id IS NULL AND kategori = %s',
+            (rad_id, månad, ""),
+        )
+        p = sql(
+            s.db_url,
+            'SELECT belopp FROM "ekonomi_prognos" WHERE "verksamhetsområde_id" = %s AND "år" = 2023 AND "månad" = %s',
+            (rad_id, månad),
+        )
+        h = sql(
+            s.db_url,
+            'SELECT count(*) FROM "ekonomi_historicalutfall" WHERE "verksamhetsområde_id" = %s '
+            'AND "år" = 2023 AND "månad" = %s',
+            (rad_id, månad),
+        )[0][0]
         u, p = (u[0][0] if u else None), (p[0][0] if p else None)
         if u is not None and (p is None or u * 12 != p):
             halva += 1
@@ -408,12 +476,16 @@ def kör_postgres(s: Stack, nid: int, stor: int, kommun_id: int, läge: str, con
                 förlorade += 1
         if not (len(ok) <= h <= len(mina)):
             okänd += 1
-        logg(f"  rad {rad_id} {2023}-{månad:02d}: {len(ok)} sparade (302) av {len(mina)}, historik {h}, "
-             f"i databasen {u} / prognos {p}")
+        logg(
+            f"  rad {rad_id} {2023}-{månad:02d}: {len(ok)} sparade (302) av {len(mina)}, historik {h}, "
+            f"i databasen {u} / prognos {p}"
+        )
     ok = förlorade == 0 and halva == 0 and okänd == 0 and rad["status"] == "klar" and jstatus == "pågår" and hälsa_ok
-    print(f"--- postgres: {'OK' if ok else 'AVVIKELSE'}: {förlorade} förlorade sparningar, {halva} halvskrivna rader, "
-          f"{okänd} med fel antal historikrader; PDF-jobbet ({jstatus} vid avbrottet) {rad['status']}; "
-          f"/halsa/ efter {'200' if hälsa_ok else 'inte 200 varje gång'}")
+    print(
+        f"--- postgres: {'OK' if ok else 'AVVIKELSE'}: {förlorade} förlorade sparningar, {halva} halvskrivna rader, "
+        f"{okänd} med fel antal historikrader; PDF-jobbet ({jstatus} vid avbrottet) {rad['status']}; "
+        f"/halsa/ efter {'200' if hälsa_ok else 'inte 200 varje gång'}"
+    )
     return ok
 
 
@@ -428,11 +500,19 @@ def main() -> None:
 
     print(f"före:  {uptime()}")
     resultat = {}
-    with Stack(args.port, namn="fel", separata=True, web_workers=3, celery_concurrency=1,
-               env={"CELERY_VISIBILITY_TIMEOUT": str(SYNLIGHET), **({"TVINGA_OMSTART": "1"} if args.tvinga else {})}) as s:
+    with Stack(
+        args.port,
+        namn="fel",
+        separata=True,
+        web_workers=3,
+        celery_concurrency=1,
+        env={"CELERY_VISIBILITY_TIMEOUT": str(SYNLIGHET), **({"TVINGA_OMSTART": "1"} if args.tvinga else {})},
+    ) as s:
         s.ladda_demodata()
-        s.shell("from nämnd.models import Kommun; from tests.factories import syntetisk_nämnd; "
-                "syntetisk_nämnd(Kommun.objects.get(namn__startswith='Knivsta'), 13, 10, 'Syntetisk nämnd')")
+        s.shell(
+            "from nämnd.models import Kommun; from tests.factories import syntetisk_nämnd; "
+            "syntetisk_nämnd(Kommun.objects.get(namn__startswith='Knivsta'), 13, 10, 'Syntetisk nämnd')"
+        )
         demo, stor = s.nämnd_id(), s.nämnd_id("Syntetisk nämnd")
         kommun_id = sql(s.db_url, 'SELECT kommun_id FROM "nämnd_nämnd" WHERE id = %s', (demo,))[0][0]
         k = Klient(s.url)

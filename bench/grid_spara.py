@@ -71,10 +71,19 @@ def postdata(user, nämnd, steg: int) -> dict[str, str]:
 
 def gridrader(user, nämnd, steg: int) -> list[Gridrad]:
     return [
-        Gridrad(r.id, (r.utfall_månad or 0) + steg, (r.prognos or 0) + steg, r.kommentar,
-                utfall_före=r.utfall_månad, prognos_före=r.prognos, kommentar_före=r.kommentar,
-                utfall_version=r.utfall_version, prognos_version=r.prognos_version)
-        for g in selectors.månadsuppföljning(user, nämnd, ÅR, MÅNAD) for r in g.rader
+        Gridrad(
+            r.id,
+            (r.utfall_månad or 0) + steg,
+            (r.prognos or 0) + steg,
+            r.kommentar,
+            utfall_före=r.utfall_månad,
+            prognos_före=r.prognos,
+            kommentar_före=r.kommentar,
+            utfall_version=r.utfall_version,
+            prognos_version=r.prognos_version,
+        )
+        for g in selectors.månadsuppföljning(user, nämnd, ÅR, MÅNAD)
+        for r in g.rader
     ]
 
 
@@ -134,15 +143,21 @@ def main() -> None:
             demodata.radera(namn)
         except Exception as e:  # noqa: BLE001 - a leftover synthetic kommun must not hide the numbers
             print(f"(kunde inte ta bort {namn}: {e})", file=sys.stderr)
-    print(f"databas: {connection.vendor}, median av {args.upprepningar} körningar, alla rader ändrade "
-          f"(utfall och helårsprognos: 2 värden per rad)")
-    print(f"{'rader':>6}{'POST s':>9}{'frågor':>8}{'spara_månad s':>15}{'frågor':>8}{'GET s':>8}{'frågor':>8}"
-          f"{'× 60 POST':>11}{'× 60 GET':>10}{'ms/rad POST':>13}")
+    print(
+        f"databas: {connection.vendor}, median av {args.upprepningar} körningar, alla rader ändrade "
+        f"(utfall och helårsprognos: 2 värden per rad)"
+    )
+    print(
+        f"{'rader':>6}{'POST s':>9}{'frågor':>8}{'spara_månad s':>15}{'frågor':>8}{'GET s':>8}{'frågor':>8}"
+        f"{'× 60 POST':>11}{'× 60 GET':>10}{'ms/rad POST':>13}"
+    )
     bas = rader[0][1]
     for antal, r in rader:
-        print(f"{antal:>6}{r['POST'][0]:>9.3f}{r['POST'][1]:>8}{r['spara_månad'][0]:>15.3f}{r['spara_månad'][1]:>8}"
-              f"{r['GET'][0]:>8.3f}{r['GET'][1]:>8}{r['POST'][0] / bas['POST'][0]:>11.1f}"
-              f"{r['GET'][0] / bas['GET'][0]:>10.1f}{r['POST'][0] / antal * 1000:>13.2f}")
+        print(
+            f"{antal:>6}{r['POST'][0]:>9.3f}{r['POST'][1]:>8}{r['spara_månad'][0]:>15.3f}{r['spara_månad'][1]:>8}"
+            f"{r['GET'][0]:>8.3f}{r['GET'][1]:>8}{r['POST'][0] / bas['POST'][0]:>11.1f}"
+            f"{r['GET'][0] / bas['GET'][0]:>10.1f}{r['POST'][0] / antal * 1000:>13.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -49,8 +49,15 @@ def generera(rader: int, sökväg: Path) -> None:
     koder = [f"7{b}{v:02d}" for b in range(BLOCK) for v in range(PER_BLOCK)]
     for i in range(rader):
         ansvar = r.choice(koder) if r.random() > 0.01 else f"99{r.randint(0, 9)}"
-        rad = [f"2023{r.randint(1, 8):02d}", ansvar, str(r.randint(500, 530)), str(r.choice([3510, 4010, 4650, 5400, 7010])),
-               f"Leverantör {r.randint(1, 500)}", f"Faktura {r.randint(1, 10**6)}", round(r.uniform(-5000, 20000), 2)]
+        rad = [
+            f"2023{r.randint(1, 8):02d}",
+            ansvar,
+            str(r.randint(500, 530)),
+            str(r.choice([3510, 4010, 4650, 5400, 7010])),
+            f"Leverantör {r.randint(1, 500)}",
+            f"Faktura {r.randint(1, 10**6)}",
+            round(r.uniform(-5000, 20000), 2),
+        ]
         ws.append(rad)
         if i % 50 == 0 and i + 1 < rader:
             ws.append(rad)  # identical rows are normal in transaction exports
@@ -99,16 +106,23 @@ def mät_import(sökväg: Path, databas: str) -> dict:
     for b in range(BLOCK):
         block = Verksamhetsområde.objects.create(nämnd=nämnd, namn=f"Block {b}", typ="block", ordning=b * 100)
         Verksamhetsområde.objects.bulk_create(
-            Verksamhetsområde(nämnd=nämnd, förälder=block, namn=f"Verksamhet {b}.{v}", ordning=b * 100 + v + 1,
-                              ansvarskoder=f"7{b}{v:02d}" if v else f"7{b}*")
+            Verksamhetsområde(
+                nämnd=nämnd,
+                förälder=block,
+                namn=f"Verksamhet {b}.{v}",
+                ordning=b * 100 + v + 1,
+                ansvarskoder=f"7{b}{v:02d}" if v else f"7{b}*",
+            )
             for v in range(PER_BLOCK)
         )
-    Kostnadsslag.objects.bulk_create([
-        Kostnadsslag(kommun=kommun, namn="Intäkter", typ="intäkt", konton="3000-3999"),
-        Kostnadsslag(kommun=kommun, namn="Personal", typ="kostnad", konton="4000-4599"),
-        Kostnadsslag(kommun=kommun, namn="Köp av verksamhet", typ="kostnad", konton="4600-4699"),
-        Kostnadsslag(kommun=kommun, namn="Övrigt", typ="kostnad", konton="5000-8999"),
-    ])
+    Kostnadsslag.objects.bulk_create(
+        [
+            Kostnadsslag(kommun=kommun, namn="Intäkter", typ="intäkt", konton="3000-3999"),
+            Kostnadsslag(kommun=kommun, namn="Personal", typ="kostnad", konton="4000-4599"),
+            Kostnadsslag(kommun=kommun, namn="Köp av verksamhet", typ="kostnad", konton="4600-4699"),
+            Kostnadsslag(kommun=kommun, namn="Övrigt", typ="kostnad", konton="5000-8999"),
+        ]
+    )
     user = get_user_model().objects.create_superuser(f"bench{time.time_ns()}", password=None)
     före = maxrss_mb()
     data = sökväg.read_bytes()
@@ -127,16 +141,25 @@ def mät_import(sökväg: Path, databas: str) -> dict:
     igen = utfall.importera_utfall(imp2, data, user)
     shutil.rmtree(settings.IMPORT_TEMP_DIR, ignore_errors=True)
     return {
-        "databas": connection.vendor, "rader": resultat.antal_rader, "förhandsgranskning": mitt - start,
-        "import": slut - mitt, "värden": resultat.antal("ny"), "ej_fördelade_koder": len(resultat.oplacerade),
+        "databas": connection.vendor,
+        "rader": resultat.antal_rader,
+        "förhandsgranskning": mitt - start,
+        "import": slut - mitt,
+        "värden": resultat.antal("ny"),
+        "ej_fördelade_koder": len(resultat.oplacerade),
         "andra_gången_ändrade": igen.antal("ny") + igen.antal("ändrad") + igen.antal("borttagen"),
-        "maxrss_mb": maxrss_mb(), "maxrss_före_mb": före,
+        "maxrss_mb": maxrss_mb(),
+        "maxrss_före_mb": före,
     }
 
 
 def barn(*argument: str) -> dict:
-    r = subprocess.run([sys.executable, __file__, "--barn", *argument],  # noqa: S603 — this script itself
-                       capture_output=True, text=True, check=False)
+    r = subprocess.run(
+        [sys.executable, __file__, "--barn", *argument],  # noqa: S603 — this script itself
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if r.returncode:
         sys.exit(f"{' '.join(argument)} misslyckades:\n{r.stderr[-3000:]}")
     return json.loads(r.stdout.strip().splitlines()[-1])
@@ -171,10 +194,16 @@ def mät(storlekar: list[int], katalog: Path, pg: str) -> list[dict]:
         fil = katalog / f"utfall-{n}.xlsx"
         start = time.perf_counter()
         generera(n, fil)
-        print(f"genererade {fil.name} ({fil.stat().st_size / 1e6:.1f} MB) på {time.perf_counter() - start:.1f} s",
-              file=sys.stderr)
-        rad = {"rader": n, "mb": fil.stat().st_size / 1e6, "openpyxl": barn("openpyxl", str(fil), "-"),
-               "calamine": barn("calamine", str(fil), "-")}
+        print(
+            f"genererade {fil.name} ({fil.stat().st_size / 1e6:.1f} MB) på {time.perf_counter() - start:.1f} s",
+            file=sys.stderr,
+        )
+        rad = {
+            "rader": n,
+            "mb": fil.stat().st_size / 1e6,
+            "openpyxl": barn("openpyxl", str(fil), "-"),
+            "calamine": barn("calamine", str(fil), "-"),
+        }
         rad["sqlite"] = barn("import", str(fil), f"sqlite:///{katalog}/bench-{n}.sqlite3")
         if pg:
             rad["postgresql"] = med_tillfällig_pg(pg, lambda url, f=fil: barn("import", str(f), url))
@@ -188,25 +217,31 @@ def skriv_ut(resultat: list[dict]) -> None:
     for rad in resultat:
         o, c = rad["openpyxl"]["sekunder"], rad["calamine"]["sekunder"]
         print(f"{rad['rader']:>8} {o:>15.2f} {c:>15.2f} {o / c:>18.1f}")
-    print(f"\n{'rader':>8} {'fil MB':>7} {'openpyxl läs s':>15} {'databas':>11} {'granska s':>10} {'import s':>9} "
-          f"{'× openpyxl':>11} {'maxrss MB':>10} {'2:a gången':>11}")
+    print(
+        f"\n{'rader':>8} {'fil MB':>7} {'openpyxl läs s':>15} {'databas':>11} {'granska s':>10} {'import s':>9} "
+        f"{'× openpyxl':>11} {'maxrss MB':>10} {'2:a gången':>11}"
+    )
     for rad in resultat:
         for db in ("sqlite", "postgresql"):
             if db not in rad:
                 continue
             m = rad[db]
-            print(f"{rad['rader']:>8} {rad['mb']:>7.1f} {rad['openpyxl']['sekunder']:>15.2f} {db:>11} "
-                  f"{m['förhandsgranskning']:>10.2f} {m['import']:>9.2f} "
-                  f"{m['import'] / rad['openpyxl']['sekunder']:>11.2f} {m['maxrss_mb']:>10.0f} "
-                  f"{m['andra_gången_ändrade']:>8} ändr.")
+            print(
+                f"{rad['rader']:>8} {rad['mb']:>7.1f} {rad['openpyxl']['sekunder']:>15.2f} {db:>11} "
+                f"{m['förhandsgranskning']:>10.2f} {m['import']:>9.2f} "
+                f"{m['import'] / rad['openpyxl']['sekunder']:>11.2f} {m['maxrss_mb']:>10.0f} "
+                f"{m['andra_gången_ändrade']:>8} ändr."
+            )
     if len(resultat) >= 2:
         liten, stor = resultat[0], resultat[-1]
         for db in ("sqlite", "postgresql"):
             if db in liten and db in stor:
                 tillväxt = stor[db]["maxrss_mb"] - liten[db]["maxrss_mb"]
                 kvot = stor[db]["import"] / stor["openpyxl"]["sekunder"]
-                print(f"{db}: minnesökning {liten['rader']}→{stor['rader']} rader {tillväxt:.0f} MB (mål ≤ 150), "
-                      f"import/openpyxl vid {stor['rader']} rader {kvot:.2f} (mål ≤ 0,5)")
+                print(
+                    f"{db}: minnesökning {liten['rader']}→{stor['rader']} rader {tillväxt:.0f} MB (mål ≤ 150), "
+                    f"import/openpyxl vid {stor['rader']} rader {kvot:.2f} (mål ≤ 0,5)"
+                )
 
 
 def med_tillfällig_pg(url: str, gör):

@@ -70,8 +70,11 @@ class Webbläsare(FastHttpUser):
             return
         r = self.hämta("/logga-in/", name="inloggning GET")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.text or "")
-        r = self.skicka("/logga-in/", {"csrfmiddlewaretoken": token.group(1) if token else "",
-                                       "username": self.användare, "password": LÖSENORD}, name="inloggning POST")
+        r = self.skicka(
+            "/logga-in/",
+            {"csrfmiddlewaretoken": token.group(1) if token else "", "username": self.användare, "password": LÖSENORD},
+            name="inloggning POST",
+        )
         if r.status_code != 302:
             raise StopUser()
 
@@ -85,15 +88,17 @@ class Webbläsare(FastHttpUser):
         return h
 
     def hämta(self, url: str, name: str, ok=(200,), **kw):
-        with self.client.get(url, name=name, headers=self._headers(), allow_redirects=False,
-                             catch_response=True, **kw) as r:
+        with self.client.get(
+            url, name=name, headers=self._headers(), allow_redirects=False, catch_response=True, **kw
+        ) as r:
             if r.status_code not in ok:
                 r.failure(f"HTTP {r.status_code}")
             return r
 
     def skicka(self, url: str, data: dict, name: str, ok=(302,)):
-        with self.client.post(url, data=data, name=name, headers=self._headers(url), allow_redirects=False,
-                              catch_response=True) as r:
+        with self.client.post(
+            url, data=data, name=name, headers=self._headers(url), allow_redirects=False, catch_response=True
+        ) as r:
             if r.status_code not in ok:
                 r.failure(f"HTTP {r.status_code}")
             return r
@@ -132,14 +137,20 @@ class Läsare(Webbläsare):
             if r.status_code != 302:
                 break
             if rundor:
-                events.request.fire(request_type="FLÖDE", name="PDF inaktuell: nytt jobb", response_time=0,
-                                    response_length=0, exception=None, context={})
+                events.request.fire(
+                    request_type="FLÖDE",
+                    name="PDF inaktuell: nytt jobb",
+                    response_time=0,
+                    response_length=0,
+                    exception=None,
+                    context={},
+                )
             rundor += 1
             if rundor > 3:
                 fel = "PDF inaktuell tre gånger i rad"
                 break
             jobb = r.headers["Location"].split("?", 1)[0]
-            jobb = jobb[jobb.index("/jobb/"):]
+            jobb = jobb[jobb.index("/jobb/") :]
             status = {}
             while time.perf_counter() - t0 < PDF_FRIST:
                 time.sleep(1)
@@ -153,10 +164,14 @@ class Läsare(Webbläsare):
             url, namn = status["resultat_url"], "PDF nedladdning"
         if fel is None and not (r.status_code == 200 and (r.content or b"")[:5] == b"%PDF-"):
             fel = f"ingen PDF (HTTP {r.status_code})"
-        events.request.fire(request_type="FLÖDE", name="PDF hela flödet",
-                            response_time=(time.perf_counter() - t0) * 1000,
-                            response_length=len(r.content or b""), exception=Exception(fel) if fel else None,
-                            context={})
+        events.request.fire(
+            request_type="FLÖDE",
+            name="PDF hela flödet",
+            response_time=(time.perf_counter() - t0) * 1000,
+            response_length=len(r.content or b""),
+            exception=Exception(fel) if fel else None,
+            context={},
+        )
 
 
 class Controller(Webbläsare):
@@ -204,8 +219,19 @@ class Controller(Webbläsare):
         svar = self.skicka(self.url, data, name="månadsgrid POST (spara)")
         if SPARLOGG:
             with open(SPARLOGG, "a", encoding="utf-8") as f:
-                f.write(json.dumps({"rad": self.rad, "år": ÅR, "månad": self.månad, "tkr": tkr,
-                                    "status": svar.status_code, "t": time.time()}) + "\n")
+                f.write(
+                    json.dumps(
+                        {
+                            "rad": self.rad,
+                            "år": ÅR,
+                            "månad": self.månad,
+                            "tkr": tkr,
+                            "status": svar.status_code,
+                            "t": time.time(),
+                        }
+                    )
+                    + "\n"
+                )
 
 
 def csv_fil(nr: int) -> tuple[bytes, int]:
@@ -216,8 +242,10 @@ def csv_fil(nr: int) -> tuple[bytes, int]:
         öre = r.randint(-50_000, 2_000_000)
         summa += öre
         belopp = f"{Decimal(öre) / 100:.2f}".replace(".", ",")
-        rader.append(f"2023{IMPORT_MÅNAD:02d};{r.choice(IMPORT_KODER)};500;{r.choice([3510, 4010, 4650, 5400, 7010])};"
-                     f"Faktura {nr}-{i};{belopp}")
+        rader.append(
+            f"2023{IMPORT_MÅNAD:02d};{r.choice(IMPORT_KODER)};500;{r.choice([3510, 4010, 4650, 5400, 7010])};"
+            f"Faktura {nr}-{i};{belopp}"
+        )
     return ("\r\n".join(rader) + "\r\n").encode("utf-8"), summa
 
 
@@ -244,32 +272,54 @@ if IMPORT_KODER:
                 return
             data, summa = csv_fil(self.n)
             gräns = uuid.uuid4().hex
-            kropp = b"".join([
-                f'--{gräns}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n{token.group(1)}\r\n'.encode(),
-                f'--{gräns}\r\nContent-Disposition: form-data; name="profil"\r\n\r\n\r\n'.encode(),
-                f'--{gräns}\r\nContent-Disposition: form-data; name="fil"; filename="huvudbok-2023-{IMPORT_MÅNAD:02d}-{self.n}.csv"\r\n'
-                "Content-Type: text/csv\r\n\r\n".encode(), data, f"\r\n--{gräns}--\r\n".encode(),
-            ])
+            kropp = b"".join(
+                [
+                    f'--{gräns}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n{token.group(1)}\r\n'.encode(),
+                    f'--{gräns}\r\nContent-Disposition: form-data; name="profil"\r\n\r\n\r\n'.encode(),
+                    f'--{gräns}\r\nContent-Disposition: form-data; name="fil"; filename="huvudbok-2023-{IMPORT_MÅNAD:02d}-{self.n}.csv"\r\n'
+                    "Content-Type: text/csv\r\n\r\n".encode(),
+                    data,
+                    f"\r\n--{gräns}--\r\n".encode(),
+                ]
+            )
             h = self._headers(url)
             h["Content-Type"] = f"multipart/form-data; boundary={gräns}"
-            with self.client.post(url, data=kropp, name="import ladda upp", headers=h, allow_redirects=False,
-                                  catch_response=True) as r:
+            with self.client.post(
+                url, data=kropp, name="import ladda upp", headers=h, allow_redirects=False, catch_response=True
+            ) as r:
                 if r.status_code != 302:
                     r.failure(f"HTTP {r.status_code}")
                     return
                 granska = r.headers["Location"]
-            granska = granska[granska.index("/import/"):]
+            granska = granska[granska.index("/import/") :]
             r = self.hämta(granska, name="import förhandsgranska")
             avtryck = re.search(r'name="fingeravtryck" value="([^"]*)"', r.text or "")
             token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.text or "")
             if not (avtryck and token and 'value="bekräfta"' in r.text):
-                events.request.fire(request_type="FLÖDE", name="import kan inte bekräftas", response_time=0,
-                                    response_length=0, exception=Exception("förhandsgranskningen saknar Bekräfta"),
-                                    context={})
+                events.request.fire(
+                    request_type="FLÖDE",
+                    name="import kan inte bekräftas",
+                    response_time=0,
+                    response_length=0,
+                    exception=Exception("förhandsgranskningen saknar Bekräfta"),
+                    context={},
+                )
                 return
-            svar = self.skicka(granska, {"csrfmiddlewaretoken": token.group(1), "åtgärd": "bekräfta",
-                                         "fingeravtryck": avtryck.group(1)}, name="import bekräfta")
+            svar = self.skicka(
+                granska,
+                {"csrfmiddlewaretoken": token.group(1), "åtgärd": "bekräfta", "fingeravtryck": avtryck.group(1)},
+                name="import bekräfta",
+            )
             if IMPORTLOGG:
                 with open(IMPORTLOGG, "a", encoding="utf-8") as f:
-                    f.write(json.dumps({"import": int(granska.rstrip("/").rsplit("/", 1)[1]), "summa_öre": summa,
-                                        "status": svar.status_code, "t": time.time()}) + "\n")
+                    f.write(
+                        json.dumps(
+                            {
+                                "import": int(granska.rstrip("/").rsplit("/", 1)[1]),
+                                "summa_öre": summa,
+                                "status": svar.status_code,
+                                "t": time.time(),
+                            }
+                        )
+                        + "\n"
+                    )

@@ -18,6 +18,7 @@ through the Celery job (302 to /jobb/<id>/, poll ?format=json until klar, downlo
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -42,6 +43,7 @@ DEMO_LÖSENORD = "demo1234"
 
 
 # --- PostgreSQL --------------------------------------------------------------------------------------
+
 
 def bas_url() -> str:
     return os.environ.get("DATABASE_URL") or STANDARD_DB
@@ -85,6 +87,7 @@ def sql(db_url: str, fråga: str, params=()) -> list[tuple]:
 
 # --- processes ----------------------------------------------------------------------------------------
 
+
 class Process:
     """A command in its own process group, output to a log file; stopped by its group id."""
 
@@ -94,8 +97,9 @@ class Process:
 
     def starta(self) -> Process:
         f = open(self.logg, "ab")  # noqa: SIM115 — closed with the process
-        self.p = subprocess.Popen(self.argv, cwd=ROT, env=self.env, stdout=f, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
+        self.p = subprocess.Popen(
+            self.argv, cwd=ROT, env=self.env, stdout=f, stderr=subprocess.STDOUT, start_new_session=True
+        )
         f.close()
         return self
 
@@ -112,14 +116,10 @@ class Process:
             return
         if self.lever:
             os.killpg(self.p.pid, signal.SIGTERM)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.p.wait(frist)
-            except subprocess.TimeoutExpired:
-                pass
-        try:  # anything left in our own group (a celery pool child, a gunicorn worker)
+        with contextlib.suppress(ProcessLookupError):  # anything left in our group (celery child, gunicorn worker)
             os.killpg(self.p.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.p.wait()
 
 
@@ -167,9 +167,18 @@ def processgrupp(pgid: int) -> list[int]:
 class Stack:
     """Throwaway database + the production processes on loopback."""
 
-    def __init__(self, port: int = 8701, *, redis_url: str | None = None, db_url: str | None = None,
-                 web_workers: int | None = None, celery_concurrency: int = 1, separata: bool = False,
-                 env: dict | None = None, namn: str = "bench"):
+    def __init__(
+        self,
+        port: int = 8701,
+        *,
+        redis_url: str | None = None,
+        db_url: str | None = None,
+        web_workers: int | None = None,
+        celery_concurrency: int = 1,
+        separata: bool = False,
+        env: dict | None = None,
+        namn: str = "bench",
+    ):
         self.port = port
         self.dbnamn = f"socialrapport_{namn}_{os.getpid()}"
         self.bas = db_url or bas_url()
@@ -190,17 +199,19 @@ class Stack:
     # environment of docs/drift.md
     def env(self, **extra) -> dict:
         e = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG")}
-        e.update({
-            "DJANGO_SETTINGS_MODULE": "socialreports.settings_prod",
-            "SECRET_KEY": self.secret_key,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DATABASE_URL": self.db_url,
-            "REDIS_URL": self.redis_url,
-            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
-            "CELERY_CONCURRENCY": str(self.celery_concurrency),
-            "CELERY_HOSTNAME": f"bench{self.port}@%h",
-            "PYTHONUNBUFFERED": "1",
-        })
+        e.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "socialreports.settings_prod",
+                "SECRET_KEY": self.secret_key,
+                "ALLOWED_HOSTS": "127.0.0.1,localhost",
+                "DATABASE_URL": self.db_url,
+                "REDIS_URL": self.redis_url,
+                "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+                "CELERY_CONCURRENCY": str(self.celery_concurrency),
+                "CELERY_HOSTNAME": f"bench{self.port}@%h",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         if self.web_workers:
             e["WEB_CONCURRENCY"] = str(self.web_workers)
         e.update(self.extra_env)
@@ -208,8 +219,9 @@ class Stack:
         return e
 
     def manage(self, *args: str, **kw) -> subprocess.CompletedProcess:
-        return subprocess.run([PY, "manage.py", *args], cwd=ROT, env=self.env(), check=True, text=True,
-                              capture_output=True, **kw)
+        return subprocess.run(
+            [PY, "manage.py", *args], cwd=ROT, env=self.env(), check=True, text=True, capture_output=True, **kw
+        )
 
     def shell(self, kod: str) -> str:
         """Run Python in ``manage.py shell`` against the stack's database (bench-only data set-up)."""
@@ -222,13 +234,32 @@ class Stack:
     def starta_redis(self) -> Process:
         """redis-server as production should run it for Celery: append-only file on, so queued jobs
         survive a Redis restart (a cache-only Redis could run without persistence)."""
-        p = Process("redis", ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1",
-                              "--save", "", "--appendonly", "yes", "--dir", str(self.loggdir)],
-                    dict(os.environ), self.loggdir / "redis.log")
+        p = Process(
+            "redis",
+            [
+                "redis-server",
+                "--port",
+                str(self.redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--dir",
+                str(self.loggdir),
+            ],
+            dict(os.environ),
+            self.loggdir / "redis.log",
+        )
         self.processer["redis"] = p.starta()
         for _ in range(50):
-            if subprocess.run(["redis-cli", "-p", str(self.redis_port), "ping"], capture_output=True,
-                              text=True).stdout.strip() == "PONG":
+            if (
+                subprocess.run(
+                    ["redis-cli", "-p", str(self.redis_port), "ping"], capture_output=True, text=True
+                ).stdout.strip()
+                == "PONG"
+            ):
                 return p
             time.sleep(0.1)
         raise RuntimeError(f"redis-server on {self.redis_port} did not start; {p.logg}")
@@ -239,8 +270,9 @@ class Stack:
         self.db_url = skapa_databas(self.dbnamn, self.bas)
         if "conn_max_age" not in self.db_url:
             self.db_url += "?conn_max_age=60&conn_health_checks=true"
-        subprocess.run([str(ROT / "bin" / "prod-start"), "release"], cwd=ROT, env=self.env(), check=True,
-                       capture_output=True)
+        subprocess.run(
+            [str(ROT / "bin" / "prod-start"), "release"], cwd=ROT, env=self.env(), check=True, capture_output=True
+        )
         roller = ["web", "worker"] if self.separata else ["all"]
         for roll in roller:
             self.starta_roll(roll)
@@ -288,9 +320,15 @@ class Stack:
         """The stack's server-side processes: gunicorn (master + workers), Celery, redis-server, and the
         PostgreSQL backends of the throwaway database (except connections named "bench-klient")."""
         ut = {namn: processgrupp(p.p.pid) for namn, p in self.processer.items() if p.lever}
-        ut["postgres"] = [pid for (pid,) in sql(
-            self.bas, "SELECT pid FROM pg_stat_activity WHERE datname = %s AND coalesce(application_name, '') "
-            "<> 'bench-klient' AND pid <> pg_backend_pid()", (self.dbnamn,))]
+        ut["postgres"] = [
+            pid
+            for (pid,) in sql(
+                self.bas,
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND coalesce(application_name, '') "
+                "<> 'bench-klient' AND pid <> pg_backend_pid()",
+                (self.dbnamn,),
+            )
+        ]
         return ut
 
     # data
@@ -320,6 +358,7 @@ class Stack:
 
 
 # --- HTTP client ------------------------------------------------------------------------------------
+
 
 def cookie_header(jar) -> str:
     return "; ".join(f"{c.name}={c.value}" for c in jar)
@@ -383,8 +422,14 @@ class Klient(requests.Session):
                 time.sleep(0.25)
             r = self.get(status["resultat_url"] or url)
         ok = r.status_code == 200 and r.content[:5] == b"%PDF-"
-        return {"ok": ok, "status": r.status_code, "bytes": len(r.content), "jobb": jobb_url,
-                "sekunder": time.perf_counter() - t0, "fel": "" if ok else f"HTTP {r.status_code}"}
+        return {
+            "ok": ok,
+            "status": r.status_code,
+            "bytes": len(r.content),
+            "jobb": jobb_url,
+            "sekunder": time.perf_counter() - t0,
+            "fel": "" if ok else f"HTTP {r.status_code}",
+        }
 
 
 def uptime() -> str:
@@ -392,6 +437,7 @@ def uptime() -> str:
 
 
 # --- smoke run -----------------------------------------------------------------------------------------
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -410,12 +456,16 @@ def main() -> None:
         k = Klient(s.url).logga_in("demo-lasare")
         r = k.get(f"/namnd/{nid}/2023/delårsrapport/")
         summa = "336\u00a0405" in r.text
-        print(f"delårsrapport HTML: HTTP {r.status_code}, {len(r.content)} B, summa 336 405 {'finns' if summa else 'SAKNAS'}; "
-              f"HSTS: {r.headers.get('Strict-Transport-Security')}")
+        print(
+            f"delårsrapport HTML: HTTP {r.status_code}, {len(r.content)} B, summa 336 405 {'finns' if summa else 'SAKNAS'}; "
+            f"HSTS: {r.headers.get('Strict-Transport-Security')}"
+        )
         css = re.search(r'href="(/static/css/rapport\.[0-9a-f]+\.css)"', r.text)
         if css:
             rc = k.get(css.group(1))
-            print(f"statisk fil med hash-namn {css.group(1)}: HTTP {rc.status_code}, Cache-Control {rc.headers.get('Cache-Control')}")
+            print(
+                f"statisk fil med hash-namn {css.group(1)}: HTTP {rc.status_code}, Cache-Control {rc.headers.get('Cache-Control')}"
+            )
         pdf = k.hämta_pdf(nid)
         print(f"PDF via Celery-jobb {pdf.get('jobb')}: {pdf}")
         pdf2 = k.hämta_pdf(nid)

@@ -23,14 +23,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stack import ROT, radera_databas, skapa_databas, sql  # noqa: E402
 
 TABELLER = [
-    "ekonomi_utfall", "ekonomi_historicalutfall", "ekonomi_budgetpost", "ekonomi_historicalbudgetpost",
-    "ekonomi_prognos", "ekonomi_historicalprognos", "nyckeltal_nyckeltalsvärde",
-    "nyckeltal_historicalnyckeltalsvärde", "nyckeltal_indikatorvärde", "nyckeltal_historicalindikatorvärde",
-    "rapporter_textavsnitt", "rapporter_historicaltextavsnitt", "importer_import", "importer_importändring",
-    "nämnd_verksamhetsområde", "jobb_jobb", "django_session",
+    "ekonomi_utfall",
+    "ekonomi_historicalutfall",
+    "ekonomi_budgetpost",
+    "ekonomi_historicalbudgetpost",
+    "ekonomi_prognos",
+    "ekonomi_historicalprognos",
+    "nyckeltal_nyckeltalsvärde",
+    "nyckeltal_historicalnyckeltalsvärde",
+    "nyckeltal_indikatorvärde",
+    "nyckeltal_historicalindikatorvärde",
+    "rapporter_textavsnitt",
+    "rapporter_historicaltextavsnitt",
+    "importer_import",
+    "importer_importändring",
+    "nämnd_verksamhetsområde",
+    "jobb_jobb",
+    "django_session",
 ]
 
-FYLL = r'''
+FYLL = r"""
 import random, time
 from decimal import Decimal
 from django.contrib.auth import get_user_model
@@ -72,13 +84,15 @@ Jobb.objects.bulk_create(Jobb(typ="pdf", status="klar", kommun=kommun, användar
                               parametrar={"nämnd_id": nämnder[0].id, "år": 2023, "typ": "delårsrapport"},
                               resultat={"url": "/namnd/1/2023/delårsrapport.pdf", "länktext": "Ladda ner PDF"},
                               klar=timezone.now()) for _ in range(2000))
-'''
+"""
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--namnder", type=int, default=8)
-    parser.add_argument("--behall", action="store_true", help="keep the database (e.g. to time bin/backup); prints its URL")
+    parser.add_argument(
+        "--behall", action="store_true", help="keep the database (e.g. to time bin/backup); prints its URL"
+    )
     args = parser.parse_args()
     namn = f"socialrapport_storlek_{os.getpid()}"
     url = skapa_databas(namn)
@@ -87,8 +101,9 @@ def main() -> None:
         env.pop("REDIS_URL", None)
         py = str(ROT / ".venv" / "bin" / "python")
         subprocess.run([py, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROT, env=env, check=True)
-        subprocess.run([py, "manage.py", "shell", "-c", FYLL.replace("NÄMNDER", str(args.namnder))], cwd=ROT, env=env,
-                       check=True)
+        subprocess.run(
+            [py, "manage.py", "shell", "-c", FYLL.replace("NÄMNDER", str(args.namnder))], cwd=ROT, env=env, check=True
+        )
         sql(url, "VACUUM ANALYZE")
         print(f"{'tabell':<38}{'rader':>10}{'byte/rad':>10}{'totalt':>10}")
         for t in TABELLER:
@@ -98,7 +113,7 @@ def main() -> None:
         total = sql(url, "SELECT pg_database_size(current_database())")[0][0]
         print(f"{'databasen totalt':<38}{'':>10}{'':>10}{total / 1024 / 1024:>8.1f} MB")
         if args.behall:
-            print(f"DATABASE_URL={url}  (drop it: DROP DATABASE \"{namn}\")")
+            print(f'DATABASE_URL={url}  (drop it: DROP DATABASE "{namn}")')
     finally:
         if not args.behall:
             radera_databas(namn)

@@ -133,9 +133,7 @@ def summera(namn: str, rader: Iterable[R], typ: type[R] | None = None) -> DriftR
         if f.name in ("namn", "id", "kommentar"):
             continue
         värden = [getattr(r, f.name) for r in rader]
-        belopp[f.name] = (
-            sum(värden, NOLL) if f.default is NOLL or (värden and None not in värden) else None
-        )
+        belopp[f.name] = sum(värden, NOLL) if f.default is NOLL or (värden and None not in värden) else None
     return radtyp(namn=namn, **belopp)
 
 
@@ -168,6 +166,7 @@ class Driftredovisning(Generic[R]):
 
 # --- from stored figures to report rows --------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Budgetbelopp:
     slag: str  # "kf", "nämnd" or "tillägg"
@@ -194,14 +193,14 @@ class Områdesunderlag:
 
 
 def _budget(o: Områdesunderlag, slag: str, år: int, t_o_m_månad: int = 12) -> Decimal:
-    return sum(
-        (periodbudget(b.belopp, b.vikter, t_o_m_månad) for b in o.budget if b.slag == slag and b.år == år), NOLL
-    )
+    return sum((periodbudget(b.belopp, b.vikter, t_o_m_månad) for b in o.budget if b.slag == slag and b.år == år), NOLL)
 
 
 def driftrad_period(o: Områdesunderlag, år: int, månad: int) -> DriftRad:
     return DriftRad(
-        namn=o.namn, id=o.id, kommentar=o.kommentar,
+        namn=o.namn,
+        id=o.id,
+        kommentar=o.kommentar,
         jämförelse=o.utfall_period_fg,
         budget=_budget(o, "kf", år, månad),
         tillägg=_budget(o, "tillägg", år, månad),
@@ -218,7 +217,9 @@ def driftrad_helår(o: Områdesunderlag, år: int, månad: int) -> DriftRad:
         nettokostnad = prognoser[-1] if prognoser else NOLL
         föregående = prognoser[-2] if len(prognoser) > 1 else None
     return DriftRad(
-        namn=o.namn, id=o.id, kommentar=o.kommentar,
+        namn=o.namn,
+        id=o.id,
+        kommentar=o.kommentar,
         jämförelse=o.utfall_helår_fg,
         budget=_budget(o, "kf", år),
         tillägg=_budget(o, "tillägg", år),
@@ -231,7 +232,9 @@ def budgetrad(o: Områdesunderlag, år: int) -> BudgetRad:
     """Verksamhetsplan: last year's budget is the nämnd's own distribution where there is one, else KF's."""
     föregående_nämnd = [b for b in o.budget if b.slag == "nämnd" and b.år == år - 1]
     return BudgetRad(
-        namn=o.namn, id=o.id, kommentar=o.kommentar,
+        namn=o.namn,
+        id=o.id,
+        kommentar=o.kommentar,
         föregående=_budget(o, "nämnd" if föregående_nämnd else "kf", år - 1),
         kf=_budget(o, "kf", år),
         nämnd=_budget(o, "nämnd", år),
@@ -242,9 +245,7 @@ def har_prognos(o: Områdesunderlag, månad: int) -> bool:
     return any(m <= månad for m, _ in o.prognoser)
 
 
-def gruppera(
-    områden: Sequence[Områdesunderlag], rad: Callable[[Områdesunderlag], R]
-) -> Driftredovisning[R]:
+def gruppera(områden: Sequence[Områdesunderlag], rad: Callable[[Områdesunderlag], R]) -> Driftredovisning[R]:
     """Build the report's groups from the tree (given in display order): each top-level block becomes a
     group of its children, each other top-level område a group of one. A row includes its descendants'
     figures (enheter roll up into their verksamhet)."""
@@ -289,6 +290,7 @@ class Investeringsrad:
 
 # --- månadsuppföljning -------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Månadsrad:
     """One verksamhetsområde in the month grid. Amounts in kronor; None = nothing stored."""
@@ -328,7 +330,9 @@ def månadsrad(o: Områdesunderlag, år: int, månad: int, **kw) -> Månadsrad:
     """The grid row of one område from its stored figures (``kw``: this month's utfall, prognos, versions)."""
     före = [b for m, b in o.prognoser if m < månad]
     return Månadsrad(
-        id=o.id, namn=o.namn, utfall_ack=o.utfall_period,
+        id=o.id,
+        namn=o.namn,
+        utfall_ack=o.utfall_period,
         periodbudget=_budget(o, "kf", år, månad) + _budget(o, "tillägg", år, månad),
         helårsbudget=_budget(o, "kf", år) + _budget(o, "tillägg", år),
         föregående_prognos=före[-1] if före else None,
@@ -338,6 +342,7 @@ def månadsrad(o: Områdesunderlag, år: int, månad: int, **kw) -> Månadsrad:
 
 def summera_månad(namn: str, rader: Sequence[Månadsrad]) -> dict[str, Decimal | None]:
     """Column sums of grid rows (for subtotal and total rows); prognos sums where every row has one."""
+
     def opt(värden):
         värden = list(värden)
         return sum(värden, NOLL) if värden and None not in värden else None

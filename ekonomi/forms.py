@@ -86,12 +86,14 @@ def _kr(kr: Decimal | None) -> str:
 
 
 def _före_text(r: Månadsrad) -> str:
-    return "|".join((
-        "" if r.utfall_version is None else str(r.utfall_version),
-        "" if r.prognos_version is None else str(r.prognos_version),
-        _kr(r.utfall_månad),
-        _kr(r.prognos),
-    ))
+    return "|".join(
+        (
+            "" if r.utfall_version is None else str(r.utfall_version),
+            "" if r.prognos_version is None else str(r.prognos_version),
+            _kr(r.utfall_månad),
+            _kr(r.prognos),
+        )
+    )
 
 
 def _normalisera(text: str) -> str:
@@ -154,19 +156,30 @@ class Månadsformulär:
                 continue
             kommentar_före = _normalisera(inmatat["kommentar_fore"] or "")
             kommentar = kommentar_före if inmatat["kommentar"] is None else _normalisera(inmatat["kommentar"])
-            self.gridrader.append(Gridrad(
-                verksamhetsområde_id=vo, utfall=belopp["utfall"], prognos=belopp["prognos"], kommentar=kommentar,
-                utfall_före=utfall_före, prognos_före=prognos_före, kommentar_före=kommentar_före,
-                utfall_version=utfall_version, prognos_version=prognos_version,
-            ))
+            self.gridrader.append(
+                Gridrad(
+                    verksamhetsområde_id=vo,
+                    utfall=belopp["utfall"],
+                    prognos=belopp["prognos"],
+                    kommentar=kommentar,
+                    utfall_före=utfall_före,
+                    prognos_före=prognos_före,
+                    kommentar_före=kommentar_före,
+                    utfall_version=utfall_version,
+                    prognos_version=prognos_version,
+                )
+            )
         return not self.fel
 
     def fellista(self, namn: Mapping[int, str]) -> list[Fel]:
         """Errors for the summary, each naming the row and field: "Ifo öppenvård och stöd, helårsprognos: …"."""
         return [
-            Fel(f"{namn.get(vo, f'Verksamhetsområde {vo}')}, {self.etiketter.get(fält, 'raden')}: {text}",
-                f"r{vo}-{fält}" if fält in self.etiketter else "")
-            for vo, per_fält in self.fel.items() for fält, text in per_fält.items()
+            Fel(
+                f"{namn.get(vo, f'Verksamhetsområde {vo}')}, {self.etiketter.get(fält, 'raden')}: {text}",
+                f"r{vo}-{fält}" if fält in self.etiketter else "",
+            )
+            for vo, per_fält in self.fel.items()
+            for fält, text in per_fält.items()
         ]
 
     def text_i(self, vo: int, fält: str, enhet: str) -> str | None:
@@ -182,6 +195,7 @@ class Månadsformulär:
 
 
 # --- what the template shows ---------------------------------------------------------------------------
+
 
 @dataclass
 class Radvy:
@@ -221,27 +235,42 @@ class Gruppvy:
 
 
 def _summavy(s: dict, enhet: str) -> Summavy:
-    return Summavy(s["namn"], {
-        "utfall": visa(s["utfall_månad"], enhet), "ack": visa(s["utfall_ack"], enhet),
-        "periodbudget": visa(s["periodbudget"], enhet), "avvikelse": visa(s["avvikelse"], enhet),
-        "helårsbudget": visa(s["helårsbudget"], enhet), "prognos": visa(s["prognos"], enhet),
-        "förändring": visa(s["prognosförändring"], enhet),
-    })
+    return Summavy(
+        s["namn"],
+        {
+            "utfall": visa(s["utfall_månad"], enhet),
+            "ack": visa(s["utfall_ack"], enhet),
+            "periodbudget": visa(s["periodbudget"], enhet),
+            "avvikelse": visa(s["avvikelse"], enhet),
+            "helårsbudget": visa(s["helårsbudget"], enhet),
+            "prognos": visa(s["prognos"], enhet),
+            "förändring": visa(s["prognosförändring"], enhet),
+        },
+    )
 
 
 def _radvy(r: Månadsrad, enhet: str, formulär: Månadsformulär | None, konflikt: bool) -> Radvy:
     vy = Radvy(
-        id=r.id, namn=r.namn, utfall_redigerbar=not r.utfall_per_kostnadsslag,
-        utfall=belopp_text(r.utfall_månad, enhet), prognos=belopp_text(r.prognos, enhet), kommentar=r.kommentar,
-        före=_före_text(r), kommentar_före=r.kommentar,
-        utfall_visning=visa(r.utfall_månad, enhet), ack=visa(r.utfall_ack, enhet),
-        periodbudget=visa(r.periodbudget, enhet), avvikelse=visa(r.avvikelse, enhet),
-        helårsbudget=visa(r.helårsbudget, enhet), förändring=visa(r.prognosförändring, enhet),
+        id=r.id,
+        namn=r.namn,
+        utfall_redigerbar=not r.utfall_per_kostnadsslag,
+        utfall=belopp_text(r.utfall_månad, enhet),
+        prognos=belopp_text(r.prognos, enhet),
+        kommentar=r.kommentar,
+        före=_före_text(r),
+        kommentar_före=r.kommentar,
+        utfall_visning=visa(r.utfall_månad, enhet),
+        ack=visa(r.utfall_ack, enhet),
+        periodbudget=visa(r.periodbudget, enhet),
+        avvikelse=visa(r.avvikelse, enhet),
+        helårsbudget=visa(r.helårsbudget, enhet),
+        förändring=visa(r.prognosförändring, enhet),
         data={
             # accumulated utfall without this month's netto cell, which the user may be typing
             "ack-bas": _kr(r.utfall_ack - ((r.utfall_månad or NOLL) if not r.utfall_per_kostnadsslag else NOLL)),
             "utfall-fast": _kr(r.utfall_månad) if r.utfall_per_kostnadsslag else "",
-            "periodbudget": _kr(r.periodbudget), "helarsbudget": _kr(r.helårsbudget),
+            "periodbudget": _kr(r.periodbudget),
+            "helarsbudget": _kr(r.helårsbudget),
             "foregaende": _kr(r.föregående_prognos),
         },
     )
@@ -271,7 +300,8 @@ def gridvy(
     konflikter = set(konflikter)
     vyer = [
         Gruppvy(
-            g.namn, g.är_block,
+            g.namn,
+            g.är_block,
             [_radvy(r, enhet, formulär, r.namn in konflikter) for r in g.rader],
             _summavy(g.summa, enhet) if g.är_block else None,
         )

@@ -52,7 +52,9 @@ class Kostnadsslag(models.Model):
     typ = models.CharField("typ", max_length=8, choices=Typ)
     ordning = models.PositiveIntegerField("ordning", default=0)
     konton = models.CharField(
-        "konton", max_length=500, blank=True,
+        "konton",
+        max_length=500,
+        blank=True,
         help_text="Kontointervall, kommaseparerade, t.ex. 3000-3499, 3600. Används vid import.",
     )
 
@@ -122,7 +124,11 @@ class Budgetpost(models.Model):
     belopp = Belopp("belopp helår (kr)")
     kommentar = models.CharField("kommentar", max_length=500, blank=True, help_text="Skäl till tillägg eller avdrag.")
     profil = models.ForeignKey(
-        Periodiseringsprofil, on_delete=models.PROTECT, null=True, blank=True, verbose_name="periodiseringsprofil",
+        Periodiseringsprofil,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name="periodiseringsprofil",
         help_text="Tomt = jämn fördelning över årets tolv månader.",
     )
     volym = models.DecimalField(
@@ -152,8 +158,10 @@ class Budgetpost(models.Model):
     def clean(self):
         if self.slag == self.Slag.TILLÄGG and not self.kommentar:
             raise ValidationError({"kommentar": "Ange skälet till tillägget eller avdraget."})
-        if self.profil_id and self.verksamhetsområde_id and (
-            self.profil.kommun_id != self.verksamhetsområde.nämnd.kommun_id
+        if (
+            self.profil_id
+            and self.verksamhetsområde_id
+            and (self.profil.kommun_id != self.verksamhetsområde.nämnd.kommun_id)
         ):
             raise ValidationError({"profil": "Profilen tillhör en annan kommun."})
         if (self.volym is None) != (self.peng is None):
@@ -175,8 +183,13 @@ class Utfall(models.Model):
     belopp = Belopp("belopp (kr)")
     version = models.PositiveIntegerField("version", default=1, editable=False)
     källa = models.ForeignKey(
-        "importer.Import", on_delete=models.SET_NULL, null=True, blank=True, related_name="utfall",
-        verbose_name="importerad av", help_text="Tomt = inmatat för hand.",
+        "importer.Import",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="utfall",
+        verbose_name="importerad av",
+        help_text="Tomt = inmatat för hand.",
     )
 
     objects = scoped_queryset("verksamhetsområde__nämnd__kommun").as_manager()
@@ -188,16 +201,19 @@ class Utfall(models.Model):
         ordering = ["verksamhetsområde", "år", "månad"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(månad__gte=1, månad__lte=12), name="utfall_månad_1_12",
+                condition=Q(månad__gte=1, månad__lte=12),
+                name="utfall_månad_1_12",
                 violation_error_message="Månad måste vara 1–12.",
             ),
             models.UniqueConstraint(
-                fields=["verksamhetsområde", "år", "månad", "kategori"], condition=Q(kostnadsslag__isnull=True),
+                fields=["verksamhetsområde", "år", "månad", "kategori"],
+                condition=Q(kostnadsslag__isnull=True),
                 name="utfall_unikt_netto",
             ),
             models.UniqueConstraint(
                 fields=["verksamhetsområde", "år", "månad", "kategori", "kostnadsslag"],
-                condition=Q(kostnadsslag__isnull=False), name="utfall_unikt_per_slag",
+                condition=Q(kostnadsslag__isnull=False),
+                name="utfall_unikt_per_slag",
             ),
         ]
         indexes = [models.Index(fields=["år", "månad"])]
@@ -206,8 +222,10 @@ class Utfall(models.Model):
         return f"{self.verksamhetsområde} {self.år}-{self.månad:02d}"
 
     def clean(self):
-        if self.kostnadsslag_id and self.verksamhetsområde_id and (
-            self.kostnadsslag.kommun_id != self.verksamhetsområde.nämnd.kommun_id
+        if (
+            self.kostnadsslag_id
+            and self.verksamhetsområde_id
+            and (self.kostnadsslag.kommun_id != self.verksamhetsområde.nämnd.kommun_id)
         ):
             raise ValidationError({"kostnadsslag": "Kostnadsslaget tillhör en annan kommun."})
 
@@ -234,7 +252,8 @@ class Prognos(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["verksamhetsområde", "år", "månad"], name="prognos_unik"),
             models.CheckConstraint(
-                condition=Q(månad__gte=1, månad__lte=12), name="prognos_månad_1_12",
+                condition=Q(månad__gte=1, månad__lte=12),
+                name="prognos_månad_1_12",
                 violation_error_message="Månad måste vara 1–12.",
             ),
         ]

@@ -65,7 +65,10 @@ def ekonomiunderlag(user, nämnder: Sequence[Nämnd], år: int, månad: int) -> 
 
     return [
         Områdesunderlag(
-            id=o["id"], namn=o["namn"], typ=o["typ"], förälder_id=o["förälder_id"],
+            id=o["id"],
+            namn=o["namn"],
+            typ=o["typ"],
+            förälder_id=o["förälder_id"],
             budget=tuple(budget[o["id"]]),
             utfall_period=belopp(o["id"], "period"),
             utfall_period_fg=belopp(o["id"], "period_fg"),
@@ -82,8 +85,9 @@ def _jämförelseområden(ids: list[int]) -> dict[int, list[int]]:
     turn of the year (``Verksamhetsområde.föregångare``). An område that is another's föregångare no longer
     shows its own last-year figures unless it lists itself. One query."""
     kopplingar = list(
-        Verksamhetsområde.föregångare.through.objects.filter(from_verksamhetsområde_id__in=ids)
-        .values_list("from_verksamhetsområde_id", "to_verksamhetsområde_id")
+        Verksamhetsområde.föregångare.through.objects.filter(from_verksamhetsområde_id__in=ids).values_list(
+            "from_verksamhetsområde_id", "to_verksamhetsområde_id"
+        )
     )
     if not kopplingar:
         return {}
@@ -107,11 +111,16 @@ def investeringar(user, nämnder: Sequence[Nämnd], år: int, månad: int) -> li
     )
     for inv in qs:
         prognoser = [p for p in inv.prognoser.all() if p.månad <= max(månad, 1)]
-        rader.append(Investeringsrad(
-            namn=inv.namn, ram=inv.kf_ram, tillägg=inv.tillägg, utgift=inv.utgift or NOLL,
-            prognos=prognoser[-1].belopp if prognoser else None,
-            kommentar=prognoser[-1].kommentar if prognoser else "",
-        ))
+        rader.append(
+            Investeringsrad(
+                namn=inv.namn,
+                ram=inv.kf_ram,
+                tillägg=inv.tillägg,
+                utgift=inv.utgift or NOLL,
+                prognos=prognoser[-1].belopp if prognoser else None,
+                kommentar=prognoser[-1].kommentar if prognoser else "",
+            )
+        )
     return rader
 
 
@@ -139,14 +148,22 @@ def månadsuppföljning(user, nämnd: Nämnd, år: int, månad: int) -> list[Må
     }
     uppdelat = set(
         Utfall.objects.filter(verksamhetsområde_id__in=ids, år=år, månad=månad)
-        .exclude(kostnadsslag__isnull=True, kategori="").values_list("verksamhetsområde_id", flat=True)
+        .exclude(kostnadsslag__isnull=True, kategori="")
+        .values_list("verksamhetsområde_id", flat=True)
     )
-    prognos = {p.verksamhetsområde_id: p for p in Prognos.objects.filter(verksamhetsområde_id__in=ids, år=år, månad=månad)}
-    månadssumma = {
-        r["verksamhetsområde_id"]: r["s"]
-        for r in Utfall.objects.filter(verksamhetsområde_id__in=uppdelat, år=år, månad=månad)
-        .values("verksamhetsområde_id").annotate(s=Sum("belopp"))
-    } if uppdelat else {}
+    prognos = {
+        p.verksamhetsområde_id: p for p in Prognos.objects.filter(verksamhetsområde_id__in=ids, år=år, månad=månad)
+    }
+    månadssumma = (
+        {
+            r["verksamhetsområde_id"]: r["s"]
+            for r in Utfall.objects.filter(verksamhetsområde_id__in=uppdelat, år=år, månad=månad)
+            .values("verksamhetsområde_id")
+            .annotate(s=Sum("belopp"))
+        }
+        if uppdelat
+        else {}
+    )
 
     har_barn = {o.förälder_id for o in underlag}
     förälder = {o.id: o.förälder_id for o in underlag}
@@ -160,24 +177,34 @@ def månadsuppföljning(user, nämnd: Nämnd, år: int, månad: int) -> list[Må
             topp = upp
         grupp = grupper.setdefault(topp, Månadsgrupp(namn[topp], topp != o.id, []))
         u, p = netto.get(o.id), prognos.get(o.id)
-        grupp.rader.append(berakning.månadsrad(
-            o, år, månad,
-            utfall_månad=månadssumma.get(o.id, u.belopp if u else None) if o.id in uppdelat else (u.belopp if u else None),
-            prognos=p.belopp if p else None,
-            kommentar=p.kommentar if p else "",
-            utfall_version=u.version if u else None,
-            prognos_version=p.version if p else None,
-            utfall_per_kostnadsslag=o.id in uppdelat,
-        ))
+        grupp.rader.append(
+            berakning.månadsrad(
+                o,
+                år,
+                månad,
+                utfall_månad=månadssumma.get(o.id, u.belopp if u else None)
+                if o.id in uppdelat
+                else (u.belopp if u else None),
+                prognos=p.belopp if p else None,
+                kommentar=p.kommentar if p else "",
+                utfall_version=u.version if u else None,
+                prognos_version=p.version if p else None,
+                utfall_per_kostnadsslag=o.id in uppdelat,
+            )
+        )
     return list(grupper.values())
 
 
 def månader_med_värden(user, nämnd: Nämnd, år: int) -> tuple[dict[int, int], dict[int, int]]:
     """Per month of ``år``: how many verksamhetsområden have utfall, and how many have a prognos. Two queries."""
+
     def per_månad(model) -> dict[int, int]:
         return dict(
-            model.objects.for_user(user).filter(verksamhetsområde__nämnd=nämnd, år=år)
-            .values("månad").annotate(n=Count("verksamhetsområde", distinct=True)).values_list("månad", "n")
+            model.objects.for_user(user)
+            .filter(verksamhetsområde__nämnd=nämnd, år=år)
+            .values("månad")
+            .annotate(n=Count("verksamhetsområde", distinct=True))
+            .values_list("månad", "n")
         )
 
     return per_månad(Utfall), per_månad(Prognos)
@@ -188,7 +215,8 @@ def budgetår_per_nämnd(user) -> dict[int, tuple[int, int]]:
     return {
         r["verksamhetsområde__nämnd"]: (r["första"], r["sista"])
         for r in Budgetpost.objects.for_user(user)
-        .values("verksamhetsområde__nämnd").annotate(första=Min("år"), sista=Max("år"))
+        .values("verksamhetsområde__nämnd")
+        .annotate(första=Min("år"), sista=Max("år"))
     }
 
 

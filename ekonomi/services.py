@@ -62,8 +62,9 @@ class Sparat:
     borttagna: int
 
 
-def _kontrollera_versioner(ändrade: Sequence[Gridrad], utfall: dict, prognoser: dict, områden: dict,
-                           uppdelade: set) -> None:
+def _kontrollera_versioner(
+    ändrade: Sequence[Gridrad], utfall: dict, prognoser: dict, områden: dict, uppdelade: set
+) -> None:
     """Refuse concurrent edits (a stored version other than the one the grid showed) and hand edits of an
     utfall imported per kostnadsslag."""
     konflikter = []
@@ -75,8 +76,9 @@ def _kontrollera_versioner(ändrade: Sequence[Gridrad], utfall: dict, prognoser:
             konflikter.append(områden[r.verksamhetsområde_id].namn)
     if konflikter:
         raise Konflikt(konflikter)
-    if fel := [områden[r.verksamhetsområde_id].namn for r in ändrade
-               if r.utfall_ändrat and r.verksamhetsområde_id in uppdelade]:
+    if fel := [
+        områden[r.verksamhetsområde_id].namn for r in ändrade if r.utfall_ändrat and r.verksamhetsområde_id in uppdelade
+    ]:
         raise ValidationError(
             "Utfallet för " + ", ".join(fel) + " är importerat per kostnadsslag och ändras genom en ny import."
         )
@@ -94,9 +96,13 @@ def spara_månad(user, nämnd: Nämnd, år: int, månad: int, rader: Sequence[Gr
     # Only the grid's rows (``selectors.månadsuppföljning``): this nämnd's områden valid in the year with no valid
     # children. Figures on a parent would be entered twice over, and a block's own figures show in no report.
     gäller = (Q(från_år__isnull=True) | Q(från_år__lte=år), Q(till_år__isnull=True) | Q(till_år__gte=år))
-    områden = {o.id: o for o in Verksamhetsområde.objects.filter(nämnd=nämnd, id__in=ids).filter(*gäller).annotate(
-        har_barn=Exists(Verksamhetsområde.objects.filter(förälder=OuterRef("pk")).filter(*gäller))
-    ).only("id", "namn")}
+    områden = {
+        o.id: o
+        for o in Verksamhetsområde.objects.filter(nämnd=nämnd, id__in=ids)
+        .filter(*gäller)
+        .annotate(har_barn=Exists(Verksamhetsområde.objects.filter(förälder=OuterRef("pk")).filter(*gäller)))
+        .only("id", "namn")
+    }
     if främmande := ids - set(områden):
         raise ValidationError(f"Okända verksamhetsområden för {nämnd.namn} {år}: {sorted(främmande)}.")
     if summeringsrader := sorted(o.namn for o in områden.values() if o.har_barn):
@@ -104,12 +110,21 @@ def spara_månad(user, nämnd: Nämnd, år: int, månad: int, rader: Sequence[Gr
             "Utfall och prognos förs på verksamheterna, inte på summeringsraderna " + ", ".join(summeringsrader) + "."
         )
 
-    utfall = {u.verksamhetsområde_id: u for u in Utfall.objects.select_for_update().filter(
-        verksamhetsområde_id__in=ids, år=år, månad=månad, kostnadsslag__isnull=True, kategori="")}
-    prognoser = {p.verksamhetsområde_id: p for p in Prognos.objects.select_for_update().filter(
-        verksamhetsområde_id__in=ids, år=år, månad=månad)}
-    uppdelade = set(Utfall.objects.filter(verksamhetsområde_id__in=ids, år=år, månad=månad)
-                    .exclude(kostnadsslag__isnull=True, kategori="").values_list("verksamhetsområde_id", flat=True))
+    utfall = {
+        u.verksamhetsområde_id: u
+        for u in Utfall.objects.select_for_update().filter(
+            verksamhetsområde_id__in=ids, år=år, månad=månad, kostnadsslag__isnull=True, kategori=""
+        )
+    }
+    prognoser = {
+        p.verksamhetsområde_id: p
+        for p in Prognos.objects.select_for_update().filter(verksamhetsområde_id__in=ids, år=år, månad=månad)
+    }
+    uppdelade = set(
+        Utfall.objects.filter(verksamhetsområde_id__in=ids, år=år, månad=månad)
+        .exclude(kostnadsslag__isnull=True, kategori="")
+        .values_list("verksamhetsområde_id", flat=True)
+    )
 
     _kontrollera_versioner(ändrade, utfall, prognoser, områden, uppdelade)
 
@@ -129,7 +144,9 @@ def spara_månad(user, nämnd: Nämnd, år: int, månad: int, rader: Sequence[Gr
             if r.prognos is None and not kommentar:
                 bort_p.append(p) if p else None
             elif p is None:
-                nya_p.append(Prognos(verksamhetsområde_id=vo, år=år, månad=månad, belopp=r.prognos, kommentar=kommentar))
+                nya_p.append(
+                    Prognos(verksamhetsområde_id=vo, år=år, månad=månad, belopp=r.prognos, kommentar=kommentar)
+                )
             else:
                 p.belopp, p.kommentar, p.version = r.prognos, kommentar, p.version + 1
                 ändr_p.append(p)

@@ -38,8 +38,13 @@ def månader(request, nämnd_id: int, år: int):
     utfall, prognoser = sel.månader_med_värden(request.user, nämnd, år)
     vakt = Vakt.för(request.user, nämnd, år)
     rader = [
-        {"månad": m, "namn": MÅNADER_LÅNG[m - 1], "utfall": utfall.get(m, 0), "prognoser": prognoser.get(m, 0),
-         "spärr": vakt.spärr(Ändring(Slag.MÅNADSVÄRDE, år, m))}
+        {
+            "månad": m,
+            "namn": MÅNADER_LÅNG[m - 1],
+            "utfall": utfall.get(m, 0),
+            "prognoser": prognoser.get(m, 0),
+            "spärr": vakt.spärr(Ändring(Slag.MÅNADSVÄRDE, år, m)),
+        }
         for m in range(1, 13)
     ]
     return render(request, "ekonomi/manader.html", {"nämnd": nämnd, "år": år, "rader": rader})
@@ -66,8 +71,15 @@ def månadsuppföljning(request, nämnd_id: int, år: int, månad: int):
     except ValidationError as e:  # PeriodStängd, unknown rows, utfall imported per kostnadsslag
         return _visa(request, nämnd, år, månad, enhet, formulär, meddelande=" ".join(e.messages))
     except IntegrityError:  # two first-time saves of the same cell at the same moment
-        return _visa(request, nämnd, år, månad, enhet, formulär, meddelande=(
-            "Någon annan sparade samma rader samtidigt. Inget sparades. Ladda om sidan och försök igen."))
+        return _visa(
+            request,
+            nämnd,
+            år,
+            månad,
+            enhet,
+            formulär,
+            meddelande=("Någon annan sparade samma rader samtidigt. Inget sparades. Ladda om sidan och försök igen."),
+        )
     if sparat.skapade or sparat.ändrade or sparat.borttagna:
         messages.success(
             request, f"Sparat: {sparat.skapade} nya, {sparat.ändrade} ändrade, {sparat.borttagna} borttagna värden."
@@ -77,21 +89,46 @@ def månadsuppföljning(request, nämnd_id: int, år: int, månad: int):
     return redirect("månadsuppföljning", nämnd.id, år, månad)
 
 
-def _visa(request, nämnd, år: int, månad: int, enhet: str, formulär: Månadsformulär | None = None, *,
-          fel_från_formulär: bool = False, meddelande: str = "", konflikter=()):
+def _visa(
+    request,
+    nämnd,
+    år: int,
+    månad: int,
+    enhet: str,
+    formulär: Månadsformulär | None = None,
+    *,
+    fel_från_formulär: bool = False,
+    meddelande: str = "",
+    konflikter=(),
+):
     grupper = sel.månadsuppföljning(request.user, nämnd, år, månad)
     grupper_vy, summa = gridvy(grupper, enhet, formulär, konflikter)
     fel = formulär.fellista({r.id: r.namn for g in grupper for r in g.rader}) if fel_från_formulär else []
-    föregående, nästa = ((år, månad - 1) if månad > 1 else (år - 1, 12)), ((år, månad + 1) if månad < 12 else (år + 1, 1))
+    föregående, nästa = (
+        ((år, månad - 1) if månad > 1 else (år - 1, 12)),
+        ((år, månad + 1) if månad < 12 else (år + 1, 1)),
+    )
     context = {
-        "nämnd": nämnd, "år": år, "månad": månad, "månadsnamn": MÅNADER_LÅNG[månad - 1],
-        "enhet": enhet, "enhetsval": ENHETSVAL, "grupper": grupper_vy, "summa": summa,
+        "nämnd": nämnd,
+        "år": år,
+        "månad": månad,
+        "månadsnamn": MÅNADER_LÅNG[månad - 1],
+        "enhet": enhet,
+        "enhetsval": ENHETSVAL,
+        "grupper": grupper_vy,
+        "summa": summa,
         "spärr": (spärr := spärr_för(request.user, nämnd, Ändring(Slag.MÅNADSVÄRDE, år, månad))),
         "stängd": spärr is not None,
-        "fel": fel, "meddelande": meddelande, "antal_fel": len(fel),
-        "föregående": {"url": reverse("månadsuppföljning", args=[nämnd.id, *föregående]),
-                       "namn": f"{MÅNADER_LÅNG[föregående[1] - 1]} {föregående[0]}"},
-        "nästa": {"url": reverse("månadsuppföljning", args=[nämnd.id, *nästa]),
-                  "namn": f"{MÅNADER_LÅNG[nästa[1] - 1]} {nästa[0]}"},
+        "fel": fel,
+        "meddelande": meddelande,
+        "antal_fel": len(fel),
+        "föregående": {
+            "url": reverse("månadsuppföljning", args=[nämnd.id, *föregående]),
+            "namn": f"{MÅNADER_LÅNG[föregående[1] - 1]} {föregående[0]}",
+        },
+        "nästa": {
+            "url": reverse("månadsuppföljning", args=[nämnd.id, *nästa]),
+            "namn": f"{MÅNADER_LÅNG[nästa[1] - 1]} {nästa[0]}",
+        },
     }
     return render(request, "ekonomi/manadsuppfoljning.html", context)

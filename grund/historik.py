@@ -29,8 +29,11 @@ def registrera(model, objekt: Iterable, typ: str, user=None, orsak: str = "") ->
     nu = timezone.now()
     historik.objects.bulk_create(
         historik(
-            history_date=nu, history_user=user if getattr(user, "pk", None) else None, history_type=typ,
-            history_change_reason=orsak, **{f.attname: getattr(o, f.attname) for f in historik.tracked_fields},
+            history_date=nu,
+            history_user=user if getattr(user, "pk", None) else None,
+            history_type=typ,
+            history_change_reason=orsak,
+            **{f.attname: getattr(o, f.attname) for f in historik.tracked_fields},
         )
         for o in objekt
     )

@@ -79,7 +79,7 @@ class Blad:
 
 def bladnamn(namn: str, använda: set[str]) -> str:
     """A valid, unique sheet name: at most 31 characters, none of []:*?/\\ ."""
-    rent = "".join("-" if c in '[]:*?/\\' else c for c in namn).strip("' ") or "Blad"
+    rent = "".join("-" if c in "[]:*?/\\" else c for c in namn).strip("' ") or "Blad"
     kandidat, n = rent[:31], 1
     while kandidat.lower() in använda:
         n += 1
@@ -212,6 +212,7 @@ def csv_svar(filnamn: str, blad: Blad) -> HttpResponse:
 
 # --- report tables ------------------------------------------------------------------------------
 
+
 def belopp(pres: Presentation, kr: Decimal | None, kostnad: bool = True) -> Decimal | None:
     """Kronor → the kommun's unit and sign, unrounded (the cell's number format rounds the display)."""
     if kr is None:
@@ -231,9 +232,14 @@ def om_blad(rapport: Rapport, tabell: str, källor: Iterable[str] = ()) -> Blad:
     b.rad(["Rapport", rapport.titel])
     b.rad(["Period", rapport.period_text])
     if tabell not in ("volymer", "indikatorer"):
-        b.rad(["Belopp", f"{rapport.pres.enhet}, "
-               + ("kostnader negativa" if rapport.pres.kostnader_negativa else "kostnader positiva")
-               + "; budgetavvikelse positiv = bättre än budget"])
+        b.rad(
+            [
+                "Belopp",
+                f"{rapport.pres.enhet}, "
+                + ("kostnader negativa" if rapport.pres.kostnader_negativa else "kostnader positiva")
+                + "; budgetavvikelse positiv = bättre än budget",
+            ]
+        )
     if källor := sorted(set(källor)):
         b.rad(["Källa", ", ".join(källor)])
     b.rad(["Skapad", timezone.localtime().strftime("%Y-%m-%d %H:%M")])
@@ -254,8 +260,13 @@ def _grupperat(b: Blad, red: berakning.Driftredovisning, värden: Callable[[Any]
 
 
 def _driftvärden(pres: Presentation, r: berakning.DriftRad, helår: bool) -> list:
-    värden = [belopp(pres, r.jämförelse), belopp(pres, r.budget), belopp(pres, r.tillägg),
-              belopp(pres, r.nettokostnad), belopp(pres, r.avvikelse, kostnad=False)]
+    värden = [
+        belopp(pres, r.jämförelse),
+        belopp(pres, r.budget),
+        belopp(pres, r.tillägg),
+        belopp(pres, r.nettokostnad),
+        belopp(pres, r.avvikelse, kostnad=False),
+    ]
     if helår:
         värden.append(belopp(pres, r.prognosförändring))
     return värden
@@ -278,8 +289,11 @@ def drift_blad(rapport: Rapport, helår: bool = False, med_kommentar: bool = Tru
         titel = rapport.helår_rubrik if helår else f"Driftredovisning {rapport.period_kort}"
         b = Blad(f"{titel} {del_.nämnd.namn}" if rapport.flera_delar else titel, kolumner)
 
-        _grupperat(b, red, lambda r: [*_driftvärden(pres, r, helår),
-                                      *([r.kommentar or None] if helår and med_kommentar else [])])
+        _grupperat(
+            b,
+            red,
+            lambda r: [*_driftvärden(pres, r, helår), *([r.kommentar or None] if helår and med_kommentar else [])],
+        )
         blad.append(b)
     if rapport.flera_delar and not helår and rapport.sammanställning:
         b = Blad("Sammanställning", [Kolumn("Del"), *(Kolumn(f"{r} ({pres.enhet})", format) for r in rubriker)])
@@ -295,11 +309,15 @@ def budget_blad(rapport: Rapport) -> list[Blad]:
     for del_ in rapport.delar:
         if del_.budget is None:
             continue
-        b = Blad(f"Driftsbudget {rapport.år}" + (f" {del_.nämnd.namn}" if rapport.flera_delar else ""), [
-            Kolumn("Verksamhet"), Kolumn(f"Budget {rapport.år - 1} ({pres.enhet})", format),
-            Kolumn(f"KF-budget {rapport.år} ({pres.enhet})", format),
-            Kolumn(f"Nämndbudget {rapport.år} ({pres.enhet})", format),
-        ])
+        b = Blad(
+            f"Driftsbudget {rapport.år}" + (f" {del_.nämnd.namn}" if rapport.flera_delar else ""),
+            [
+                Kolumn("Verksamhet"),
+                Kolumn(f"Budget {rapport.år - 1} ({pres.enhet})", format),
+                Kolumn(f"KF-budget {rapport.år} ({pres.enhet})", format),
+                Kolumn(f"Nämndbudget {rapport.år} ({pres.enhet})", format),
+            ],
+        )
 
         _grupperat(b, del_.budget, lambda r: [belopp(pres, r.föregående), belopp(pres, r.kf), belopp(pres, r.nämnd)])
         blad.append(b)
@@ -314,13 +332,19 @@ def volym_blad(rapport: Rapport) -> list[Blad]:
     s = _sektion(rapport, Sektion.VOLYMER)
     if s is None:
         return []
-    b = Blad("Volymer och nyckeltal", [Kolumn("Område"), Kolumn("Nyckeltal"), Kolumn("Enhet"),
-                                       *(Kolumn(k.rubrik, VÄRDE) for k in s.data["kolumner"])])
+    b = Blad(
+        "Volymer och nyckeltal",
+        [
+            Kolumn("Område"),
+            Kolumn("Nyckeltal"),
+            Kolumn("Enhet"),
+            *(Kolumn(k.rubrik, VÄRDE) for k in s.data["kolumner"]),
+        ],
+    )
     for g in s.data["grupper"]:
         for r in g.rader:
             b.rad([g.namn, ("varav " if r.är_delserie else "") + r.namn, r.enhet, *r.celler(s.data["kolumner"])])
     return [b]
-
 
 
 def indikator_blad(rapport: Rapport) -> tuple[list[Blad], set[str]]:
@@ -341,8 +365,13 @@ def indikator_blad(rapport: Rapport) -> tuple[list[Blad], set[str]]:
                 v = i.värde(å)
                 celler += [v.totalt, v.kvinnor, v.män] if v else [None, None, None]
             källor.update(i.källor)
-            celler += [i.riktning.capitalize(), i.målvärde_text or None, i.bedömning.value if i.bedömning else None,
-                       i.trend.value if i.trend else None, ", ".join(i.källor) or None]
+            celler += [
+                i.riktning.capitalize(),
+                i.målvärde_text or None,
+                i.bedömning.value if i.bedömning else None,
+                i.trend.value if i.trend else None,
+                ", ".join(i.källor) or None,
+            ]
             b.rad(celler)
     return [b], källor
 
@@ -352,8 +381,11 @@ def investering_blad(rapport: Rapport) -> list[Blad]:
     if s is None:
         return []
     pres, format = rapport.pres, _beloppsformat(rapport.pres)
-    kolumner = [Kolumn("Investering"), Kolumn(f"KF investeringsram ({pres.enhet})", format),
-                Kolumn(f"Tillägg investeringsram ({pres.enhet})", format)]
+    kolumner = [
+        Kolumn("Investering"),
+        Kolumn(f"KF investeringsram ({pres.enhet})", format),
+        Kolumn(f"Tillägg investeringsram ({pres.enhet})", format),
+    ]
     if rapport.månad:
         kolumner.append(Kolumn(f"Utgift {rapport.period_kort} ({pres.enhet})", format))
         if not rapport.är_helår:
@@ -432,26 +464,47 @@ def csv_blad(rapport: Rapport, tabell: str) -> Blad:
 
 # --- månadsuppföljning (entry page) ---------------------------------------------------------------
 
+
 def månad_blad(user, nämnd: Nämnd, år: int, månad: int) -> list[Blad]:
     """The månadsuppföljning grid of a month as on the entry page (same selector)."""
     pres = Presentation.för(nämnd.kommun)
     format = _beloppsformat(pres)
     mån = MÅNADER_LÅNG[månad - 1][:3]
     grupper = ekonomi_sel.månadsuppföljning(user, nämnd, år, månad)
-    b = Blad(f"Månadsuppföljning {år}-{månad:02d}", [
-        Kolumn("Verksamhet"), Kolumn(f"Utfall {mån} {år} ({pres.enhet})", format),
-        Kolumn(f"Utfall jan–{mån} ({pres.enhet})", format), Kolumn(f"Budget jan–{mån} ({pres.enhet})", format),
-        Kolumn(f"Avvikelse ({pres.enhet})", format), Kolumn(f"Årsbudget ({pres.enhet})", format),
-        Kolumn(f"Prognos helår ({pres.enhet})", format),
-        Kolumn(f"Förändring sedan föregående prognos ({pres.enhet})", format),
-        Kolumn("Förbrukat av årsbudget (%)", PROCENT), Kolumn("Kommentar", bredd=60),
-    ])
+    b = Blad(
+        f"Månadsuppföljning {år}-{månad:02d}",
+        [
+            Kolumn("Verksamhet"),
+            Kolumn(f"Utfall {mån} {år} ({pres.enhet})", format),
+            Kolumn(f"Utfall jan–{mån} ({pres.enhet})", format),
+            Kolumn(f"Budget jan–{mån} ({pres.enhet})", format),
+            Kolumn(f"Avvikelse ({pres.enhet})", format),
+            Kolumn(f"Årsbudget ({pres.enhet})", format),
+            Kolumn(f"Prognos helår ({pres.enhet})", format),
+            Kolumn(f"Förändring sedan föregående prognos ({pres.enhet})", format),
+            Kolumn("Förbrukat av årsbudget (%)", PROCENT),
+            Kolumn("Kommentar", bredd=60),
+        ],
+    )
 
     def rad(namn, d: dict, kommentar=None, summa=False, indrag=False):
         förbrukat = d["utfall_ack"] / d["helårsbudget"] * 100 if d["helårsbudget"] else None
-        b.rad([namn, belopp(pres, d["utfall_månad"]), belopp(pres, d["utfall_ack"]), belopp(pres, d["periodbudget"]),
-               belopp(pres, d["avvikelse"], kostnad=False), belopp(pres, d["helårsbudget"]), belopp(pres, d["prognos"]),
-               belopp(pres, d["prognosförändring"]), förbrukat, kommentar or None], summa, indrag)
+        b.rad(
+            [
+                namn,
+                belopp(pres, d["utfall_månad"]),
+                belopp(pres, d["utfall_ack"]),
+                belopp(pres, d["periodbudget"]),
+                belopp(pres, d["avvikelse"], kostnad=False),
+                belopp(pres, d["helårsbudget"]),
+                belopp(pres, d["prognos"]),
+                belopp(pres, d["prognosförändring"]),
+                förbrukat,
+                kommentar or None,
+            ],
+            summa,
+            indrag,
+        )
 
     alla = []
     for g in grupper:
@@ -459,16 +512,32 @@ def månad_blad(user, nämnd: Nämnd, år: int, månad: int) -> list[Blad]:
             b.rad([g.namn], summa=True)
         for r in g.rader:
             alla.append(r)
-            rad(r.namn, {"utfall_månad": r.utfall_månad, "utfall_ack": r.utfall_ack, "periodbudget": r.periodbudget,
-                         "avvikelse": r.avvikelse, "helårsbudget": r.helårsbudget, "prognos": r.prognos,
-                         "prognosförändring": r.prognosförändring}, r.kommentar, indrag=g.är_block)
+            rad(
+                r.namn,
+                {
+                    "utfall_månad": r.utfall_månad,
+                    "utfall_ack": r.utfall_ack,
+                    "periodbudget": r.periodbudget,
+                    "avvikelse": r.avvikelse,
+                    "helårsbudget": r.helårsbudget,
+                    "prognos": r.prognos,
+                    "prognosförändring": r.prognosförändring,
+                },
+                r.kommentar,
+                indrag=g.är_block,
+            )
         if g.är_block:
             rad(f"Summa {g.namn}", g.summa, summa=True)
     rad("Summa", berakning.summera_månad("Summa", alla), summa=True)
     om = Blad("Om tabellen", [Kolumn("Uppgift", bredd=22), Kolumn("Värde", bredd=70)])
-    for rad_ in (["Tabell", "Månadsuppföljning"], ["Kommun", nämnd.kommun.namn], ["Nämnd", nämnd.namn],
-                 ["Period", f"{MÅNADER_LÅNG[månad - 1]} {år}"], ["Belopp", pres.enhet],
-                 ["Skapad", timezone.localtime().strftime("%Y-%m-%d %H:%M")]):
+    for rad_ in (
+        ["Tabell", "Månadsuppföljning"],
+        ["Kommun", nämnd.kommun.namn],
+        ["Nämnd", nämnd.namn],
+        ["Period", f"{MÅNADER_LÅNG[månad - 1]} {år}"],
+        ["Belopp", pres.enhet],
+        ["Skapad", timezone.localtime().strftime("%Y-%m-%d %H:%M")],
+    ):
         om.rad(rad_)
     return [b, om]
 
@@ -497,16 +566,31 @@ def mall_blad(typ: str, nämnd: Nämnd | None = None) -> list[Blad]:
         raise Http404("Okänd importmall.") from None
     if typ in RESURSER:
         resurs = RESURSER[typ]()
-        kolumner = [Kolumn(r, _mallformat(namn)) for namn, r in zip(resurs.fields, resurs.get_export_headers(), strict=True)]
+        kolumner = [
+            Kolumn(r, _mallformat(namn)) for namn, r in zip(resurs.fields, resurs.get_export_headers(), strict=True)
+        ]
         instruktioner = resurs.instruktioner
     elif typ == "volymer":
-        kolumner = [Kolumn("Område"), Kolumn("Nyckeltal"), Kolumn("Enhet"), Kolumn("År", HELTAL),
-                    *(Kolumn(m, VÄRDE) for m in ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt",
-                                                 "nov", "dec"))]
+        kolumner = [
+            Kolumn("Område"),
+            Kolumn("Nyckeltal"),
+            Kolumn("Enhet"),
+            Kolumn("År", HELTAL),
+            *(
+                Kolumn(m, VÄRDE)
+                for m in ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+            ),
+        ]
         instruktioner = definition.instruktioner
     else:  # kolada
-        kolumner = [Kolumn("Kolada-id"), Kolumn("Kommun"), Kolumn("År", HELTAL), Kolumn("T", VÄRDE),
-                    Kolumn("K", VÄRDE), Kolumn("M", VÄRDE)]
+        kolumner = [
+            Kolumn("Kolada-id"),
+            Kolumn("Kommun"),
+            Kolumn("År", HELTAL),
+            Kolumn("T", VÄRDE),
+            Kolumn("K", VÄRDE),
+            Kolumn("M", VÄRDE),
+        ]
         instruktioner = definition.instruktioner
     data = Blad(definition.titel, kolumner)
     instr = Blad("Instruktioner", [Kolumn(f"Importmall: {definition.titel}", bredd=120)])
@@ -532,14 +616,33 @@ def _mallformat(fält: str) -> str | None:
 
 def giltiga_värden(typ: str, nämnd: Nämnd) -> Blad:
     if typ in ("budget", "prognos"):
-        b = Blad("Giltiga värden", [Kolumn("Verksamhetsområde"), Kolumn("Ingår i"), Kolumn("Ansvarskoder"),
-                                    Kolumn("Verksamhetskoder"), Kolumn("Från år", HELTAL), Kolumn("Till och med år", HELTAL)])
+        b = Blad(
+            "Giltiga värden",
+            [
+                Kolumn("Verksamhetsområde"),
+                Kolumn("Ingår i"),
+                Kolumn("Ansvarskoder"),
+                Kolumn("Verksamhetskoder"),
+                Kolumn("Från år", HELTAL),
+                Kolumn("Till och med år", HELTAL),
+            ],
+        )
         for o in Verksamhetsområde.objects.filter(nämnd=nämnd).select_related("förälder").order_by("ordning", "namn"):
-            b.rad([o.namn, o.förälder.namn if o.förälder else None, o.ansvarskoder or None, o.verksamhetskoder or None,
-                   o.från_år, o.till_år])
+            b.rad(
+                [
+                    o.namn,
+                    o.förälder.namn if o.förälder else None,
+                    o.ansvarskoder or None,
+                    o.verksamhetskoder or None,
+                    o.från_år,
+                    o.till_år,
+                ]
+            )
     elif typ == "volymer":
         b = Blad("Giltiga värden", [Kolumn("Område"), Kolumn("Nyckeltal"), Kolumn("Enhet")])
-        for nt in Nyckeltal.objects.filter(grupp__nämnd=nämnd).select_related("grupp").order_by("grupp__ordning", "ordning"):
+        for nt in (
+            Nyckeltal.objects.filter(grupp__nämnd=nämnd).select_related("grupp").order_by("grupp__ordning", "ordning")
+        ):
             b.rad([nt.grupp.namn, nt.namn, nt.enhet])
     else:
         b = Blad("Giltiga värden", [Kolumn("Mål"), Kolumn("Indikator"), Kolumn("Kolada-id"), Kolumn("Enhet")])
@@ -555,10 +658,15 @@ def ifylld_mall(typ: str, nämnd: Nämnd, år: int) -> list[Blad]:
     if typ not in resources.RESURSER:
         raise Http404("Det finns ingen ifylld mall för den typen.")
     resurs = resources.RESURSER[typ]()
-    qs = {"budget": resources.budget_queryset, "prognos": resources.prognos_queryset,
-          "indikatorer": resources.indikator_queryset}[typ](nämnd, år)
+    qs = {
+        "budget": resources.budget_queryset,
+        "prognos": resources.prognos_queryset,
+        "indikatorer": resources.indikator_queryset,
+    }[typ](nämnd, år)
     dataset = resurs.export(queryset=qs)
-    b = Blad(mall_blad(typ)[0].namn, [Kolumn(r, _mallformat(f)) for f, r in zip(resurs.fields, dataset.headers, strict=True)])
+    b = Blad(
+        mall_blad(typ)[0].namn, [Kolumn(r, _mallformat(f)) for f, r in zip(resurs.fields, dataset.headers, strict=True)]
+    )
     for rad in dataset:
         b.rad([v if v != "" else None for v in rad])
     return [b, *mall_blad(typ)[1:]]

@@ -60,13 +60,23 @@ KÄLLA = "Kolada"
 BAS_URL = "https://api.kolada.se/v3"
 MAX_ID_PER_ANROP = 25
 MAX_SIDOR = 1000
-KÖN = {"T": "T", "K": "K", "M": "M", "totalt": "T", "total": "T", "alla": "T", "kvinnor": "K", "kvinna": "K",
-       "män": "M", "man": "M"}
+KÖN = {
+    "T": "T",
+    "K": "K",
+    "M": "M",
+    "totalt": "T",
+    "total": "T",
+    "alla": "T",
+    "kvinnor": "K",
+    "kvinna": "K",
+    "män": "M",
+    "man": "M",
+}
 KPI_MÖNSTER = re.compile(r"\b([A-Z]\d{5})\b")
 
 
 def _kön(text) -> str | None:
-    """"T", "k", "Kvinnor", "Män" … → "T"/"K"/"M"; None when unknown."""
+    """ "T", "k", "Kvinnor", "Män" … → "T"/"K"/"M"; None when unknown."""
     s = str(text or "").strip()
     return KÖN.get(s.upper() if len(s) == 1 else s.lower())
 
@@ -86,12 +96,11 @@ def _värde(v) -> Decimal | None:
     decimals an indicator value has. ValueError in Swedish (with the allowed range) otherwise."""
     if v is None or (isinstance(v, str) and not v.strip()):
         return None
-    return lasare.tal(v.strip().removesuffix("%").strip() if isinstance(v, str) else v, NYCKELTAL,
-                      decimaler="avrunda")
+    return lasare.tal(v.strip().removesuffix("%").strip() if isinstance(v, str) else v, NYCKELTAL, decimaler="avrunda")
 
 
 def _kommunkod(v) -> str:
-    """"0330", 330 (a leading zero lost in Excel), "0330 Knivsta" → "0330"; a name stays a name."""
+    """ "0330", 330 (a leading zero lost in Excel), "0330 Knivsta" → "0330"; a name stays a name."""
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return f"{int(v):04d}"
     text = " ".join(str(v).split())
@@ -107,16 +116,43 @@ class Rader:
         self.tolkat = tolkat
         self.per_nyckel: dict[tuple, dict] = {}
 
-    def lägg_till(self, blad: str, rad: int, kolumn: str | None, kpi: str, kommun: str | None, år: int,
-                  kön: str, värde: Decimal | None) -> None:
+    def lägg_till(
+        self,
+        blad: str,
+        rad: int,
+        kolumn: str | None,
+        kpi: str,
+        kommun: str | None,
+        år: int,
+        kön: str,
+        värde: Decimal | None,
+    ) -> None:
         nyckel = (kpi, kommun, år)
-        post = self.per_nyckel.setdefault(nyckel, {"blad": blad, "rad": rad, "kpi": kpi, "kommun": kommun, "år": år,
-                                                   "T": None, "K": None, "M": None, "_satt": []})
+        post = self.per_nyckel.setdefault(
+            nyckel,
+            {
+                "blad": blad,
+                "rad": rad,
+                "kpi": kpi,
+                "kommun": kommun,
+                "år": år,
+                "T": None,
+                "K": None,
+                "M": None,
+                "_satt": [],
+            },
+        )
         if kön in post["_satt"]:
             tidigare = post[kön]
             if tidigare != (str(värde) if värde is not None else None):
-                self.tolkat.fel.append(Radfel(blad or None, rad, kolumn, (
-                    f"{kpi} {år} kön {kön} finns redan (rad {post['rad']}) med ett annat värde.")))
+                self.tolkat.fel.append(
+                    Radfel(
+                        blad or None,
+                        rad,
+                        kolumn,
+                        (f"{kpi} {år} kön {kön} finns redan (rad {post['rad']}) med ett annat värde."),
+                    )
+                )
             return
         post["_satt"].append(kön)
         post[kön] = str(värde) if värde is not None else None
@@ -134,9 +170,18 @@ def tolka_json(data, namn: str = "JSON") -> Tolkat:
         blad = f"{namn} sida {s}" if len(sidor) > 1 else namn
         if not isinstance(sida, dict) or not isinstance(sida.get("values"), list):
             fel = sida.get("error") if isinstance(sida, dict) else None
-            tolkat.fel.append(Radfel(blad, None, None, (
-                f"Kolada svarade med ett fel: {fel}" if fel else
-                "Filen är inte ett svar från Koladas API (v3): listan \"values\" saknas.")))
+            tolkat.fel.append(
+                Radfel(
+                    blad,
+                    None,
+                    None,
+                    (
+                        f"Kolada svarade med ett fel: {fel}"
+                        if fel
+                        else 'Filen är inte ett svar från Koladas API (v3): listan "values" saknas.'
+                    ),
+                )
+            )
             continue
         for i, post in enumerate(sida["values"], start=1):
             tolkat.antal_rader += 1
@@ -180,11 +225,30 @@ def tolka_json(data, namn: str = "JSON") -> Tolkat:
 
 
 TABELLKOLUMNER = {
-    "kpi": ("kpi", "kpi-id", "kpi id", "kpi_id", "nyckeltals-id", "nyckeltalsid", "nyckeltal-id", "nyckeltal id",
-            "kolada-id", "kolada id", "id"),
+    "kpi": (
+        "kpi",
+        "kpi-id",
+        "kpi id",
+        "kpi_id",
+        "nyckeltals-id",
+        "nyckeltalsid",
+        "nyckeltal-id",
+        "nyckeltal id",
+        "kolada-id",
+        "kolada id",
+        "id",
+    ),
     "kpinamn": ("nyckeltal", "titel", "title", "kpi-namn", "nyckeltalsnamn"),
-    "kommunkod": ("kommun-id", "kommunid", "kommun id", "kommunkod", "municipality", "municipality_id",
-                  "municipality id", "kod"),
+    "kommunkod": (
+        "kommun-id",
+        "kommunid",
+        "kommun id",
+        "kommunkod",
+        "municipality",
+        "municipality_id",
+        "municipality id",
+        "kod",
+    ),
     "kommunnamn": ("kommun", "kommunnamn", "organisation"),
     "år": ("år", "period", "year", "ar"),
     "kön": ("kön", "gender", "kon"),
@@ -209,13 +273,21 @@ def tolka_tabell(tabeller: list[Bladrader], profil=None) -> Tolkat:
     for tabell in tabeller:
         if tabell.namn.strip().lower() in SKIPPA_BLAD:
             continue
-        karta = hitta_kolumner(tabell, TABELLKOLUMNER, (("kpi", "kpinamn"), ("år", "*"), ("värde", "T", "K", "M", "*")),
-                               profil, extra=lambda c: _årskolumn(c) is not None)
+        karta = hitta_kolumner(
+            tabell,
+            TABELLKOLUMNER,
+            (("kpi", "kpinamn"), ("år", "*"), ("värde", "T", "K", "M", "*")),
+            profil,
+            extra=lambda c: _årskolumn(c) is not None,
+        )
         if karta is None:
             continue
         hittade = True
-        år_kolumner = {i: å for i, c in enumerate(karta.rubriker) if i not in karta.index.values()
-                       and (å := _årskolumn(c)) is not None}
+        år_kolumner = {
+            i: å
+            for i, c in enumerate(karta.rubriker)
+            if i not in karta.index.values() and (å := _årskolumn(c)) is not None
+        }
         tolkat.kolumner[tabell.namn] = {f: karta.ref(f) for f in karta.index}
         for nummer, celler in tabell.rader:
             if nummer <= karta.rubrikrad or all(tom(c) for c in celler) or karta.är_rubrikrad(celler):
@@ -223,8 +295,16 @@ def tolka_tabell(tabeller: list[Bladrader], profil=None) -> Tolkat:
             tolkat.antal_rader += 1
             _tolka_tabellrad(_Tabellrad(tabell.namn, nummer, karta, tolkat), celler, år_kolumner, rader)
     if not hittade:
-        tolkat.fel.append(Radfel(None, None, None, (
-            "Hittade ingen rubrikrad med Kolada-id (kpi), år och värden (T/K/M, Kön + Värde eller en kolumn per år).")))
+        tolkat.fel.append(
+            Radfel(
+                None,
+                None,
+                None,
+                (
+                    "Hittade ingen rubrikrad med Kolada-id (kpi), år och värden (T/K/M, Kön + Värde eller en kolumn per år)."
+                ),
+            )
+        )
     tolkat.rader = rader.klara()
     return tolkat
 
@@ -280,8 +360,7 @@ def _tolka_tabellrad(r: _Tabellrad, celler: list, år_kolumner: dict[int, int], 
         if "värde" in karta.index:
             värden.append((karta.ref("värde"), år, kön, cell["värde"]))
         värden += [(karta.ref(g), år, g, cell[g]) for g in ("T", "K", "M") if g in karta.index]
-    värden += [(karta.kolumnref(i), å, kön, celler[i] if i < len(celler) else None)
-               for i, å in år_kolumner.items()]
+    värden += [(karta.kolumnref(i), å, kön, celler[i] if i < len(celler) else None) for i, å in år_kolumner.items()]
     for kolumn, å, g, c in värden:
         try:
             v = _värde(c)
@@ -310,12 +389,22 @@ class Koladaimport(Importtypdef):
         """JSON (recognised by its content, whatever the file is called) or a table through the safe reader."""
         if innehåll.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
             if len(innehåll) > GRÄNSER.max_filstorlek:
-                return Tolkat(fel=[Radfel(None, None, None, f"Filen är större än {GRÄNSER.max_filstorlek // lasare.MB} MB.")])
+                return Tolkat(
+                    fel=[Radfel(None, None, None, f"Filen är större än {GRÄNSER.max_filstorlek // lasare.MB} MB.")]
+                )
             try:
                 data = json.loads(innehåll.decode("utf-8-sig"))
             except (UnicodeDecodeError, ValueError, RecursionError):
-                return Tolkat(fel=[Radfel(None, None, None, "Filen är inte giltig JSON. Spara svaret från Koladas API "
-                                                            "som det är (.json).")])
+                return Tolkat(
+                    fel=[
+                        Radfel(
+                            None,
+                            None,
+                            None,
+                            "Filen är inte giltig JSON. Spara svaret från Koladas API som det är (.json).",
+                        )
+                    ]
+                )
             return tolka_json(data)
         return super().tolka(filnamn, innehåll, profil)
 
@@ -324,8 +413,9 @@ class Koladaimport(Importtypdef):
 
     def kontext(self, user, nämnd):
         """The kommun's nämnder the user may import for: one Kolada file updates them all."""
-        nämnder = [n for n in Nämnd.objects.filter(kommun=nämnd.kommun).select_related("kommun")
-                   if kan_importera(user, n)]
+        nämnder = [
+            n for n in Nämnd.objects.filter(kommun=nämnd.kommun).select_related("kommun") if kan_importera(user, n)
+        ]
         return Kontext(nämnd.kommun, nämnd, nämnder, user)
 
     def planera(self, ctx, tolkat):
@@ -336,8 +426,15 @@ def planera(ctx: Kontext, tolkat: Tolkat) -> Plan:
     plan = Plan(ändrad_etikett="Reviderad")
     kod = (ctx.kommun.kommunkod or "").strip()
     if not kod:
-        plan.fel.append(Radfel(None, None, None, f"{ctx.kommun} saknar kommunkod (t.ex. 0330). En administratör "
-                                                 "anger den under Organisation → Kommuner."))
+        plan.fel.append(
+            Radfel(
+                None,
+                None,
+                None,
+                f"{ctx.kommun} saknar kommunkod (t.ex. 0330). En administratör "
+                "anger den under Organisation → Kommuner.",
+            )
+        )
         return plan
     egna = _egna_rader(ctx, tolkat, kod, plan)
     if tolkat.rader and not egna:
@@ -359,8 +456,11 @@ def _egna_rader(ctx: Kontext, tolkat: Tolkat, kod: str, plan: Plan) -> list[dict
         else:
             andra[rad["kommun"]] += 1
     if andra:
-        plan.noteringar.append("Värden för andra kommuner hoppades över: " + ", ".join(
-            f"{k} ({n} st)" for k, n in sorted(andra.items())) + ".")
+        plan.noteringar.append(
+            "Värden för andra kommuner hoppades över: "
+            + ", ".join(f"{k} ({n} st)" for k, n in sorted(andra.items()))
+            + "."
+        )
     return egna
 
 
@@ -384,19 +484,25 @@ def _indikatorposter(ctx: Kontext, egna: list[dict], plan: Plan) -> list[Indikat
         d = {g: Decimal(rad[g]) if rad[g] is not None else None for g in ("T", "K", "M")}
         poster.append(Indikatorpost(rad, indikatorer, rad["år"], "utfall", d["T"], d["K"], d["M"], KÄLLA))
     if okända:
-        plan.noteringar.append("Kolada-id som ingen indikator i nämnderna har hoppades över: " + ", ".join(
-            f"{k} ({n} st)" for k, n in sorted(okända.items())) + ".")
+        plan.noteringar.append(
+            "Kolada-id som ingen indikator i nämnderna har hoppades över: "
+            + ", ".join(f"{k} ({n} st)" for k, n in sorted(okända.items()))
+            + "."
+        )
     if tomma:
         plan.noteringar.append(f"{tomma} värden saknas i Kolada (null); befintliga värden lämnas orörda.")
     for kpi, år in sorted(år_per_kpi.items()):
         saknas = sorted(set(range(min(år), max(år) + 1)) - år)
         if saknas:
-            plan.noteringar.append(f"{kpi}: inget värde för {', '.join(map(str, saknas))} i filen; "
-                                   "befintliga värden för de åren lämnas orörda.")
+            plan.noteringar.append(
+                f"{kpi}: inget värde för {', '.join(map(str, saknas))} i filen; "
+                "befintliga värden för de åren lämnas orörda."
+            )
     return poster
 
 
 # --- fetching live ------------------------------------------------------------------------------
+
 
 def hämta_json(url: str, timeout: float = 30) -> dict:
     """GET one page of Kolada's API (the real network; tests inject a fake instead)."""
@@ -408,7 +514,7 @@ def hämta_json(url: str, timeout: float = 30) -> dict:
 
 
 def _bitar(lista: list, storlek: int) -> list[list]:
-    return [lista[i: i + storlek] for i in range(0, len(lista), storlek)]
+    return [lista[i : i + storlek] for i in range(0, len(lista), storlek)]
 
 
 def adresser(kpier: Iterable[str], kommunkod: str, år: Iterable[int]) -> list[str]:
@@ -417,12 +523,14 @@ def adresser(kpier: Iterable[str], kommunkod: str, år: Iterable[int]) -> list[s
     år = sorted(set(år))
     return [
         f"{BAS_URL}/data/kpi/{','.join(k)}/municipality/{kommunkod}/year/{','.join(map(str, å))}"
-        for k in _bitar(kpier, MAX_ID_PER_ANROP) for å in _bitar(år, MAX_ID_PER_ANROP)
+        for k in _bitar(kpier, MAX_ID_PER_ANROP)
+        for å in _bitar(år, MAX_ID_PER_ANROP)
     ]
 
 
-def hämta_sidor(kpier: Iterable[str], kommunkod: str, år: Iterable[int],
-                hämta: Callable[[str], dict] = hämta_json) -> list[dict]:
+def hämta_sidor(
+    kpier: Iterable[str], kommunkod: str, år: Iterable[int], hämta: Callable[[str], dict] = hämta_json
+) -> list[dict]:
     """Every page of every chunk, or KoladaHämtfel. Nothing is written here."""
     bas = urllib.parse.urlsplit(BAS_URL)
     sidor = []
@@ -446,8 +554,9 @@ def hämta_sidor(kpier: Iterable[str], kommunkod: str, år: Iterable[int],
     return sidor
 
 
-def importera_svar(kommun: Kommun, sidor: list[dict], filnamn: str, user=None,
-                   torrkörning: bool = False) -> tuple[Import | None, Plan]:
+def importera_svar(
+    kommun: Kommun, sidor: list[dict], filnamn: str, user=None, torrkörning: bool = False
+) -> tuple[Import | None, Plan]:
     """Plan and write fetched answers in one transaction for all the kommun's nämnder; KoladaImportfel (and
     nothing written) when any value is refused."""
     tolkat = tolka_json(sidor, namn="Kolada")
@@ -462,9 +571,17 @@ def importera_svar(kommun: Kommun, sidor: list[dict], filnamn: str, user=None,
             return None, plan
         innehåll = json.dumps(sidor, sort_keys=True, ensure_ascii=False).encode()
         imp = Import.objects.create(
-            kommun=kommun, typ=Importtyp.KOLADA, filnamn=filnamn[:255], sha256=hashlib.sha256(innehåll).hexdigest(),
-            användare=user, status=Import.Status.GENOMFÖRD, genomförd=timezone.now(), antal_rader=tolkat.antal_rader,
-            antal_skapade=len(plan.skapade), antal_ändrade=len(plan.ändrade), antal_oförändrade=plan.oförändrade,
+            kommun=kommun,
+            typ=Importtyp.KOLADA,
+            filnamn=filnamn[:255],
+            sha256=hashlib.sha256(innehåll).hexdigest(),
+            användare=user,
+            status=Import.Status.GENOMFÖRD,
+            genomförd=timezone.now(),
+            antal_rader=tolkat.antal_rader,
+            antal_skapade=len(plan.skapade),
+            antal_ändrade=len(plan.ändrade),
+            antal_oförändrade=plan.oförändrade,
         )
         skriv(plan, imp, user)
     return imp, plan

@@ -120,7 +120,6 @@ class Fält:
     obligatorisk: bool = False
     läses: bool = True  # False: the column is recognised (not offered for mapping) but its values never read
 
-
     @property
     def normaliserade(self) -> set[str]:
         return {normalisera_rubrik(s) for s in (self.rubrik, self.namn, *self.synonymer)}
@@ -135,7 +134,9 @@ class Cellvärdesfel:
 
     def __str__(self) -> str:
         if self.slag == "formel":
-            return "Cellen innehåller en formel utan sparat värde. Öppna filen i Excel, spara den och ladda upp den igen."
+            return (
+                "Cellen innehåller en formel utan sparat värde. Öppna filen i Excel, spara den och ladda upp den igen."
+            )
         return f"Cellen innehåller felvärdet {self.text or '#FEL'}."
 
 
@@ -193,8 +194,7 @@ class Radfel:
 
     @classmethod
     def för(cls, rad: Rad, fält: str | None, meddelande: str) -> Radfel:
-        return cls(rad.blad, rad.nummer, rad.kolumn(fält) if fält else "", meddelande,
-                   rad.rubrik(fält) if fält else "")
+        return cls(rad.blad, rad.nummer, rad.kolumn(fält) if fält else "", meddelande, rad.rubrik(fält) if fält else "")
 
     @property
     def text(self) -> str:
@@ -202,7 +202,7 @@ class Radfel:
 
     @property
     def plats(self) -> str:
-        """"Blad Utfall, rad 12, kolumn G (Belopp)" (as much of it as is known)."""
+        """ "Blad Utfall, rad 12, kolumn G (Belopp)" (as much of it as is known)."""
         delar = []
         if self.blad:
             delar.append(f"blad {self.blad}")
@@ -267,7 +267,7 @@ def kolumnbokstav(index: int) -> str:
 
 
 def kolumnindex(bokstäver: str) -> int:
-    """"A" → 0, "AA" → 26."""
+    """ "A" → 0, "AA" → 26."""
     n = 0
     for c in bokstäver:
         n = n * 26 + ord(c) - 64
@@ -515,9 +515,16 @@ def _filtyp(data: bytes, gränser: Gränser) -> str:
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return "xlsx"
     kända = {
-        b"%PDF": "en PDF-fil", b"\x89PNG": "en bild", b"\xff\xd8\xff": "en bild", b"GIF8": "en bild",
-        b"{\\rtf": "ett RTF-dokument", b"\x1f\x8b": "en komprimerad fil", b"Rar!": "en komprimerad fil",
-        b"7z\xbc\xaf": "en komprimerad fil", b"MZ": "ett program", b"\x7fELF": "ett program",
+        b"%PDF": "en PDF-fil",
+        b"\x89PNG": "en bild",
+        b"\xff\xd8\xff": "en bild",
+        b"GIF8": "en bild",
+        b"{\\rtf": "ett RTF-dokument",
+        b"\x1f\x8b": "en komprimerad fil",
+        b"Rar!": "en komprimerad fil",
+        b"7z\xbc\xaf": "en komprimerad fil",
+        b"MZ": "ett program",
+        b"\x7fELF": "ett program",
     }
     for magi, vad in kända.items():
         if data.startswith(magi):
@@ -569,8 +576,16 @@ class _Arbetsbok:
                 continue
             try:
                 innehåll = self._packa_upp(zf, p, totalt)
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, ValueError, OSError, EOFError,
-                    RuntimeError, NotImplementedError):
+            except (
+                zipfile.BadZipFile,
+                zipfile.LargeZipFile,
+                zlib.error,
+                ValueError,
+                OSError,
+                EOFError,
+                RuntimeError,
+                NotImplementedError,
+            ):
                 raise Filfel("Filen är skadad (en del av arbetsboken går inte att packa upp).") from None
             totalt += len(innehåll)
             if self._är_xml(p.filename, innehåll):
@@ -669,8 +684,11 @@ class _Arbetsbok:
         """(sheet name, part name, visible) in workbook order, via workbook.xml and its relationships."""
         rels = self._xml("_rels/.rels")
         bok = next(
-            (r.get("Target", "") for r in rels.iter(f"{{{_PKG_REL_NS}}}Relationship")
-             if r.get("Type", "").endswith("/officeDocument")),
+            (
+                r.get("Target", "")
+                for r in rels.iter(f"{{{_PKG_REL_NS}}}Relationship")
+                if r.get("Type", "").endswith("/officeDocument")
+            ),
             "xl/workbook.xml",
         )
         bok = bok.lstrip("/")
@@ -758,7 +776,7 @@ def _radnummer_över(gräns: int) -> re.Pattern[bytes]:
 
 def _har_formel(xml: bytes) -> bool:
     """Whether the sheet has an <f> element (also with a namespace prefix): one memchr-speed pass."""
-    return any(xml[m.start() - 1: m.start()] in (b"<", b":") for m in _FORMEL.finditer(xml))
+    return any(xml[m.start() - 1 : m.start()] in (b"<", b":") for m in _FORMEL.finditer(xml))
 
 
 def _normera(sökväg: PurePosixPath) -> str:
@@ -812,8 +830,8 @@ class _Cellskanner:
         if n == "c":
             ref = attr.get("r", "")
             bokstäver = ref.rstrip("0123456789")
-            if bokstäver.isalpha() and bokstäver.isupper() and len(bokstäver) <= 3 and ref[len(bokstäver):]:
-                self.kol, self.rad = kolumnindex(bokstäver), int(ref[len(bokstäver):]) - 1
+            if bokstäver.isalpha() and bokstäver.isupper() and len(bokstäver) <= 3 and ref[len(bokstäver) :]:
+                self.kol, self.rad = kolumnindex(bokstäver), int(ref[len(bokstäver) :]) - 1
             else:
                 self.kol += 1
             self.i_cell, self.formel, self.v, self.typ = True, False, None, attr.get("t", "")
@@ -875,10 +893,15 @@ def _xlsx_blad(data: bytes, gränser: Gränser, meddelanden: list[str]) -> list[
             continue  # an empty sheet
         if ark.end[0] + 1 > gränser.max_rader + gränser.rubriksök:
             raise _för_många_rader(ark.end[0] + 1, gränser)
-        resultat.append(Råblad(
-            namn, ark.end[0] + 1, list(ark.merged_cell_ranges or []), _calamine_rader(ark),
-            bok.ogiltiga.get(delar.get(namn, ""), {}),
-        ))
+        resultat.append(
+            Råblad(
+                namn,
+                ark.end[0] + 1,
+                list(ark.merged_cell_ranges or []),
+                _calamine_rader(ark),
+                bok.ogiltiga.get(delar.get(namn, ""), {}),
+            )
+        )
     return resultat
 
 
@@ -966,10 +989,15 @@ def _csv_blad(data: bytes, gränser: Gränser) -> Råblad:
                 yield start, fält
                 start = läsare.line_num
         except csv.Error as e:
-            orsak = (f": ett fält är längre än {csv.field_size_limit():,} tecken".replace(",", "\u00a0")
-                     if "field limit" in str(e) else "")
-            raise Filfel(f"Rad {start + 1} går inte att läsa som CSV{orsak}. Kontrollera filen, eller spara den "
-                         "som Excel-arbetsbok (.xlsx).") from None
+            orsak = (
+                f": ett fält är längre än {csv.field_size_limit():,} tecken".replace(",", "\u00a0")
+                if "field limit" in str(e)
+                else ""
+            )
+            raise Filfel(
+                f"Rad {start + 1} går inte att läsa som CSV{orsak}. Kontrollera filen, eller spara den "
+                "som Excel-arbetsbok (.xlsx)."
+            ) from None
 
     return Råblad("", radantal, [], rader)
 
@@ -981,8 +1009,11 @@ class _Igenkänning:
     def __init__(self, fält: Sequence[Fält], mappning: dict[str, str]):
         self.fält = list(fält)
         self.per_namn = {f.namn: f for f in self.fält}
-        self.profil = {normalisera_rubrik(rubrik): namn for namn, rubrik in mappning.items()
-                       if namn in self.per_namn and normalisera_rubrik(rubrik)}
+        self.profil = {
+            normalisera_rubrik(rubrik): namn
+            for namn, rubrik in mappning.items()
+            if namn in self.per_namn and normalisera_rubrik(rubrik)
+        }
         self.synonymer: dict[str, str] = {}
         for f in self.fält:
             for s in f.normaliserade:
@@ -1052,7 +1083,9 @@ class _Igenkänning:
             v = värden.get(första_fält)
             if type(v) is not str or v[:1].lower() != första_rubrik[:1] or normalisera_rubrik(v) != första_rubrik:
                 return False
-            return sum(1 for f, v in värden.items()
-                       if isinstance(v, str) and normalisera_rubrik(v) == rubriker[f]) >= behövs
+            return (
+                sum(1 for f, v in värden.items() if isinstance(v, str) and normalisera_rubrik(v) == rubriker[f])
+                >= behövs
+            )
 
         return upprepad

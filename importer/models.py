@@ -31,12 +31,16 @@ class Importprofil(models.Model):
     namn = models.CharField("namn", max_length=100)
     typ = models.CharField("typ", max_length=12, choices=Importtyp, default=Importtyp.UTFALL)
     kolumner = models.JSONField(
-        "kolumnmappning", default=dict, blank=True,
+        "kolumnmappning",
+        default=dict,
+        blank=True,
         help_text='Fält → kolumnrubrik i filen, t.ex. {"belopp": "Utfall kr"}. Tomt = känn igen rubrikerna automatiskt.',
     )
     beloppstyp = models.CharField("beloppet är", max_length=12, choices=Beloppstyp, default=Beloppstyp.MÅNAD)
     kostnader_negativa = models.BooleanField(
-        "kostnader är negativa i filen", default=False, help_text="Källans teckenkonvention; lagras med kostnader positiva."
+        "kostnader är negativa i filen",
+        default=False,
+        help_text="Källans teckenkonvention; lagras med kostnader positiva.",
     )
 
     objects = KommunScopedQuerySet.as_manager()
@@ -58,14 +62,16 @@ class Import(models.Model):
         FEL = "fel", "Fel"
 
     kommun = models.ForeignKey(Kommun, on_delete=models.PROTECT, related_name="importer", verbose_name="kommun")
-    nämnd = models.ForeignKey(Nämnd, on_delete=models.PROTECT, null=True, blank=True, related_name="importer",
-                              verbose_name="nämnd")
+    nämnd = models.ForeignKey(
+        Nämnd, on_delete=models.PROTECT, null=True, blank=True, related_name="importer", verbose_name="nämnd"
+    )
     typ = models.CharField("typ", max_length=12, choices=Importtyp)
     profil = models.ForeignKey(Importprofil, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="profil")
     filnamn = models.CharField("filnamn", max_length=255)
     sha256 = models.CharField("kontrollsumma (SHA-256)", max_length=64)
-    användare = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                  related_name="+", verbose_name="användare")
+    användare = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="användare"
+    )
     skapad = models.DateTimeField("skapad", auto_now_add=True)
     genomförd = models.DateTimeField("genomförd", null=True, blank=True)
     status = models.CharField("status", max_length=16, choices=Status, default=Status.FÖRHANDSGRANSKAD)
@@ -76,8 +82,9 @@ class Import(models.Model):
     antal_fel = models.PositiveIntegerField("rader med fel", default=0)
     summa_fil = models.DecimalField("summa i filen (kr)", max_digits=18, decimal_places=2, null=True, blank=True)
     summa_lagrad = models.DecimalField("summa lagrad (kr)", max_digits=18, decimal_places=2, null=True, blank=True)
-    summa_ej_fördelad = models.DecimalField("summa ej fördelad (kr)", max_digits=18, decimal_places=2, null=True,
-                                            blank=True)
+    summa_ej_fördelad = models.DecimalField(
+        "summa ej fördelad (kr)", max_digits=18, decimal_places=2, null=True, blank=True
+    )
     meddelande = models.TextField("meddelande", blank=True)
 
     objects = KommunScopedQuerySet.as_manager()

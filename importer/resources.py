@@ -53,8 +53,11 @@ class Tal(widgets.Widget):
     def clean(self, value, row=None, **kwargs) -> Decimal | int | None:
         if tom(value):
             return None
-        tal = lasare.tal(value.strip().removesuffix("%").strip() if isinstance(value, str) else value, self.gräns,
-                         decimaler=self.decimaler)
+        tal = lasare.tal(
+            value.strip().removesuffix("%").strip() if isinstance(value, str) else value,
+            self.gräns,
+            decimaler=self.decimaler,
+        )
         return int(tal) if self.heltal else tal
 
     def render(self, value, obj=None, **kwargs):
@@ -66,7 +69,9 @@ class Val(widgets.Widget):
 
     def __init__(self, choices, extra: dict[str, str] | None = None, tomt: str | None = None):
         self.etiketter = dict(choices)
-        self.tolkning = {str(k).lower(): k for k in self.etiketter} | {str(v).lower(): k for k, v in self.etiketter.items()}
+        self.tolkning = {str(k).lower(): k for k in self.etiketter} | {
+            str(v).lower(): k for k, v in self.etiketter.items()
+        }
         self.tolkning |= {k.lower(): v for k, v in (extra or {}).items()}
         self.tomt = tomt
         super().__init__(coerce_to_string=True)
@@ -108,9 +113,8 @@ class Månad(widgets.Widget):
             år, månad = int(m[1]), int(m[2])
             if 2000 <= år <= 2100 and 1 <= månad <= 12:
                 return år, månad
-        if m := re.fullmatch(r"(\d{1,2})", text):
-            if 1 <= int(m[1]) <= 12:
-                return None, int(m[1])
+        if (m := re.fullmatch(r"(\d{1,2})", text)) and 1 <= int(m[1]) <= 12:
+            return None, int(m[1])
         if m := re.fullmatch(r"([a-zåäö]+)\s*(\d{4})?", text):
             namn = m[1]
             for i, (kort, lång) in enumerate(zip(MÅNADER, MÅNADSNAMN_LÅNGA, strict=True), start=1):
@@ -156,10 +160,7 @@ class Mallresurs(resources.Resource):
         return {namn: f.column_name for namn, f in self.fields.items()}
 
     def alla_synonymer(self) -> dict[str, tuple[str, ...]]:
-        return {
-            namn: (f.column_name.lower(), *self.synonymer.get(namn, ()))
-            for namn, f in self.fields.items()
-        }
+        return {namn: (f.column_name.lower(), *self.synonymer.get(namn, ())) for namn, f in self.fields.items()}
 
     def rensa(self, namn: str, värde):
         """Clean one cell through the field's widget; raises ValueError with a Swedish message."""
@@ -174,13 +175,26 @@ class BudgetResource(Mallresurs):
     område = fields.Field(attribute="verksamhetsområde__namn", column_name="Verksamhetsområde", widget=Text())
     år = fields.Field(attribute="år", column_name="År", widget=Tal(ÅR, heltal=True))
     slag = fields.Field(
-        attribute="slag", column_name="Slag",
-        widget=Val(Budgetpost.Slag.choices, {"kf budget": "kf", "kf": "kf", "nämnd": "nämnd", "tillägg": "tillägg",
-                                             "tillägg/avdrag": "tillägg", "avdrag": "tillägg", "tillägg och avdrag": "tillägg",
-                                             "tillagg": "tillägg", "namndbudget": "nämnd"}),
+        attribute="slag",
+        column_name="Slag",
+        widget=Val(
+            Budgetpost.Slag.choices,
+            {
+                "kf budget": "kf",
+                "kf": "kf",
+                "nämnd": "nämnd",
+                "tillägg": "tillägg",
+                "tillägg/avdrag": "tillägg",
+                "avdrag": "tillägg",
+                "tillägg och avdrag": "tillägg",
+                "tillagg": "tillägg",
+                "namndbudget": "nämnd",
+            },
+        ),
     )
     kategori = fields.Field(
-        attribute="kategori", column_name="Budgetkategori",
+        attribute="kategori",
+        column_name="Budgetkategori",
         widget=Val(Budgetkategori.choices, {"-": "", "egen regi": "egen_regi"}, tomt=""),
     )
     belopp = fields.Field(attribute="belopp", column_name="Belopp helår (kr)", widget=Tal(BELOPP, decimaler="fria"))
@@ -237,8 +251,9 @@ class PrognosResource(Mallresurs):
     område = fields.Field(attribute="verksamhetsområde__namn", column_name="Verksamhetsområde", widget=Text())
     år = fields.Field(attribute="år", column_name="År", widget=Tal(ÅR, heltal=True))
     månad = fields.Field(attribute="månad", column_name="Prognostillfälle (månad)", widget=Månad())
-    belopp = fields.Field(attribute="belopp", column_name="Prognos nettokostnad helår (kr)",
-                           widget=Tal(BELOPP, decimaler="fria"))
+    belopp = fields.Field(
+        attribute="belopp", column_name="Prognos nettokostnad helår (kr)", widget=Tal(BELOPP, decimaler="fria")
+    )
     kommentar = fields.Field(attribute="kommentar", column_name="Kommentar", widget=Text())
 
     synonymer = {
@@ -292,21 +307,24 @@ class IndikatorResource(Mallresurs):
 def budget_queryset(nämnd, år: int):
     return (
         Budgetpost.objects.filter(verksamhetsområde__nämnd=nämnd, år=år)
-        .select_related("verksamhetsområde", "profil").order_by("verksamhetsområde__ordning", "slag", "id")
+        .select_related("verksamhetsområde", "profil")
+        .order_by("verksamhetsområde__ordning", "slag", "id")
     )
 
 
 def prognos_queryset(nämnd, år: int):
     return (
         Prognos.objects.filter(verksamhetsområde__nämnd=nämnd, år=år)
-        .select_related("verksamhetsområde").order_by("verksamhetsområde__ordning", "månad")
+        .select_related("verksamhetsområde")
+        .order_by("verksamhetsområde__ordning", "månad")
     )
 
 
 def indikator_queryset(nämnd, år: int):
     return (
         Indikatorvärde.objects.filter(indikator__mål__nämnd=nämnd, år__lte=år, år__gte=år - 3)
-        .select_related("indikator").order_by("indikator__mål__ordning", "indikator__ordning", "år")
+        .select_related("indikator")
+        .order_by("indikator__mål__ordning", "indikator__ordning", "år")
     )
 
 

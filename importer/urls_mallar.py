@@ -14,6 +14,10 @@ urlpatterns = [
     path("export/<int:nämnd_id>/<int:år>/manad-<int:månad>.xlsx", v.export_manad, name="export-manad"),
     path("export/<int:nämnd_id>/<int:år>/<str:typ>/", v.export_lista, name="export-lista"),
     path("export/<int:nämnd_id>/<int:år>/<str:typ>/<str:tabell>.xlsx", v.export_tabell, name="export-tabell"),
-    path("export/<int:nämnd_id>/<int:år>/<str:typ>/<str:tabell>.csv", v.export_tabell, {"format": "csv"},
-         name="export-tabell-csv"),
+    path(
+        "export/<int:nämnd_id>/<int:år>/<str:typ>/<str:tabell>.csv",
+        v.export_tabell,
+        {"format": "csv"},
+        name="export-tabell-csv",
+    ),
 ]

@@ -56,26 +56,77 @@ from .lasare import Filfel, Fält, Radfel
 from .models import Import, Importprofil, Importtyp, Importändring
 
 FÄLT = [
-    Fält("period", "Period", ("månad", "per", "bokföringsperiod", "redovisningsperiod", "bokf period", "bokf.period",
-                              "period (ååååmm)", "år/månad", "år-månad", "datum", "bokföringsdatum"), obligatorisk=True),
+    Fält(
+        "period",
+        "Period",
+        (
+            "månad",
+            "per",
+            "bokföringsperiod",
+            "redovisningsperiod",
+            "bokf period",
+            "bokf.period",
+            "period (ååååmm)",
+            "år/månad",
+            "år-månad",
+            "datum",
+            "bokföringsdatum",
+        ),
+        obligatorisk=True,
+    ),
     Fält("år", "År", ("räkenskapsår", "bokföringsår")),
     Fält("ansvar", "Ansvar", ("ansvarsställe", "ansvarskod", "ansv", "ansvarsnummer", "ansvar kod")),
     Fält("verksamhet", "Verksamhet", ("vht", "verksamhetskod", "verks", "vht kod", "vhtkod", "verksamhet kod")),
     Fält("konto", "Konto", ("kontonummer", "kto", "baskonto", "konto kod")),
     Fält("motpart", "Motpart", ("mp", "motpartskod", "kund/leverantör", "leverantör", "kund"), läses=False),
-    Fält("text", "Text", ("fritext", "beskrivning", "verifikationstext", "transaktionstext", "benämning"),
-         läses=False),
-    Fält("belopp", "Belopp", ("utfall", "saldo", "summa", "netto", "ack utfall", "ack. utfall", "ackumulerat",
-                              "ackumulerat utfall", "periodens utfall", "belopp sek"), obligatorisk=True),
+    Fält("text", "Text", ("fritext", "beskrivning", "verifikationstext", "transaktionstext", "benämning"), läses=False),
+    Fält(
+        "belopp",
+        "Belopp",
+        (
+            "utfall",
+            "saldo",
+            "summa",
+            "netto",
+            "ack utfall",
+            "ack. utfall",
+            "ackumulerat",
+            "ackumulerat utfall",
+            "periodens utfall",
+            "belopp sek",
+        ),
+        obligatorisk=True,
+    ),
 ]
 FÄLTNAMN = {f.namn: f.rubrik for f in FÄLT}
 EJ_FÖRDELAT = "Ej fördelat"
 VISA_HÖGST_FEL = 500
 
 MÅNADSNAMN = {
-    "jan": 1, "januari": 1, "feb": 2, "februari": 2, "mar": 3, "mars": 3, "apr": 4, "april": 4, "maj": 5,
-    "jun": 6, "juni": 6, "jul": 7, "juli": 7, "aug": 8, "augusti": 8, "sep": 9, "sept": 9, "september": 9,
-    "okt": 10, "oktober": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+    "jan": 1,
+    "januari": 1,
+    "feb": 2,
+    "februari": 2,
+    "mar": 3,
+    "mars": 3,
+    "apr": 4,
+    "april": 4,
+    "maj": 5,
+    "jun": 6,
+    "juni": 6,
+    "jul": 7,
+    "juli": 7,
+    "aug": 8,
+    "augusti": 8,
+    "sep": 9,
+    "sept": 9,
+    "september": 9,
+    "okt": 10,
+    "oktober": 10,
+    "nov": 11,
+    "november": 11,
+    "dec": 12,
+    "december": 12,
 }
 _ÅÅÅÅMM = re.compile(r"(\d{4})[-/. ]?(\d{1,2})")
 _DATUM = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?")
@@ -118,8 +169,9 @@ def tolka_period(värde, år=None) -> tuple[int, int]:
         return _giltig(å, MÅNADSNAMN.get(text) or int(text), värde)
     if text in MÅNADSNAMN or text.isdigit() and len(text) <= 2:
         raise ValueError(f"Perioden ”{text}” saknar år. Ange till exempel 2023-03, eller en kolumn med år.")
-    raise ValueError(f"Perioden ”{lasare.text(värde)[:40]}” känns inte igen. Skriv till exempel 202303, "
-                     "2023-03 eller mars 2023.")
+    raise ValueError(
+        f"Perioden ”{lasare.text(värde)[:40]}” känns inte igen. Skriv till exempel 202303, 2023-03 eller mars 2023."
+    )
 
 
 def _giltig(år: int, månad: int, värde) -> tuple[int, int]:
@@ -182,8 +234,15 @@ class Kodkarta:
 
     def __init__(self, områden: Iterable[dict]):
         self.områden = [
-            Område(o["id"], o["namn"], o["nämnd_id"], o["från_år"], o["till_år"],
-                   tuple(_mönster(o["ansvarskoder"])), tuple(_mönster(o["verksamhetskoder"])))
+            Område(
+                o["id"],
+                o["namn"],
+                o["nämnd_id"],
+                o["från_år"],
+                o["till_år"],
+                tuple(_mönster(o["ansvarskoder"])),
+                tuple(_mönster(o["verksamhetskoder"])),
+            )
             for o in områden
         ]
         self.områden = [o for o in self.områden if o.ansvar or o.verksamhet]
@@ -192,8 +251,11 @@ class Kodkarta:
 
     @staticmethod
     def för(qs) -> Kodkarta:
-        return Kodkarta(qs.exclude(ansvarskoder="", verksamhetskoder="").values(
-            "id", "namn", "nämnd_id", "från_år", "till_år", "ansvarskoder", "verksamhetskoder"))
+        return Kodkarta(
+            qs.exclude(ansvarskoder="", verksamhetskoder="").values(
+                "id", "namn", "nämnd_id", "från_år", "till_år", "ansvarskoder", "verksamhetskoder"
+            )
+        )
 
     def hitta(self, ansvar: str, verksamhet: str, år: int) -> list[Område]:
         """The best matching areas (one, or several on a tie; none if nothing matches)."""
@@ -280,7 +342,10 @@ class Oplacerad:
 
     @property
     def kod(self) -> str:
-        delar = [f"ansvar {self.ansvar}" if self.ansvar else "", f"verksamhet {self.verksamhet}" if self.verksamhet else ""]
+        delar = [
+            f"ansvar {self.ansvar}" if self.ansvar else "",
+            f"verksamhet {self.verksamhet}" if self.verksamhet else "",
+        ]
         return ", ".join(d for d in delar if d)
 
 
@@ -371,8 +436,15 @@ def profil_för(imp: Import) -> Importprofil:
     return imp.profil or Importprofil(kommun_id=imp.kommun_id, namn="Standard", typ=Importtyp.UTFALL)
 
 
-def importera_utfall(imp: Import, data: bytes, user, *, spara: bool = False, fingeravtryck: str | None = None,
-                     gränser: lasare.Gränser = lasare.GRÄNSER) -> Utfallsimport:
+def importera_utfall(
+    imp: Import,
+    data: bytes,
+    user,
+    *,
+    spara: bool = False,
+    fingeravtryck: str | None = None,
+    gränser: lasare.Gränser = lasare.GRÄNSER,
+) -> Utfallsimport:
     """Read, map, aggregate and plan ``data`` for ``imp.nämnd``; with ``spara``, write it in one transaction
     (refused with ``Importfel`` if the file has errors or the plan differs from ``fingeravtryck``)."""
     start = time.perf_counter()
@@ -385,11 +457,13 @@ def importera_utfall(imp: Import, data: bytes, user, *, spara: bool = False, fin
     profil = profil_för(imp)
     resultat.beloppstyp, resultat.kostnader_negativa = profil.beloppstyp, profil.kostnader_negativa
     try:
-        _läs_rader(resultat, lasare.läs(data, imp.filnamn, FÄLT, mappning=profil.kolumner or {}, gränser=gränser),
-                   nämnd)
+        _läs_rader(
+            resultat, lasare.läs(data, imp.filnamn, FÄLT, mappning=profil.kolumner or {}, gränser=gränser), nämnd
+        )
     except Filfel as e:  # refused when opened, or while its rows were read (row limit, a broken CSV row)
-        resultat = Utfallsimport(imp, filfel=str(e), beloppstyp=resultat.beloppstyp,
-                                 kostnader_negativa=resultat.kostnader_negativa)
+        resultat = Utfallsimport(
+            imp, filfel=str(e), beloppstyp=resultat.beloppstyp, kostnader_negativa=resultat.kostnader_negativa
+        )
     if spara:
         with transaction.atomic():
             låst = Import.objects.select_for_update().get(pk=imp.pk)
@@ -399,8 +473,9 @@ def importera_utfall(imp: Import, data: bytes, user, *, spara: bool = False, fin
             if not resultat.kan_genomföras:
                 raise Importfel(_varför_inte(resultat))
             if fingeravtryck is not None and fingeravtryck != resultat.fingeravtryck:
-                raise Importfel("Uppgifterna har ändrats sedan förhandsgranskningen. Granska ändringarna igen "
-                                "innan du bekräftar.")
+                raise Importfel(
+                    "Uppgifterna har ändrats sedan förhandsgranskningen. Granska ändringarna igen innan du bekräftar."
+                )
             _skriv(resultat, nämnd, user)
             resultat.tid = time.perf_counter() - start
             _uppdatera_import(resultat, Import.Status.GENOMFÖRD)
@@ -516,8 +591,12 @@ class _Radläsare:
             return ("ansvar" if "ansvar" in self.kolumner else "verksamhet", "Ansvar och verksamhet saknas.", None)
         träff = self.egna.hitta(ansvar, vht, år)
         if len(träff) > 1:
-            return (kodfält, f"Koden matchar flera verksamhetsområden lika bra ({', '.join(o.namn for o in träff)}). "
-                             "Ändra koderna på verksamhetsområdena så att bara ett matchar.", None)
+            return (
+                kodfält,
+                f"Koden matchar flera verksamhetsområden lika bra ({', '.join(o.namn for o in träff)}). "
+                "Ändra koderna på verksamhetsområdena så att bara ett matchar.",
+                None,
+            )
         if not träff and (främmande := _främmande_kod(self.nämnd, ansvar, vht, år, self.andra)):
             self.st.främmande[(ansvar, vht)] = 0
             return (kodfält, främmande, (ansvar, vht))
@@ -566,8 +645,11 @@ class _Radläsare:
         """A summary row (no period, no codes): not a transaction."""
         self.rader -= 1
         if len(self.summarader) < 5:
-            self.summarader.append(f"Rad {rad.nummer}" + (f" på bladet {rad.blad}" if rad.blad else "")
-                                   + " saknar period och kod och lästes inte (en summarad?).")
+            self.summarader.append(
+                f"Rad {rad.nummer}"
+                + (f" på bladet {rad.blad}" if rad.blad else "")
+                + " saknar period och kod och lästes inte (en summarad?)."
+            )
 
     def radfel(self, rad: lasare.Rad, p, belopp_fel: str | None) -> None:
         if type(p) is str:
@@ -624,17 +706,23 @@ def _främmande_kod(nämnd: Nämnd, ansvar: str, vht: str, år: int, andra: list
     """An error if another nämnd of the kommun, or another kommun, uses codes no area of ``nämnd`` matches.
     Another kommun's areas are read only to refuse the row; the message names none of them."""
     if not andra:
-        andra.append(Kodkarta.för(Verksamhetsområde.objects.filter(nämnd__kommun=nämnd.kommun, ej_fördelat=False)
-                                  .exclude(nämnd=nämnd)))
-        andra.append(Kodkarta.för(Verksamhetsområde.objects.exclude(nämnd__kommun=nämnd.kommun)
-                                  .filter(ej_fördelat=False)))
+        andra.append(
+            Kodkarta.för(
+                Verksamhetsområde.objects.filter(nämnd__kommun=nämnd.kommun, ej_fördelat=False).exclude(nämnd=nämnd)
+            )
+        )
+        andra.append(
+            Kodkarta.för(Verksamhetsområde.objects.exclude(nämnd__kommun=nämnd.kommun).filter(ej_fördelat=False))
+        )
     kod = ", ".join(k for k in (f"ansvar {ansvar}" if ansvar else "", f"verksamhet {vht}" if vht else "") if k)
     if träff := andra[0].hitta(ansvar, vht, år):
         namn = Nämnd.objects.filter(pk=träff[0].nämnd_id).values_list("namn", flat=True).first()
         return f"Koden ({kod}) hör till {namn}. Importera bara nämndens egna rader, eller flytta koden."
     if andra[1].hitta(ansvar, vht, år):
-        return (f"Koden ({kod}) hör till en annan kommun. Kontrollera att filen gäller rätt kommun, eller lägg "
-                "till koden på ett av nämndens verksamhetsområden.")
+        return (
+            f"Koden ({kod}) hör till en annan kommun. Kontrollera att filen gäller rätt kommun, eller lägg "
+            "till koden på ett av nämndens verksamhetsområden."
+        )
     return None
 
 
@@ -680,7 +768,8 @@ def _lagrat_före(nämnd: Nämnd, första: dict[int, int]) -> dict[tuple, int]:
         villkor |= Q(år=år, månad__lt=månad)
     summor: dict[tuple, int] = defaultdict(int)
     for u in Utfall.objects.filter(villkor, verksamhetsområde__nämnd=nämnd).values(
-            "verksamhetsområde_id", "verksamhetsområde__ej_fördelat", "kostnadsslag_id", "år", "belopp"):
+        "verksamhetsområde_id", "verksamhetsområde__ej_fördelat", "kostnadsslag_id", "år", "belopp"
+    ):
         område = 0 if u["verksamhetsområde__ej_fördelat"] else u["verksamhetsområde_id"]
         summor[(område, u["kostnadsslag_id"], u["år"])] += int(u["belopp"] * 100)
     return summor
@@ -699,7 +788,9 @@ def _planera(resultat: Utfallsimport, nämnd: Nämnd, *, lås: bool) -> None:
         vakt = Vakt.för(None, nämnd, {år for år, _ in st.månader})
         if spärrar := vakt.spärrar(Ändring(Slag.MÅNADSVÄRDE, år, månad) for år, månad in st.månader):
             resultat.allmänna_fel += [
-                "Sedan förhandsgranskningen har perioden låsts. Inget sparades.", *(s.text for s in spärrar)]
+                "Sedan förhandsgranskningen har perioden låsts. Inget sparades.",
+                *(s.text for s in spärrar),
+            ]
             return
     ej_fördelat = Verksamhetsområde.objects.filter(nämnd=nämnd, ej_fördelat=True).order_by("pk").first()
     # "Ej fördelat" is always covered: a corrected mapping moves its amounts away.
@@ -719,16 +810,38 @@ def _planera(resultat: Utfallsimport, nämnd: Nämnd, *, lås: bool) -> None:
     for u in befintliga:
         nyckel = (intern(u.verksamhetsområde_id), u.år, u.månad, u.kostnadsslag_id)
         if u.kategori or nyckel in lagrade:  # a split by budget kind: replaced by the file's single figure
-            figurer.append(Figur(nyckel[0], namn[nyckel[0]], u.år, u.månad, u.kostnadsslag_id,
-                                 slag.get(u.kostnadsslag_id, ""), u.belopp, None, u))
+            figurer.append(
+                Figur(
+                    nyckel[0],
+                    namn[nyckel[0]],
+                    u.år,
+                    u.månad,
+                    u.kostnadsslag_id,
+                    slag.get(u.kostnadsslag_id, ""),
+                    u.belopp,
+                    None,
+                    u,
+                )
+            )
             continue
         lagrade[nyckel] = u
     for nyckel in sorted(set(lagrade) | {k for k, b in st.summor.items() if b}, key=_sorteringsnyckel):
         område_id, år, månad, ks = nyckel
         u = lagrade.get(nyckel)
         ny = st.summor.get(nyckel, 0)
-        figurer.append(Figur(område_id, namn[område_id], år, månad, ks, slag.get(ks, ""),
-                             u.belopp if u else None, kr(ny) if ny else None, u))
+        figurer.append(
+            Figur(
+                område_id,
+                namn[område_id],
+                år,
+                månad,
+                ks,
+                slag.get(ks, ""),
+                u.belopp if u else None,
+                kr(ny) if ny else None,
+                u,
+            )
+        )
     resultat.figurer = figurer
     resultat.summa_lagrad = kr(sum(b for (o, *_), b in st.summor.items() if o != 0))
     resultat.summa_ej_fördelad = kr(sum(b for (o, *_), b in st.summor.items() if o == 0))
@@ -738,13 +851,21 @@ def _planera(resultat: Utfallsimport, nämnd: Nämnd, *, lås: bool) -> None:
 def _för_stora_summor(resultat: Utfallsimport) -> list[str]:
     """Sums the database cannot store are errors in the file (nothing is stored), never an overflow: each
     figure becomes an Utfall (``BELOPP``), the totals are kept on the Import (``IMPORTSUMMA``)."""
-    fel = [f"Utfallet för {f.beskrivning} blir {visa(f.nytt)} kr och {BELOPP.för_stort(f.nytt).orsak}. "
-           "Kontrollera beloppen i filen." for f in resultat.figurer if f.nytt is not None and not BELOPP.ryms(f.nytt)]
-    for vad, summa in (("Summan i filen", resultat.summa_fil), ("Summan som lagras", resultat.summa_lagrad),
-                       ("Summan ej fördelat", resultat.summa_ej_fördelad)):
+    fel = [
+        f"Utfallet för {f.beskrivning} blir {visa(f.nytt)} kr och {BELOPP.för_stort(f.nytt).orsak}. "
+        "Kontrollera beloppen i filen."
+        for f in resultat.figurer
+        if f.nytt is not None and not BELOPP.ryms(f.nytt)
+    ]
+    for vad, summa in (
+        ("Summan i filen", resultat.summa_fil),
+        ("Summan som lagras", resultat.summa_lagrad),
+        ("Summan ej fördelat", resultat.summa_ej_fördelad),
+    ):
         if not IMPORTSUMMA.ryms(summa):
-            fel.append(f"{vad} blir {visa(summa)} kr och {IMPORTSUMMA.för_stort(summa).orsak}. "
-                       "Kontrollera beloppen i filen.")
+            fel.append(
+                f"{vad} blir {visa(summa)} kr och {IMPORTSUMMA.för_stort(summa).orsak}. Kontrollera beloppen i filen."
+            )
     return fel[:VISA_HÖGST_FEL]
 
 
@@ -766,8 +887,14 @@ def _skriv(resultat: Utfallsimport, nämnd: Nämnd, user) -> None:
     nya, ändrade, borttagna = [], [], []
     for f in resultat.figurer:
         if f.status == "ny":
-            f.utfall = Utfall(verksamhetsområde_id=f.område_id or ej_id, år=f.år, månad=f.månad,
-                              kostnadsslag_id=f.kostnadsslag_id, belopp=f.nytt, källa=imp)
+            f.utfall = Utfall(
+                verksamhetsområde_id=f.område_id or ej_id,
+                år=f.år,
+                månad=f.månad,
+                kostnadsslag_id=f.kostnadsslag_id,
+                belopp=f.nytt,
+                källa=imp,
+            )
             nya.append(f.utfall)
         elif f.status == "ändrad":
             f.utfall.belopp, f.utfall.version, f.utfall.källa = f.nytt, f.utfall.version + 1, imp
@@ -782,9 +909,18 @@ def _skriv(resultat: Utfallsimport, nämnd: Nämnd, user) -> None:
         Utfall.objects.bulk_update(ändrade, ["belopp", "version", "källa"], batch_size=1000)
         historik.registrera(Utfall, ändrade, historik.ÄNDRAD, user, orsak)
     Importändring.objects.bulk_create(
-        (Importändring(imp=imp, modell="Utfall", objekt_id=f.utfall.pk, beskrivning=f.beskrivning[:300],
-                       gammalt=visa(f.gammalt), nytt=visa(f.nytt))
-         for f in resultat.figurer if f.status != "oförändrad"),
+        (
+            Importändring(
+                imp=imp,
+                modell="Utfall",
+                objekt_id=f.utfall.pk,
+                beskrivning=f.beskrivning[:300],
+                gammalt=visa(f.gammalt),
+                nytt=visa(f.nytt),
+            )
+            for f in resultat.figurer
+            if f.status != "oförändrad"
+        ),
         batch_size=1000,
     )
 
@@ -814,9 +950,12 @@ def _uppdatera_import(resultat: Utfallsimport, status: str) -> None:
     imp.antal_oförändrade = resultat.antal("oförändrad")
     imp.antal_fel = resultat.antal_fel + len(resultat.allmänna_fel) + bool(resultat.filfel or resultat.saknade)
     imp.summa_fil, imp.summa_lagrad, imp.summa_ej_fördelad = (  # a sum too large to store: an error, kept as None
-        s if IMPORTSUMMA.ryms(s) else None for s in (resultat.summa_fil, resultat.summa_lagrad, resultat.summa_ej_fördelad))
+        s if IMPORTSUMMA.ryms(s) else None
+        for s in (resultat.summa_fil, resultat.summa_lagrad, resultat.summa_ej_fördelad)
+    )
     delar = [
-        "Ackumulerat saldo per period" if resultat.beloppstyp == Importprofil.Beloppstyp.ACKUMULERAT
+        "Ackumulerat saldo per period"
+        if resultat.beloppstyp == Importprofil.Beloppstyp.ACKUMULERAT
         else "Månadens belopp",
         "kostnader negativa i filen" if resultat.kostnader_negativa else "kostnader positiva i filen",
     ]
@@ -831,9 +970,24 @@ def _uppdatera_import(resultat: Utfallsimport, status: str) -> None:
     if status == Import.Status.GENOMFÖRD:
         imp.genomförd = timezone.now()
     # update(), not save(): the record of an import is not report data (no data version bump per preview)
-    Import.objects.filter(pk=imp.pk).update(**{f: getattr(imp, f) for f in (
-        "status", "antal_rader", "antal_skapade", "antal_ändrade", "antal_oförändrade", "antal_fel", "summa_fil",
-        "summa_lagrad", "summa_ej_fördelad", "meddelande", "genomförd")})
+    Import.objects.filter(pk=imp.pk).update(
+        **{
+            f: getattr(imp, f)
+            for f in (
+                "status",
+                "antal_rader",
+                "antal_skapade",
+                "antal_ändrade",
+                "antal_oförändrade",
+                "antal_fel",
+                "summa_fil",
+                "summa_lagrad",
+                "summa_ej_fördelad",
+                "meddelande",
+                "genomförd",
+            )
+        }
+    )
 
 
 # --- the pending upload between preview and confirm ---------------------------------------------------------
@@ -892,8 +1046,13 @@ def skapa_import(user, nämnd: Nämnd, filnamn: str, data: bytes, profil: Import
     if not kan_importera(user, nämnd):
         raise PermissionDenied("Du har inte behörighet att importera för nämnden.")
     imp = Import.objects.create(
-        kommun_id=nämnd.kommun_id, nämnd=nämnd, typ=Importtyp.UTFALL, profil=profil, filnamn=Path(filnamn).name[:255],
-        sha256=hashlib.sha256(data).hexdigest(), användare=user,
+        kommun_id=nämnd.kommun_id,
+        nämnd=nämnd,
+        typ=Importtyp.UTFALL,
+        profil=profil,
+        filnamn=Path(filnamn).name[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        användare=user,
     )
     spara_väntande(imp, user, data)
     return imp
@@ -902,25 +1061,33 @@ def skapa_import(user, nämnd: Nämnd, filnamn: str, data: bytes, profil: Import
 def avbryt(imp: Import, user) -> None:
     radera_väntande(imp, user)
     Import.objects.filter(pk=imp.pk, status__in=[Import.Status.FÖRHANDSGRANSKAD, Import.Status.FEL]).update(
-        status=Import.Status.AVBRUTEN)
+        status=Import.Status.AVBRUTEN
+    )
 
 
 # --- changes from the preview: a column mapping for the profile, a code for an area ------------------------
 
 
-def spara_mappning(imp: Import, user, kolumner: dict[str, str], beloppstyp: str, kostnader_negativa: bool) -> Importprofil:
+def spara_mappning(
+    imp: Import, user, kolumner: dict[str, str], beloppstyp: str, kostnader_negativa: bool
+) -> Importprofil:
     """Save what the user mapped in the preview ({header as written: fält, "" = not used}) and the amount
     settings on the kommun's profile (created if the import had none)."""
     if not kan_importera(user, imp.nämnd):
         raise PermissionDenied("Du har inte behörighet att importera för nämnden.")
     profil = imp.profil
     if profil is None:
-        profil, _ = Importprofil.objects.get_or_create(kommun_id=imp.kommun_id, typ=Importtyp.UTFALL, namn="Ekonomisystem")
+        profil, _ = Importprofil.objects.get_or_create(
+            kommun_id=imp.kommun_id, typ=Importtyp.UTFALL, namn="Ekonomisystem"
+        )
     mappning = dict(profil.kolumner or {})
     for rubrik, fält in kolumner.items():
         # one header per field and one field per header: drop older mappings of either
-        mappning = {f: r for f, r in mappning.items()
-                    if f != fält and lasare.normalisera_rubrik(r) != lasare.normalisera_rubrik(rubrik)}
+        mappning = {
+            f: r
+            for f, r in mappning.items()
+            if f != fält and lasare.normalisera_rubrik(r) != lasare.normalisera_rubrik(rubrik)
+        }
         if fält:
             if fält not in FÄLTNAMN:
                 raise ValidationError(f"Okänt fält {fält!r}.")

@@ -45,8 +45,12 @@ def _sessionsnyckel(imp_id: int) -> str:
 
 class Uppladdning(forms.Form):
     fil = forms.FileField(label="Fil")
-    profil = forms.ModelChoiceField(queryset=None, required=False, label="Importprofil",  # set by the view
-                                    empty_label="Känn igen kolumnrubrikerna automatiskt")
+    profil = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Importprofil",  # set by the view
+        empty_label="Känn igen kolumnrubrikerna automatiskt",
+    )
 
     def __init__(self, *args, profiler=None, filtyper=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,7 +63,8 @@ class Uppladdning(forms.Form):
         fil = self.cleaned_data["fil"]
         if fil.size > mallar.MAX_FILSTORLEK:
             raise forms.ValidationError(
-                f"Filen är {fil.size / 1024 / 1024:.1f} MB; högst {mallar.MAX_FILSTORLEK // 1024 // 1024} MB tas emot.")
+                f"Filen är {fil.size / 1024 / 1024:.1f} MB; högst {mallar.MAX_FILSTORLEK // 1024 // 1024} MB tas emot."
+            )
         return fil
 
 
@@ -84,11 +89,20 @@ def ladda_upp(request, nämnd_id: int, typ: str):
         del innehåll  # the file is not kept: only the parsed rows, in the session, until confirm
         request.session[_sessionsnyckel(granskning.imp.pk)] = granskning.tolkat.som_json()
         return redirect("mallimport-granska", nämnd.pk, granskning.imp.pk)
-    return render(request, "importer/mallar/ladda_upp.html", {
-        "nämnd": nämnd, "typ": typ, "definition": definition, "form": form, "har_profiler": bool(profiler),
-        "gränser": mallar.GRÄNSER.beskrivning(),
-        "mall_url": reverse("importmall", args=[typ]) + f"?namnd={nämnd.pk}",
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "importer/mallar/ladda_upp.html",
+        {
+            "nämnd": nämnd,
+            "typ": typ,
+            "definition": definition,
+            "form": form,
+            "har_profiler": bool(profiler),
+            "gränser": mallar.GRÄNSER.beskrivning(),
+            "mall_url": reverse("importmall", args=[typ]) + f"?namnd={nämnd.pk}",
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def _mitt_import(request, nämnd, import_id: int) -> Import:
@@ -120,11 +134,21 @@ def granska(request, nämnd_id: int, import_id: int):
             return redirect("mallimport-resultat", nämnd.pk, imp.pk)
     granskning = mallar.granska(request.user, imp, tolkat)
     rader = granskning.plan.rader
-    return render(request, "importer/mallar/granska.html", {
-        "nämnd": nämnd, "imp": imp, "g": granskning, "titel": mallar.importtyp(imp.typ).titel,
-        "rader": rader[:VISA_HÖGST], "fler": max(0, len(rader) - VISA_HÖGST), "fel_text": fel_text,
-        "noteringar": [*tolkat.noteringar, *granskning.plan.noteringar],
-    }, status=409 if fel_text else 200)
+    return render(
+        request,
+        "importer/mallar/granska.html",
+        {
+            "nämnd": nämnd,
+            "imp": imp,
+            "g": granskning,
+            "titel": mallar.importtyp(imp.typ).titel,
+            "rader": rader[:VISA_HÖGST],
+            "fler": max(0, len(rader) - VISA_HÖGST),
+            "fel_text": fel_text,
+            "noteringar": [*tolkat.noteringar, *granskning.plan.noteringar],
+        },
+        status=409 if fel_text else 200,
+    )
 
 
 @require_GET
@@ -132,13 +156,21 @@ def resultat(request, nämnd_id: int, import_id: int):
     nämnd = nämnd_för(request.user, nämnd_id)
     imp = selectors.importen(request.user, nämnd, import_id)
     ändringar, antal = selectors.ändringar(imp, VISA_HÖGST)
-    return render(request, "importer/mallar/resultat.html", {
-        "nämnd": nämnd, "imp": imp, "ändringar": ändringar, "antal": antal,
-        "titel": imp.get_typ_display(),
-    })
+    return render(
+        request,
+        "importer/mallar/resultat.html",
+        {
+            "nämnd": nämnd,
+            "imp": imp,
+            "ändringar": ändringar,
+            "antal": antal,
+            "titel": imp.get_typ_display(),
+        },
+    )
 
 
 # --- downloads ----------------------------------------------------------------------------------
+
 
 @require_GET
 def importmall(request, typ: str):
@@ -185,5 +217,6 @@ def export_manad(request, nämnd_id: int, år: int, månad: int):
     if not 1 <= månad <= 12:
         raise Http404("Månad måste vara 1–12.")
     nämnd = nämnd_för(request.user, nämnd_id)
-    return export.xlsx_svar(f"{nämnd.namn} månadsuppföljning {år}-{månad:02d}",
-                            export.månad_blad(request.user, nämnd, år, månad))
+    return export.xlsx_svar(
+        f"{nämnd.namn} månadsuppföljning {år}-{månad:02d}", export.månad_blad(request.user, nämnd, år, månad)
+    )

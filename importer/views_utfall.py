@@ -43,7 +43,9 @@ def _mitt_import(request, nämnd, import_id: int) -> Import:
 class Uppladdning(forms.Form):
     fil = forms.FileField(label="Fil från ekonomisystemet (.xlsx eller .csv)")
     profil = forms.ModelChoiceField(
-        queryset=None, required=False, label="Importprofil",  # the kommun's profiles, set by the view
+        queryset=None,
+        required=False,
+        label="Importprofil",  # the kommun's profiles, set by the view
         empty_label="Standard: känn igen kolumnrubrikerna, månadens belopp, kostnader positiva",
     )
 
@@ -58,7 +60,8 @@ class Uppladdning(forms.Form):
         fil = self.cleaned_data["fil"]
         if fil.size > lasare.GRÄNSER.max_filstorlek:
             raise forms.ValidationError(
-                f"Filen är {fil.size / lasare.MB:.1f} MB; högst {lasare.GRÄNSER.max_filstorlek // lasare.MB} MB tas emot.")
+                f"Filen är {fil.size / lasare.MB:.1f} MB; högst {lasare.GRÄNSER.max_filstorlek // lasare.MB} MB tas emot."
+            )
         return fil
 
 
@@ -66,8 +69,9 @@ class Mappning(forms.Form):
     """The preview's column mapping (one select per unrecognised header, the header itself in a hidden field)
     and the profile's amount settings."""
 
-    beloppstyp = forms.ChoiceField(label="Beloppet i filen är", choices=Importprofil.Beloppstyp.choices,
-                                   widget=forms.RadioSelect)
+    beloppstyp = forms.ChoiceField(
+        label="Beloppet i filen är", choices=Importprofil.Beloppstyp.choices, widget=forms.RadioSelect
+    )
     kostnader_negativa = forms.BooleanField(label="Kostnader är negativa i filen", required=False)
     antal = forms.IntegerField(min_value=0, max_value=lasare.GRÄNSER.max_kolumner, widget=forms.HiddenInput)
 
@@ -83,8 +87,9 @@ class Mappning(forms.Form):
         super().__init__(data, **kwargs)
         for i, rubrik in enumerate(self.rubriker):
             self.fields[f"rubrik_{i}"] = forms.CharField(initial=rubrik, widget=forms.HiddenInput, max_length=200)
-            self.fields[f"kolumn_{i}"] = forms.ChoiceField(label=f"Kolumnen ”{rubrik}” är", choices=FÄLTVAL,
-                                                           required=False)
+            self.fields[f"kolumn_{i}"] = forms.ChoiceField(
+                label=f"Kolumnen ”{rubrik}” är", choices=FÄLTVAL, required=False
+            )
 
     def kolumnfält(self):
         return [(self[f"rubrik_{i}"], self[f"kolumn_{i}"]) for i in range(len(self.rubriker))]
@@ -96,11 +101,15 @@ class Mappning(forms.Form):
 class Kod(forms.Form):
     """Add an unmapped (or another kommun's) code to one of the nämnd's areas."""
 
-    fält = forms.ChoiceField(choices=[("ansvarskoder", "ansvar"), ("verksamhetskoder", "verksamhet")],
-                             widget=forms.HiddenInput)
+    fält = forms.ChoiceField(
+        choices=[("ansvarskoder", "ansvar"), ("verksamhetskoder", "verksamhet")], widget=forms.HiddenInput
+    )
     kod = forms.CharField(max_length=40, widget=forms.HiddenInput)
-    område = forms.ModelChoiceField(queryset=None, label="Verksamhetsområde",  # the nämnd's, set by the view
-                                    empty_label="Välj verksamhetsområde")
+    område = forms.ModelChoiceField(
+        queryset=None,
+        label="Verksamhetsområde",  # the nämnd's, set by the view
+        empty_label="Välj verksamhetsområde",
+    )
 
     def __init__(self, *args, områden=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,9 +126,16 @@ def ladda_upp(request, nämnd_id: int):
         data = fil.read(lasare.GRÄNSER.max_filstorlek + 1)
         imp = utfall.skapa_import(request.user, nämnd, fil.name, data, form.cleaned_data["profil"])
         return redirect("import-utfall-granska", nämnd.pk, imp.pk)
-    return render(request, "importer/utfall/ladda_upp.html", {
-        "nämnd": nämnd, "form": form, "gränser": lasare.GRÄNSER.beskrivning(),
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "importer/utfall/ladda_upp.html",
+        {
+            "nämnd": nämnd,
+            "form": form,
+            "gränser": lasare.GRÄNSER.beskrivning(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def _lägg_till_kod(request, nämnd, områden) -> str:
@@ -129,8 +145,9 @@ def _lägg_till_kod(request, nämnd, områden) -> str:
     if not form.is_valid():
         return "Välj ett verksamhetsområde för koden."
     try:
-        utfall.lägg_till_kod(request.user, nämnd, form.cleaned_data["område"], form.cleaned_data["fält"],
-                             form.cleaned_data["kod"])
+        utfall.lägg_till_kod(
+            request.user, nämnd, form.cleaned_data["område"], form.cleaned_data["fält"], form.cleaned_data["kod"]
+        )
     except ValidationError as e:
         return "; ".join(e.messages)
     return ""
@@ -139,8 +156,9 @@ def _lägg_till_kod(request, nämnd, områden) -> str:
 def _bekräfta(request, imp, data) -> str:
     """Confirm within the request (no background worker): "" when written, else the error text."""
     try:
-        utfall.importera_utfall(imp, data, request.user, spara=True,
-                                fingeravtryck=request.POST.get("fingeravtryck", ""))
+        utfall.importera_utfall(
+            imp, data, request.user, spara=True, fingeravtryck=request.POST.get("fingeravtryck", "")
+        )
     except utfall.Importfel as e:
         return e.messages[0]
     utfall.radera_väntande(imp, request.user)
@@ -152,8 +170,9 @@ def _mappa(request, imp) -> str:
     form = Mappning(request.POST)
     if not form.is_valid():
         return "Mappningen kunde inte sparas: " + "; ".join(e for errors in form.errors.values() for e in errors)
-    utfall.spara_mappning(imp, request.user, form.mappning(), form.cleaned_data["beloppstyp"],
-                          form.cleaned_data["kostnader_negativa"])
+    utfall.spara_mappning(
+        imp, request.user, form.mappning(), form.cleaned_data["beloppstyp"], form.cleaned_data["kostnader_negativa"]
+    )
     return ""
 
 
@@ -175,8 +194,12 @@ def granska(request, nämnd_id: int, import_id: int):
         return redirect("import-utfall", nämnd.pk)
     if åtgärd == "bekräfta" and not settings.CELERY_TASK_ALWAYS_EAGER:
         # With Redis: the heavy write runs as a background job; the page shows its state.
-        jobb = jobb_services.starta(Jobb.Typ.IMPORT_UTFALL, request.user, nämnd.kommun,
-                                    {"import_id": imp.pk, "fingeravtryck": request.POST.get("fingeravtryck", "")})
+        jobb = jobb_services.starta(
+            Jobb.Typ.IMPORT_UTFALL,
+            request.user,
+            nämnd.kommun,
+            {"import_id": imp.pk, "fingeravtryck": request.POST.get("fingeravtryck", "")},
+        )
         return redirect("jobb-status", jobb.pk)
     if åtgärd == "bekräfta":
         fel_text = _bekräfta(request, imp, data)
@@ -193,33 +216,63 @@ def granska(request, nämnd_id: int, import_id: int):
 
     resultat = utfall.importera_utfall(imp, data, request.user)
     profil = utfall.profil_för(imp)
-    mappning = Mappning(rubriker=resultat.okända_rubriker, initial={
-        "beloppstyp": profil.beloppstyp, "kostnader_negativa": profil.kostnader_negativa})
+    mappning = Mappning(
+        rubriker=resultat.okända_rubriker,
+        initial={"beloppstyp": profil.beloppstyp, "kostnader_negativa": profil.kostnader_negativa},
+    )
 
     def kodformulär(koder, prefix: str):
-        return [(o, Kod(initial={"fält": "ansvarskoder" if o.ansvar else "verksamhetskoder",
-                                 "kod": o.ansvar or o.verksamhet}, områden=områden, prefix=f"{prefix}{i}"))
-                for i, o in enumerate(koder)]
+        return [
+            (
+                o,
+                Kod(
+                    initial={
+                        "fält": "ansvarskoder" if o.ansvar else "verksamhetskoder",
+                        "kod": o.ansvar or o.verksamhet,
+                    },
+                    områden=områden,
+                    prefix=f"{prefix}{i}",
+                ),
+            )
+            for i, o in enumerate(koder)
+        ]
 
     ändringar = resultat.ändringar
-    return render(request, "importer/utfall/granska.html", {
-        "nämnd": nämnd, "imp": imp, "r": resultat, "profil": profil,
-        "ändringar": ändringar[:VISA_HÖGST], "fler": max(0, len(ändringar) - VISA_HÖGST),
-        "antal": {s: resultat.antal(s) for s in ("ny", "ändrad", "borttagen", "oförändrad")},
-        "fler_fel": max(0, resultat.antal_fel - len(resultat.fel)),
-        "mappning": mappning, "oplacerade": kodformulär(resultat.oplacerade, "k"),
-        "främmande": kodformulär(resultat.främmande_koder, "f"), "fel_text": fel_text,
-        "kolumner": [(utfall.FÄLTNAMN[f], rubrik) for f, rubrik in resultat.kolumner.items()],
-    }, status=409 if fel_text else 200)
+    return render(
+        request,
+        "importer/utfall/granska.html",
+        {
+            "nämnd": nämnd,
+            "imp": imp,
+            "r": resultat,
+            "profil": profil,
+            "ändringar": ändringar[:VISA_HÖGST],
+            "fler": max(0, len(ändringar) - VISA_HÖGST),
+            "antal": {s: resultat.antal(s) for s in ("ny", "ändrad", "borttagen", "oförändrad")},
+            "fler_fel": max(0, resultat.antal_fel - len(resultat.fel)),
+            "mappning": mappning,
+            "oplacerade": kodformulär(resultat.oplacerade, "k"),
+            "främmande": kodformulär(resultat.främmande_koder, "f"),
+            "fel_text": fel_text,
+            "kolumner": [(utfall.FÄLTNAMN[f], rubrik) for f, rubrik in resultat.kolumner.items()],
+        },
+        status=409 if fel_text else 200,
+    )
 
 
 @require_GET
 def historik(request, nämnd_id: int):
     nämnd = nämnd_för(request.user, nämnd_id)
     importer = selectors.importhistorik(request.user, nämnd)
-    return render(request, "importer/historik.html", {
-        "nämnd": nämnd, "importer": importer, "kan_importera": kan_importera(request.user, nämnd),
-    })
+    return render(
+        request,
+        "importer/historik.html",
+        {
+            "nämnd": nämnd,
+            "importer": importer,
+            "kan_importera": kan_importera(request.user, nämnd),
+        },
+    )
 
 
 @require_GET
@@ -227,12 +280,22 @@ def detalj(request, nämnd_id: int, import_id: int):
     nämnd = nämnd_för(request.user, nämnd_id)
     imp = selectors.importen(request.user, nämnd, import_id)
     ändringar, antal = selectors.ändringar(imp, 5000)
-    return render(request, "importer/detalj.html", {
-        "nämnd": nämnd, "imp": imp, "ändringar": ändringar, "antal": antal, "fler": max(0, antal - 5000),
-        "granska_url": reverse("import-utfall-granska", args=[nämnd.pk, imp.pk])
-        if imp.typ == Importtyp.UTFALL and imp.status == Import.Status.FÖRHANDSGRANSKAD
-        and imp.användare_id == request.user.pk else "",
-    })
+    return render(
+        request,
+        "importer/detalj.html",
+        {
+            "nämnd": nämnd,
+            "imp": imp,
+            "ändringar": ändringar,
+            "antal": antal,
+            "fler": max(0, antal - 5000),
+            "granska_url": reverse("import-utfall-granska", args=[nämnd.pk, imp.pk])
+            if imp.typ == Importtyp.UTFALL
+            and imp.status == Import.Status.FÖRHANDSGRANSKAD
+            and imp.användare_id == request.user.pk
+            else "",
+        },
+    )
 
 
 @require_POST

@@ -96,8 +96,14 @@ class KommunOIDCBackend(OIDCAuthenticationBackend):
         except InloggningNekad as nekad:
             log.info("OIDC login refused: %s", nekad)
             request.oidc_fel = nekad.meddelande
-        except (SuspiciousOperation, requests.RequestException, jwt.PyJWTError, IntegrityError, ValueError,
-                KeyError) as fel:
+        except (
+            SuspiciousOperation,
+            requests.RequestException,
+            jwt.PyJWTError,
+            IntegrityError,
+            ValueError,
+            KeyError,
+        ) as fel:
             log.warning("OIDC login failed: %s: %s", type(fel).__name__, fel)
             request.oidc_fel = MISSLYCKAD
         return None
@@ -112,8 +118,12 @@ class KommunOIDCBackend(OIDCAuthenticationBackend):
             raise SuspiciousOperation(f"Token algorithm {alg!r} is not OIDC_RP_SIGN_ALGO {self.OIDC_RP_SIGN_ALGO!r}")
         try:
             data = jwt.decode(
-                payload, key, algorithms=[alg], audience=self.OIDC_RP_CLIENT_ID,
-                issuer=getattr(settings, "OIDC_OP_ISSUER", "") or None, leeway=60,
+                payload,
+                key,
+                algorithms=[alg],
+                audience=self.OIDC_RP_CLIENT_ID,
+                issuer=getattr(settings, "OIDC_OP_ISSUER", "") or None,
+                leeway=60,
                 options={"require": ["exp", "iat", "iss", "sub", "aud"]},
             )
         except jwt.InvalidTokenError as fel:

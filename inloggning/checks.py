@@ -11,10 +11,13 @@ def oidc_inställningar(app_configs, **kwargs):
     satta = [namn for namn in INSTÄLLNINGAR if getattr(settings, namn, "")]
     if satta and len(satta) < len(INSTÄLLNINGAR):
         saknas = ", ".join(namn for namn in INSTÄLLNINGAR if namn not in satta)
-        return [checks.Warning(
-            "Inloggning med kommunens konto (OIDC) är bara delvis inställd och därför avstängd.",
-            hint=f"Sätt även {saknas}.", id="inloggning.W001",
-        )]
+        return [
+            checks.Warning(
+                "Inloggning med kommunens konto (OIDC) är bara delvis inställd och därför avstängd.",
+                hint=f"Sätt även {saknas}.",
+                id="inloggning.W001",
+            )
+        ]
     return []
 
 
@@ -24,8 +27,11 @@ def oidc_https(app_configs, **kwargs):
         return []
     utan = [namn for namn in INSTÄLLNINGAR[2:] if not getattr(settings, namn).startswith("https://")]
     if utan:
-        return [checks.Warning(
-            "Identitetsleverantörens adresser ska använda HTTPS i produktion.",
-            hint=", ".join(utan), id="inloggning.W002",
-        )]
+        return [
+            checks.Warning(
+                "Identitetsleverantörens adresser ska använda HTTPS i produktion.",
+                hint=", ".join(utan),
+                id="inloggning.W002",
+            )
+        ]
     return []

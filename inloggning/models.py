@@ -22,12 +22,15 @@ class Inloggningsregel(models.Model):
         Kommun, on_delete=models.CASCADE, related_name="inloggningsregler", verbose_name="kommun"
     )
     claim = models.CharField(
-        "claim", max_length=200, default="groups",
+        "claim",
+        max_length=200,
+        default="groups",
         help_text="Namnet på claimet i id-token eller userinfo, t.ex. groups eller roles. Nästlade claims skrivs "
         "med punkt, t.ex. realm_access.roles.",
     )
     värde = models.CharField(
-        "värde", max_length=500,
+        "värde",
+        max_length=500,
         help_text="Gruppens eller rollens värde exakt som identitetsleverantören skickar det (t.ex. gruppens "
         "objekt-id i Entra ID). Ett claim som är en lista matchar om värdet finns i listan.",
     )

@@ -98,7 +98,10 @@ def tillämpa(user, önskat: Mapping[int, Tilldelning]) -> list[str]:
         b = befintliga.get(kommun_id)
         if b is None:
             b = Behörighet.objects.create(
-                user=user, kommun_id=kommun_id, roll=t.roll, får_importera=t.får_importera,
+                user=user,
+                kommun_id=kommun_id,
+                roll=t.roll,
+                får_importera=t.får_importera,
                 får_fastställa=t.får_fastställa,
             )
             if t.nämnd_ids:

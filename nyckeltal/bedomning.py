@@ -19,7 +19,7 @@ class Trend(Enum):
 
 
 def bedöm_mot_målvärde(värde: Decimal | None, jämförelse: str, målvärde: Decimal | None) -> Indikatorbedömning | None:
-    """"Minst 85" is met by 85 and above, "Högst 10" by 10 and below. None when nothing to compare."""
+    """ "Minst 85" is met by 85 and above, "Högst 10" by 10 and below. None when nothing to compare."""
     if värde is None or målvärde is None or not jämförelse:
         return None
     uppnått = värde >= målvärde if jämförelse == "minst" else värde <= målvärde

@@ -22,19 +22,27 @@ from . import services
 from .bedomning import Indikatorvärden
 from .models import Måluppfyllelse, Nyckeltalsvärde, Uppdragsstatus
 
-INAKTUELL = ("Sidan har ändrats sedan du öppnade den (rader har lagts till eller tagits bort). "
-             "Inget sparades. Ladda om sidan och gör dina ändringar igen.")
+INAKTUELL = (
+    "Sidan har ändrats sedan du öppnade den (rader har lagts till eller tagits bort). "
+    "Inget sparades. Ladda om sidan och gör dina ändringar igen."
+)
 
 
 # --- fields ---------------------------------------------------------------------------------------
+
 
 class TalFält(forms.CharField):
     """A number typed the Swedish way: "1 234,5", "−1 022", "-1022", "1234". Empty = None (delete)."""
 
     def __init__(self, *, får_vara_negativ: bool = True, låst: bool = False, storlek: int = 9, **kwargs):
         self.får_vara_negativ = får_vara_negativ
-        attrs = {"inputmode": "decimal", "size": storlek, "autocomplete": "off", "class": "tal",
-                 "aria-label": kwargs.get("label", "")}
+        attrs = {
+            "inputmode": "decimal",
+            "size": storlek,
+            "autocomplete": "off",
+            "class": "tal",
+            "aria-label": kwargs.get("label", ""),
+        }
         if låst:
             attrs["readonly"] = True
         kwargs.setdefault("required", False)
@@ -82,6 +90,7 @@ def avkoda_läst(text: str) -> dict[str, tuple[int | None, str]]:
 
 
 # --- base form ------------------------------------------------------------------------------------
+
 
 @dataclass
 class Fel:
@@ -156,6 +165,7 @@ def sätt_låst(fält: forms.Field) -> None:
 
 # --- volymer och nyckeltal ------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Volymkolumn:
     nyckel: str  # field name part: "mal", "delar", "prognos", "helar", "m1"…"m12"
@@ -171,8 +181,10 @@ class Volymkolumn:
 
 
 ÅRSNYCKLAR = {
-    Nyckeltalsvärde.Typ.MÅL: "mal", Nyckeltalsvärde.Typ.UTFALL_DELÅR: "delar",
-    Nyckeltalsvärde.Typ.PROGNOS: "prognos", Nyckeltalsvärde.Typ.UTFALL_HELÅR: "helar",
+    Nyckeltalsvärde.Typ.MÅL: "mal",
+    Nyckeltalsvärde.Typ.UTFALL_DELÅR: "delar",
+    Nyckeltalsvärde.Typ.PROGNOS: "prognos",
+    Nyckeltalsvärde.Typ.UTFALL_HELÅR: "helar",
 }
 KORTA_MÅNADER = list(manader.KORTA)
 
@@ -182,13 +194,25 @@ def volymkolumner(år: int, vy: str, vakt: Vakt) -> list[Volymkolumn]:
     if vy == "månad":
         typ = Nyckeltalsvärde.Typ.UTFALL_MÅNAD
         return [
-            Volymkolumn(f"m{m}", typ, m, KORTA_MÅNADER[m - 1].capitalize(), services.kolumnnamn(typ, år, m),
-                        vakt.spärr(services.ändring_för_värde(typ, år, m)))
+            Volymkolumn(
+                f"m{m}",
+                typ,
+                m,
+                KORTA_MÅNADER[m - 1].capitalize(),
+                services.kolumnnamn(typ, år, m),
+                vakt.spärr(services.ändring_för_värde(typ, år, m)),
+            )
             for m in range(1, 13)
         ]
     return [
-        Volymkolumn(ÅRSNYCKLAR[typ], typ, None, services.kolumnnamn(typ, år), services.kolumnnamn(typ, år),
-                    vakt.spärr(services.ändring_för_värde(typ, år, None)))
+        Volymkolumn(
+            ÅRSNYCKLAR[typ],
+            typ,
+            None,
+            services.kolumnnamn(typ, år),
+            services.kolumnnamn(typ, år),
+            vakt.spärr(services.ändring_för_värde(typ, år, None)),
+        )
         for typ in services.ÅRSTYPER
     ]
 
@@ -201,7 +225,9 @@ class Volymrad:
     grupp: str
     delserie: bool
     får_vara_negativ: bool
-    värden: dict[tuple[str, int | None], tuple[int, Decimal]] = field(default_factory=dict)  # (typ, månad) → (version, värde)
+    värden: dict[tuple[str, int | None], tuple[int, Decimal]] = field(
+        default_factory=dict
+    )  # (typ, månad) → (version, värde)
     kontext: Decimal | None = None  # utfall helår the year before (read-only)
     fält: list = field(default_factory=list)  # bound fields, in column order (set by the form)
     läst_fält: object = None
@@ -219,8 +245,13 @@ class Volymformulär(Inmatningsformulär):
             for k in kolumner:
                 version, v = r.värden.get((k.typ, k.månad), (None, None))
                 f = f"n{r.id}-{k.nyckel}"
-                self.fields[f] = TalFält(label=f"{r.namn} – {k.etikett}", får_vara_negativ=r.får_vara_negativ,
-                                         låst=k.låst, initial=visa_tal(v), storlek=7 if k.månad else 9)
+                self.fields[f] = TalFält(
+                    label=f"{r.namn} – {k.etikett}",
+                    får_vara_negativ=r.får_vara_negativ,
+                    låst=k.låst,
+                    initial=visa_tal(v),
+                    storlek=7 if k.månad else 9,
+                )
                 läst[k.nyckel] = (version, services.avtryck(v))
                 namn.append(f)
             namn_per_rad.append((namn, self.lägg_till_läst(f"n{r.id}", läst)))
@@ -265,10 +296,16 @@ class Volymformulär(Inmatningsformulär):
                 if k.nyckel not in läst:
                     raise ValidationError(INAKTUELL)
                 version, före = läst[k.nyckel]
-                celler.append(services.Nyckeltalscell(
-                    nyckeltal_id=r.id, typ=k.typ, månad=k.månad, värde=self.cleaned_data[f"n{r.id}-{k.nyckel}"],
-                    version=version, avtryck_före=före,
-                ))
+                celler.append(
+                    services.Nyckeltalscell(
+                        nyckeltal_id=r.id,
+                        typ=k.typ,
+                        månad=k.månad,
+                        värde=self.cleaned_data[f"n{r.id}-{k.nyckel}"],
+                        version=version,
+                        avtryck_före=före,
+                    )
+                )
         return celler
 
 
@@ -311,10 +348,13 @@ class Indikatorformulär(Inmatningsformulär):
                     f = f"i{r.id}-{nyckel}"
                     self.fields[f] = TalFält(label=f"{r.namn} – {rubrik} {år}", låst=låst, initial=visa_tal(v))
                     namn.append(f)
-                läst = self.lägg_till_läst(f"i{r.id}", {
-                    "u": (r.utfall[0] if r.utfall else None, services.avtryck(totalt, kvinnor, män)),
-                    "p": (r.prognos[0] if r.prognos else None, services.avtryck(prognos)),
-                })
+                läst = self.lägg_till_läst(
+                    f"i{r.id}",
+                    {
+                        "u": (r.utfall[0] if r.utfall else None, services.avtryck(totalt, kvinnor, män)),
+                        "p": (r.prognos[0] if r.prognos else None, services.avtryck(prognos)),
+                    },
+                )
                 bundna.append((r, namn, läst))
         for r, namn, läst in bundna:
             r.fält, r.läst_fält = [self[n] for n in namn], self[läst]
@@ -329,15 +369,24 @@ class Indikatorformulär(Inmatningsformulär):
                 if not {"u", "p"} <= set(läst):
                     raise ValidationError(INAKTUELL)
                 v = {nyckel: self.cleaned_data[f"i{r.id}-{nyckel}"] for nyckel, _ in INDIKATORFÄLT}
-                result.append(services.Indikatorinmatning(
-                    indikator_id=r.id, totalt=v["totalt"], kvinnor=v["kvinnor"], män=v["man"], prognos=v["prognos"],
-                    utfall_version=läst["u"][0], utfall_avtryck=läst["u"][1],
-                    prognos_version=läst["p"][0], prognos_avtryck=läst["p"][1],
-                ))
+                result.append(
+                    services.Indikatorinmatning(
+                        indikator_id=r.id,
+                        totalt=v["totalt"],
+                        kvinnor=v["kvinnor"],
+                        män=v["man"],
+                        prognos=v["prognos"],
+                        utfall_version=läst["u"][0],
+                        utfall_avtryck=läst["u"][1],
+                        prognos_version=läst["p"][0],
+                        prognos_avtryck=läst["p"][1],
+                    )
+                )
         return result
 
 
 # --- måluppfyllelse och uppdrag -------------------------------------------------------------------
+
 
 @dataclass
 class Uppdragsrad:
@@ -377,29 +426,51 @@ class Målformulär(Inmatningsformulär):
         for m in mål:
             _, bedömning, kommentar = m.sparad or (None, "", "")
             self.fields[f"m{m.id}-bed"] = forms.ChoiceField(
-                label=f"{m.namn} – {bedömningsord.lower()}", required=False, initial=bedömning,
+                label=f"{m.namn} – {bedömningsord.lower()}",
+                required=False,
+                initial=bedömning,
                 choices=[("", "Ej bedömd"), *Måluppfyllelse.Bedömning.choices],
             )
             self.fields[f"m{m.id}-kom"] = forms.CharField(
-                label=f"{m.namn} – kommentar", required=False, initial=kommentar,
+                label=f"{m.namn} – kommentar",
+                required=False,
+                initial=kommentar,
                 widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
             )
-            bindningar.append((m, self.lägg_till_läst(f"m{m.id}", {
-                "b": (m.sparad[0] if m.sparad else None, services.avtryck(bedömning, kommentar))})))
+            bindningar.append(
+                (
+                    m,
+                    self.lägg_till_läst(
+                        f"m{m.id}", {"b": (m.sparad[0] if m.sparad else None, services.avtryck(bedömning, kommentar))}
+                    ),
+                )
+            )
             for u in m.uppdrag:
                 _, status, ukommentar = u.sparad or (None, "", "")
                 kort = _kort(u.text)
                 self.fields[f"u{u.id}-status"] = forms.ChoiceField(
-                    label=f"Uppdraget ”{kort}” – status", required=False, initial=status,
+                    label=f"Uppdraget ”{kort}” – status",
+                    required=False,
+                    initial=status,
                     choices=[("", "Ej angiven"), *Uppdragsstatus.Status.choices],
                     widget=forms.Select(attrs={"aria-label": f"Status för uppdraget ”{u.text}”"}),
                 )
                 self.fields[f"u{u.id}-kom"] = forms.CharField(
-                    label=f"Uppdraget ”{kort}” – kommentar", required=False, initial=ukommentar,
-                    widget=forms.Textarea(attrs={"rows": 2, "cols": 40, "aria-label": f"Kommentar till uppdraget ”{u.text}”"}),
+                    label=f"Uppdraget ”{kort}” – kommentar",
+                    required=False,
+                    initial=ukommentar,
+                    widget=forms.Textarea(
+                        attrs={"rows": 2, "cols": 40, "aria-label": f"Kommentar till uppdraget ”{u.text}”"}
+                    ),
                 )
-                bindningar.append((u, self.lägg_till_läst(f"u{u.id}", {
-                    "s": (u.sparad[0] if u.sparad else None, services.avtryck(status, ukommentar))})))
+                bindningar.append(
+                    (
+                        u,
+                        self.lägg_till_läst(
+                            f"u{u.id}", {"s": (u.sparad[0] if u.sparad else None, services.avtryck(status, ukommentar))}
+                        ),
+                    )
+                )
         if låst:
             for f in self.fields.values():
                 if not isinstance(f.widget, forms.HiddenInput):
@@ -425,12 +496,17 @@ class Målformulär(Inmatningsformulär):
         mål, uppdrag = [], []
         for m in self.mål:
             if (läst := self._läst_enhet(f"m{m.id}", "b")) is not None:
-                mål.append(services.Målbedömning(
-                    m.id, self.cleaned_data[f"m{m.id}-bed"], self.cleaned_data[f"m{m.id}-kom"], *läst))
+                mål.append(
+                    services.Målbedömning(
+                        m.id, self.cleaned_data[f"m{m.id}-bed"], self.cleaned_data[f"m{m.id}-kom"], *läst
+                    )
+                )
             uppdrag.extend(
                 services.Uppdragsbedömning(
-                    u.id, self.cleaned_data[f"u{u.id}-status"], self.cleaned_data[f"u{u.id}-kom"], *läst)
-                for u in m.uppdrag if (läst := self._läst_enhet(f"u{u.id}", "s")) is not None
+                    u.id, self.cleaned_data[f"u{u.id}-status"], self.cleaned_data[f"u{u.id}-kom"], *läst
+                )
+                for u in m.uppdrag
+                if (läst := self._läst_enhet(f"u{u.id}", "s")) is not None
             )
         return mål, uppdrag
 

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from nämnd.models import ÅR_VALIDATORER, MÅNAD_VALIDATORER, Nämnd, Rapporttyp, Verksamhetsområde, scoped_queryset
+from nämnd.models import MÅNAD_VALIDATORER, ÅR_VALIDATORER, Nämnd, Rapporttyp, Verksamhetsområde, scoped_queryset
 
 
 def Värde(verbose_name: str, **kwargs) -> models.DecimalField:
@@ -45,17 +45,29 @@ class Nyckeltal(models.Model):
         PROCENT = "%", "%"
         KR = "kr", "kr"
 
-    grupp = models.ForeignKey(Nyckeltalsgrupp, on_delete=models.PROTECT, related_name="nyckeltal", verbose_name="område")
+    grupp = models.ForeignKey(
+        Nyckeltalsgrupp, on_delete=models.PROTECT, related_name="nyckeltal", verbose_name="område"
+    )
     förälder = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="delserier", verbose_name="varav-rad till",
-        help_text="För delserier som \"varav kommunal regi\".",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="delserier",
+        verbose_name="varav-rad till",
+        help_text='För delserier som "varav kommunal regi".',
     )
     namn = models.CharField("namn", max_length=250)
     enhet = models.CharField("enhet", max_length=20, choices=Enhet, default=Enhet.ANTAL)
     ordning = models.PositiveIntegerField("ordning", default=0)
     verksamhetsområde = models.ForeignKey(
-        Verksamhetsområde, on_delete=models.SET_NULL, null=True, blank=True, related_name="nyckeltal",
-        verbose_name="verksamhetsområde", help_text="Används för snittkostnad (nettokostnad ÷ volym).",
+        Verksamhetsområde,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="nyckeltal",
+        verbose_name="verksamhetsområde",
+        help_text="Används för snittkostnad (nettokostnad ÷ volym).",
     )
     får_vara_negativ = models.BooleanField("får vara negativ", default=False)
 
@@ -105,11 +117,15 @@ class Nyckeltalsvärde(models.Model):
                 fields=["nyckeltal", "år", "typ"], condition=Q(månad__isnull=True), name="nyckeltalsvärde_unikt_år"
             ),
             models.UniqueConstraint(
-                fields=["nyckeltal", "år", "typ", "månad"], condition=Q(månad__isnull=False),
+                fields=["nyckeltal", "år", "typ", "månad"],
+                condition=Q(månad__isnull=False),
                 name="nyckeltalsvärde_unikt_månad",
             ),
             models.CheckConstraint(
-                condition=(Q(typ="utfall_månad", månad__gte=1, månad__lte=12) | (~Q(typ="utfall_månad") & Q(månad__isnull=True))),
+                condition=(
+                    Q(typ="utfall_månad", månad__gte=1, månad__lte=12)
+                    | (~Q(typ="utfall_månad") & Q(månad__isnull=True))
+                ),
                 name="nyckeltalsvärde_månad_krävs_för_månadsutfall",
                 violation_error_message="Månad (1–12) anges för månadsutfall och bara för dem.",
             ),
@@ -134,7 +150,12 @@ class Mål(models.Model):
 
     nämnd = models.ForeignKey(Nämnd, on_delete=models.PROTECT, related_name="mål", verbose_name="nämnd")
     förälder = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="nämndmål", verbose_name="KF-mål",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="nämndmål",
+        verbose_name="KF-mål",
     )
     nivå = models.CharField("nivå", max_length=6, choices=Nivå, default=Nivå.KF)
     namn = models.CharField("mål", max_length=300)
@@ -232,7 +253,9 @@ class Indikator(models.Model):
     mål = models.ForeignKey(Mål, on_delete=models.CASCADE, related_name="indikatorer", verbose_name="mål")
     namn = models.CharField("indikator", max_length=300)
     kolada_id = models.CharField(
-        "Kolada-id", max_length=6, blank=True,
+        "Kolada-id",
+        max_length=6,
+        blank=True,
         validators=[RegexValidator(r"^[A-Z]\d{5}$", "Kolada-id skrivs som en bokstav och fem siffror, t.ex. U21468.")],
     )
     enhet = models.CharField("enhet", max_length=30, default="%")

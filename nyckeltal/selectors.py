@@ -66,8 +66,10 @@ MÅNADSNAMN = list(manader.KORTA)
 def volymer(user, nämnder: Sequence[Nämnd], år: int) -> list[Volymgrupp]:
     """Nyckeltal grouped by område with their yearly values for the report's years. Two queries."""
     nyckeltal = list(
-        Nyckeltal.objects.for_user(user).filter(grupp__nämnd__in=nämnder)
-        .select_related("grupp").order_by("grupp__ordning", "grupp__namn", "ordning", "id")
+        Nyckeltal.objects.for_user(user)
+        .filter(grupp__nämnd__in=nämnder)
+        .select_related("grupp")
+        .order_by("grupp__ordning", "grupp__namn", "ordning", "id")
     )
     värden: dict[int, dict[tuple[str, int], Decimal]] = defaultdict(dict)
     for v in Nyckeltalsvärde.objects.filter(
@@ -138,7 +140,9 @@ def mål(user, nämnder: Sequence[Nämnd], år: int, rapporttyp: str) -> list[M�
     for m in qs:
         bedömning = next(iter(m.bedömningar.all()), None)
         b = block[m.id] = Målblock(
-            namn=m.namn, nivå=m.get_nivå_display(), punkter=m.punkter,
+            namn=m.namn,
+            nivå=m.get_nivå_display(),
+            punkter=m.punkter,
             bedömning=bedömning.bedömning if bedömning else "",
             bedömning_text=bedömning.get_bedömning_display() if bedömning else "",
             kommentar=bedömning.kommentar if bedömning else "",
@@ -159,10 +163,17 @@ def indikatorrad(i: Indikator, år: int) -> Indikatorrad:
     värden = sorted(i.värden.all(), key=lambda v: v.år)
     prognos = next((v.totalt for v in värden if v.typ == Indikatorvärde.Typ.PROGNOS and v.år == år), None)
     return Indikatorrad(
-        namn=i.namn, kolada_id=i.kolada_id, enhet=i.enhet, riktning=i.riktning, jämförelse=i.jämförelse,
-        målvärde=i.målvärde, år=år, prognos=prognos,
+        namn=i.namn,
+        kolada_id=i.kolada_id,
+        enhet=i.enhet,
+        riktning=i.riktning,
+        jämförelse=i.jämförelse,
+        målvärde=i.målvärde,
+        år=år,
+        prognos=prognos,
         värden=tuple(
-            Indikatorvärden(v.år, v.totalt, v.kvinnor, v.män, v.källa) for v in värden
+            Indikatorvärden(v.år, v.totalt, v.kvinnor, v.män, v.källa)
+            for v in värden
             if v.typ == Indikatorvärde.Typ.UTFALL
         ),
     )
@@ -170,16 +181,19 @@ def indikatorrad(i: Indikator, år: int) -> Indikatorrad:
 
 # --- entry pages (nyckeltal/views.py) -----------------------------------------------------------
 
+
 def volymrader(nämnd: Nämnd, år: int) -> list[forms.Volymrad]:
     """The nämnd's nyckeltal by område, each delserie ("varav …") right under its parent, with the year's
     values (and utfall helår of the year before). Two queries."""
     alla = list(
-        Nyckeltal.objects.filter(grupp__nämnd=nämnd).select_related("grupp")
+        Nyckeltal.objects.filter(grupp__nämnd=nämnd)
+        .select_related("grupp")
         .order_by("grupp__ordning", "grupp__namn", "grupp_id", "ordning", "namn", "id")
     )
     värden: dict[int, dict] = defaultdict(dict)
     for nt, å, typ, månad, v, version in Nyckeltalsvärde.objects.filter(
-        Q(år=år) | Q(år=år - 1, typ=Nyckeltalsvärde.Typ.UTFALL_HELÅR), nyckeltal__in=[n.id for n in alla],
+        Q(år=år) | Q(år=år - 1, typ=Nyckeltalsvärde.Typ.UTFALL_HELÅR),
+        nyckeltal__in=[n.id for n in alla],
     ).values_list("nyckeltal_id", "år", "typ", "månad", "värde", "version"):
         värden[nt][(typ, månad) if å == år else "fg"] = (version, v)
 
@@ -206,7 +220,11 @@ def volymrader(nämnd: Nämnd, år: int) -> list[forms.Volymrad]:
         lägg(n, n.förälder_id is not None)
     return [
         forms.Volymrad(
-            id=n.id, namn=n.namn, enhet=n.enhet, grupp=n.grupp.namn, delserie=delserie,
+            id=n.id,
+            namn=n.namn,
+            enhet=n.enhet,
+            grupp=n.grupp.namn,
+            delserie=delserie,
             får_vara_negativ=n.får_vara_negativ,
             värden={k: v for k, v in värden[n.id].items() if k != "fg"},
             kontext=värden[n.id].get("fg", (None, None))[1],
@@ -243,7 +261,9 @@ def indikatorgrupper(nämnd: Nämnd, år: int) -> list[forms.Målgrupp]:
     for i in alla:
         indikatorer[i.mål_id].append(i)
     utfall, prognos = {}, {}
-    for v in Indikatorvärde.objects.filter(indikator__in=[i.id for i in alla], år__gte=år - INMATNING_HISTORIKÅR, år__lte=år):
+    for v in Indikatorvärde.objects.filter(
+        indikator__in=[i.id for i in alla], år__gte=år - INMATNING_HISTORIKÅR, år__lte=år
+    ):
         if v.typ == Indikatorvärde.Typ.PROGNOS:
             if v.år == år:
                 prognos[v.indikator_id] = (v.version, v.totalt)
@@ -254,15 +274,22 @@ def indikatorgrupper(nämnd: Nämnd, år: int) -> list[forms.Målgrupp]:
         rader = []
         for i in indikatorer[m.id]:
             u = utfall.get((i.id, år))
-            rader.append(forms.Indikatorrad(
-                id=i.id, namn=i.namn, kolada_id=i.kolada_id, enhet=i.enhet,
-                utfall=(u.version, u.totalt, u.kvinnor, u.män) if u else None,
-                prognos=prognos.get(i.id),
-                historik=[
-                    Indikatorvärden(å, h.totalt, h.kvinnor, h.män, h.källa) if (h := utfall.get((i.id, å))) else None
-                    for å in range(år - INMATNING_HISTORIKÅR, år)
-                ],
-            ))
+            rader.append(
+                forms.Indikatorrad(
+                    id=i.id,
+                    namn=i.namn,
+                    kolada_id=i.kolada_id,
+                    enhet=i.enhet,
+                    utfall=(u.version, u.totalt, u.kvinnor, u.män) if u else None,
+                    prognos=prognos.get(i.id),
+                    historik=[
+                        Indikatorvärden(å, h.totalt, h.kvinnor, h.män, h.källa)
+                        if (h := utfall.get((i.id, å)))
+                        else None
+                        for å in range(år - INMATNING_HISTORIKÅR, år)
+                    ],
+                )
+            )
         if rader:
             grupper.append(forms.Målgrupp(m.namn, m.get_nivå_display(), rader))
     return grupper
@@ -272,25 +299,41 @@ def målrader(nämnd: Nämnd, år: int, rapporttyp: str) -> list[forms.Målrad]:
     """Mål valid in ``år`` (KF-mål, then their nämndmål) with the report's bedömning, and their uppdrag
     valid in ``år`` with the report's status. Four queries."""
     mål = list(
-        giltiga_mål(nämnd, år).order_by("ordning", "id").prefetch_related(
+        giltiga_mål(nämnd, år)
+        .order_by("ordning", "id")
+        .prefetch_related(
             Prefetch("bedömningar", queryset=Måluppfyllelse.objects.filter(år=år, rapporttyp=rapporttyp)),
-            Prefetch("uppdrag", queryset=Uppdrag.objects.filter(från_år__lte=år, till_år__gte=år).prefetch_related(
-                Prefetch("statusar", queryset=Uppdragsstatus.objects.filter(år=år, rapporttyp=rapporttyp)))),
+            Prefetch(
+                "uppdrag",
+                queryset=Uppdrag.objects.filter(från_år__lte=år, till_år__gte=år).prefetch_related(
+                    Prefetch("statusar", queryset=Uppdragsstatus.objects.filter(år=år, rapporttyp=rapporttyp))
+                ),
+            ),
         )
     )
     rader = []
     for m, förälder in i_målordning(mål):
         b = next(iter(m.bedömningar.all()), None)
-        rader.append(forms.Målrad(
-            id=m.id, namn=m.namn, nivå=m.get_nivå_display(), nämndmål=förälder is not None,
-            förälder=förälder.namn if förälder else "",
-            sparad=(b.version, b.bedömning, b.kommentar) if b else None,
-            uppdrag=[
-                forms.Uppdragsrad(
-                    id=u.id, text=u.text, tidsperiod=u.tidsperiod, nivå=u.nivå,
-                    sparad=(s.version, s.status, s.kommentar) if (s := next(iter(u.statusar.all()), None)) else None,
-                )
-                for u in m.uppdrag.all()
-            ],
-        ))
+        rader.append(
+            forms.Målrad(
+                id=m.id,
+                namn=m.namn,
+                nivå=m.get_nivå_display(),
+                nämndmål=förälder is not None,
+                förälder=förälder.namn if förälder else "",
+                sparad=(b.version, b.bedömning, b.kommentar) if b else None,
+                uppdrag=[
+                    forms.Uppdragsrad(
+                        id=u.id,
+                        text=u.text,
+                        tidsperiod=u.tidsperiod,
+                        nivå=u.nivå,
+                        sparad=(s.version, s.status, s.kommentar)
+                        if (s := next(iter(u.statusar.all()), None))
+                        else None,
+                    )
+                    for u in m.uppdrag.all()
+                ],
+            )
+        )
     return rader

@@ -30,8 +30,17 @@ from nämnd.vakt import Slag, Vakt, Ändring, låsmånad
 from .models import Indikator, Indikatorvärde, Mål, Måluppfyllelse, Nyckeltal, Nyckeltalsvärde, Uppdrag, Uppdragsstatus
 
 __all__ = [
-    "Konflikt", "Sparat", "avtryck", "kolumnnamn", "Nyckeltalscell", "spara_nyckeltalsvärden",
-    "Indikatorinmatning", "spara_indikatorvärden", "Målbedömning", "Uppdragsbedömning", "spara_måluppfyllelse",
+    "Konflikt",
+    "Sparat",
+    "avtryck",
+    "kolumnnamn",
+    "Nyckeltalscell",
+    "spara_nyckeltalsvärden",
+    "Indikatorinmatning",
+    "spara_indikatorvärden",
+    "Målbedömning",
+    "Uppdragsbedömning",
+    "spara_måluppfyllelse",
 ]
 
 MÅNADER = list(manader.LÅNGA)
@@ -39,6 +48,7 @@ UTGÅNGSLÄGE = "Utgångsläge: värdet som fanns innan det ändrades (raden sak
 
 
 # --- shared mechanics ---------------------------------------------------------------------------
+
 
 def avtryck(*värden) -> str:
     """A short fingerprint of values as shown to the user, for "did the user change this row?".
@@ -88,8 +98,15 @@ def _utgångsläge(model, objekt: list) -> None:
     historik.registrera(model, [o for o in objekt if o.pk not in har], historik.ÄNDRAD, None, orsak=UTGÅNGSLÄGE)
 
 
-def skriv(model, user, *, nya: list, ändringar: list[tuple[models.Model, dict]], borttagna: list,
-          namn: Callable[[models.Model], str]) -> Sparat:
+def skriv(
+    model,
+    user,
+    *,
+    nya: list,
+    ändringar: list[tuple[models.Model, dict]],
+    borttagna: list,
+    namn: Callable[[models.Model], str],
+) -> Sparat:
     """Bulk create, update (values given per object; version + 1) and delete, each with history.
 
     Deletions go through ``historik.radera`` (one history row each, no per-object signals); the models
@@ -132,8 +149,12 @@ def _gäller(år: int) -> models.Q:
 
 # --- volymer och nyckeltal ---------------------------------------------------------------------
 
-ÅRSTYPER = [Nyckeltalsvärde.Typ.MÅL, Nyckeltalsvärde.Typ.UTFALL_DELÅR, Nyckeltalsvärde.Typ.PROGNOS,
-            Nyckeltalsvärde.Typ.UTFALL_HELÅR]
+ÅRSTYPER = [
+    Nyckeltalsvärde.Typ.MÅL,
+    Nyckeltalsvärde.Typ.UTFALL_DELÅR,
+    Nyckeltalsvärde.Typ.PROGNOS,
+    Nyckeltalsvärde.Typ.UTFALL_HELÅR,
+]
 
 
 VÄRDESLAG = {
@@ -195,8 +216,9 @@ def spara_nyckeltalsvärden(user, nämnd: Nämnd, år: int, celler: Sequence[Nyc
     vakt.kräv(ändring_för_värde(c.typ, år, c.månad) for c in ändrade)
 
     ids = {c.nyckeltal_id for c in ändrade}
-    nyckeltal = {n.id: n for n in Nyckeltal.objects.filter(grupp__nämnd=nämnd, id__in=ids).only(
-        "id", "namn", "får_vara_negativ")}
+    nyckeltal = {
+        n.id: n for n in Nyckeltal.objects.filter(grupp__nämnd=nämnd, id__in=ids).only("id", "namn", "får_vara_negativ")
+    }
     if främmande := ids - set(nyckeltal):
         raise ValidationError(f"Okända nyckeltal för {nämnd.namn}: {sorted(främmande)}.")
 
@@ -204,15 +226,19 @@ def spara_nyckeltalsvärden(user, nämnd: Nämnd, år: int, celler: Sequence[Nyc
         return f"{nyckeltal[c.nyckeltal_id].namn} – {kolumnnamn(c.typ, år, c.månad)}"
 
     fel = [f"{namn(c)} {orsak}" for c in ändrade if (orsak := kontrollera_tal(c.värde))]
-    fel += [f"{namn(c)} kan inte vara negativt" for c in ändrade
-            if c.värde is not None and c.värde < 0 and not nyckeltal[c.nyckeltal_id].får_vara_negativ]
+    fel += [
+        f"{namn(c)} kan inte vara negativt"
+        for c in ändrade
+        if c.värde is not None and c.värde < 0 and not nyckeltal[c.nyckeltal_id].får_vara_negativ
+    ]
     if fel:
         raise ValidationError([f"{f}." for f in fel])
 
     befintliga = {
         (v.nyckeltal_id, v.typ, v.månad): v
         for v in Nyckeltalsvärde.objects.select_for_update().filter(
-            nyckeltal_id__in=ids, år=år, typ__in={c.typ for c in ändrade})
+            nyckeltal_id__in=ids, år=år, typ__in={c.typ for c in ändrade}
+        )
     }
     if konflikter := [namn(c) for c in ändrade if not _stämmer(befintliga.get(c.nyckel), c.version)]:
         raise Konflikt(konflikter)
@@ -227,12 +253,17 @@ def spara_nyckeltalsvärden(user, nämnd: Nämnd, år: int, celler: Sequence[Nyc
             nya.append(Nyckeltalsvärde(nyckeltal_id=c.nyckeltal_id, år=år, typ=c.typ, månad=c.månad, värde=c.värde))
         else:
             ändringar.append((v, {"värde": c.värde}))
-    return skriv(Nyckeltalsvärde, user, nya=nya, ändringar=ändringar, borttagna=borttagna,
-                 namn=lambda v: f"{nyckeltal[v.nyckeltal_id].namn} – {kolumnnamn(v.typ, år, v.månad)}")
+    return skriv(
+        Nyckeltalsvärde,
+        user,
+        nya=nya,
+        ändringar=ändringar,
+        borttagna=borttagna,
+        namn=lambda v: f"{nyckeltal[v.nyckeltal_id].namn} – {kolumnnamn(v.typ, år, v.månad)}",
+    )
 
 
 # --- indikatorer ----------------------------------------------------------------------------------
-
 
 
 @dataclass(frozen=True)
@@ -298,8 +329,12 @@ def spara_indikatorvärden(user, nämnd: Nämnd, år: int, rader: Sequence[Indik
     _unika(r.indikator_id for r in ändrade)
     vakt.kräv([Ändring(Slag.ÅRSVÄRDE, år)])
     ids = {r.indikator_id for r in ändrade}
-    indikatorer = {i.id: i for i in Indikator.objects.filter(
-        id__in=ids, mål__in=Mål.objects.filter(_gäller(år), nämnd=nämnd)).only("id", "namn")}
+    indikatorer = {
+        i.id: i
+        for i in Indikator.objects.filter(id__in=ids, mål__in=Mål.objects.filter(_gäller(år), nämnd=nämnd)).only(
+            "id", "namn"
+        )
+    }
     if främmande := ids - set(indikatorer):
         raise ValidationError(f"Okända indikatorer för {nämnd.namn} {år}: {sorted(främmande)}.")
     fel = [
@@ -327,11 +362,18 @@ def spara_indikatorvärden(user, nämnd: Nämnd, år: int, rader: Sequence[Indik
         raise Konflikt(konflikter)
 
     nya, ändringar, borttagna = _indikatorändringar(ändrade, befintliga, år)
-    return skriv(Indikatorvärde, user, nya=nya, ändringar=ändringar, borttagna=borttagna,
-                 namn=lambda v: f"{indikatorer[v.indikator_id].namn} ({v.get_typ_display().lower()} {år})")
+    return skriv(
+        Indikatorvärde,
+        user,
+        nya=nya,
+        ändringar=ändringar,
+        borttagna=borttagna,
+        namn=lambda v: f"{indikatorer[v.indikator_id].namn} ({v.get_typ_display().lower()} {år})",
+    )
 
 
 # --- måluppfyllelse och uppdrag ---------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Målbedömning:
@@ -363,8 +405,17 @@ class Uppdragsbedömning:
         return avtryck(self.status, self.kommentar) != self.avtryck_före
 
 
-def _plan(befintliga: dict, nyckel, val: str, kommentar: str, skapa: Callable[[], models.Model], fält: str,
-          nya: list, ändringar: list, borttagna: list) -> None:
+def _plan(
+    befintliga: dict,
+    nyckel,
+    val: str,
+    kommentar: str,
+    skapa: Callable[[], models.Model],
+    fält: str,
+    nya: list,
+    ändringar: list,
+    borttagna: list,
+) -> None:
     v = befintliga.get(nyckel)
     if not val and not kommentar:
         if v is not None:
@@ -375,8 +426,12 @@ def _plan(befintliga: dict, nyckel, val: str, kommentar: str, skapa: Callable[[]
         ändringar.append((v, {fält: val, "kommentar": kommentar}))
 
 
-def _bedömningsfel(mål_ändrade: Sequence[Målbedömning], uppdrag_ändrade: Sequence[Uppdragsbedömning],
-                   målnamn: dict[int, str], uppdragsnamn: Callable[[int], str]) -> list[str]:
+def _bedömningsfel(
+    mål_ändrade: Sequence[Målbedömning],
+    uppdrag_ändrade: Sequence[Uppdragsbedömning],
+    målnamn: dict[int, str],
+    uppdragsnamn: Callable[[int], str],
+) -> list[str]:
     """Unknown bedömningar and statusar, and comments without one."""
     fel = []
     for m in mål_ändrade:
@@ -393,8 +448,14 @@ def _bedömningsfel(mål_ändrade: Sequence[Målbedömning], uppdrag_ändrade: S
 
 
 @transaction.atomic
-def spara_måluppfyllelse(user, nämnd: Nämnd, år: int, rapporttyp: str, mål: Sequence[Målbedömning] = (),
-                         uppdrag: Sequence[Uppdragsbedömning] = ()) -> Sparat:
+def spara_måluppfyllelse(
+    user,
+    nämnd: Nämnd,
+    år: int,
+    rapporttyp: str,
+    mål: Sequence[Målbedömning] = (),
+    uppdrag: Sequence[Uppdragsbedömning] = (),
+) -> Sparat:
     """Save bedömning + kommentar of a nämnd's mål and status + kommentar of their uppdrag for one report.
     Locked when the report's month is closed or the report is fastställd (``nämnd.vakt``). A fixed number of
     queries."""
@@ -411,11 +472,20 @@ def spara_måluppfyllelse(user, nämnd: Nämnd, år: int, rapporttyp: str, mål:
     vakt.kräv([Ändring(Slag.BEDÖMNING, år, rapporttyp=rapporttyp)])
 
     giltiga_mål = Mål.objects.filter(_gäller(år), nämnd=nämnd)
-    målnamn = dict(giltiga_mål.filter(id__in={m.mål_id for m in mål_ändrade}).values_list("id", "namn")) \
-        if mål_ändrade else {}
-    uppdragstext = dict(Uppdrag.objects.filter(
-        mål__in=giltiga_mål, från_år__lte=år, till_år__gte=år, id__in={u.uppdrag_id for u in uppdrag_ändrade}
-    ).values_list("id", "text")) if uppdrag_ändrade else {}
+    målnamn = (
+        dict(giltiga_mål.filter(id__in={m.mål_id for m in mål_ändrade}).values_list("id", "namn"))
+        if mål_ändrade
+        else {}
+    )
+    uppdragstext = (
+        dict(
+            Uppdrag.objects.filter(
+                mål__in=giltiga_mål, från_år__lte=år, till_år__gte=år, id__in={u.uppdrag_id for u in uppdrag_ändrade}
+            ).values_list("id", "text")
+        )
+        if uppdrag_ändrade
+        else {}
+    )
     if främmande := {m.mål_id for m in mål_ändrade} - set(målnamn):
         raise ValidationError(f"Okända mål för {nämnd.namn} {år}: {sorted(främmande)}.")
     if främmande := {u.uppdrag_id for u in uppdrag_ändrade} - set(uppdragstext):
@@ -428,30 +498,72 @@ def spara_måluppfyllelse(user, nämnd: Nämnd, år: int, rapporttyp: str, mål:
     if fel := _bedömningsfel(mål_ändrade, uppdrag_ändrade, målnamn, uppdragsnamn):
         raise ValidationError(fel)
 
-    bedömningar = {b.mål_id: b for b in Måluppfyllelse.objects.select_for_update().filter(
-        mål_id__in=list(målnamn), år=år, rapporttyp=rapporttyp)} if målnamn else {}
-    statusar = {s.uppdrag_id: s for s in Uppdragsstatus.objects.select_for_update().filter(
-        uppdrag_id__in=list(uppdragstext), år=år, rapporttyp=rapporttyp)} if uppdragstext else {}
+    bedömningar = (
+        {
+            b.mål_id: b
+            for b in Måluppfyllelse.objects.select_for_update().filter(
+                mål_id__in=list(målnamn), år=år, rapporttyp=rapporttyp
+            )
+        }
+        if målnamn
+        else {}
+    )
+    statusar = (
+        {
+            s.uppdrag_id: s
+            for s in Uppdragsstatus.objects.select_for_update().filter(
+                uppdrag_id__in=list(uppdragstext), år=år, rapporttyp=rapporttyp
+            )
+        }
+        if uppdragstext
+        else {}
+    )
     konflikter = [målnamn[m.mål_id] for m in mål_ändrade if not _stämmer(bedömningar.get(m.mål_id), m.version)]
-    konflikter += [uppdragsnamn(u.uppdrag_id) for u in uppdrag_ändrade
-                   if not _stämmer(statusar.get(u.uppdrag_id), u.version)]
+    konflikter += [
+        uppdragsnamn(u.uppdrag_id) for u in uppdrag_ändrade if not _stämmer(statusar.get(u.uppdrag_id), u.version)
+    ]
     if konflikter:
         raise Konflikt(konflikter)
 
     m_nya, m_ändr, m_bort, u_nya, u_ändr, u_bort = [], [], [], [], [], []
     for m in mål_ändrade:
         kommentar = m.kommentar.replace("\r\n", "\n").strip()
-        _plan(bedömningar, m.mål_id, m.bedömning, kommentar, lambda m=m, k=kommentar: Måluppfyllelse(
-            mål_id=m.mål_id, år=år, rapporttyp=rapporttyp, bedömning=m.bedömning, kommentar=k),
-            "bedömning", m_nya, m_ändr, m_bort)
+        _plan(
+            bedömningar,
+            m.mål_id,
+            m.bedömning,
+            kommentar,
+            lambda m=m, k=kommentar: Måluppfyllelse(
+                mål_id=m.mål_id, år=år, rapporttyp=rapporttyp, bedömning=m.bedömning, kommentar=k
+            ),
+            "bedömning",
+            m_nya,
+            m_ändr,
+            m_bort,
+        )
     for u in uppdrag_ändrade:
         kommentar = u.kommentar.replace("\r\n", "\n").strip()
-        _plan(statusar, u.uppdrag_id, u.status, kommentar, lambda u=u, k=kommentar: Uppdragsstatus(
-            uppdrag_id=u.uppdrag_id, år=år, rapporttyp=rapporttyp, status=u.status, kommentar=k),
-            "status", u_nya, u_ändr, u_bort)
+        _plan(
+            statusar,
+            u.uppdrag_id,
+            u.status,
+            kommentar,
+            lambda u=u, k=kommentar: Uppdragsstatus(
+                uppdrag_id=u.uppdrag_id, år=år, rapporttyp=rapporttyp, status=u.status, kommentar=k
+            ),
+            "status",
+            u_nya,
+            u_ändr,
+            u_bort,
+        )
     return summa(
-        skriv(Måluppfyllelse, user, nya=m_nya, ändringar=m_ändr, borttagna=m_bort,
-              namn=lambda b: målnamn[b.mål_id]),
-        skriv(Uppdragsstatus, user, nya=u_nya, ändringar=u_ändr, borttagna=u_bort,
-              namn=lambda s: uppdragsnamn(s.uppdrag_id)),
+        skriv(Måluppfyllelse, user, nya=m_nya, ändringar=m_ändr, borttagna=m_bort, namn=lambda b: målnamn[b.mål_id]),
+        skriv(
+            Uppdragsstatus,
+            user,
+            nya=u_nya,
+            ändringar=u_ändr,
+            borttagna=u_bort,
+            namn=lambda s: uppdragsnamn(s.uppdrag_id),
+        ),
     )

@@ -92,16 +92,21 @@ class KommunUserAdmin(UserAdmin):
         if request.method == "GET" and not request.user.is_superuser:
             obj = self.get_object(request, object_id)
             if obj is not None and not får_ändra_användare(request.user, obj):
-                messages.warning(request, "Användaren har behörighet även i en kommun som du inte administrerar. "
-                                          "Kontot (namn, e-post, lösenord, status) kan därför bara visas här; "
-                                          "användarens behörighet i din kommun ändrar du under Behörigheter.")
+                messages.warning(
+                    request,
+                    "Användaren har behörighet även i en kommun som du inte administrerar. "
+                    "Kontot (namn, e-post, lösenord, status) kan därför bara visas här; "
+                    "användarens behörighet i din kommun ändrar du under Behörigheter.",
+                )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        return qs.filter(behörigheter__kommun_id__in=administrerade_kommuner(request.user), is_superuser=False).distinct()
+        return qs.filter(
+            behörigheter__kommun_id__in=administrerade_kommuner(request.user), is_superuser=False
+        ).distinct()
 
     def get_fieldsets(self, request, obj=None):
         if request.user.is_superuser or obj is None:
@@ -152,7 +157,10 @@ class EndastSuperanvändare:
 
 
 def registrera() -> None:
-    for model, bas in ((User, KommunUserAdmin), (Group, type("SuperGroupAdmin", (EndastSuperanvändare, GroupAdmin), {}))):
+    for model, bas in (
+        (User, KommunUserAdmin),
+        (Group, type("SuperGroupAdmin", (EndastSuperanvändare, GroupAdmin), {})),
+    ):
         admin.site.unregister(model)
         admin.site.register(model, bas)
     befintlig = type(admin.site._registry[Behörighet])

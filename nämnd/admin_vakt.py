@@ -36,8 +36,11 @@ class _Vaktad:
 
         class VaktadForm(form_class):
             def _post_clean(self):
-                lagrad = type(self.instance)._default_manager.filter(pk=self.instance.pk).first() \
-                    if self.instance.pk else None
+                lagrad = (
+                    type(self.instance)._default_manager.filter(pk=self.instance.pk).first()
+                    if self.instance.pk
+                    else None
+                )
                 super()._post_clean()
                 if self.has_changed() or lagrad is None:
                     for text in modeladmin.vaktspärrar(request, lagrad, self.instance):
@@ -84,4 +87,3 @@ class VaktadInline(_Vaktad):
                     raise ValidationError(texter)
 
         return VaktadFormset
-

@@ -107,5 +107,8 @@ def koppla_signaler() -> None:
             post_save.connect(_vid_ändring, sender=model, dispatch_uid=f"dataversion-save-{model._meta.label}")
             post_delete.connect(_vid_ändring, sender=model, dispatch_uid=f"dataversion-delete-{model._meta.label}")
             for m2m in model._meta.many_to_many:
-                m2m_changed.connect(_vid_m2m, sender=m2m.remote_field.through,
-                                    dispatch_uid=f"dataversion-m2m-{model._meta.label}-{m2m.name}")
+                m2m_changed.connect(
+                    _vid_m2m,
+                    sender=m2m.remote_field.through,
+                    dispatch_uid=f"dataversion-m2m-{model._meta.label}-{m2m.name}",
+                )

@@ -79,7 +79,9 @@ class Kommun(models.Model):
         MNKR = "mnkr", "mnkr (miljoner kronor, en decimal)"
 
     namn = models.CharField("namn", max_length=100, unique=True)
-    kommunkod = models.CharField("kommunkod (SCB/Kolada)", max_length=4, blank=True, help_text="T.ex. 0330 för Knivsta.")
+    kommunkod = models.CharField(
+        "kommunkod (SCB/Kolada)", max_length=4, blank=True, help_text="T.ex. 0330 för Knivsta."
+    )
     organisationsnummer = models.CharField(
         "organisationsnummer",
         max_length=11,
@@ -93,7 +95,10 @@ class Kommun(models.Model):
         help_text="Endast presentation: lagrade belopp ändras inte.",
     )
     avvikelsegräns_kr = models.DecimalField(
-        "avvikelsegräns (kr)", max_digits=14, decimal_places=0, default=500_000,
+        "avvikelsegräns (kr)",
+        max_digits=14,
+        decimal_places=0,
+        default=500_000,
         help_text="Avvikelser större än detta ska kommenteras.",
     )
     avvikelsegräns_procent = models.DecimalField("avvikelsegräns (%)", max_digits=5, decimal_places=1, default=5)
@@ -115,7 +120,11 @@ class Nämnd(models.Model):
     giltig_från = models.DateField("giltig från", default=dt.date(2000, 1, 1))
     giltig_till = models.DateField("giltig till", null=True, blank=True, help_text="Tomt = tills vidare.")
     föregångare = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, related_name="efterträdare", verbose_name="föregångare",
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="efterträdare",
+        verbose_name="föregångare",
         help_text="Nämnd(er) som denna ersätter, t.ex. vid en delning mitt i året.",
     )
 
@@ -148,7 +157,7 @@ class Nämnd(models.Model):
         result = []
         for m in range(1, 13):
             första = dt.date(år, m, 1)
-            sista = (dt.date(år + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1))
+            sista = dt.date(år + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)
             if self.giltig_från <= sista and (self.giltig_till is None or self.giltig_till >= första):
                 result.append(m)
         return result
@@ -170,18 +179,25 @@ class Verksamhetsområde(models.Model):
     typ = models.CharField("typ", max_length=12, choices=Typ, default=Typ.VERKSAMHET)
     ordning = models.PositiveIntegerField("ordning", default=0)
     ej_fördelat = models.BooleanField(
-        "ej fördelat", default=False,
+        "ej fördelat",
+        default=False,
         help_text="Samlar importerade belopp vars koder inte matchar något verksamhetsområde, så att ingen krona försvinner.",
     )
     ansvarskoder = models.CharField(
-        "ansvarskoder", max_length=500, blank=True,
+        "ansvarskoder",
+        max_length=500,
+        blank=True,
         help_text="Koder från ekonomisystemet, kommaseparerade. Jokertecken: 74* matchar allt som börjar på 74.",
     )
     verksamhetskoder = models.CharField("verksamhetskoder", max_length=500, blank=True, help_text="Som ansvarskoder.")
     från_år = models.PositiveSmallIntegerField("från år", null=True, blank=True, validators=ÅR_VALIDATORER)
     till_år = models.PositiveSmallIntegerField("till och med år", null=True, blank=True, validators=ÅR_VALIDATORER)
     föregångare = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, related_name="efterträdare", verbose_name="jämförs med (föregående år)",
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="efterträdare",
+        verbose_name="jämförs med (föregående år)",
         help_text="Verksamhetsområden vars utfall föregående år räknas hit, när en verksamhet flyttats, slagits ihop "
         "eller delats vid årsskiftet.",
     )
@@ -249,7 +265,11 @@ class Period(models.Model):
     månad = models.PositiveSmallIntegerField("månad", validators=MÅNAD_VALIDATORER)
     stängd = models.BooleanField("stängd", default=False)
     stängd_av = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="stängd av",
     )
     stängd_tid = models.DateTimeField("stängd (tidpunkt)", null=True, blank=True)
@@ -265,7 +285,8 @@ class Period(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kommun", "år", "månad"], name="period_unik"),
             models.CheckConstraint(
-                condition=Q(månad__gte=1, månad__lte=12), name="period_månad_1_12",
+                condition=Q(månad__gte=1, månad__lte=12),
+                name="period_månad_1_12",
                 violation_error_message="Månad måste vara 1–12.",
             ),
         ]
@@ -342,7 +363,9 @@ class Rapportlås(models.Model):
     nämnd = models.ForeignKey(Nämnd, on_delete=models.CASCADE, related_name="rapportlås", verbose_name="nämnd")
     år = models.PositiveSmallIntegerField("år", validators=ÅR_VALIDATORER)
     rapporttyp = models.CharField("rapport", max_length=24, choices=Rapporttyp)
-    slutmånad = models.PositiveSmallIntegerField("sista månad som rapporten omfattar", validators=[MaxValueValidator(12)])
+    slutmånad = models.PositiveSmallIntegerField(
+        "sista månad som rapporten omfattar", validators=[MaxValueValidator(12)]
+    )
     fastställd_datum = models.DateField("fastställd (sammanträdesdatum)")
     paragraf = models.CharField("paragraf", max_length=30)
     version = models.PositiveSmallIntegerField("version")

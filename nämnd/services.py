@@ -47,11 +47,12 @@ def öppna(user, kommun: Kommun, år: int, månader: Iterable[int], orsak: str) 
     kräv_admin(user, kommun)
     if not orsak.strip():
         raise ValidationError("Ange varför perioden öppnas igen.")
-    perioder = list(Period.objects.select_for_update().filter(kommun=kommun, år=år, månad__in=list(månader), stängd=True))
+    perioder = list(
+        Period.objects.select_for_update().filter(kommun=kommun, år=år, månad__in=list(månader), stängd=True)
+    )
     for p in perioder:
         p.stängd, p.stängd_av, p.stängd_tid = False, None, None
         p._history_user = user
         p._change_reason = orsak.strip()
         p.save()
     return perioder
-

@@ -138,8 +138,9 @@ def fastställd_text(lås: Rapportlås) -> str:
 
 
 def stängt_år_text(år: int) -> str:
-    return (f"Året {år} är stängt ({år}-12 är stängd) och värdet kan inte ändras. "
-            "Be en administratör öppna perioden igen.")
+    return (
+        f"Året {år} är stängt ({år}-12 är stängd) och värdet kan inte ändras. Be en administratör öppna perioden igen."
+    )
 
 
 def stängd_text(år: int, månader: Iterable[int]) -> str:
@@ -195,8 +196,7 @@ class Vakt:
                 stängda.setdefault(ä.år, set()).add(låsmånad(ä.slag, ä.månad, ä.rapporttyp))
             else:
                 enskilda.setdefault(s.text, s)
-        return [*enskilda.values(),
-                *(Spärr("period_stängd", stängd_text(år, m)) for år, m in sorted(stängda.items()))]
+        return [*enskilda.values(), *(Spärr("period_stängd", stängd_text(år, m)) for år, m in sorted(stängda.items()))]
 
     def kräv_behörighet(self) -> None:
         if not self.får_redigera():

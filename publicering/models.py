@@ -21,21 +21,30 @@ STANDARDCHECKLISTA = (
 
 
 class Publiceringsinställning(models.Model):
-    kommun = models.OneToOneField(Kommun, on_delete=models.CASCADE, primary_key=True,
-                                  related_name="publicering", verbose_name="kommun")
+    kommun = models.OneToOneField(
+        Kommun, on_delete=models.CASCADE, primary_key=True, related_name="publicering", verbose_name="kommun"
+    )
     publicera = models.BooleanField(
-        "publicera fastställda rapporter", default=False,
+        "publicera fastställda rapporter",
+        default=False,
         help_text="Fastställda rapporter som markerats för publicering visas på kommunens publika sida.",
     )
     maska_under = models.PositiveSmallIntegerField(
-        "maskera antal under", null=True, blank=True,
+        "maskera antal under",
+        null=True,
+        blank=True,
         help_text="Antal individer färre än detta visas inte i publicerade rapporter (t.ex. 5). Tomt = ingen maskering.",
     )
     checklista_delår = models.TextField(
-        "checklista för delårsrapporten", default=STANDARDCHECKLISTA, blank=True, help_text="En punkt per rad.",
+        "checklista för delårsrapporten",
+        default=STANDARDCHECKLISTA,
+        blank=True,
+        help_text="En punkt per rad.",
     )
     kontaktuppgift = models.CharField(
-        "kontakt för tillgänglighet", max_length=200, blank=True,
+        "kontakt för tillgänglighet",
+        max_length=200,
+        blank=True,
         help_text="E-post eller telefon dit man kan rapportera brister i tillgängligheten.",
     )
 
@@ -82,21 +91,29 @@ class Rapportärende(models.Model):
 
 
 class Rapportversion(models.Model):
-    ärende = models.ForeignKey(Rapportärende, on_delete=models.PROTECT, related_name="versioner",
-                               verbose_name="rapportärende")
+    ärende = models.ForeignKey(
+        Rapportärende, on_delete=models.PROTECT, related_name="versioner", verbose_name="rapportärende"
+    )
     nummer = models.PositiveSmallIntegerField("version")
     fastställd_datum = models.DateField("fastställd (sammanträdesdatum)")
     paragraf = models.CharField("paragraf", max_length=30, help_text="T.ex. § 87.")
-    fastställd_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                      verbose_name="registrerad av")
+    fastställd_av = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="registrerad av"
+    )
     registrerad = models.DateTimeField("registrerad", auto_now_add=True)
     pdf = models.BinaryField("PDF/A")
     sha256 = models.CharField("SHA-256", max_length=64)
     html = models.TextField("tillgänglig HTML")
     metadata = models.JSONField("metadata", default=dict)
     återöppnad = models.DateTimeField("återöppnad", null=True, blank=True)
-    återöppnad_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="+", verbose_name="återöppnad av")
+    återöppnad_av = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="återöppnad av",
+    )
     återöppnad_orsak = models.TextField("skäl till rättelse", blank=True)
 
     objects = scoped_queryset("ärende__nämnd__kommun").as_manager()

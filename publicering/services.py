@@ -78,10 +78,20 @@ def fastställ(user, ärende: Rapportärende, datum: dt.date, paragraf: str) -> 
     nummer = (ärende.senaste_version.nummer if ärende.senaste_version else 0) + 1
     html, pdf = rendera_arkiv(user, ärende, datum, paragraf.strip(), nummer)
     version = Rapportversion.objects.create(
-        ärende=ärende, nummer=nummer, fastställd_datum=datum, paragraf=paragraf.strip(), fastställd_av=user,
-        pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(), html=html,
-        metadata={"pdf_variant": PDF_VARIANT, "storlek": len(pdf), "sidor": len(pikepdf.open(io.BytesIO(pdf)).pages),
-                  "renderad": timezone.now().isoformat()},
+        ärende=ärende,
+        nummer=nummer,
+        fastställd_datum=datum,
+        paragraf=paragraf.strip(),
+        fastställd_av=user,
+        pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        html=html,
+        metadata={
+            "pdf_variant": PDF_VARIANT,
+            "storlek": len(pdf),
+            "sidor": len(pikepdf.open(io.BytesIO(pdf)).pages),
+            "renderad": timezone.now().isoformat(),
+        },
     )
     ärende.status = Rapportärende.Status.FASTSTÄLLD
     ärende.save(update_fields=["status"])
@@ -93,10 +103,16 @@ def lås(ärende: Rapportärende, datum: dt.date, paragraf: str, nummer: int) ->
     """The lock the edit guard reads (``nämnd.vakt``): what a fastställd report covers, when and under which §
     it was fastställd, and the section layout it was rendered with (snapshotted). Removed by ``återöppna``."""
     return Rapportlås.objects.update_or_create(
-        nämnd=ärende.nämnd, år=ärende.år, rapporttyp=ärende.typ,
-        defaults={"slutmånad": Rapporttyp(ärende.typ).slutmånad, "fastställd_datum": datum, "paragraf": paragraf,
-                  "version": nummer,
-                  "layout": [list(s) for s in rapportens_sektioner(ärende.nämnd, ärende.år, ärende.typ)]},
+        nämnd=ärende.nämnd,
+        år=ärende.år,
+        rapporttyp=ärende.typ,
+        defaults={
+            "slutmånad": Rapporttyp(ärende.typ).slutmånad,
+            "fastställd_datum": datum,
+            "paragraf": paragraf,
+            "version": nummer,
+            "layout": [list(s) for s in rapportens_sektioner(ärende.nämnd, ärende.år, ärende.typ)],
+        },
     )[0]
 
 
@@ -106,10 +122,15 @@ def rendera_arkiv(user, ärende: Rapportärende, datum: dt.date, paragraf: str, 
     rapport.maska_under = inställning(ärende.nämnd.kommun).maska_under
     rapport.fastställd = {"datum": datum, "paragraf": paragraf, "version": nummer}
     artikel = render_to_string("rapporter/rapport_artikel.html", {"rapport": rapport, "pdf": True, "arkiv": True})
-    html_pdf = render_to_string("rapporter/rapport.html", {
-        "artikel": artikel, "titel": f"{ärende.nämnd.namn} – {rapport.titel}", "författare": ärende.nämnd.kommun.namn,
-        "pdf": True,
-    })
+    html_pdf = render_to_string(
+        "rapporter/rapport.html",
+        {
+            "artikel": artikel,
+            "titel": f"{ärende.nämnd.namn} – {rapport.titel}",
+            "författare": ärende.nämnd.kommun.namn,
+            "pdf": True,
+        },
+    )
     return artikel, render_pdf(html_pdf, pdf_variant=PDF_VARIANT)
 
 
@@ -124,7 +145,8 @@ def återöppna(user, ärende: Rapportärende, orsak: str) -> None:
     if ärende.status != Rapportärende.Status.FASTSTÄLLD:
         raise ValidationError("Rapporten är inte fastställd.")
     Rapportversion.objects.filter(pk=ärende.senaste_version.pk).update(
-        återöppnad=timezone.now(), återöppnad_av=user, återöppnad_orsak=orsak.strip())
+        återöppnad=timezone.now(), återöppnad_av=user, återöppnad_orsak=orsak.strip()
+    )
     ärende.status = Rapportärende.Status.UTKAST
     ärende.save(update_fields=["status"])
     Rapportlås.objects.filter(nämnd=ärende.nämnd, år=ärende.år, rapporttyp=ärende.typ).delete()

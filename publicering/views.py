@@ -35,12 +35,20 @@ def ärende(request, nämnd_id: int, år: int, typ: str):
     """Status, pre-publish findings with links, checklist, fastställande and versions of one report."""
     ä = _ärende(request, nämnd_id, år, typ)
     inställning = services.inställning(ä.nämnd.kommun)
-    return render(request, "publicering/arende.html", {
-        "ärende": ä, "fynd": services.granska(request.user, ä), "inställning": inställning,
-        "checklista": [(p, ä.checklista.get(p, False)) for p in inställning.checklistpunkter],
-        "versioner": selectors.versioner(ä), "kan_fastställa": kan_fastställa(request.user, ä.nämnd),
-        "fastställ_form": FastställForm(), "återöppna_form": ÅteröppnaForm(),
-    })
+    return render(
+        request,
+        "publicering/arende.html",
+        {
+            "ärende": ä,
+            "fynd": services.granska(request.user, ä),
+            "inställning": inställning,
+            "checklista": [(p, ä.checklista.get(p, False)) for p in inställning.checklistpunkter],
+            "versioner": selectors.versioner(ä),
+            "kan_fastställa": kan_fastställa(request.user, ä.nämnd),
+            "fastställ_form": FastställForm(),
+            "återöppna_form": ÅteröppnaForm(),
+        },
+    )
 
 
 @require_POST
@@ -48,8 +56,11 @@ def åtgärd(request, nämnd_id: int, år: int, typ: str, åtgärd: str):
     ä = _ärende(request, nämnd_id, år, typ)
     try:
         if åtgärd == "checklista":
-            services.bocka_av(request.user, ä, {p: p in request.POST.getlist("punkt") for p in
-                                                services.inställning(ä.nämnd.kommun).checklistpunkter})
+            services.bocka_av(
+                request.user,
+                ä,
+                {p: p in request.POST.getlist("punkt") for p in services.inställning(ä.nämnd.kommun).checklistpunkter},
+            )
             messages.success(request, "Checklistan är sparad.")
         elif åtgärd == "klar":
             services.markera_klar(request.user, ä)
@@ -96,6 +107,7 @@ def version_pdf(request, version_id: int):
 # the index and on every version's page. Once a corrected version is adopted it is the current one, and each
 # earlier version is listed and marked as ersatt by the version after it.
 
+
 def _ersatt_av(versioner: list[Rapportversion]) -> dict[int, Rapportversion]:
     """Version id → the version that replaced it (the next number), for one ärende's versions."""
     ordnade = sorted(versioner, key=lambda v: v.nummer)
@@ -117,10 +129,13 @@ def publikt_index(request, kommunkod: str):
     grupper = []
     for lista in per_ärende.values():
         ä, ersatt = lista[0].ärende, _ersatt_av(lista)
-        grupper.append({
-            "rubrik": f"{ä.nämnd.namn}: {ä.get_typ_display()} {ä.år}", "rättelse": _rättelse(lista[0]),
-            "versioner": [(v, ersatt.get(v.pk)) for v in lista],
-        })
+        grupper.append(
+            {
+                "rubrik": f"{ä.nämnd.namn}: {ä.get_typ_display()} {ä.år}",
+                "rättelse": _rättelse(lista[0]),
+                "versioner": [(v, ersatt.get(v.pk)) for v in lista],
+            }
+        )
     return render(request, "publicering/publikt_index.html", {"kommun": kommun, "grupper": grupper})
 
 
@@ -129,10 +144,17 @@ def publikt_index(request, kommunkod: str):
 def publikt_rapport(request, kommunkod: str, version_id: int):
     version = selectors.publik_version(selectors.publik_kommun(kommunkod), version_id)
     alla = selectors.versioner_utan_arkiv(version.ärende)
-    return render(request, "publicering/publikt_rapport.html", {
-        "version": version, "kommun": version.ärende.nämnd.kommun, "senaste": alla[0],
-        "ersatt_av": _ersatt_av(alla).get(version.pk), "rättelse": _rättelse(alla[0]),
-    })
+    return render(
+        request,
+        "publicering/publikt_rapport.html",
+        {
+            "version": version,
+            "kommun": version.ärende.nämnd.kommun,
+            "senaste": alla[0],
+            "ersatt_av": _ersatt_av(alla).get(version.pk),
+            "rättelse": _rättelse(alla[0]),
+        },
+    )
 
 
 @login_not_required

@@ -14,8 +14,13 @@ from ekonomi.berakning import BudgetRad, DriftRad, Driftredovisning
 from .format import Presentation, tal
 
 KOLUMNER = {
-    DriftRad: [("jämförelse", "föregående år"), ("budget", "budget"), ("tillägg", "tillägg och avdrag"),
-               ("nettokostnad", "nettokostnad"), ("avvikelse", "budgetavvikelse")],
+    DriftRad: [
+        ("jämförelse", "föregående år"),
+        ("budget", "budget"),
+        ("tillägg", "tillägg och avdrag"),
+        ("nettokostnad", "nettokostnad"),
+        ("avvikelse", "budgetavvikelse"),
+    ],
     BudgetRad: [("föregående", "budget föregående år"), ("kf", "KF-budget"), ("nämnd", "nämndbudget")],
 }
 
@@ -27,8 +32,10 @@ class Avrundningsdifferens:
     radsumma: Decimal  # sum of the printed rows
 
     def text(self, pres: Presentation) -> str:
-        return (f"Avrundningsdifferens i kolumnen {self.kolumn}: summan visas som {tal(self.summa, pres.decimaler)} "
-                f"{pres.enhet}, raderna summerar till {tal(self.radsumma, pres.decimaler)} {pres.enhet}.")
+        return (
+            f"Avrundningsdifferens i kolumnen {self.kolumn}: summan visas som {tal(self.summa, pres.decimaler)} "
+            f"{pres.enhet}, raderna summerar till {tal(self.radsumma, pres.decimaler)} {pres.enhet}."
+        )
 
 
 def differenser(drift: Driftredovisning, pres: Presentation) -> list[Avrundningsdifferens]:

@@ -43,12 +43,19 @@ FYLLNINGAR = ["#1f3b57", "url(#{id}-rand)", "#b9c9d6"]
 
 
 def stapeldiagram(
-    id: str, titel: str, beskrivning: str, kategorier: Sequence[str], serier: Sequence[Serie], enhet: str, decimaler: int
+    id: str,
+    titel: str,
+    beskrivning: str,
+    kategorier: Sequence[str],
+    serier: Sequence[Serie],
+    enhet: str,
+    decimaler: int,
 ) -> SafeString:
     alla = [v for s in serier for v in s.värden] or [Decimal(0)]
     lägst, högst = min(Decimal(0), *alla), max(Decimal(0), *alla)
     spann = (högst - lägst) or Decimal(1)
     yta = BREDD - ETIKETT - 60
+
     def x(v: Decimal) -> float:
         return ETIKETT + float((v - lägst) / spann) * yta
 
@@ -63,7 +70,7 @@ def stapeldiagram(
     ]
     # legend
     lx = ETIKETT
-    for i, s in enumerate(serier):
+    for s in serier:
         fyll = s.fyllning.format(id=id)
         delar.append(f'<rect x="{lx}" y="8" width="12" height="12" fill="{fyll}" stroke="#1f3b57" stroke-width="0.6"/>')
         delar.append(f'<text x="{lx + 16}" y="18" font-size="11">{escape(s.namn)}</text>')
@@ -85,10 +92,14 @@ def stapeldiagram(
             )
     botten = topp + grupphöjd * len(kategorier)
     for v in skalsteg(lägst, högst):
-        delar.append(f'<line x1="{x(v):.1f}" y1="{topp - 4}" x2="{x(v):.1f}" y2="{botten}" stroke="#8a96a3" '
-                     f'stroke-width="0.4" stroke-dasharray="2,2"/>')
+        delar.append(
+            f'<line x1="{x(v):.1f}" y1="{topp - 4}" x2="{x(v):.1f}" y2="{botten}" stroke="#8a96a3" '
+            f'stroke-width="0.4" stroke-dasharray="2,2"/>'
+        )
         delar.append(f'<text x="{x(v):.1f}" y="{botten + 14}" font-size="10" text-anchor="middle">{tal(v)}</text>')
-    delar.append(f'<line x1="{noll:.1f}" y1="{topp - 4}" x2="{noll:.1f}" y2="{botten}" stroke="#333" stroke-width="1"/>')
+    delar.append(
+        f'<line x1="{noll:.1f}" y1="{topp - 4}" x2="{noll:.1f}" y2="{botten}" stroke="#333" stroke-width="1"/>'
+    )
     delar.append(f'<text x="{BREDD - 4}" y="{botten + 26}" font-size="10" text-anchor="end">{escape(enhet)}</text>')
     delar.append("</svg>")
     return Diagram(titel, mark_safe("".join(delar)))  # noqa: S308 - every text is escaped above
@@ -125,7 +136,8 @@ def nettokostnad_per_område(rapport) -> Diagram:
             Serie(f"Nettokostnad {rapport.år - 1}", [pres.avrunda(r.jämförelse) for r in rader], FYLLNINGAR[2]),
             Serie(f"Nettokostnad {rapport.år}", [pres.avrunda(r.nettokostnad) for r in rader], FYLLNINGAR[0]),
         ],
-        pres.enhet, pres.decimaler,
+        pres.enhet,
+        pres.decimaler,
     )
 
 
@@ -143,9 +155,11 @@ def budget_utfall_prognos(rapport) -> Diagram:
         [g.namn for g, _ in grupper],
         [
             Serie("Budget helår", [pres.avrunda(h.summa.budget_inkl_tillägg) for _, h in grupper], FYLLNINGAR[2]),
-            Serie(f"Utfall {rapport.period_kort}", [pres.avrunda(g.summa.nettokostnad) for g, _ in grupper],
-                  FYLLNINGAR[1]),
+            Serie(
+                f"Utfall {rapport.period_kort}", [pres.avrunda(g.summa.nettokostnad) for g, _ in grupper], FYLLNINGAR[1]
+            ),
             Serie(andra, [pres.avrunda(h.summa.nettokostnad) for _, h in grupper], FYLLNINGAR[0]),
         ],
-        pres.enhet, pres.decimaler,
+        pres.enhet,
+        pres.decimaler,
     )

@@ -25,7 +25,7 @@ class StatiskaFiler(URLFetcher):
 
     def fetch(self, url, headers=None):
         prefix = BAS_URL + settings.STATIC_URL.lstrip("/")
-        relativ = url[len(prefix):].split("?", 1)[0].split("#", 1)[0] if url.startswith(prefix) else None
+        relativ = url[len(prefix) :].split("?", 1)[0].split("#", 1)[0] if url.startswith(prefix) else None
         sökväg = _hitta(relativ) if relativ and ".." not in relativ.split("/") else None
         if not sökväg:
             raise FatalURLFetchingError(f"Otillåten eller saknad resurs i PDF: {url}")

@@ -88,7 +88,7 @@ class Rapport:
     def period_text(self) -> str:
         if self.typ == Rapporttyp.VERKSAMHETSPLAN:
             return f"Plan för budgetåret {self.år}"
-        sista = (dt.date(self.år + (self.månad == 12), self.månad % 12 + 1, 1) - dt.timedelta(days=1))
+        sista = dt.date(self.år + (self.månad == 12), self.månad % 12 + 1, 1) - dt.timedelta(days=1)
         return f"{self.typ.label} per {sista.day} {MÅNADER_LÅNG[self.månad - 1]} {self.år}"
 
     @property
@@ -101,8 +101,13 @@ class Rapport:
 
     @property
     def drift_kolumner(self) -> list[str]:
-        return [f"Nettokostnad {self.period_kort_fg}", f"Budget {self.period_kort}", "Tillägg och avdrag",
-                f"Nettokostnad {self.period_kort}", "Budgetavvikelse"]
+        return [
+            f"Nettokostnad {self.period_kort_fg}",
+            f"Budget {self.period_kort}",
+            "Tillägg och avdrag",
+            f"Nettokostnad {self.period_kort}",
+            "Budgetavvikelse",
+        ]
 
     @property
     def helår_rubrik(self) -> str:
@@ -111,8 +116,13 @@ class Rapport:
     @property
     def helår_kolumner(self) -> list[str]:
         ord_ = "Utfall" if self.är_helår else "Prognos"
-        return [f"Nettokostnad {self.år - 1}", f"KF-budget {self.år}", "Tillägg och avdrag",
-                f"{ord_} nettokostnad {self.år}", f"{ord_} budgetavvikelse {self.år}"]
+        return [
+            f"Nettokostnad {self.år - 1}",
+            f"KF-budget {self.år}",
+            "Tillägg och avdrag",
+            f"{ord_} nettokostnad {self.år}",
+            f"{ord_} budgetavvikelse {self.år}",
+        ]
 
     @property
     def kommenterade_rader(self) -> list[berakning.DriftRad]:

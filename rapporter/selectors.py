@@ -11,15 +11,33 @@ from nämnd.selectors import nämnd_för  # re-exported: its home is nämnd.sele
 
 from .models import Sektion, Sektionsordning, Textavsnitt
 
-__all__ = ["STANDARDORDNING", "delar", "nämnd_för", "rapportens_sektioner", "sektioner", "sektioner_per_typ",
-           "standardordning", "textavsnitt_per_rubrik", "textsektioner", "texter"]
+__all__ = [
+    "STANDARDORDNING",
+    "delar",
+    "nämnd_för",
+    "rapportens_sektioner",
+    "sektioner",
+    "sektioner_per_typ",
+    "standardordning",
+    "textavsnitt_per_rubrik",
+    "textsektioner",
+    "texter",
+]
 
 STANDARDORDNING = {
-    "verksamhetsplan": [(Sektion.MÅL, "Mål, uppdrag och indikatorer"), (Sektion.BUDGET, "Driftsbudget"),
-                        (Sektion.VOLYMER, "Volymer och nyckeltal"), (Sektion.INVESTERINGAR, "Investeringar")],
-    "default": [(Sektion.MÅL, "Mål, uppdrag och indikatorer"), (Sektion.DRIFT, "Driftredovisning"),
-                (Sektion.PROGNOS, "Helårsprognos"), (Sektion.INVESTERINGAR, "Investeringar"),
-                (Sektion.VOLYMER, "Volymer och nyckeltal")],
+    "verksamhetsplan": [
+        (Sektion.MÅL, "Mål, uppdrag och indikatorer"),
+        (Sektion.BUDGET, "Driftsbudget"),
+        (Sektion.VOLYMER, "Volymer och nyckeltal"),
+        (Sektion.INVESTERINGAR, "Investeringar"),
+    ],
+    "default": [
+        (Sektion.MÅL, "Mål, uppdrag och indikatorer"),
+        (Sektion.DRIFT, "Driftredovisning"),
+        (Sektion.PROGNOS, "Helårsprognos"),
+        (Sektion.INVESTERINGAR, "Investeringar"),
+        (Sektion.VOLYMER, "Volymer och nyckeltal"),
+    ],
 }
 
 
@@ -50,7 +68,8 @@ def sektioner(kommun, rapporttyp: str) -> list[tuple[str, str]]:
     """(sektion, rubrik) in the kommun's configured order, or the standard order."""
     rader = list(
         Sektionsordning.objects.filter(kommun=kommun, rapporttyp=rapporttyp, visas=True)
-        .order_by("ordning", "id").values_list("sektion", "rubrik")
+        .order_by("ordning", "id")
+        .values_list("sektion", "rubrik")
     )
     if rader or Sektionsordning.objects.filter(kommun=kommun, rapporttyp=rapporttyp).exists():
         return rader
@@ -63,7 +82,8 @@ def sektioner_per_typ(nämnd: Nämnd, år: int) -> dict[str, list[tuple[str, str
     låsta = dict(Rapportlås.objects.filter(nämnd=nämnd, år=år).values_list("rapporttyp", "layout"))
     konfigurerade: dict[str, list[tuple[str, str, bool]]] = defaultdict(list)
     for typ, sektion, rubrik, visas in (
-        Sektionsordning.objects.filter(kommun_id=nämnd.kommun_id).order_by("ordning", "id")
+        Sektionsordning.objects.filter(kommun_id=nämnd.kommun_id)
+        .order_by("ordning", "id")
         .values_list("rapporttyp", "sektion", "rubrik", "visas")
     ):
         konfigurerade[typ].append((sektion, rubrik, visas))
@@ -95,7 +115,8 @@ def textsektioner(kommun_id: int, rapporttyp: str) -> list[tuple[str, bool]]:
     """(rubrik, visas) of the kommun's text sections for a report type, in layout order. One query."""
     return list(
         Sektionsordning.objects.filter(kommun_id=kommun_id, rapporttyp=rapporttyp, sektion=Sektion.TEXT)
-        .order_by("ordning", "id").values_list("rubrik", "visas")
+        .order_by("ordning", "id")
+        .values_list("rubrik", "visas")
     )
 
 

@@ -57,16 +57,24 @@ def spara_texter(user, nämnd: Nämnd, år: int, rapporttyp: str, ändringar: Se
         raise ValidationError("Samma rubrik skickades två gånger. Ladda om sidan och försök igen.")
     vakt.kräv([Ändring(Slag.TEXT, år, rapporttyp=rapporttyp)])
 
-    befintliga = {t.rubrik: t for t in Textavsnitt.objects.select_for_update().filter(
-        nämnd=nämnd, år=år, rapporttyp=rapporttyp, rubrik__in=rubriker)}
+    befintliga = {
+        t.rubrik: t
+        for t in Textavsnitt.objects.select_for_update().filter(
+            nämnd=nämnd, år=år, rapporttyp=rapporttyp, rubrik__in=rubriker
+        )
+    }
     if konflikter := [
-        t.rubrik for t in ändrade
-        if (befintliga[t.rubrik].version if t.rubrik in befintliga else None) != t.version
+        t.rubrik for t in ändrade if (befintliga[t.rubrik].version if t.rubrik in befintliga else None) != t.version
     ]:
         raise Konflikt(konflikter)
-    sektioner = set(Sektionsordning.objects.filter(
-        kommun_id=nämnd.kommun_id, rapporttyp=rapporttyp, sektion=Sektion.TEXT, rubrik__in=rubriker,
-    ).values_list("rubrik", flat=True))
+    sektioner = set(
+        Sektionsordning.objects.filter(
+            kommun_id=nämnd.kommun_id,
+            rapporttyp=rapporttyp,
+            sektion=Sektion.TEXT,
+            rubrik__in=rubriker,
+        ).values_list("rubrik", flat=True)
+    )
 
     nya, ändrade_objekt, borttagna = [], [], []
     for t in ändrade:

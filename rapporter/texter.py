@@ -57,7 +57,10 @@ class Textformulär(Inmatningsformulär):
         for r in rader:
             version, text = r.sparad or (None, "")
             self.fields[f"{r.nyckel}-text"] = forms.CharField(
-                label=r.rubrik, required=False, initial=text, widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
+                label=r.rubrik,
+                required=False,
+                initial=text,
+                widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
             )
             if låst:
                 sätt_låst(self.fields[f"{r.nyckel}-text"])
@@ -84,14 +87,34 @@ def texter(request, nämnd_id: int, år: int, rapporttyp: str):
     typ = Rapporttyp(rapporttyp)
     ändring = Ändring(Slag.TEXT, år, rapporttyp=typ)
     spärr = spärr_för(request.user, nämnd, ändring)
-    form = Textformulär(textrader(nämnd, år, typ), spärr is not None,
-                        data=request.POST if request.method == "POST" else None)
-    if svar := spara_och_visa(request, form, lambda: services.spara_texter(request.user, nämnd, år, typ,
-                                                                           form.ändringar()),
-                              "texter", nämnd.id, år, typ.value):
+    form = Textformulär(
+        textrader(nämnd, år, typ), spärr is not None, data=request.POST if request.method == "POST" else None
+    )
+    if svar := spara_och_visa(
+        request,
+        form,
+        lambda: services.spara_texter(request.user, nämnd, år, typ, form.ändringar()),
+        "texter",
+        nämnd.id,
+        år,
+        typ.value,
+    ):
         return svar
-    return render(request, "texter/texter.html", sidkontext(
-        request, nämnd, år, f"Textavsnitt – {typ.label.lower()} {år}", form, rapporttyp=typ,
-        låsning=spärrtext([spärr] if spärr else [], år, [låsmånad(ändring.slag, rapporttyp=typ)],
-                          f"texterna i {typ.label.lower()}en"),
-    ))
+    return render(
+        request,
+        "texter/texter.html",
+        sidkontext(
+            request,
+            nämnd,
+            år,
+            f"Textavsnitt – {typ.label.lower()} {år}",
+            form,
+            rapporttyp=typ,
+            låsning=spärrtext(
+                [spärr] if spärr else [],
+                år,
+                [låsmånad(ändring.slag, rapporttyp=typ)],
+                f"texterna i {typ.label.lower()}en",
+            ),
+        ),
+    )

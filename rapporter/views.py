@@ -39,29 +39,43 @@ def översikt(request, nämnd_id: int, år: int):
     månad = ekonomi_sel.senaste_utfallsmånad(request.user, nämnd, år) or 12
     underlag = ekonomi_sel.ekonomiunderlag(request.user, [nämnd], år, månad)
     drift = berakning.gruppera(underlag, lambda o: berakning.driftrad_period(o, år, månad))
-    kolumner = nyckeltal_sel.volymkolumner(år, Rapporttyp.DELÅRSRAPPORT if månad < 12 else Rapporttyp.VERKSAMHETSBERÄTTELSE)
+    kolumner = nyckeltal_sel.volymkolumner(
+        år, Rapporttyp.DELÅRSRAPPORT if månad < 12 else Rapporttyp.VERKSAMHETSBERÄTTELSE
+    )
     volymrader = [
         {"grupp": g.namn, "namn": r.namn, "enhet": r.enhet, **{f"k{i}": v for i, v in enumerate(r.celler(kolumner))}}
-        for g in nyckeltal_sel.volymer(request.user, [nämnd], år) for r in g.rader
+        for g in nyckeltal_sel.volymer(request.user, [nämnd], år)
+        for r in g.rader
     ]
     indikatorrader = [
         {
-            "mål": m.namn, "namn": i.namn, "kolada_id": i.kolada_id or "–",
-            "senaste_år": i.senaste.år if i.senaste else "–", "senaste": i.senaste.totalt if i.senaste else None,
-            "målvärde": i.målvärde_text or "–", "bedömning": i.bedömning.value if i.bedömning else "–",
+            "mål": m.namn,
+            "namn": i.namn,
+            "kolada_id": i.kolada_id or "–",
+            "senaste_år": i.senaste.år if i.senaste else "–",
+            "senaste": i.senaste.totalt if i.senaste else None,
+            "målvärde": i.målvärde_text or "–",
+            "bedömning": i.bedömning.value if i.bedömning else "–",
         }
         for m in nyckeltal_sel.alla_mål(nyckeltal_sel.mål(request.user, [nämnd], år, Rapporttyp.DELÅRSRAPPORT))
         for i in m.indikatorer
     ]
-    return render(request, "oversikt.html", {
-        "nämnd": nämnd, "år": år, "pres": pres, "månadsnamn": MÅNADER_LÅNG[månad - 1][:3],
-        "rapporttyper": Rapporttyp.choices,
-        "kan_redigera": kan_redigera(request.user, nämnd), "kan_importera": kan_importera(request.user, nämnd),
-        "drift": DriftTabell([*drift.rader, drift.summa], pres=pres),
-        "volymer": VolymTabell(volymrader, kolumner),
-        "indikatorer": IndikatorTabell(indikatorrader),
-    })
-
+    return render(
+        request,
+        "oversikt.html",
+        {
+            "nämnd": nämnd,
+            "år": år,
+            "pres": pres,
+            "månadsnamn": MÅNADER_LÅNG[månad - 1][:3],
+            "rapporttyper": Rapporttyp.choices,
+            "kan_redigera": kan_redigera(request.user, nämnd),
+            "kan_importera": kan_importera(request.user, nämnd),
+            "drift": DriftTabell([*drift.rader, drift.summa], pres=pres),
+            "volymer": VolymTabell(volymrader, kolumner),
+            "indikatorer": IndikatorTabell(indikatorrader),
+        },
+    )
 
 
 @require_safe

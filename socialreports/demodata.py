@@ -136,10 +136,15 @@ def _ekonomi(nämnd: Nämnd, vo: dict[str, Verksamhetsområde], demo: dict) -> N
         v, d = vo[rad["verksamhet"]], delår[rad["verksamhet"]]
         budget.append(Budgetpost(verksamhetsområde=v, år=2023, slag="kf", belopp=tkr(rad["kf_budget_helar_2023_tkr"])))
         if rad["tillagg_avdrag_helar_2023_tkr"]:
-            budget.append(Budgetpost(
-                verksamhetsområde=v, år=2023, slag="tillägg", belopp=tkr(rad["tillagg_avdrag_helar_2023_tkr"]),
-                kommentar="Justering av budgetram under året",
-            ))
+            budget.append(
+                Budgetpost(
+                    verksamhetsområde=v,
+                    år=2023,
+                    slag="tillägg",
+                    belopp=tkr(rad["tillagg_avdrag_helar_2023_tkr"]),
+                    kommentar="Justering av budgetram under året",
+                )
+            )
         helår_2022, delår_2022 = tkr(rad["nettokostnad_helar_2022_tkr"]), tkr(d["nettokostnad_delar_2022_tkr"])
         perioder = [
             (2022, range(1, 9), delår_2022),
@@ -149,10 +154,15 @@ def _ekonomi(nämnd: Nämnd, vo: dict[str, Verksamhetsområde], demo: dict) -> N
         for år, månader, belopp in perioder:
             for m, b in fördela(belopp, månader).items():
                 utfall.append(Utfall(verksamhetsområde=v, år=år, månad=m, belopp=b))
-        prognoser.append(Prognos(
-            verksamhetsområde=v, år=2023, månad=8, belopp=tkr(rad["prognos_nettokostnad_helar_2023_tkr"]),
-            kommentar=demo["prognoskommentarer"].get(rad["verksamhet"], ""),
-        ))
+        prognoser.append(
+            Prognos(
+                verksamhetsområde=v,
+                år=2023,
+                månad=8,
+                belopp=tkr(rad["prognos_nettokostnad_helar_2023_tkr"]),
+                kommentar=demo["prognoskommentarer"].get(rad["verksamhet"], ""),
+            )
+        )
     for rad in läs_csv("driftsbudget_2024.csv"):
         if rad["block"] == "SUMMA":
             continue
@@ -167,8 +177,12 @@ def _ekonomi(nämnd: Nämnd, vo: dict[str, Verksamhetsområde], demo: dict) -> N
 
     for i, rad in enumerate(läs_csv("investeringar_2023.csv")):
         inv = Investering.objects.create(
-            nämnd=nämnd, år=2023, namn=rad["investering"], ordning=i,
-            kf_ram=tkr(rad["kf_investeringsram_tkr"]), tillägg=tkr(rad["tillagg_investeringsram_tkr"]),
+            nämnd=nämnd,
+            år=2023,
+            namn=rad["investering"],
+            ordning=i,
+            kf_ram=tkr(rad["kf_investeringsram_tkr"]),
+            tillägg=tkr(rad["tillagg_investeringsram_tkr"]),
         )
         Investeringsprognos.objects.create(investering=inv, månad=8, belopp=tkr(rad["prognos_investeringsutgift_tkr"]))
     Investering.objects.create(nämnd=nämnd, år=2024, namn="Inventarier", kf_ram=500 * TKR)
@@ -178,12 +192,18 @@ def _volymer(nämnd: Nämnd) -> None:
     grupper: dict[str, Nyckeltalsgrupp] = {}
     värden: list[Nyckeltalsvärde] = []
     kolumner = [(f"utfall_helar_{å}", "utfall_helår", å) for å in range(2019, 2023)] + [
-        ("mal_helar_2023", "mål", 2023), ("utfall_delar_2023", "utfall_delår", 2023), ("prognos_2023", "prognos", 2023),
+        ("mal_helar_2023", "mål", 2023),
+        ("utfall_delar_2023", "utfall_delår", 2023),
+        ("prognos_2023", "prognos", 2023),
     ]
     for i, rad in enumerate(läs_csv("volymer_nyckeltal_delar_2023.csv")):
         if rad["omrade"] not in grupper:
-            grupper[rad["omrade"]] = Nyckeltalsgrupp.objects.create(nämnd=nämnd, namn=rad["omrade"], ordning=len(grupper))
-        nt = Nyckeltal.objects.create(grupp=grupper[rad["omrade"]], namn=rad["nyckeltal"], enhet=rad["enhet"], ordning=i)
+            grupper[rad["omrade"]] = Nyckeltalsgrupp.objects.create(
+                nämnd=nämnd, namn=rad["omrade"], ordning=len(grupper)
+            )
+        nt = Nyckeltal.objects.create(
+            grupp=grupper[rad["omrade"]], namn=rad["nyckeltal"], enhet=rad["enhet"], ordning=i
+        )
         for kolumn, typ, år in kolumner:
             if rad[kolumn]:
                 värden.append(Nyckeltalsvärde(nyckeltal=nt, år=år, typ=typ, värde=Decimal(rad[kolumn])))
@@ -194,16 +214,28 @@ def _mål(nämnd: Nämnd, demo: dict) -> None:
     mål: dict[str, Mål] = {}
     for i, m in enumerate(demo["mål"]):
         mål[m["csv"]] = mål[m["namn"]] = Mål.objects.create(
-            nämnd=nämnd, namn=m["namn"], nivå=m["nivå"], förälder=mål.get(m.get("förälder")),
-            betyder_att=m["betyder_att"], ordning=i, från_år=2023, till_år=2026,
+            nämnd=nämnd,
+            namn=m["namn"],
+            nivå=m["nivå"],
+            förälder=mål.get(m.get("förälder")),
+            betyder_att=m["betyder_att"],
+            ordning=i,
+            från_år=2023,
+            till_år=2026,
         )
     uppdrag = []
     for i, rad in enumerate(läs_csv("uppdrag.csv")):
         från, _, till = rad["tidsperiod"].partition("-")
-        uppdrag.append(Uppdrag.objects.create(
-            mål=mål[rad["mal"]], text=rad["uppdrag"], från_år=int(från), till_år=int(till or från), nivå=rad["niva"],
-            ordning=i,
-        ))
+        uppdrag.append(
+            Uppdrag.objects.create(
+                mål=mål[rad["mal"]],
+                text=rad["uppdrag"],
+                från_år=int(från),
+                till_år=int(till or från),
+                nivå=rad["niva"],
+                ordning=i,
+            )
+        )
     indikatorer: dict[str, Indikator] = {}
     värden = []
     for rad in läs_csv("indikatorer.csv"):
@@ -211,16 +243,29 @@ def _mål(nämnd: Nämnd, demo: dict) -> None:
         if ind is None:
             jämförelse, målvärde = demo["målvärden"].get(rad["kolada_id"], ("", None))
             ind = indikatorer[rad["indikator"]] = Indikator.objects.create(
-                mål=mål[rad["mal"]], namn=rad["indikator"], kolada_id=rad["kolada_id"], enhet=rad["enhet"],
-                riktning=rad["onskad_riktning"].lower(), jämförelse=jämförelse,
-                målvärde=Decimal(målvärde) if målvärde else None, ordning=len(indikatorer),
+                mål=mål[rad["mal"]],
+                namn=rad["indikator"],
+                kolada_id=rad["kolada_id"],
+                enhet=rad["enhet"],
+                riktning=rad["onskad_riktning"].lower(),
+                jämförelse=jämförelse,
+                målvärde=Decimal(målvärde) if målvärde else None,
+                ordning=len(indikatorer),
             )
+
         def dec(t: str) -> Decimal | None:
             return Decimal(t.replace(",", ".")) if t else None
-        värden.append(Indikatorvärde(
-            indikator=ind, år=int(rad["ar"]), totalt=dec(rad["utfall_totalt"]), kvinnor=dec(rad["utfall_kvinnor"]),
-            män=dec(rad["utfall_man"]), källa="Kolada" if rad["kolada_id"] else "",
-        ))
+
+        värden.append(
+            Indikatorvärde(
+                indikator=ind,
+                år=int(rad["ar"]),
+                totalt=dec(rad["utfall_totalt"]),
+                kvinnor=dec(rad["utfall_kvinnor"]),
+                män=dec(rad["utfall_man"]),
+                källa="Kolada" if rad["kolada_id"] else "",
+            )
+        )
     Indikatorvärde.objects.bulk_create(värden)
     for år, per_rapport in demo["måluppfyllelse"].items():
         for rapporttyp, bedömningar in per_rapport.items():
@@ -258,7 +303,8 @@ def _användare(kommun: Kommun, nämnd: Nämnd) -> None:
         user.set_password(DEMO_LÖSENORD)
         user.save()
         b, _ = Behörighet.objects.update_or_create(
-            user=user, kommun=kommun,
+            user=user,
+            kommun=kommun,
             defaults={"roll": roll, "får_importera": roll != "läsare", "får_fastställa": roll == "admin"},
         )
         if roll == "controller":

@@ -98,11 +98,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent saves on the embedded default: every transaction takes the write lock when it begins
     # (IMMEDIATE), so a second writer waits (up to 20 s) instead of failing with "database is locked" when it
     # tries to upgrade a read lock; WAL lets readers go on while one writes. Tested: tests/test_sqlite_samtidighet.py.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({
-        "timeout": 20,
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
-    })
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -153,12 +155,24 @@ IMPORT_TEMP_DIR = env("IMPORT_TEMP_DIR", default="") or None
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     # Short socket timeouts: a Redis that is gone must cost a request milliseconds, not a hang.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                          "KEY_PREFIX": "socialrapport", "TIMEOUT": 7 * 24 * 3600,
-                          "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5}}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "socialrapport",
+            "TIMEOUT": 7 * 24 * 3600,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
+        }
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "socialrapport",
-                          "TIMEOUT": 7 * 24 * 3600, "OPTIONS": {"MAX_ENTRIES": 2000}}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "socialrapport",
+            "TIMEOUT": 7 * 24 * 3600,
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None  # job state lives in the Jobb table
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -234,7 +248,9 @@ OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email profile")
 OIDC_USE_PKCE = env.bool("OIDC_USE_PKCE", default=True)
 OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)  # seconds per request to the provider
 OIDC_MATCHA_EPOST = env.bool("OIDC_MATCHA_EPOST", default=True)  # link an existing account by email on first login
-OIDC_SESSION_AGE = env.int("OIDC_SESSION_AGE", default=8 * 3600)  # an SSO session ends after this; login re-reads claims
+OIDC_SESSION_AGE = env.int(
+    "OIDC_SESSION_AGE", default=8 * 3600
+)  # an SSO session ends after this; login re-reads claims
 # The OIDC callback carries no password; refused callbacks must not lock an office's shared IP out (inloggning/axes.py).
 AXES_WHITELIST_CALLABLE = "inloggning.axes.oidc_återkoppling"
 # --- end single sign-on (OIDC) ------------------------------------------------------------------------

@@ -27,8 +27,14 @@ os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(Path(tempfile.gettempd
 
 class BROWSER:  # noqa: N801 - a namespace of constants
     CHROMIUM = Path("/usr/bin/chromium")
-    CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                     "--disable-sync", "--no-first-run"]
+    CHROMIUM_ARGS = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ]
     FÖNSTER = {"width": 1440, "height": 1000}
 
 
@@ -107,6 +113,7 @@ def client_läsare(client, läsare):
 
 # --- browser (Playwright with Debian's Chromium; see tests/browser/conftest.py for helpers) ---------------
 
+
 @pytest.fixture(scope="session")
 def webbläsare():
     """One Chromium for the whole run (each test gets its own context: cookies, storage)."""
@@ -138,5 +145,3 @@ def sida(webbläsare, live_server):
     page.on("pageerror", lambda e: page.konsolfel.append(str(e)))
     yield page
     context.close()
-
-

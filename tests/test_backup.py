@@ -3,6 +3,7 @@ is there. PostgreSQL pass only (pg_dump/pg_restore come with the postgresql pack
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -27,8 +28,10 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.timeout(300),  # pg_dump + pg_restore of two kommuner on a busy CI machine
     pytest.mark.skipif(connection.vendor != "postgresql", reason="backups are of the PostgreSQL database"),
-    pytest.mark.skipif(not (shutil.which("pg_dump") and shutil.which("pg_restore") and shutil.which("psql")),
-                       reason="pg_dump/pg_restore/psql not installed"),
+    pytest.mark.skipif(
+        not (shutil.which("pg_dump") and shutil.which("pg_restore") and shutil.which("psql")),
+        reason="pg_dump/pg_restore/psql not installed",
+    ),
 ]
 
 # Tables whose figures a report is built from: (table, summed columns).
@@ -41,8 +44,12 @@ SIFFERTABELLER = {
     "rapporter_textavsnitt": [],
 }
 HISTORIKTABELLER = [
-    "ekonomi_historicalutfall", "ekonomi_historicalbudgetpost", "ekonomi_historicalprognos",
-    "nyckeltal_historicalnyckeltalsvärde", "nyckeltal_historicalindikatorvärde", "rapporter_historicaltextavsnitt",
+    "ekonomi_historicalutfall",
+    "ekonomi_historicalbudgetpost",
+    "ekonomi_historicalprognos",
+    "nyckeltal_historicalnyckeltalsvärde",
+    "nyckeltal_historicalindikatorvärde",
+    "rapporter_historicaltextavsnitt",
 ]
 
 
@@ -61,13 +68,19 @@ def libpq(url: str) -> str:
 def fingeravtryck(url: str) -> dict[str, tuple]:
     """Per table: row count, sums of the figure columns, and a hash of every row's full content."""
     with psycopg.connect(libpq(url), autocommit=True) as c:
-        tabeller = [r[0] for r in c.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename").fetchall()]
+        tabeller = [
+            r[0]
+            for r in c.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+            ).fetchall()
+        ]
         resultat = {}
         for t in tabeller:
             summor = SIFFERTABELLER.get(t, [])
-            uttryck = ", ".join([f'sum("{k}")' for k in summor] + ["count(*)", "md5(string_agg(x::text, '|' ORDER BY x::text))"])
-            resultat[t] = tuple(c.execute(f'SELECT {uttryck} FROM "{t}" AS x').fetchone())
+            uttryck = ", ".join(
+                [f'sum("{k}")' for k in summor] + ["count(*)", "md5(string_agg(x::text, '|' ORDER BY x::text))"]
+            )
+            resultat[t] = tuple(c.execute(f'SELECT {uttryck} FROM "{t}" AS x').fetchone())  # noqa: S608 - fixed table list
         return resultat
 
 
@@ -79,11 +92,11 @@ def återställd_databas():
     namn = f"{prefix}{uuid.uuid4().hex[:8]}"
     källa = libpq(url_för(connection.settings_dict, connection.settings_dict["NAME"]))
     with psycopg.connect(källa, autocommit=True) as c:
-        for (gammal,) in c.execute("SELECT datname FROM pg_database WHERE starts_with(datname, %s)", (prefix,)).fetchall():
-            try:
+        for (gammal,) in c.execute(
+            "SELECT datname FROM pg_database WHERE starts_with(datname, %s)", (prefix,)
+        ).fetchall():
+            with contextlib.suppress(psycopg.errors.ObjectInUse):
                 c.execute(f'DROP DATABASE IF EXISTS "{gammal}"')
-            except psycopg.errors.ObjectInUse:
-                pass
     yield namn
     with psycopg.connect(källa, autocommit=True) as c:
         c.execute(f'DROP DATABASE IF EXISTS "{namn}" WITH (FORCE)')
@@ -99,7 +112,12 @@ def test_dump_återställs_i_tom_databas_med_varje_siffra(transactional_db, tmp_
     factories.controller(kommun, "controller", nämnder=[byggd.nämnd])
     factories.läsare(kommun, "lasare")
     syntetisk_nämnd(kommun, 3, 5)
-    for model, fält in ((Prognos, "belopp"), (Utfall, "belopp"), (Nyckeltalsvärde, "värde"), (Indikatorvärde, "totalt")):
+    for model, fält in (
+        (Prognos, "belopp"),
+        (Utfall, "belopp"),
+        (Nyckeltalsvärde, "värde"),
+        (Indikatorvärde, "totalt"),
+    ):
         o = model.objects.filter(**{f"{fält}__isnull": False}).order_by("pk").first()
         setattr(o, fält, getattr(o, fält) + 1)
         o.save()
@@ -113,15 +131,22 @@ def test_dump_återställs_i_tom_databas_med_varje_siffra(transactional_db, tmp_
     env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
     env.update({"DATABASE_URL": källa + "?conn_max_age=60", "BACKUP_KEEP_DAYS": "0"})
 
-    dump = subprocess.run([str(ROT / "bin" / "backup"), str(tmp_path)], env=env, cwd=ROT, capture_output=True,
-                          text=True, timeout=300)
+    dump = subprocess.run(
+        [str(ROT / "bin" / "backup"), str(tmp_path)], env=env, cwd=ROT, capture_output=True, text=True, timeout=300
+    )
     assert dump.returncode == 0, dump.stderr
     fil = Path(dump.stdout.strip().splitlines()[-1])
     assert fil.is_file() and fil.suffix == ".dump" and not list(tmp_path.glob("*.partial"))
     assert oct(fil.stat().st_mode & 0o777) == "0o600"
 
-    återst = subprocess.run([str(ROT / "bin" / "restore"), "--create", str(fil), mål], env=env, cwd=ROT,
-                            capture_output=True, text=True, timeout=300)
+    återst = subprocess.run(
+        [str(ROT / "bin" / "restore"), "--create", str(fil), mål],
+        env=env,
+        cwd=ROT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert återst.returncode == 0, återst.stderr
 
     före, efter = fingeravtryck(källa), fingeravtryck(mål)
@@ -132,7 +157,8 @@ def test_dump_återställs_i_tom_databas_med_varje_siffra(transactional_db, tmp_
     assert not skillnader
 
     # A second restore into the now non-empty database is refused and changes nothing.
-    igen = subprocess.run([str(ROT / "bin" / "restore"), str(fil), mål], env=env, cwd=ROT, capture_output=True,
-                          text=True, timeout=300)
+    igen = subprocess.run(
+        [str(ROT / "bin" / "restore"), str(fil), mål], env=env, cwd=ROT, capture_output=True, text=True, timeout=300
+    )
     assert igen.returncode == 1 and "empty database" in igen.stderr
     assert fingeravtryck(mål) == efter

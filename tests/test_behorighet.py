@@ -33,8 +33,15 @@ def client_läsare(client, läsare):
 def rapport_urls(nämnd):
     return [
         reverse("översikt", args=[nämnd.id, 2025]),
-        *(reverse("rapport", args=[nämnd.id, år, typ]) for år, typ in
-          ((2025, "delårsrapport"), (2025, "verksamhetsberättelse"), (2025, "tertialrapport"), (2026, "verksamhetsplan"))),
+        *(
+            reverse("rapport", args=[nämnd.id, år, typ])
+            for år, typ in (
+                (2025, "delårsrapport"),
+                (2025, "verksamhetsberättelse"),
+                (2025, "tertialrapport"),
+                (2026, "verksamhetsplan"),
+            )
+        ),
         reverse("rapport-pdf", args=[nämnd.id, 2025, "delårsrapport"]),
     ]
 

@@ -25,7 +25,6 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -44,16 +43,27 @@ from nyckeltal.models import (
     Uppdragsstatus,
 )
 from nämnd.models import Kommun, Nämnd, Rapportlås, Verksamhetsområde
-from uppfoljning.nytt_ar import AVSLUTA
 from publicering import services as publicering
-from publicering.models import Rapportärende, Rapportversion
+from publicering.models import Rapportversion, Rapportärende
 from rapporter.models import Textavsnitt
 from tests.conftest import skapa_användare
 from tests.test_url_isolering import MÖNSTER, Mönster
+from uppfoljning.nytt_ar import AVSLUTA
 
 LÅST_ÅR, ÖPPET_ÅR = 2024, 2025
-FIGURMODELLER = [Utfall, Prognos, Budgetpost, Investering, Investeringsutgift, Investeringsprognos,
-                 Nyckeltalsvärde, Indikatorvärde, Måluppfyllelse, Uppdragsstatus, Textavsnitt]
+FIGURMODELLER = [
+    Utfall,
+    Prognos,
+    Budgetpost,
+    Investering,
+    Investeringsutgift,
+    Investeringsprognos,
+    Nyckeltalsvärde,
+    Indikatorvärde,
+    Måluppfyllelse,
+    Uppdragsstatus,
+    Textavsnitt,
+]
 ORGANISATION = [Verksamhetsområde, Mål, Uppdrag, Indikator]
 
 # POST-accepting patterns that cannot change a report's figures or texts, with the reason.
@@ -105,8 +115,14 @@ class Värld:
 
 
 def bygg_värld() -> Värld:
-    kommun = Kommun.objects.create(namn="Norrby kommun", kommunkod="9901", beloppsenhet="mnkr",
-                                   kostnader_negativa=True, avvikelsegräns_kr=0, avvikelsegräns_procent=0)
+    kommun = Kommun.objects.create(
+        namn="Norrby kommun",
+        kommunkod="9901",
+        beloppsenhet="mnkr",
+        kostnader_negativa=True,
+        avvikelsegräns_kr=0,
+        avvikelsegräns_procent=0,
+    )
     nämnd = Nämnd.objects.create(kommun=kommun, namn="Omsorgsnämnden", giltig_från=dt.date(2020, 1, 1))
     områden = {}
     for i, (namn, kod) in enumerate([("Hemtjänst", "61*"), ("Särskilt boende", "62*"), ("Försörjningsstöd", "63*")]):
@@ -116,7 +132,9 @@ def bygg_värld() -> Värld:
         for år in (LÅST_ÅR, ÖPPET_ÅR):
             Budgetpost.objects.create(verksamhetsområde=o, år=år, slag="kf", belopp=bas)
         Budgetpost.objects.create(verksamhetsområde=o, år=LÅST_ÅR, slag="tillägg", belopp=50_000, kommentar="Lön")
-        Utfall.objects.bulk_create(Utfall(verksamhetsområde=o, år=LÅST_ÅR, månad=m, belopp=bas / 12) for m in range(1, 10))
+        Utfall.objects.bulk_create(
+            Utfall(verksamhetsområde=o, år=LÅST_ÅR, månad=m, belopp=bas / 12) for m in range(1, 10)
+        )
         Prognos.objects.bulk_create(Prognos(verksamhetsområde=o, år=LÅST_ÅR, månad=m, belopp=bas) for m in (4, 8, 9))
     investering = Investering.objects.create(nämnd=nämnd, år=LÅST_ÅR, namn="Larm", kf_ram=2_000_000)
     Investering.objects.create(nämnd=nämnd, år=ÖPPET_ÅR, namn="Larm", kf_ram=1_000_000)
@@ -125,16 +143,20 @@ def bygg_värld() -> Värld:
     Investeringsprognos.objects.create(investering=investering, månad=8, belopp=1_800_000)
     Investeringsprognos.objects.create(investering=investering, månad=10, belopp=1_900_000)
     grupp = Nyckeltalsgrupp.objects.create(nämnd=nämnd, namn="Hemtjänst")
-    nyckeltal = Nyckeltal.objects.create(grupp=grupp, namn="Antal brukare", enhet="st",
-                                         verksamhetsområde=områden["Hemtjänst"])
+    nyckeltal = Nyckeltal.objects.create(
+        grupp=grupp, namn="Antal brukare", enhet="st", verksamhetsområde=områden["Hemtjänst"]
+    )
     for år in (LÅST_ÅR, ÖPPET_ÅR):
         Nyckeltalsvärde.objects.create(nyckeltal=nyckeltal, år=år, typ="mål", värde=400)
         Nyckeltalsvärde.objects.create(nyckeltal=nyckeltal, år=år, typ="prognos", värde=410)
-    Nyckeltalsvärde.objects.bulk_create(Nyckeltalsvärde(nyckeltal=nyckeltal, år=LÅST_ÅR, typ="utfall_månad",
-                                                        månad=m, värde=390 + m) for m in range(1, 10))
+    Nyckeltalsvärde.objects.bulk_create(
+        Nyckeltalsvärde(nyckeltal=nyckeltal, år=LÅST_ÅR, typ="utfall_månad", månad=m, värde=390 + m)
+        for m in range(1, 10)
+    )
     mål = Mål.objects.create(nämnd=nämnd, namn="Trygg omsorg", från_år=LÅST_ÅR)
-    indikator = Indikator.objects.create(mål=mål, namn="Nöjdhet hemtjänst", kolada_id="U21468", enhet="%",
-                                         jämförelse="minst", målvärde=85)
+    indikator = Indikator.objects.create(
+        mål=mål, namn="Nöjdhet hemtjänst", kolada_id="U21468", enhet="%", jämförelse="minst", målvärde=85
+    )
     for år in (LÅST_ÅR - 1, LÅST_ÅR, ÖPPET_ÅR):
         Indikatorvärde.objects.create(indikator=indikator, år=år, totalt=88)
     uppdrag = Uppdrag.objects.create(mål=mål, text="Inför digital tillsyn", från_år=LÅST_ÅR, till_år=ÖPPET_ÅR)
@@ -145,12 +167,21 @@ def bygg_värld() -> Värld:
     user = skapa_användare("admin-norrby", kommun, roll="admin", får_importera=True, får_fastställa=True)
     user.is_staff = True
     user.save()
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["ekonomi", "nyckeltal",
-                                                                                     "rapporter", "nämnd"]))
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["ekonomi", "nyckeltal", "rapporter", "nämnd"])
+    )
     # The delårsrapport 2024 is fastställd: an archived version and the lock, as publicering.fastställ leaves them.
     ärende = Rapportärende.objects.create(nämnd=nämnd, år=LÅST_ÅR, typ="delårsrapport", status="fastställd")
-    Rapportversion.objects.create(ärende=ärende, nummer=1, fastställd_datum=dt.date(2024, 9, 24), paragraf="§ 61",
-                                  fastställd_av=user, pdf=b"%PDF-", sha256="0" * 64, html="<p>arkiv</p>")
+    Rapportversion.objects.create(
+        ärende=ärende,
+        nummer=1,
+        fastställd_datum=dt.date(2024, 9, 24),
+        paragraf="§ 61",
+        fastställd_av=user,
+        pdf=b"%PDF-",
+        sha256="0" * 64,
+        html="<p>arkiv</p>",
+    )
     publicering.lås(ärende, dt.date(2024, 9, 24), "§ 61", 1)
     return Värld(kommun, nämnd, områden, user, investering, nyckeltal, indikator, mål, uppdrag)
 
@@ -245,8 +276,13 @@ def importera(client, v: Värld, url_namn: str, args: list, filnamn: str, inneh�
 
 
 def utfallsfil(månad: int) -> bytes:
-    return xlsx([["Period", "Ansvar", "Konto", "Belopp"], [f"{LÅST_ÅR}{månad:02d}", "6110", "4010", 1_234_567],
-                 [f"{LÅST_ÅR}{månad:02d}", "6210", "4010", 2_345_678]])
+    return xlsx(
+        [
+            ["Period", "Ansvar", "Konto", "Belopp"],
+            [f"{LÅST_ÅR}{månad:02d}", "6110", "4010", 1_234_567],
+            [f"{LÅST_ÅR}{månad:02d}", "6210", "4010", 2_345_678],
+        ]
+    )
 
 
 def mallfil(typ: str, låst: bool) -> bytes:
@@ -254,11 +290,19 @@ def mallfil(typ: str, låst: bool) -> bytes:
     if typ == "budget":
         return xlsx([["Verksamhetsområde", "År", "Slag", "Belopp (kr)"], ["Hemtjänst", år, "KF-budget", 99_000_000]])
     if typ == "prognos":
-        return xlsx([["Verksamhetsområde", "Prognostillfälle", "Prognos helår (kr)"],
-                     ["Hemtjänst", f"{LÅST_ÅR}-{8 if låst else 10:02d}", 77_000_000]])
+        return xlsx(
+            [
+                ["Verksamhetsområde", "Prognostillfälle", "Prognos helår (kr)"],
+                ["Hemtjänst", f"{LÅST_ÅR}-{8 if låst else 10:02d}", 77_000_000],
+            ]
+        )
     if typ == "volymer":
-        return xlsx([["Område", "Nyckeltal", "Typ", "År", "Månad", "Värde"],
-                     ["Hemtjänst", "Antal brukare", "Prognos", år, None, 999]])
+        return xlsx(
+            [
+                ["Område", "Nyckeltal", "Typ", "År", "Månad", "Värde"],
+                ["Hemtjänst", "Antal brukare", "Prognos", år, None, 999],
+            ]
+        )
     if typ == "indikatorer":
         return xlsx([["Indikator", "Kolada-id", "År", "Totalt", "Kvinnor", "Män"], [None, "U21468", år, 55, 54, 56]])
     assert typ == "kolada"
@@ -298,23 +342,36 @@ def _mall(typ: str) -> Fall:
 
 
 FALL: dict[str, Fall] = {
-    "månadsuppföljning": _sida("månadsuppföljning", lambda v: [v.nämnd.pk, LÅST_ÅR, 8],
-                               lambda v: [v.nämnd.pk, LÅST_ÅR, 9], {"atgard": "spara"},
-                               lambda s: s.find("form", id="manadsgrid")),
+    "månadsuppföljning": _sida(
+        "månadsuppföljning",
+        lambda v: [v.nämnd.pk, LÅST_ÅR, 8],
+        lambda v: [v.nämnd.pk, LÅST_ÅR, 9],
+        {"atgard": "spara"},
+        lambda s: s.find("form", id="manadsgrid"),
+    ),
     "volymer-inmatning": _sida("volymer-inmatning", lambda v: [v.nämnd.pk, LÅST_ÅR], lambda v: [v.nämnd.pk, ÖPPET_ÅR]),
-    "indikatorer-inmatning": _sida("indikatorer-inmatning", lambda v: [v.nämnd.pk, LÅST_ÅR],
-                                   lambda v: [v.nämnd.pk, ÖPPET_ÅR]),
-    "mal-inmatning": _sida("mal-inmatning", lambda v: [v.nämnd.pk, LÅST_ÅR, "delårsrapport"],
-                           lambda v: [v.nämnd.pk, LÅST_ÅR, "tertialrapport"]),
-    "texter": _sida("texter", lambda v: [v.nämnd.pk, LÅST_ÅR, "delårsrapport"],
-                    lambda v: [v.nämnd.pk, LÅST_ÅR, "tertialrapport"]),
+    "indikatorer-inmatning": _sida(
+        "indikatorer-inmatning", lambda v: [v.nämnd.pk, LÅST_ÅR], lambda v: [v.nämnd.pk, ÖPPET_ÅR]
+    ),
+    "mal-inmatning": _sida(
+        "mal-inmatning",
+        lambda v: [v.nämnd.pk, LÅST_ÅR, "delårsrapport"],
+        lambda v: [v.nämnd.pk, LÅST_ÅR, "tertialrapport"],
+    ),
+    "texter": _sida(
+        "texter", lambda v: [v.nämnd.pk, LÅST_ÅR, "delårsrapport"], lambda v: [v.nämnd.pk, LÅST_ÅR, "tertialrapport"]
+    ),
     "nytt-år": Fall(_nytt_år),
-    "import-utfall": Fall(lambda c, v, låst: importera(c, v, "import-utfall", [v.nämnd.pk], "utfall.xlsx",
-                                                       utfallsfil(8 if låst else 9))),
+    "import-utfall": Fall(
+        lambda c, v, låst: importera(c, v, "import-utfall", [v.nämnd.pk], "utfall.xlsx", utfallsfil(8 if låst else 9))
+    ),
     # Reached through the upload above (its preview and confirm): the same posts.
     "import-utfall-granska": Fall(lambda c, v, låst: FALL["import-utfall"].skicka(c, v, låst)),
-    "mallimport-ladda-upp": Fall(lambda c, v, låst: [_mall(t).skicka(c, v, låst) for t in
-                                                     ("budget", "prognos", "volymer", "indikatorer", "kolada")][-1]),
+    "mallimport-ladda-upp": Fall(
+        lambda c, v, låst: [
+            _mall(t).skicka(c, v, låst) for t in ("budget", "prognos", "volymer", "indikatorer", "kolada")
+        ][-1]
+    ),
     "mallimport-granska": Fall(lambda c, v, låst: FALL["mallimport-ladda-upp"].skicka(c, v, låst)),
 }
 
@@ -322,27 +379,35 @@ FALL: dict[str, Fall] = {
 # in an open one.
 VÄRDEFÄLT = ("belopp", "kf_ram", "värde", "totalt", "kommentar", "text")
 ADMINOBJEKT: dict[type, Callable[[Värld, bool], object]] = {
-    Utfall: lambda v, låst: Utfall.objects.get(verksamhetsområde=v.områden["Hemtjänst"], år=LÅST_ÅR,
-                                               månad=8 if låst else 9),
-    Prognos: lambda v, låst: Prognos.objects.get(verksamhetsområde=v.områden["Hemtjänst"], år=LÅST_ÅR,
-                                                 månad=8 if låst else 9),
-    Budgetpost: lambda v, låst: Budgetpost.objects.get(verksamhetsområde=v.områden["Hemtjänst"], slag="kf",
-                                                       år=LÅST_ÅR if låst else ÖPPET_ÅR),
+    Utfall: lambda v, låst: Utfall.objects.get(
+        verksamhetsområde=v.områden["Hemtjänst"], år=LÅST_ÅR, månad=8 if låst else 9
+    ),
+    Prognos: lambda v, låst: Prognos.objects.get(
+        verksamhetsområde=v.områden["Hemtjänst"], år=LÅST_ÅR, månad=8 if låst else 9
+    ),
+    Budgetpost: lambda v, låst: Budgetpost.objects.get(
+        verksamhetsområde=v.områden["Hemtjänst"], slag="kf", år=LÅST_ÅR if låst else ÖPPET_ÅR
+    ),
     Investering: lambda v, låst: Investering.objects.get(nämnd=v.nämnd, år=LÅST_ÅR if låst else ÖPPET_ÅR),
-    Investeringsutgift: lambda v, låst: Investeringsutgift.objects.get(investering=v.investering,
-                                                                       månad=5 if låst else 9),
-    Investeringsprognos: lambda v, låst: Investeringsprognos.objects.get(investering=v.investering,
-                                                                         månad=8 if låst else 10),
-    Nyckeltalsvärde: lambda v, låst: Nyckeltalsvärde.objects.get(nyckeltal=v.nyckeltal, typ="prognos",
-                                                                 år=LÅST_ÅR if låst else ÖPPET_ÅR),
-    Indikatorvärde: lambda v, låst: Indikatorvärde.objects.get(indikator=v.indikator,
-                                                               år=LÅST_ÅR if låst else ÖPPET_ÅR),
+    Investeringsutgift: lambda v, låst: Investeringsutgift.objects.get(
+        investering=v.investering, månad=5 if låst else 9
+    ),
+    Investeringsprognos: lambda v, låst: Investeringsprognos.objects.get(
+        investering=v.investering, månad=8 if låst else 10
+    ),
+    Nyckeltalsvärde: lambda v, låst: Nyckeltalsvärde.objects.get(
+        nyckeltal=v.nyckeltal, typ="prognos", år=LÅST_ÅR if låst else ÖPPET_ÅR
+    ),
+    Indikatorvärde: lambda v, låst: Indikatorvärde.objects.get(indikator=v.indikator, år=LÅST_ÅR if låst else ÖPPET_ÅR),
     Måluppfyllelse: lambda v, låst: Måluppfyllelse.objects.get(
-        mål=v.mål, rapporttyp="delårsrapport" if låst else "tertialrapport"),
+        mål=v.mål, rapporttyp="delårsrapport" if låst else "tertialrapport"
+    ),
     Uppdragsstatus: lambda v, låst: Uppdragsstatus.objects.get(
-        uppdrag=v.uppdrag, rapporttyp="delårsrapport" if låst else "tertialrapport"),
+        uppdrag=v.uppdrag, rapporttyp="delårsrapport" if låst else "tertialrapport"
+    ),
     Textavsnitt: lambda v, låst: Textavsnitt.objects.get(
-        nämnd=v.nämnd, rapporttyp="delårsrapport" if låst else "tertialrapport"),
+        nämnd=v.nämnd, rapporttyp="delårsrapport" if låst else "tertialrapport"
+    ),
 }
 
 
@@ -362,8 +427,10 @@ def _admin_fall(m: Mönster) -> Fall | None:
         if m.namn.endswith("_delete"):
             return client.post(reverse(f"{info}_delete", args=[obj.pk]), {"post": "yes"})
         if m.namn.endswith("_changelist"):
-            return client.post(reverse(f"{info}_changelist"), {"action": "delete_selected", "post": "yes",
-                                                                 "_selected_action": [obj.pk]})
+            return client.post(
+                reverse(f"{info}_changelist"),
+                {"action": "delete_selected", "post": "yes", "_selected_action": [obj.pk]},
+            )
         if m.namn.endswith("_add"):  # a copy of the object as a new row (its old twin deleted to stay unique)
             url = reverse(f"{info}_change", args=[obj.pk])
             form, data = formulär(client.get(url).content, hitta)
@@ -376,10 +443,25 @@ def _admin_fall(m: Mönster) -> Fall | None:
 
 def tar_emot_post(client, m: Mönster, v: Värld) -> str | None:
     """The pattern's URL filled with the world's values, if an empty POST there is not refused with 405."""
-    värden = {"nämnd_id": v.nämnd.pk, "år": LÅST_ÅR, "månad": 8, "typ": "delårsrapport",
-              "rapporttyp": "delårsrapport", "import_id": 1, "version_id": 1, "kommunkod": "9901",
-              "åtgärd": "fastställ", "modell": "utfall", "pk": 1, "object_id": "1", "app_label": "ekonomi",
-              "tabell": "drift", "jobb_id": "00000000-0000-0000-0000-000000000000", "url": "x", "format": "html"}
+    värden = {
+        "nämnd_id": v.nämnd.pk,
+        "år": LÅST_ÅR,
+        "månad": 8,
+        "typ": "delårsrapport",
+        "rapporttyp": "delårsrapport",
+        "import_id": 1,
+        "version_id": 1,
+        "kommunkod": "9901",
+        "åtgärd": "fastställ",
+        "modell": "utfall",
+        "pk": 1,
+        "object_id": "1",
+        "app_label": "ekonomi",
+        "tabell": "drift",
+        "jobb_id": "00000000-0000-0000-0000-000000000000",
+        "url": "x",
+        "format": "html",
+    }
     route = m.route
     try:
         if m.namn:
@@ -422,8 +504,16 @@ def test_ingen_post_ändrar_en_fastställd_rapports_data(client):
         prövade.append(m.id)
     assert not oklara, f"Mönster som testet inte kan fylla i: {oklara}"
     assert not saknas, f"POST-mönster utan fall i FALL eller skäl i UNDANTAG: {saknas}"
-    assert {"månadsuppföljning", "volymer-inmatning", "indikatorer-inmatning", "mal-inmatning", "texter",
-            "nytt-år", "import-utfall", "mallimport-ladda-upp"} <= set(prövade)
+    assert {
+        "månadsuppföljning",
+        "volymer-inmatning",
+        "indikatorer-inmatning",
+        "mal-inmatning",
+        "texter",
+        "nytt-år",
+        "import-utfall",
+        "mallimport-ladda-upp",
+    } <= set(prövade)
     assert any(p.startswith("admin:") for p in prövade)
 
     # Positive control: the same posts for open data do change something (so the refusals above are the lock's).
@@ -442,8 +532,10 @@ def test_ingen_post_ändrar_en_fastställd_rapports_data(client):
 def test_sidorna_visar_fastställda_uppgifter_skrivskyddade_och_säger_varför(client):
     v = bygg_värld()
     client.force_login(v.user)
-    text = (f"Delårsrapport {LÅST_ÅR} för Omsorgsnämnden är fastställd (2024-09-24, § 61) och låst. För att ändra "
-            "den måste någon som får fastställa öppna rapporten för rättelse")
+    text = (
+        f"Delårsrapport {LÅST_ÅR} för Omsorgsnämnden är fastställd (2024-09-24, § 61) och låst. För att ändra "
+        "den måste någon som får fastställa öppna rapporten för rättelse"
+    )
 
     def sida(namn, *args):
         return BeautifulSoup(client.get(reverse(namn, args=[v.nämnd.pk, *args])).content, "html.parser")
@@ -453,11 +545,17 @@ def test_sidorna_visar_fastställda_uppgifter_skrivskyddade_och_säger_varför(c
     assert all(i.has_attr("readonly") for i in låst.select("#grid input[type=text]"))
     assert not any(i.has_attr("readonly") for i in öppen.select("#grid input[type=text]"))
     assert låst.find("button", value="spara") is None and öppen.find("button", value="spara") is not None
-    månader = {tr.find("th").get_text(strip=True): tr.get_text(" ", strip=True)
-               for tr in sida("månader", LÅST_ÅR).select("tbody tr")}
+    månader = {
+        tr.find("th").get_text(strip=True): tr.get_text(" ", strip=True)
+        for tr in sida("månader", LÅST_ÅR).select("tbody tr")
+    }
     assert "Fastställd" in månader[f"Augusti {LÅST_ÅR}"] and "Öppen" in månader[f"September {LÅST_ÅR}"]
-    for namn, args in [("texter", (LÅST_ÅR, "delårsrapport")), ("mal-inmatning", (LÅST_ÅR, "delårsrapport")),
-                       ("indikatorer-inmatning", (LÅST_ÅR,)), ("volymer-inmatning", (LÅST_ÅR,))]:
+    for namn, args in [
+        ("texter", (LÅST_ÅR, "delårsrapport")),
+        ("mal-inmatning", (LÅST_ÅR, "delårsrapport")),
+        ("indikatorer-inmatning", (LÅST_ÅR,)),
+        ("volymer-inmatning", (LÅST_ÅR,)),
+    ]:
         assert text in sida(namn, *args).get_text(" ", strip=True), namn
     for namn, args in [("texter", (LÅST_ÅR, "tertialrapport")), ("indikatorer-inmatning", (ÖPPET_ÅR,))]:
         assert "fastställd" not in sida(namn, *args).get_text(" ", strip=True), namn

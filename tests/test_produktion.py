@@ -53,12 +53,23 @@ def client_läsare(client, läsare):
 
 
 def test_check_deploy_utan_varningar(tmp_path):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "socialreports.settings_prod", "SECRET_KEY": "x" * 20 + "Yz9!" * 12,
-           "ALLOWED_HOSTS": "rapport.kommun.example", "DATABASE_URL": f"sqlite:///{tmp_path}/d.sqlite3"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "socialreports.settings_prod",
+        "SECRET_KEY": "x" * 20 + "Yz9!" * 12,
+        "ALLOWED_HOSTS": "rapport.kommun.example",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/d.sqlite3",
+    }
     for variabel in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "REDIS_URL"):
         env.pop(variabel, None)
-    r = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROT,
-                       env=env, capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     assert "no issues" in r.stdout
 
@@ -109,8 +120,13 @@ def test_rapportcache_invalideras_av_bulkskrivning(client_läsare, nämnd, djang
     vo = Verksamhetsområde.objects.get(nämnd=nämnd, namn="Bistånd")
     u = Utfall.objects.get(verksamhetsområde=vo, år=2023, månad=8)
     admin = django_user_model.objects.create_superuser("admin-x", password="x")
-    spara_månad(admin, nämnd, 2023, 8, [Gridrad(vo.id, u.belopp + 1_234_000, None, "", utfall_före=u.belopp,
-                                                         utfall_version=u.version)])
+    spara_månad(
+        admin,
+        nämnd,
+        2023,
+        8,
+        [Gridrad(vo.id, u.belopp + 1_234_000, None, "", utfall_före=u.belopp, utfall_version=u.version)],
+    )
     html = client_läsare.get(rapport_url(nämnd)).content.decode()
     assert "4\u00a0434" in html  # Summa nettokostnad delår: 3 200 + 1 234 tkr
 
@@ -167,8 +183,13 @@ def test_misslyckat_jobb_lämnar_inget_halvskrivet(kommun, räknande_jobb):
 
 
 def test_jobbsidan_visar_status_bara_för_ägaren(client, kommun, läsare, läsare_annan):
-    jobb = Jobb.objects.create(typ="pdf", kommun=kommun, användare=läsare, status="klar",
-                               resultat={"url": "/x.pdf", "länktext": "Ladda ner PDF"})
+    jobb = Jobb.objects.create(
+        typ="pdf",
+        kommun=kommun,
+        användare=läsare,
+        status="klar",
+        resultat={"url": "/x.pdf", "länktext": "Ladda ner PDF"},
+    )
     client.force_login(läsare)
     r = client.get(reverse("jobb-status", args=[jobb.pk]))
     assert r.status_code == 200 and "Klar" in r.content.decode() and "Ladda ner PDF" in r.content.decode()

@@ -69,14 +69,19 @@ def test_helårsprognos_2023_per_verksamhet_och_summerat(underlag_delår):
         assert avrundat(r.budget) == tkr(p["kf_budget_helar_2023_tkr"]), p["verksamhet"]
         assert avrundat(r.tillägg) == tkr(p["tillagg_avdrag_helar_2023_tkr"]), p["verksamhet"]
         assert avrundat(r.nettokostnad) == tkr(p["prognos_nettokostnad_helar_2023_tkr"]), p["verksamhet"]
-        assert abs(avrundat(r.avvikelse) - tkr(p["prognos_budgetavvikelse_helar_2023_tkr"])) <= TOLERANS, p["verksamhet"]
+        assert abs(avrundat(r.avvikelse) - tkr(p["prognos_budgetavvikelse_helar_2023_tkr"])) <= TOLERANS, p[
+            "verksamhet"
+        ]
 
 
 def test_block_delsummor_är_summan_av_sina_rader(underlag_delår):
     drift = berakning.gruppera(underlag_delår, lambda o: berakning.driftrad_period(o, 2023, 8))
     block = {g.namn: g for g in drift.grupper if g.är_block}
-    assert set(block) == {"Vård och omsorg enligt SoL och HSL", "Vård och omsorg enligt LSS och SFB",
-                          "Individ och familjeomsorg"}
+    assert set(block) == {
+        "Vård och omsorg enligt SoL och HSL",
+        "Vård och omsorg enligt LSS och SFB",
+        "Individ och familjeomsorg",
+    }
     publicerat = referens("driftredovisning_delar_2023.csv")
     for namn, g in block.items():
         väntat = sum(tkr(r["nettokostnad_delar_2023_tkr"]) for r in publicerat if r["block"] == namn)
@@ -111,8 +116,10 @@ def test_lagrat_i_kronor_som_decimal(socialnämnden):
 
     kf = Budgetpost.objects.get(verksamhetsområde__namn="Nämnd- och styrelseverksamhet", år=2023, slag="kf")
     assert kf.belopp == Decimal("1427000.00") and isinstance(kf.belopp, Decimal)
-    delår = sum(u.belopp for u in Utfall.objects.filter(
-        verksamhetsområde__namn="Nämnd- och styrelseverksamhet", år=2023, månad__lte=8))
+    delår = sum(
+        u.belopp
+        for u in Utfall.objects.filter(verksamhetsområde__namn="Nämnd- och styrelseverksamhet", år=2023, månad__lte=8)
+    )
     assert delår == Decimal("1042000.00")
 
 

@@ -47,8 +47,14 @@ EJ_ANROPADE = {
 # in this test, so they must give 404 to everyone.
 PUBLIKA = {"publikt-index", "publikt-rapport", "publikt-pdf"}
 # Admin models that are not tenant data (no kommun): for them the "Knivsta object" is one that names Knivsta.
-GLOBALA_MODELLER = {"auth.user", "auth.group", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog",
-                    "inloggning.oidckoppling"}
+GLOBALA_MODELLER = {
+    "auth.user",
+    "auth.group",
+    "axes.accessattempt",
+    "axes.accesslog",
+    "axes.accessfailurelog",
+    "inloggning.oidckoppling",
+}
 # Patterns that never render an object themselves, so "Knivsta's admin reaches it" cannot be shown; user B is
 # still checked on them.
 UTAN_ÄGARKONTROLL = {
@@ -181,8 +187,9 @@ def skapa_knivsta_objekt(kommun, nämnd, admin_a) -> dict:
     stäng(admin_a, kommun, 2023, [1])
     Kostnadsslag.objects.create(kommun=kommun, namn="Knivsta personalkostnader", typ="kostnad")
     Periodiseringsprofil.objects.create(kommun=kommun, namn="Knivsta sommarprofil")
-    Investeringsutgift.objects.create(investering=Investering.objects.for_kommun(kommun).first(), månad=3,
-                                      belopp=Decimal(1000))
+    Investeringsutgift.objects.create(
+        investering=Investering.objects.for_kommun(kommun).first(), månad=3, belopp=Decimal(1000)
+    )
     globala = {
         "auth.user": admin_a,
         "auth.group": Group.objects.create(name="Knivsta handläggare"),
@@ -190,10 +197,17 @@ def skapa_knivsta_objekt(kommun, nämnd, admin_a) -> dict:
     if (Profil := _modell("importer.Importprofil")) is not None:
         Profil.objects.create(kommun=kommun, namn="Knivsta ekonomisystem")
     if (Import := _modell("importer.Import")) is not None:
-        imp = Import.objects.create(kommun=kommun, nämnd=nämnd, typ="utfall", filnamn="knivsta-utfall-2023.csv",
-                                    användare=admin_a)
-        Import.objects.create(kommun=kommun, nämnd=nämnd, typ="budget", filnamn="knivsta-budget-2024.xlsx",
-                              användare=admin_a, status="genomförd")
+        imp = Import.objects.create(
+            kommun=kommun, nämnd=nämnd, typ="utfall", filnamn="knivsta-utfall-2023.csv", användare=admin_a
+        )
+        Import.objects.create(
+            kommun=kommun,
+            nämnd=nämnd,
+            typ="budget",
+            filnamn="knivsta-budget-2024.xlsx",
+            användare=admin_a,
+            status="genomförd",
+        )
         if (Ändring := _modell("importer.Importändring")) is not None:
             Ändring.objects.create(imp=imp, modell="utfall", beskrivning="Knivsta rad", gammalt="1", nytt="2")
     if (Jobb := _modell("jobb.Jobb")) is not None:
@@ -205,23 +219,37 @@ def skapa_knivsta_objekt(kommun, nämnd, admin_a) -> dict:
         if (Version := _modell("publicering.Rapportversion")) is not None:
             import datetime as dt
 
-            Version.objects.create(ärende=ärende, nummer=1, fastställd_datum=dt.date(2023, 10, 17), paragraf="§ 87",
-                                   fastställd_av=admin_a, pdf=b"%PDF-1.4 Knivsta", sha256="0" * 64,
-                                   html="<p>Knivsta kommun delårsrapport</p>")
+            Version.objects.create(
+                ärende=ärende,
+                nummer=1,
+                fastställd_datum=dt.date(2023, 10, 17),
+                paragraf="§ 87",
+                fastställd_av=admin_a,
+                pdf=b"%PDF-1.4 Knivsta",
+                sha256="0" * 64,
+                html="<p>Knivsta kommun delårsrapport</p>",
+            )
     if (Regel := _modell("inloggning.Inloggningsregel")) is not None:
         Regel.objects.create(kommun=kommun, claim="groups", värde="knivsta-controllers")
     if (Regelstyrd := _modell("inloggning.RegelstyrdBehörighet")) is not None:
         Regelstyrd.objects.create(behörighet=Behörighet.objects.get(user=admin_a, kommun=kommun))
     if (Koppling := _modell("inloggning.OidcKoppling")) is not None:
         globala["inloggning.oidckoppling"] = Koppling.objects.create(
-            user=admin_a, issuer="https://login.knivsta.se", sub="knivsta-admin-1")
+            user=admin_a, issuer="https://login.knivsta.se", sub="knivsta-admin-1"
+        )
     if _modell("axes.AccessAttempt") is not None:
         from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
-        gemensamt = {"username": admin_a.username, "ip_address": "10.33.0.1", "user_agent": "Knivsta",
-                     "http_accept": "*/*", "path_info": "/logga-in/"}
-        globala["axes.accessattempt"] = AccessAttempt.objects.create(**gemensamt, get_data="", post_data="",
-                                                                     failures_since_start=1)
+        gemensamt = {
+            "username": admin_a.username,
+            "ip_address": "10.33.0.1",
+            "user_agent": "Knivsta",
+            "http_accept": "*/*",
+            "path_info": "/logga-in/",
+        }
+        globala["axes.accessattempt"] = AccessAttempt.objects.create(
+            **gemensamt, get_data="", post_data="", failures_since_start=1
+        )
         globala["axes.accesslog"] = AccessLog.objects.create(**gemensamt)
         globala["axes.accessfailurelog"] = AccessFailureLog.objects.create(**gemensamt)
     return globala
@@ -275,8 +303,12 @@ class Kontext:
     def modell_för_id(self, kwarg: str):
         """``import_id`` → importer.Import, ``jobb_id`` → jobb.Jobb … by model name; None when none matches."""
         stam = _ascii(kwarg.removesuffix("_id"))
-        extra = {"version": "publicering.rapportversion", "namnd": "nämnd.nämnd", "vo": "nämnd.verksamhetsområde",
-                 "omrade": "nämnd.verksamhetsområde"}
+        extra = {
+            "version": "publicering.rapportversion",
+            "namnd": "nämnd.nämnd",
+            "vo": "nämnd.verksamhetsområde",
+            "omrade": "nämnd.verksamhetsområde",
+        }
         if stam in extra and _modell(extra[stam]):
             return _modell(extra[stam])
         träffar = [m for m in apps.get_models() if _ascii(m._meta.model_name) == stam]
@@ -330,10 +362,13 @@ def kombinationer(mönster: Mönster, k: Kontext) -> list[dict] | str:
     modell = mönster.admin_modell
     if {"content_type_id", "object_id"} <= set(rest):  # admin "view on site"
         rest = [n for n in rest if n not in ("content_type_id", "object_id")]
-        par.append([
-            {"content_type_id": ContentType.objects.get_for_model(m).pk, "object_id": o.pk}
-            for m in admin.site._registry if (o := k.objekt(m)) is not None
-        ])
+        par.append(
+            [
+                {"content_type_id": ContentType.objects.get_for_model(m).pk, "object_id": o.pk}
+                for m in admin.site._registry
+                if (o := k.objekt(m)) is not None
+            ]
+        )
     if {"modell", "pk"} <= set(rest):  # organisation/historik/<modell>/<pk>/
         from uppfoljning.selectors import HISTORIKMODELLER
 
@@ -537,8 +572,10 @@ def granska_autocomplete(miljö) -> list[Läcka]:
     läckor = []
     for model, ma in admin.site._registry.items():
         for fält in ma.autocomplete_fields:
-            url = (f"/admin/autocomplete/?app_label={model._meta.app_label}&model_name={model._meta.model_name}"
-                   f"&field_name={fält}&term=")
+            url = (
+                f"/admin/autocomplete/?app_label={model._meta.app_label}&model_name={model._meta.model_name}"
+                f"&field_name={fält}&term="
+            )
             if (fel := kontrollera_som_b(client_b, url, id_)) is not None:
                 läckor.append(Läcka("admin:autocomplete", url, fel))
     return läckor
@@ -552,4 +589,3 @@ def test_känd_läcka(modell, miljö, request):
     assert mönster_lista
     ofyllbara, läckor = granska(mönster_lista, miljö)
     assert not (ofyllbara or läckor), _rapport(ofyllbara, läckor)
-

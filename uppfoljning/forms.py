@@ -24,8 +24,9 @@ class StängForm(forms.Form):
         label="Stäng",
         choices=[(MÅNAD, "Månad"), (DELÅR, "Delår (jan–aug)"), (HELÅR, "Helår (jan–dec)")],
     )
-    månad = forms.TypedChoiceField(label="Månad", choices=[("", "–"), *MÅNADSVAL], coerce=int, required=False,
-                                   empty_value=None)
+    månad = forms.TypedChoiceField(
+        label="Månad", choices=[("", "–"), *MÅNADSVAL], coerce=int, required=False, empty_value=None
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -45,11 +46,16 @@ class StängForm(forms.Form):
 
 class ÖppnaForm(forms.Form):
     månader = forms.TypedMultipleChoiceField(
-        label="Månader att öppna", choices=MÅNADSVAL, coerce=int, widget=forms.CheckboxSelectMultiple,
+        label="Månader att öppna",
+        choices=MÅNADSVAL,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Välj minst en stängd månad att öppna."},
     )
     orsak = forms.CharField(
-        label="Orsak (sparas i historiken)", max_length=ORSAK_MAX, strip=True,
+        label="Orsak (sparas i historiken)",
+        max_length=ORSAK_MAX,
+        strip=True,
         error_messages={"required": "Ange varför perioden öppnas igen."},
         widget=forms.TextInput(attrs={"size": 60}),
     )
@@ -91,27 +97,36 @@ class NyttÅrForm(forms.Form):
         self.mål = list(mål)
         indrag = {o.id: "\u00a0\u00a0" * o.djup for o in self.områden}
         nya_val = [(f"ny-{i}", f"Nytt område {i} (nedan)") for i in range(1, self.ANTAL_NYA + 1)]
-        mål_val = [("", "– välj –")] + [
-            (str(o.id), f"{indrag[o.id]}{o.namn}") for o in self.områden if o.typ != Verksamhetsområde.Typ.BLOCK
-        ] + nya_val
+        mål_val = (
+            [("", "– välj –")]
+            + [(str(o.id), f"{indrag[o.id]}{o.namn}") for o in self.områden if o.typ != Verksamhetsområde.Typ.BLOCK]
+            + nya_val
+        )
         for o in self.områden:
-            self.fields[f"atgard_{o.id}"] = forms.ChoiceField(label=f"Åtgärd för {o.namn}", choices=ÅTGÄRDER,
-                                                              initial=BEHÅLL)
-            self.fields[f"till_{o.id}"] = forms.ChoiceField(label=f"Flytta till / slå ihop med (för {o.namn})",
-                                                            choices=mål_val, required=False)
-            self.fields[f"namn_{o.id}"] = forms.CharField(label=f"Nytt namn för {o.namn}", max_length=200,
-                                                          required=False)
+            self.fields[f"atgard_{o.id}"] = forms.ChoiceField(
+                label=f"Åtgärd för {o.namn}", choices=ÅTGÄRDER, initial=BEHÅLL
+            )
+            self.fields[f"till_{o.id}"] = forms.ChoiceField(
+                label=f"Flytta till / slå ihop med (för {o.namn})", choices=mål_val, required=False
+            )
+            self.fields[f"namn_{o.id}"] = forms.CharField(
+                label=f"Nytt namn för {o.namn}", max_length=200, required=False
+            )
         förälder_val = [("", "– överst i trädet –")] + [(str(o.id), f"{indrag[o.id]}{o.namn}") for o in self.områden]
         for i in range(1, self.ANTAL_NYA + 1):
-            self.fields[f"ny{i}_namn"] = forms.CharField(label=f"Namn på nytt område {i}", max_length=200,
-                                                         required=False)
+            self.fields[f"ny{i}_namn"] = forms.CharField(
+                label=f"Namn på nytt område {i}", max_length=200, required=False
+            )
             self.fields[f"ny{i}_foralder"] = forms.ChoiceField(
-                label=f"Ingår i (nytt område {i})", required=False,
+                label=f"Ingår i (nytt område {i})",
+                required=False,
                 choices=förälder_val + [v for v in nya_val if v[0] != f"ny-{i}"],
             )
-            self.fields[f"ny{i}_typ"] = forms.ChoiceField(label=f"Typ (nytt område {i})",
-                                                          choices=Verksamhetsområde.Typ.choices,
-                                                          initial=Verksamhetsområde.Typ.VERKSAMHET)
+            self.fields[f"ny{i}_typ"] = forms.ChoiceField(
+                label=f"Typ (nytt område {i})",
+                choices=Verksamhetsområde.Typ.choices,
+                initial=Verksamhetsområde.Typ.VERKSAMHET,
+            )
         for m in self.mål:
             self.fields[f"mal_{m.id}"] = forms.BooleanField(label=m.namn, required=False, initial=True)
 
@@ -144,7 +159,8 @@ class NyttÅrForm(forms.Form):
         d = self.cleaned_data
         return [
             NyttOmråde(f"ny-{i}", d[f"ny{i}_namn"], d[f"ny{i}_foralder"] or None, d[f"ny{i}_typ"])
-            for i in range(1, self.ANTAL_NYA + 1) if d[f"ny{i}_namn"].strip()
+            for i in range(1, self.ANTAL_NYA + 1)
+            if d[f"ny{i}_namn"].strip()
         ]
 
     def förläng_mål(self) -> list[int]:

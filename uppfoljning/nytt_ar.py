@@ -157,8 +157,7 @@ class _Öppning:
         self.orsak = f"Öppna nytt år {self.nytt}"
         self.resultat = Resultat(från_år, self.nytt)
         self.områden = {
-            o.id: o
-            for o in Verksamhetsområde.objects.select_for_update().filter(nämnd=nämnd).filter(_giltiga(från_år))
+            o.id: o for o in Verksamhetsområde.objects.select_for_update().filter(nämnd=nämnd).filter(_giltiga(från_år))
         }
         # Areas that already start next year (created by hand) can be targets too.
         self.redan_nya = {o.id: o for o in Verksamhetsområde.objects.filter(nämnd=nämnd, från_år=self.nytt)}
@@ -309,8 +308,9 @@ class _Öppning:
                 self.skapa_ny(self.nya_per_nyckel[ref[1]], (*kedja, n.nyckel)) if ref[0] == "ny" else self.hämta(ref)
             )
         ordning = (förälder.ordning + 1) if förälder else 0
-        o = Verksamhetsområde(nämnd=self.nämnd, förälder=förälder, namn=n.namn.strip(), typ=n.typ, ordning=ordning,
-                              från_år=self.nytt)
+        o = Verksamhetsområde(
+            nämnd=self.nämnd, förälder=förälder, namn=n.namn.strip(), typ=n.typ, ordning=ordning, från_år=self.nytt
+        )
         self.spara(o)
         self.skapade_nya[n.nyckel] = o
         self.resultat.händelser.append(f"Nytt verksamhetsområde {o.namn} från {self.nytt}.")
@@ -324,8 +324,13 @@ class _Öppning:
         if gammal.förälder_id in self.områden and self.för[gammal.förälder_id].typ == BYT_NAMN:
             förälder = self.döp_om(gammal.förälder_id)
         ny = Verksamhetsområde(
-            nämnd=self.nämnd, förälder=förälder, namn=self.för[vo_id].namn.strip(), typ=gammal.typ,
-            ordning=gammal.ordning, ansvarskoder=gammal.ansvarskoder, verksamhetskoder=gammal.verksamhetskoder,
+            nämnd=self.nämnd,
+            förälder=förälder,
+            namn=self.för[vo_id].namn.strip(),
+            typ=gammal.typ,
+            ordning=gammal.ordning,
+            ansvarskoder=gammal.ansvarskoder,
+            verksamhetskoder=gammal.verksamhetskoder,
             från_år=self.nytt,
         )
         self.spara(ny)
@@ -374,8 +379,13 @@ class _Öppning:
             verksamhetsområde=o, år=self.nytt, slag=Budgetpost.Slag.KF_BUDGET, kategori=""
         ).exists()
         if skapad:
-            b = Budgetpost(verksamhetsområde=o, år=self.nytt, slag=Budgetpost.Slag.KF_BUDGET, belopp=Decimal(0),
-                           kommentar=f"Flyttad till {mål.namn}")
+            b = Budgetpost(
+                verksamhetsområde=o,
+                år=self.nytt,
+                slag=Budgetpost.Slag.KF_BUDGET,
+                belopp=Decimal(0),
+                kommentar=f"Flyttad till {mål.namn}",
+            )
             b._history_user, b._change_reason = self.user, self.orsak
             b.save()
         fanns = "" if skapad else f" (budget för {self.nytt} fanns redan)"
@@ -392,8 +402,11 @@ class _Öppning:
             m.save(update_fields=["till_år"])
             self.resultat.förlängda_mål.append(m.namn)
         if self.resultat.förlängda_mål:
-            self.resultat.händelser.append(f"Mål som gällde t.o.m. {self.från_år} gäller nu t.o.m. {self.nytt}: "
-                                           + ", ".join(self.resultat.förlängda_mål) + ".")
+            self.resultat.händelser.append(
+                f"Mål som gällde t.o.m. {self.från_år} gäller nu t.o.m. {self.nytt}: "
+                + ", ".join(self.resultat.förlängda_mål)
+                + "."
+            )
 
 
 def _jämförelser(user, nämnd: Nämnd, år: int) -> list[Jämförelse]:

@@ -190,24 +190,34 @@ def dashboard(user, nämnd: Nämnd, år: int, månad: int | None = None) -> Dash
 
     per_månad_utfall = dict(
         Utfall.objects.filter(verksamhetsområde_id__in=löv, år=år)
-        .values("månad").annotate(n=Count("verksamhetsområde", distinct=True)).values_list("månad", "n")
+        .values("månad")
+        .annotate(n=Count("verksamhetsområde", distinct=True))
+        .values_list("månad", "n")
     )
     per_månad_prognos = dict(
         Prognos.objects.filter(verksamhetsområde_id__in=löv, år=år, belopp__isnull=False)
-        .values("månad").annotate(n=Count("verksamhetsområde", distinct=True)).values_list("månad", "n")
+        .values("månad")
+        .annotate(n=Count("verksamhetsområde", distinct=True))
+        .values_list("månad", "n")
     )
     perioder = {p.månad: p for p in Period.objects.filter(kommun=kommun, år=år).select_related("stängd_av")}
     månader = []
     for m in range(1, 13):
         p = perioder.get(m)
         stängd = bool(p and p.stängd)
-        månader.append(Månadsstatus(
-            månad=m, namn=manader.kort(m), antal=len(löv),
-            med_utfall=per_månad_utfall.get(m, 0), med_prognos=per_månad_prognos.get(m, 0),
-            stängd=stängd, stängd_av=användarnamn(p.stängd_av) if p and stängd and p.stängd_av_id else "",
-            stängd_tid=tidpunkt(p.stängd_tid) if p and stängd else "",
-            grid_url=månadsuppföljning_url(nämnd.id, år, m),
-        ))
+        månader.append(
+            Månadsstatus(
+                månad=m,
+                namn=manader.kort(m),
+                antal=len(löv),
+                med_utfall=per_månad_utfall.get(m, 0),
+                med_prognos=per_månad_prognos.get(m, 0),
+                stängd=stängd,
+                stängd_av=användarnamn(p.stängd_av) if p and stängd and p.stängd_av_id else "",
+                stängd_tid=tidpunkt(p.stängd_tid) if p and stängd else "",
+                grid_url=månadsuppföljning_url(nämnd.id, år, m),
+            )
+        )
 
     if månad is None:
         månad = max((m for m, n in per_månad_utfall.items() if n), default=None)
@@ -216,9 +226,14 @@ def dashboard(user, nämnd: Nämnd, år: int, månad: int | None = None) -> Dash
     rapporter, indikatorer_utan_värde = _rapporter(user, nämnd, delar, år)
 
     return Dashboard(
-        nämnd=nämnd, år=år, månader=månader, rapporter=rapporter,
-        avvikelsemånad=månad, avvikelser=avvikelser,
-        gräns_kr=kommun.avvikelsegräns_kr, gräns_procent=kommun.avvikelsegräns_procent,
+        nämnd=nämnd,
+        år=år,
+        månader=månader,
+        rapporter=rapporter,
+        avvikelsemånad=månad,
+        avvikelser=avvikelser,
+        gräns_kr=kommun.avvikelsegräns_kr,
+        gräns_procent=kommun.avvikelsegräns_procent,
         indikatorer_utan_värde=indikatorer_utan_värde,
         periodhistorik=periodhistorik(kommun, år),
     )
@@ -231,10 +246,15 @@ def _avvikelser(user, nämnd: Nämnd, delar: list[Nämnd], år: int, månad: int
     flera = len(u.delar) > 1
     return [
         Avvikelserad(
-            id=a.id, namn=a.period.namn,
+            id=a.id,
+            namn=a.period.namn,
             grupp=", ".join(x for x in (del_.rubrik if flera else "", grupp.get(a.id, "")) if x),
-            period=a.period, helår=a.helår, period_skäl=a.period_skäl, helår_skäl=a.helår_skäl,
-            har_prognos=a.har_prognos, kommentar=a.kommentar,
+            period=a.period,
+            helår=a.helår,
+            period_skäl=a.period_skäl,
+            helår_skäl=a.helår_skäl,
+            har_prognos=a.har_prognos,
+            kommentar=a.kommentar,
             url=månadsuppföljning_url(del_.nämnd.id, år, månad, u.ankare.get(a.id, a.id)),
             kommentar_saknas=a.id in saknar,
         )
@@ -246,25 +266,33 @@ def _avvikelser(user, nämnd: Nämnd, delar: list[Nämnd], år: int, månad: int
     ]
 
 
-def _rapporter(user, nämnd: Nämnd, delar: list[Nämnd], år: int
-               ) -> tuple[list[Rapportstatus], list[kontroller.Indikatorpost]]:
+def _rapporter(
+    user, nämnd: Nämnd, delar: list[Nämnd], år: int
+) -> tuple[list[Rapportstatus], list[kontroller.Indikatorpost]]:
     """Per report its texts and bedömningar and the findings of its checks; and the year's indikatorer without a
     value. A fixed number of queries for all four reports."""
-    underlag, utan_värde = kontroller.rapportunderlag(user, nämnd, delar, år, rapporter_sel.sektioner_per_typ(nämnd, år))
+    underlag, utan_värde = kontroller.rapportunderlag(
+        user, nämnd, delar, år, rapporter_sel.sektioner_per_typ(nämnd, år)
+    )
     result = []
     for typ, namn in Rapporttyp.choices:
         u = underlag[typ]
         fynd = kontroller.kontrollera(u)
         saknas = {(f.kod, f.ref) for f in fynd}
-        result.append(Rapportstatus(
-            typ, namn,
-            texter=[Textstatus(t.rubrik, ("text_saknas", t.rubrik) not in saknas, t.id) for t in u.texter or ()],
-            mål=[
-                Målstatus(m.namn, ("bedömning_saknas", m.id) not in saknas, m.bedömning_text, m.uppfyllelse_id)
-                for m in u.mål
-            ] if u.mål is not None and kontroller.gäller("bedömning_saknas", typ) else None,
-            fynd=fynd,
-        ))
+        result.append(
+            Rapportstatus(
+                typ,
+                namn,
+                texter=[Textstatus(t.rubrik, ("text_saknas", t.rubrik) not in saknas, t.id) for t in u.texter or ()],
+                mål=[
+                    Målstatus(m.namn, ("bedömning_saknas", m.id) not in saknas, m.bedömning_text, m.uppfyllelse_id)
+                    for m in u.mål
+                ]
+                if u.mål is not None and kontroller.gäller("bedömning_saknas", typ)
+                else None,
+                fynd=fynd,
+            )
+        )
     return result, utan_värde
 
 
@@ -272,7 +300,8 @@ def periodhistorik(kommun: Kommun | int, år: int) -> list[Periodhändelse]:
     """Closing and reopening of the year's months, newest first, from ``Period.history``. One query."""
     poster = list(
         Period.history.filter(kommun_id=getattr(kommun, "pk", kommun), år=år)
-        .select_related("history_user").order_by("history_date", "history_id")
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
     )
     föregående: dict[int, bool] = {}
     händelser = []
@@ -290,10 +319,15 @@ def periodhistorik(kommun: Kommun | int, år: int) -> list[Periodhändelse]:
             föregående[h.id] = h.stängd
             continue
         föregående[h.id] = h.stängd
-        händelser.append(Periodhändelse(
-            tidpunkt(h.history_date), användarnamn(h.history_user), f"{h.år}-{h.månad:02d}", text,
-            h.history_change_reason or "",
-        ))
+        händelser.append(
+            Periodhändelse(
+                tidpunkt(h.history_date),
+                användarnamn(h.history_user),
+                f"{h.år}-{h.månad:02d}",
+                text,
+                h.history_change_reason or "",
+            )
+        )
     händelser.reverse()
     return händelser
 
@@ -440,7 +474,9 @@ def _objekttext(h: Historikmodell, post, namn: dict) -> str:
             return text
 
 
-def historikposter(user, h: Historikmodell, poster: list, tidigare: dict[int, object] | None = None) -> list[Historikpost]:
+def historikposter(
+    user, h: Historikmodell, poster: list, tidigare: dict[int, object] | None = None
+) -> list[Historikpost]:
     """History records of one model as display rows. ``tidigare`` maps history_id → the record before it of the
     same object (computed from ``poster`` when they are an object's whole history)."""
     if tidigare is None:
@@ -467,15 +503,22 @@ def historikposter(user, h: Historikmodell, poster: list, tidigare: dict[int, ob
                     gammalt = "–" if p.history_type == "+" else "(okänt)"
                     ändringar.append(Fältändring(str(f.verbose_name), gammalt, _visa(f, nytt, namn)))
             elif getattr(före, f.attname) != nytt:
-                ändringar.append(Fältändring(str(f.verbose_name), _visa(f, getattr(före, f.attname), namn),
-                                             _visa(f, nytt, namn)))
-        result.append(Historikpost(
-            modell=h.namn, modell_etikett=h.etikett, objekt_id=p.id, objekt=_objekttext(h, p, namn),
-            tid=tidpunkt(p.history_date),
-            vem=användarnamn(p.history_user) if p.history_user_id else "(system)",
-            typ=TYPER.get(p.history_type, p.history_type), orsak=p.history_change_reason or "",
-            ändringar=tuple(ändringar),
-        ))
+                ändringar.append(
+                    Fältändring(str(f.verbose_name), _visa(f, getattr(före, f.attname), namn), _visa(f, nytt, namn))
+                )
+        result.append(
+            Historikpost(
+                modell=h.namn,
+                modell_etikett=h.etikett,
+                objekt_id=p.id,
+                objekt=_objekttext(h, p, namn),
+                tid=tidpunkt(p.history_date),
+                vem=användarnamn(p.history_user) if p.history_user_id else "(system)",
+                typ=TYPER.get(p.history_type, p.history_type),
+                orsak=p.history_change_reason or "",
+                ändringar=tuple(ändringar),
+            )
+        )
     return result
 
 
@@ -488,8 +531,9 @@ def _skopad_historik(user, h: Historikmodell):
 def radhistorik(user, h: Historikmodell, pk: int) -> tuple[str, list[Historikpost]] | None:
     """An object's history, newest first, and a title; None when the user may not read it (or it never
     existed). Deleted objects keep their history: the records are scoped through their kommun."""
-    poster = list(_skopad_historik(user, h).filter(id=pk).select_related("history_user")
-                  .order_by("history_date", "history_id"))
+    poster = list(
+        _skopad_historik(user, h).filter(id=pk).select_related("history_user").order_by("history_date", "history_id")
+    )
     finns = h.model._default_manager.for_user(user).filter(pk=pk).exists()  # type: ignore[attr-defined]  # scoped manager
     if not poster and not finns:
         return None
@@ -511,8 +555,7 @@ def nämndhistorik_frågor(nämnd: Nämnd, år: int):
         else:
             qs = qs.filter(**{h.nämnd_väg: nämnd})
         delar.append(
-            qs
-            .order_by()  # historical models are ordered; parts of a UNION must not be
+            qs.order_by()  # historical models are ordered; parts of a UNION must not be
             .annotate(modell=Value(h.namn, output_field=CharField()))
             .values_list("modell", "history_id", "history_date")
         )

@@ -48,15 +48,19 @@ def dashboard(request, nämnd_id: int, år: int):
     kräv_redigering(request.user, nämnd)
     d = sel.dashboard(request.user, nämnd, _år(år), _månad(request.GET.get("manad")))
     admin = är_admin(request.user, nämnd.kommun_id)
-    return render(request, "nämnd/dashboard.html", {
-        "d": d,
-        "nämnd": nämnd,
-        "år": år,
-        "pres": Presentation.för(nämnd.kommun),
-        "admin": admin,
-        "stäng_form": StängForm(),
-        "öppna_form": ÖppnaForm(stängda=d.stängda) if admin and d.stängda else None,
-    })
+    return render(
+        request,
+        "nämnd/dashboard.html",
+        {
+            "d": d,
+            "nämnd": nämnd,
+            "år": år,
+            "pres": Presentation.för(nämnd.kommun),
+            "admin": admin,
+            "stäng_form": StängForm(),
+            "öppna_form": ÖppnaForm(stängda=d.stängda) if admin and d.stängda else None,
+        },
+    )
 
 
 @require_POST
@@ -74,10 +78,18 @@ def perioder(request, nämnd_id: int, år: int):
             try:
                 perioder = stäng_månader(request.user, nämnd.kommun, år, form.månader, orsak)
             except OrsakKrävs as e:
-                return render(request, "nämnd/stang_orsak.html", {
-                    "nämnd": nämnd, "år": år, "fel": e, "form": form, "orsak": orsak,
-                    "tom_orsak": "orsak" in request.POST,
-                })
+                return render(
+                    request,
+                    "nämnd/stang_orsak.html",
+                    {
+                        "nämnd": nämnd,
+                        "år": år,
+                        "fel": e,
+                        "form": form,
+                        "orsak": orsak,
+                        "tom_orsak": "orsak" in request.POST,
+                    },
+                )
             except ValidationError as e:
                 form.add_error(None, e)
             else:
@@ -87,8 +99,9 @@ def perioder(request, nämnd_id: int, år: int):
         form = ÖppnaForm(request.POST, stängda=sorted(stängda_månader(nämnd.kommun_id, år)))
         if form.is_valid():
             try:
-                perioder = öppna(request.user, nämnd.kommun, år, form.cleaned_data["månader"],
-                                 form.cleaned_data["orsak"])
+                perioder = öppna(
+                    request.user, nämnd.kommun, år, form.cleaned_data["månader"], form.cleaned_data["orsak"]
+                )
             except ValidationError as e:
                 form.add_error(None, e)
             else:
@@ -121,10 +134,17 @@ def historik_nämnd(request, nämnd_id: int, år: int):
     """Every change to a nämnd's figures and texts of a year, newest first."""
     nämnd = nämnd_för(request.user, nämnd_id)
     sida = Paginator(sel.nämndhistorik_frågor(nämnd, _år(år)), PER_SIDA).get_page(request.GET.get("sida"))
-    return render(request, "nämnd/historik_namnd.html", {
-        "nämnd": nämnd, "år": år, "sida": sida, "poster": sel.nämndhistorik_sida(request.user, list(sida.object_list)),
-        "kan_redigera": kan_redigera(request.user, nämnd),
-    })
+    return render(
+        request,
+        "nämnd/historik_namnd.html",
+        {
+            "nämnd": nämnd,
+            "år": år,
+            "sida": sida,
+            "poster": sel.nämndhistorik_sida(request.user, list(sida.object_list)),
+            "kan_redigera": kan_redigera(request.user, nämnd),
+        },
+    )
 
 
 def nytt_år(request, nämnd_id: int, år: int):
@@ -153,7 +173,15 @@ def nytt_år(request, nämnd_id: int, år: int):
         except ValidationError as e:
             form.add_error(None, e)
             resultat = None
-    return render(request, "nämnd/nytt_ar.html", {
-        "nämnd": nämnd, "år": år, "nytt_år": år + 1, "form": form, "resultat": resultat,
-        "pres": Presentation.för(nämnd.kommun),
-    })
+    return render(
+        request,
+        "nämnd/nytt_ar.html",
+        {
+            "nämnd": nämnd,
+            "år": år,
+            "nytt_år": år + 1,
+            "form": form,
+            "resultat": resultat,
+            "pres": Presentation.för(nämnd.kommun),
+        },
+    )

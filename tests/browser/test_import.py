@@ -20,8 +20,10 @@ from tests.conftest import skapa_användare
 pytestmark = pytest.mark.postgres
 
 IFO = "Hemtjänst"
-WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-           "resultTypes": ["violations"]}
+WCAG_AA = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
 FÄRDTJÄNST = "Boende"
 
 
@@ -75,7 +77,9 @@ def test_ladda_upp_granska_rätta_mappningen_bekräfta_och_se_siffrorna(sida, co
 
     Verksamhetsområde.objects.filter(nämnd=nämnd, namn=IFO).update(ansvarskoder="7710")
     Verksamhetsområde.objects.filter(nämnd=nämnd, namn=FÄRDTJÄNST).update(ansvarskoder="7600")
-    Verksamhetsområde.objects.create(nämnd=Nämnd.objects.get(kommun=annan_kommun), namn="Hemtjänst", ansvarskoder="8100")
+    Verksamhetsområde.objects.create(
+        nämnd=Nämnd.objects.get(kommun=annan_kommun), namn="Hemtjänst", ansvarskoder="8100"
+    )
     Kostnadsslag.objects.create(kommun=nämnd.kommun, namn="Personal", typ="kostnad", konton="4000-4999")
     Kostnadsslag.objects.create(kommun=nämnd.kommun, namn="Övrigt", typ="kostnad", konton="5000-8999")
     ifo = Verksamhetsområde.objects.get(nämnd=nämnd, namn=IFO)
@@ -85,7 +89,8 @@ def test_ladda_upp_granska_rätta_mappningen_bekräfta_och_se_siffrorna(sida, co
     sida.goto(reverse("import-utfall", args=[nämnd.id]))
     expect(sida.locator("#granser")).to_contain_text("20 MB")
     sida.get_by_label("Fil från ekonomisystemet").set_input_files(
-        files=[{"name": "utfall-202309.xlsx", "mimeType": "application/octet-stream", "buffer": export()}])
+        files=[{"name": "utfall-202309.xlsx", "mimeType": "application/octet-stream", "buffer": export()}]
+    )
     sida.get_by_role("button", name="Ladda upp och förhandsgranska").click()
 
     # The preview: one error row with sheet, row and column; the unmapped code with its amount; no confirm.

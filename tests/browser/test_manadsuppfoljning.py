@@ -20,7 +20,7 @@ NBSP = "\u00a0"
 
 
 def tkr(text: str) -> str:
-    """"1 234" as the page shows it (no-break space between thousands)."""
+    """ "1 234" as the page shows it (no-break space between thousands)."""
     return text.replace(" ", NBSP).replace("-", "\u2212")
 
 

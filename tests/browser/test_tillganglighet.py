@@ -16,11 +16,16 @@ from tests.conftest import skapa_användare
 
 pytestmark = pytest.mark.postgres
 
-WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-           "resultTypes": ["violations"]}
+WCAG_AA = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
 
 
-def granska(sida, url: str, axe=Axe()) -> None:
+AXE = Axe()
+
+
+def granska(sida, url: str, axe: Axe = AXE) -> None:
     sida.goto(url)
     resultat = axe.run(sida, options=WCAG_AA)
     assert resultat.violations_count == 0, f"{url}\n{resultat.generate_report()}"
@@ -50,8 +55,12 @@ def test_inloggning_och_publika_sidor(sida, demo):
     version = services.fastställ(admin, ärende, dt.date(2025, 9, 20), "§ 87")
     Publiceringsinställning.objects.filter(kommun=kommun).update(publicera=True)
     services.publicera(admin, ärende, True)
-    for url in (reverse("login"), reverse("tillgänglighet"), reverse("publikt-index", args=[kommun.kommunkod]),
-                reverse("publikt-rapport", args=[kommun.kommunkod, version.pk])):
+    for url in (
+        reverse("login"),
+        reverse("tillgänglighet"),
+        reverse("publikt-index", args=[kommun.kommunkod]),
+        reverse("publikt-rapport", args=[kommun.kommunkod, version.pk]),
+    ):
         granska(sida, url)
 
 

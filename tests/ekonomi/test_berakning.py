@@ -68,10 +68,17 @@ def test_gruppera_block_delsummor_och_enheter_summeras_in_i_sin_verksamhet():
 
 
 def test_driftrad_period_periodiserar_budget_och_tillägg():
-    o = _o(1, "X", budget=(
-        b.Budgetbelopp("kf", 2023, D(1200)), b.Budgetbelopp("tillägg", 2023, D(120)),
-        b.Budgetbelopp("kf", 2022, D(999)),
-    ), utfall_period=D(900), utfall_period_fg=D(700))
+    o = _o(
+        1,
+        "X",
+        budget=(
+            b.Budgetbelopp("kf", 2023, D(1200)),
+            b.Budgetbelopp("tillägg", 2023, D(120)),
+            b.Budgetbelopp("kf", 2022, D(999)),
+        ),
+        utfall_period=D(900),
+        utfall_period_fg=D(700),
+    )
     rad = b.driftrad_period(o, 2023, 8)
     assert (rad.budget, rad.tillägg, rad.nettokostnad, rad.jämförelse) == (D(800), D(80), D(900), D(700))
     assert rad.avvikelse == D(-20)
@@ -94,10 +101,16 @@ def test_driftrad_helår_i_verksamhetsberättelsen_är_utfallet():
 
 
 def test_budgetrad_föregående_år_är_nämndbudget_om_den_finns():
-    o = _o(1, "X", budget=(
-        b.Budgetbelopp("kf", 2023, D(100)), b.Budgetbelopp("nämnd", 2023, D(110)),
-        b.Budgetbelopp("kf", 2024, D(120)), b.Budgetbelopp("nämnd", 2024, D(125)),
-    ))
+    o = _o(
+        1,
+        "X",
+        budget=(
+            b.Budgetbelopp("kf", 2023, D(100)),
+            b.Budgetbelopp("nämnd", 2023, D(110)),
+            b.Budgetbelopp("kf", 2024, D(120)),
+            b.Budgetbelopp("nämnd", 2024, D(125)),
+        ),
+    )
     rad = b.budgetrad(o, 2024)
     assert (rad.föregående, rad.kf, rad.nämnd) == (D(110), D(120), D(125))
     utan_nämndbudget = b.budgetrad(_o(2, "Y", budget=(b.Budgetbelopp("kf", 2023, D(100)),)), 2024)

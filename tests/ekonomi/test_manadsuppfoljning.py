@@ -71,7 +71,9 @@ def rader(html: bytes) -> dict[str, list]:
         celler = []
         for td in tr.find_all("td"):
             fält = td.find(["input", "textarea"])
-            celler.append((fält.get("value") if fält.name == "input" else fält.get_text()) if fält else tal(td.get_text()))
+            celler.append(
+                (fält.get("value") if fält.name == "input" else fält.get_text()) if fält else tal(td.get_text())
+            )
         result[next(s.strip() for s in th.strings if s.strip() not in ("", "⚠"))] = celler
     return result
 
@@ -86,6 +88,7 @@ def belopp(model, nämnd, namn, månad=8):
 
 
 # --- reaching the page -------------------------------------------------------------------------------
+
 
 def test_controller_ser_demosiffrorna(client_controller, socialnämnden):
     r = client_controller.get(url(socialnämnden))
@@ -116,8 +119,11 @@ def test_föregående_och_nästa_månad_över_årsskiftet(client_controller, soc
 def test_läsare_når_inte_inmatningen(client_läsare, socialnämnden):
     assert client_läsare.get(url(socialnämnden)).status_code == 403
     assert client_läsare.get(reverse("månader", args=[socialnämnden.id, 2023])).status_code == 403
-    data = {"visad_enhet": "tkr", f"r{vo_id(socialnämnden, IFO)}-fore": "1|1|2309625.00|28418000.00",
-            f"r{vo_id(socialnämnden, IFO)}-utfall": "1"}
+    data = {
+        "visad_enhet": "tkr",
+        f"r{vo_id(socialnämnden, IFO)}-fore": "1|1|2309625.00|28418000.00",
+        f"r{vo_id(socialnämnden, IFO)}-utfall": "1",
+    }
     assert post(client_läsare, socialnämnden, data).status_code == 403
     assert belopp(Utfall, socialnämnden, IFO) == D("2309625.00")
 
@@ -157,13 +163,19 @@ def test_controller_för_annan_nämnd_får_403(client, knivsta, socialnämnden):
 
 # --- saving ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("utfall", "prognos", "väntat_utfall", "väntad_prognos"), [
-    ("1 234,5", f"{MINUS}1 022", D("1234500"), D("-1022000")),
-    (f"1{NBSP}234,5", "-1022", D("1234500"), D("-1022000")),
-    ("1234", f"{MINUS}1{NBSP}022,25", D("1234000"), D("-1022250")),
-    ("  2 500  ", "28\u202f900,5", D("2500000"), D("28900500")),
-])
-def test_svenska_tal_i_tkr_sparas_i_kronor(client_controller, socialnämnden, utfall, prognos, väntat_utfall, väntad_prognos):
+
+@pytest.mark.parametrize(
+    ("utfall", "prognos", "väntat_utfall", "väntad_prognos"),
+    [
+        ("1 234,5", f"{MINUS}1 022", D("1234500"), D("-1022000")),
+        (f"1{NBSP}234,5", "-1022", D("1234500"), D("-1022000")),
+        ("1234", f"{MINUS}1{NBSP}022,25", D("1234000"), D("-1022250")),
+        ("  2 500  ", "28\u202f900,5", D("2500000"), D("28900500")),
+    ],
+)
+def test_svenska_tal_i_tkr_sparas_i_kronor(
+    client_controller, socialnämnden, utfall, prognos, väntat_utfall, väntad_prognos
+):
     data = formulärdata(client_controller.get(url(socialnämnden)).content)
     ifo = vo_id(socialnämnden, IFO)
     data |= {f"r{ifo}-utfall": utfall, f"r{ifo}-prognos": prognos, f"r{ifo}-kommentar": "Fler insatser."}
@@ -173,7 +185,9 @@ def test_svenska_tal_i_tkr_sparas_i_kronor(client_controller, socialnämnden, ut
     p = Prognos.objects.get(verksamhetsområde_id=ifo, år=2023, månad=8)
     assert (p.belopp, p.kommentar) == (väntad_prognos, "Fler insatser.")
     # Untouched rows are not written.
-    assert set(Utfall.objects.filter(år=2023, månad=8).exclude(verksamhetsområde_id=ifo).values_list("version", flat=True)) == {1}
+    assert set(
+        Utfall.objects.filter(år=2023, månad=8).exclude(verksamhetsområde_id=ifo).values_list("version", flat=True)
+    ) == {1}
 
     r = client_controller.get(r["Location"])
     assert "Sparat: 0 nya, 2 ändrade, 0 borttagna värden." in r.content.decode()
@@ -241,19 +255,31 @@ def test_enhet_ändrad_utan_javascript_tolkar_i_visad_enhet(client_controller, s
     assert formulärdata(r.content)["visad_enhet"] == "kr"
 
 
-@pytest.mark.parametrize(("fält", "text", "väntat"), [
-    ("prognos", "12a", "Ifo öppenvård och stöd, helårsprognos: '12a' är inte ett tal."),
-    ("utfall", "1,2,3", "Ifo öppenvård och stöd, utfall augusti: '1,2,3' är inte ett tal."),
-    ("utfall", "1,234567", "Ifo öppenvård och stöd, utfall augusti: '1,234567' har för många decimaler"),
-    ("prognos", "NaN", "Ifo öppenvård och stöd, helårsprognos: 'NaN' är inte ett tal."),
-    ("prognos", "1" + "0" * 12, "är för stort"),
-])
-def test_felaktig_inmatning_namnger_rad_och_fält_och_behåller_allt(client_controller, socialnämnden, fält, text, väntat):
+@pytest.mark.parametrize(
+    ("fält", "text", "väntat"),
+    [
+        ("prognos", "12a", "Ifo öppenvård och stöd, helårsprognos: '12a' är inte ett tal."),
+        ("utfall", "1,2,3", "Ifo öppenvård och stöd, utfall augusti: '1,2,3' är inte ett tal."),
+        ("utfall", "1,234567", "Ifo öppenvård och stöd, utfall augusti: '1,234567' har för många decimaler"),
+        ("prognos", "NaN", "Ifo öppenvård och stöd, helårsprognos: 'NaN' är inte ett tal."),
+        ("prognos", "1" + "0" * 12, "är för stort"),
+    ],
+)
+def test_felaktig_inmatning_namnger_rad_och_fält_och_behåller_allt(
+    client_controller, socialnämnden, fält, text, väntat
+):
     ifo, nos = vo_id(socialnämnden, IFO), vo_id(socialnämnden, NÄMND_OCH_STYRELSE)
     data = formulärdata(client_controller.get(url(socialnämnden)).content)
-    data |= {f"r{ifo}-{fält}": text, f"r{nos}-utfall": "999", f"r{nos}-kommentar": "Skrivet men inte sparat",
-             f"r{ifo}-kommentar": "Kommentar på felraden"}
-    före = sorted(Utfall.objects.values_list("id", "belopp", "version")), sorted(Prognos.objects.values_list("id", "belopp", "kommentar"))
+    data |= {
+        f"r{ifo}-{fält}": text,
+        f"r{nos}-utfall": "999",
+        f"r{nos}-kommentar": "Skrivet men inte sparat",
+        f"r{ifo}-kommentar": "Kommentar på felraden",
+    }
+    före = (
+        sorted(Utfall.objects.values_list("id", "belopp", "version")),
+        sorted(Prognos.objects.values_list("id", "belopp", "kommentar")),
+    )
 
     r = post(client_controller, socialnämnden, data)
     assert r.status_code == 200
@@ -270,10 +296,14 @@ def test_felaktig_inmatning_namnger_rad_och_fält_och_behåller_allt(client_cont
     # Everything typed is still there, the loaded versions too; nothing was saved.
     kvar = formulärdata(r.content)
     assert kvar[f"r{ifo}-{fält}"] == text and kvar[f"r{nos}-utfall"] == "999"
-    assert kvar[f"r{nos}-kommentar"] == "Skrivet men inte sparat" and kvar[f"r{ifo}-kommentar"] == "Kommentar på felraden"
+    assert (
+        kvar[f"r{nos}-kommentar"] == "Skrivet men inte sparat" and kvar[f"r{ifo}-kommentar"] == "Kommentar på felraden"
+    )
     assert kvar[f"r{ifo}-fore"] == data[f"r{ifo}-fore"]
-    assert (sorted(Utfall.objects.values_list("id", "belopp", "version")),
-            sorted(Prognos.objects.values_list("id", "belopp", "kommentar"))) == före
+    assert (
+        sorted(Utfall.objects.values_list("id", "belopp", "version")),
+        sorted(Prognos.objects.values_list("id", "belopp", "kommentar")),
+    ) == före
 
     # Corrected, the same form saves.
     kvar[f"r{ifo}-{fält}"] = "100"
@@ -366,16 +396,34 @@ def test_delårsrapporten_visar_det_sparade(client_controller, socialnämnden):
 
 # --- the months page ---------------------------------------------------------------------------------
 
+
 def test_månadslistan_visar_utfall_och_stängda_månader(client_controller, controller, socialnämnden, knivsta):
     stäng(controller, knivsta, 2023, [1, 2])
     r = client_controller.get(reverse("månader", args=[socialnämnden.id, 2023]))
     assert r.status_code == 200
     t = BeautifulSoup(r.content, "html.parser").find("table")
     assert t.find("caption")
-    rader_ = {tr.th.get_text(strip=True): [td.get_text(" ", strip=True) for td in tr.find_all("td")]
-              for tr in t.tbody.find_all("tr")}
-    assert list(rader_) == [f"{m} 2023" for m in ("Januari", "Februari", "Mars", "April", "Maj", "Juni", "Juli",
-                                                   "Augusti", "September", "Oktober", "November", "December")]
+    rader_ = {
+        tr.th.get_text(strip=True): [td.get_text(" ", strip=True) for td in tr.find_all("td")]
+        for tr in t.tbody.find_all("tr")
+    }
+    assert list(rader_) == [
+        f"{m} 2023"
+        for m in (
+            "Januari",
+            "Februari",
+            "Mars",
+            "April",
+            "Maj",
+            "Juni",
+            "Juli",
+            "Augusti",
+            "September",
+            "Oktober",
+            "November",
+            "December",
+        )
+    ]
     assert rader_["Januari 2023"] == ["13", "–", "Stängd"]
     assert rader_["Augusti 2023"] == ["13", "13", "Öppen"]
     assert rader_["September 2023"] == ["inget utfall", "–", "Öppen"]
@@ -383,6 +431,7 @@ def test_månadslistan_visar_utfall_och_stängda_månader(client_controller, con
 
 
 # --- markup the accessibility checks and the CSP rely on ---------------------------------------------
+
 
 def test_varje_fält_har_en_etikett_och_inga_inline_skript(client_controller, socialnämnden):
     html = client_controller.get(url(socialnämnden)).content.decode()
@@ -416,6 +465,7 @@ def test_högst_fem_fält_per_rad(client, knivsta, django_user_model):
 
 # --- queries -------------------------------------------------------------------------------------------
 
+
 def test_antal_frågor_är_detsamma_för_10_och_60_verksamheter(client, knivsta, django_user_model):
     user = skapa_användare("controller-syntetisk", knivsta, roll="controller")
     nämnder = [syntetisk_nämnd(knivsta, 2, 5, namn="Liten nämnd"), syntetisk_nämnd(knivsta, 6, 10, namn="Stor nämnd")]
@@ -437,7 +487,10 @@ def test_antal_frågor_är_detsamma_för_10_och_60_verksamheter(client, knivsta,
         assert r.status_code == 302
         post_.append(len(frågor))
         antal = Verksamhetsområde.objects.filter(nämnd=nämnd, typ="verksamhet").count()
-        assert Utfall.objects.filter(verksamhetsområde__nämnd=nämnd, år=2023, månad=8, belopp=D("1234500")).count() == antal
+        assert (
+            Utfall.objects.filter(verksamhetsområde__nämnd=nämnd, år=2023, månad=8, belopp=D("1234500")).count()
+            == antal
+        )
     assert get[0] == get[1], get
     assert post_[0] == post_[1], post_
     # Today 14 and 24 (session, user, roles, period and publishing checks, the grid's 8, history, data

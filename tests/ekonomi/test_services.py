@@ -57,10 +57,18 @@ def laddat(user, nämnd, år: int, månad: int) -> dict[str, Gridrad]:
     """The grid as a user loads it: every row unchanged, with its versions (what the form carries)."""
     return {
         r.namn: Gridrad(
-            r.id, r.utfall_månad, r.prognos, r.kommentar, utfall_före=r.utfall_månad, prognos_före=r.prognos,
-            kommentar_före=r.kommentar, utfall_version=r.utfall_version, prognos_version=r.prognos_version,
+            r.id,
+            r.utfall_månad,
+            r.prognos,
+            r.kommentar,
+            utfall_före=r.utfall_månad,
+            prognos_före=r.prognos,
+            kommentar_före=r.kommentar,
+            utfall_version=r.utfall_version,
+            prognos_version=r.prognos_version,
         )
-        for g in selectors.månadsuppföljning(user, nämnd, år, månad) for r in g.rader
+        for g in selectors.månadsuppföljning(user, nämnd, år, månad)
+        for r in g.rader
     }
 
 
@@ -76,9 +84,13 @@ def test_skapar_ändrar_och_tar_bort_utfall_och_prognos_i_kronor(controller, nä
 
     rad = laddat(controller, nämnd, 2023, 9)[IFO]
     assert rad.utfall is None and rad.prognos is None
-    s = spara_månad(controller, nämnd, 2023, 9, [
-        ändra(rad, utfall=D("2309625.50"), prognos=D("28500000"), kommentar="  Fler placeringar.  ")
-    ])
+    s = spara_månad(
+        controller,
+        nämnd,
+        2023,
+        9,
+        [ändra(rad, utfall=D("2309625.50"), prognos=D("28500000"), kommentar="  Fler placeringar.  ")],
+    )
     assert s == Sparat(skapade=2, ändrade=0, borttagna=0)
     u = Utfall.objects.get(verksamhetsområde=ifo, år=2023, månad=9)
     p = Prognos.objects.get(verksamhetsområde=ifo, år=2023, månad=9)
@@ -120,7 +132,9 @@ def test_historiken_har_gamla_och_nya_värden_och_vem(controller, nämnd):
     rad = laddat(controller, nämnd, 2023, 8)[IFO]
     spara_månad(controller, nämnd, 2023, 8, [ändra(rad, utfall=None)])
 
-    u_hist = list(Utfall.history.filter(verksamhetsområde_id=ifo.id, år=2023, månad=8).order_by("history_date", "history_id"))
+    u_hist = list(
+        Utfall.history.filter(verksamhetsområde_id=ifo.id, år=2023, månad=8).order_by("history_date", "history_id")
+    )
     assert [h.history_type for h in u_hist] == ["+", "~", "-"]  # test data load, this save, the removal
     ändring = u_hist[1]
     assert ändring.belopp == D("2400000") and ändring.history_user == controller
@@ -129,7 +143,9 @@ def test_historiken_har_gamla_och_nya_värden_och_vem(controller, nämnd):
     diff = ändring.diff_against(ändring.prev_record)
     assert [(c.field, c.old, c.new) for c in diff.changes] == [("belopp", gammalt, D("2400000"))]
 
-    p_hist = list(Prognos.history.filter(verksamhetsområde_id=ifo.id, år=2023, månad=8).order_by("history_date", "history_id"))
+    p_hist = list(
+        Prognos.history.filter(verksamhetsområde_id=ifo.id, år=2023, månad=8).order_by("history_date", "history_id")
+    )
     assert [h.history_type for h in p_hist] == ["+", "~"]
     assert (p_hist[0].kommentar, p_hist[1].kommentar) == (gammal_kommentar, "Ny kommentar")
     assert p_hist[1].prev_record.pk == p_hist[0].pk
@@ -141,10 +157,16 @@ def test_en_felaktig_rad_och_ingenting_sparas(controller, nämnd):
     rader = laddat(controller, nämnd, 2023, 8)
     före_u, före_h = list(Utfall.objects.values_list("id", "belopp", "version")), Utfall.history.count()
     with pytest.raises(ValidationError, match="Okända verksamhetsområden"):
-        spara_månad(controller, nämnd, 2023, 8, [
-            ändra(rader[IFO], utfall=D("1")),
-            Gridrad(främmande.id, D("5"), None, "", utfall_före=D("1")),
-        ])
+        spara_månad(
+            controller,
+            nämnd,
+            2023,
+            8,
+            [
+                ändra(rader[IFO], utfall=D("1")),
+                Gridrad(främmande.id, D("5"), None, "", utfall_före=D("1")),
+            ],
+        )
     # A block is a sum, not a row of the grid.
     block = Verksamhetsområde.objects.get(nämnd=nämnd, namn="Vård och omsorg")
     with pytest.raises(ValidationError, match="summeringsraderna Vård och omsorg"):
@@ -212,9 +234,16 @@ def test_samtidig_ändring_ger_konflikt_som_namnger_raden(controller, nämnd, ko
     spara_månad(controller, nämnd, 2023, 8, [ändra(mina[IFO], utfall=D("111000"))])
     före = {(u.verksamhetsområde_id, u.belopp, u.version) for u in Utfall.objects.filter(år=2023, månad=8)}
     with pytest.raises(Konflikt) as fel:
-        spara_månad(kollega, nämnd, 2023, 8, [
-            ändra(kollegans[IFO], utfall=D("222000")), ändra(kollegans[LOV], utfall=D("333000")),
-        ])
+        spara_månad(
+            kollega,
+            nämnd,
+            2023,
+            8,
+            [
+                ändra(kollegans[IFO], utfall=D("222000")),
+                ändra(kollegans[LOV], utfall=D("333000")),
+            ],
+        )
     assert fel.value.rader == [IFO]
     assert f"Någon annan har ändrat {IFO} sedan du öppnade sidan. Inget sparades." in fel.value.messages[0]
     assert {(u.verksamhetsområde_id, u.belopp, u.version) for u in Utfall.objects.filter(år=2023, månad=8)} == före
@@ -226,9 +255,16 @@ def test_samtidig_ändring_ger_konflikt_som_namnger_raden(controller, nämnd, ko
 
     # Saving only rows nobody else touched works, from the same (old) page.
     övrig = "Bistånd"
-    assert spara_månad(kollega, nämnd, 2023, 8, [
-        kollegans[IFO], ändra(kollegans[övrig], utfall=D("444000"))  # IFO unchanged: not a conflict
-    ]) == Sparat(0, 1, 0)
+    assert spara_månad(
+        kollega,
+        nämnd,
+        2023,
+        8,
+        [
+            kollegans[IFO],
+            ändra(kollegans[övrig], utfall=D("444000")),  # IFO unchanged: not a conflict
+        ],
+    ) == Sparat(0, 1, 0)
     assert Utfall.objects.get(verksamhetsområde__namn=övrig, år=2023, månad=8).belopp == D("444000")
     assert Utfall.objects.get(verksamhetsområde__namn=IFO, år=2023, månad=8).belopp == D("111000")
 
@@ -272,8 +308,10 @@ def test_antal_frågor_växer_inte_med_antalet_rader(kommun, django_user_model):
     antal = []
     for block, per in ((2, 5), (6, 10)):
         nämnd = syntetisk_nämnd(kommun, block, per)
-        rader = [ändra(r, utfall=(r.utfall or 0) + 1, prognos=(r.prognos or 0) + 1)
-                 for r in laddat(user, nämnd, 2023, 8).values()]
+        rader = [
+            ändra(r, utfall=(r.utfall or 0) + 1, prognos=(r.prognos or 0) + 1)
+            for r in laddat(user, nämnd, 2023, 8).values()
+        ]
         with CaptureQueriesContext(connection) as frågor:
             assert spara_månad(user, nämnd, 2023, 8, rader) == Sparat(0, 2 * block * per, 0)
         antal.append(len(frågor))

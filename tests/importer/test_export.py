@@ -51,8 +51,13 @@ def test_driftredovisning_xlsx_har_tal_format_fryst_rubrik_och_bredder(client_l�
     ws = wb.worksheets[0]
     assert ws.freeze_panes == "A2"
     assert [c.value for c in ws[1]] == [
-        "Verksamhet", "Nettokostnad jan–aug 2022 (tkr)", "Budget jan–aug 2023 (tkr)", "Tillägg och avdrag (tkr)",
-        "Nettokostnad jan–aug 2023 (tkr)", "Budgetavvikelse (tkr)"]
+        "Verksamhet",
+        "Nettokostnad jan–aug 2022 (tkr)",
+        "Budget jan–aug 2023 (tkr)",
+        "Tillägg och avdrag (tkr)",
+        "Nettokostnad jan–aug 2023 (tkr)",
+        "Budgetavvikelse (tkr)",
+    ]
     assert all(c.font.bold for c in ws[1])
     assert ws.column_dimensions["A"].width >= 30 and ws.column_dimensions["E"].width >= 12
     per_namn = rader(ws)
@@ -72,8 +77,11 @@ def test_driftredovisning_xlsx_har_tal_format_fryst_rubrik_och_bredder(client_l�
 
 
 def test_text_som_ser_ut_som_formel_är_text_i_xlsx_och_skyddad_i_csv(client_läsare, socialnämnden):
-    for namn, kommentar in (("Flyktingmottagande", FORMEL), ("Arbetsmarknadsåtgärder", "-1+1"),
-                            ("Nämnd- och styrelseverksamhet", "@SUMMA(A1)")):
+    for namn, kommentar in (
+        ("Flyktingmottagande", FORMEL),
+        ("Arbetsmarknadsåtgärder", "-1+1"),
+        ("Nämnd- och styrelseverksamhet", "@SUMMA(A1)"),
+    ):
         Prognos.objects.filter(verksamhetsområde__namn=namn, år=2023, månad=8).update(kommentar=kommentar)
     svar = client_läsare.get(url(socialnämnden, "helar"))
     wb = arbetsbok(svar)
@@ -138,8 +146,12 @@ def test_volymer_indikatorer_investeringar_och_driftsbudget(client_läsare, soci
     assert ws.cell(1, 1).value == "Investering" and ws.cell(2, 2).data_type == "n"
 
     ws = arbetsbok(client_läsare.get(url(socialnämnden, "budget", "verksamhetsplan", 2024))).worksheets[0]
-    assert [c.value for c in ws[1]] == ["Verksamhet", "Budget 2023 (tkr)", "KF-budget 2024 (tkr)",
-                                        "Nämndbudget 2024 (tkr)"]
+    assert [c.value for c in ws[1]] == [
+        "Verksamhet",
+        "Budget 2023 (tkr)",
+        "KF-budget 2024 (tkr)",
+        "Nämndbudget 2024 (tkr)",
+    ]
     assert round(rader(ws)["Nämnd- och styrelseverksamhet"][2].value) == 1456
 
 
@@ -157,11 +169,14 @@ def test_exportlistan_och_tabeller_som_rapporten_saknar(client_läsare, socialn�
 def test_läsomfång_annan_kommun_404(client, läsare_annan, socialnämnden):
     assert client.get(url(socialnämnden, "drift")).status_code == 302  # login first
     client.force_login(läsare_annan)
-    for adress in (url(socialnämnden, "drift"), url(socialnämnden, "drift", csv=True),
-                   reverse("export-lista", args=[socialnämnden.id, 2023, "delårsrapport"]),
-                   reverse("export-manad", args=[socialnämnden.id, 2023, 8]),
-                   reverse("importmall-ifylld", args=[socialnämnden.id, "budget", 2023]),
-                   reverse("importmall", args=["budget"]) + f"?namnd={socialnämnden.id}"):
+    for adress in (
+        url(socialnämnden, "drift"),
+        url(socialnämnden, "drift", csv=True),
+        reverse("export-lista", args=[socialnämnden.id, 2023, "delårsrapport"]),
+        reverse("export-manad", args=[socialnämnden.id, 2023, 8]),
+        reverse("importmall-ifylld", args=[socialnämnden.id, "budget", 2023]),
+        reverse("importmall", args=["budget"]) + f"?namnd={socialnämnden.id}",
+    ):
         assert client.get(adress).status_code == 404, adress
 
 
@@ -177,10 +192,16 @@ def test_månadsuppföljningen(client_läsare, socialnämnden):
     assert client_läsare.get(reverse("export-manad", args=[socialnämnden.id, 2023, 13])).status_code == 404
 
 
-@pytest.mark.parametrize("typ,blad", [
-    ("budget", "Budget"), ("prognos", "Helårsprognos"), ("volymer", "Volymer och nyckeltal"),
-    ("indikatorer", "Indikatorer"), ("kolada", "Indikatorer från Kolada"),
-])
+@pytest.mark.parametrize(
+    "typ,blad",
+    [
+        ("budget", "Budget"),
+        ("prognos", "Helårsprognos"),
+        ("volymer", "Volymer och nyckeltal"),
+        ("indikatorer", "Indikatorer"),
+        ("kolada", "Indikatorer från Kolada"),
+    ],
+)
 def test_tomma_importmallar_med_instruktioner(client_läsare, socialnämnden, typ, blad):
     wb = arbetsbok(client_läsare.get(reverse("importmall", args=[typ])))
     assert wb.sheetnames == [blad, "Instruktioner"]
@@ -200,8 +221,14 @@ def test_okänd_importmall_404(client_läsare):
 
 def test_budgetmallens_rubriker_kommer_från_resursen(client_läsare):
     ws = arbetsbok(client_läsare.get(reverse("importmall", args=["budget"]))).worksheets[0]
-    assert [c.value for c in ws[1]][:6] == ["Verksamhetsområde", "År", "Slag", "Budgetkategori", "Belopp helår (kr)",
-                                            "Kommentar"]
+    assert [c.value for c in ws[1]][:6] == [
+        "Verksamhetsområde",
+        "År",
+        "Slag",
+        "Budgetkategori",
+        "Belopp helår (kr)",
+        "Kommentar",
+    ]
 
 
 def test_volymexporten_kan_importeras_igen_utan_ändringar(client, knivsta, socialnämnden):
@@ -231,7 +258,9 @@ def test_csv_skydd():
     for farlig in ("=1+1", "+1", "-1+1", "@A1", "\tx", "\rx"):
         assert export.skydda_csv(farlig) == "'" + farlig
     assert export.skydda_csv("Hemtjänst") == "Hemtjänst"
-    blad = export.Blad("b", [export.Kolumn("Text"), export.Kolumn("Belopp", export.TKR), export.Kolumn("Värde", export.VÄRDE)])
+    blad = export.Blad(
+        "b", [export.Kolumn("Text"), export.Kolumn("Belopp", export.TKR), export.Kolumn("Värde", export.VÄRDE)]
+    )
     blad.rad(["-1+1", Decimal("-1022.4"), Decimal("12.50")])
     assert export.csv_text(blad).splitlines()[1] == "'-1+1;-1022;12,5"
 
@@ -240,8 +269,15 @@ def test_mallimportens_sidor_visar_inte_andra_importtyper(client, knivsta, socia
     from importer.models import Import
 
     client.force_login(user := skapa_användare("admin-knivsta", knivsta, roll="admin"))
-    imp = Import.objects.create(kommun=knivsta, nämnd=socialnämnden, typ="utfall", filnamn="u.xlsx", sha256="0" * 64,
-                                användare=user, status=Import.Status.GENOMFÖRD)
+    imp = Import.objects.create(
+        kommun=knivsta,
+        nämnd=socialnämnden,
+        typ="utfall",
+        filnamn="u.xlsx",
+        sha256="0" * 64,
+        användare=user,
+        status=Import.Status.GENOMFÖRD,
+    )
     svar = client.get(reverse("mallimport-resultat", args=[socialnämnden.id, imp.pk]))
     assert svar.status_code == 200 and "Utfall från ekonomisystemet" in svar.content.decode()
     assert client.get(reverse("mallimport-granska", args=[socialnämnden.id, imp.pk])).status_code == 404

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from importer import kolada, mallar
+from importer import kolada
 from importer.management.commands import hamta_kolada
 from importer.models import Import, Importändring
 from nyckeltal.models import Indikatorvärde
@@ -47,6 +47,7 @@ def client_admin(client, knivsta):
 
 # --- parsing ------------------------------------------------------------------------------------
 
+
 def test_tolka_json_sidor_null_och_saknat_år():
     tolkat = kolada.tolka_json([sida("u21468_sida1.json"), sida("u21468_sida2.json")])
     assert tolkat.fel == [] and tolkat.antal_rader == 5
@@ -62,10 +63,17 @@ def test_tolka_json_en_sida_med_next_url_ger_notering_och_fel_per_post():
     svar = sida("u21468_sida1.json")
     svar["values"].append({"kpi": "X1", "municipality": "0330", "period": 2023, "values": []})
     svar["values"].append({"kpi": "U21468", "municipality": "0330", "period": "tjugo", "values": []})
-    svar["values"].append({"kpi": "U21468", "municipality": "0330", "period": 2021,
-                           "values": [{"gender": "F", "value": 1.0}]})
-    svar["values"].append({"kpi": "U21468", "municipality": "0330", "period": 2020,  # conflicts with the first
-                           "values": [{"gender": "T", "value": 81.0}]})
+    svar["values"].append(
+        {"kpi": "U21468", "municipality": "0330", "period": 2021, "values": [{"gender": "F", "value": 1.0}]}
+    )
+    svar["values"].append(
+        {
+            "kpi": "U21468",
+            "municipality": "0330",
+            "period": 2020,  # conflicts with the first
+            "values": [{"gender": "T", "value": 81.0}],
+        }
+    )
     tolkat = kolada.tolka_json(svar)
     assert [str(f) for f in tolkat.fel] == [
         "Blad JSON, rad 4, kolumn kpi: 'X1' är inte ett Kolada-id (t.ex. U21468).",
@@ -82,31 +90,44 @@ def test_tolka_json_felsvar_från_api():
 
 
 def test_tolka_tabell_lång_med_kön_och_värde():
-    csv = ("Kpi;Nyckeltal;Kommun;År;Kön;Värde\n"
-           f"U21468;{BRUKARBEDÖMNING};0330 Knivsta;2020;Totalt;80\n"
-           f"U21468;{BRUKARBEDÖMNING};0330 Knivsta;2020;Kvinnor;82,0\n"
-           f"U21468;{BRUKARBEDÖMNING};0330 Knivsta;2020;Män;77\n"
-           f"U21468;{BRUKARBEDÖMNING};0160 Täby;2020;Totalt;90\n").encode()
+    csv = (
+        "Kpi;Nyckeltal;Kommun;År;Kön;Värde\n"
+        f"U21468;{BRUKARBEDÖMNING};0330 Knivsta;2020;Totalt;80\n"
+        f"U21468;{BRUKARBEDÖMNING};0330 Knivsta;2020;Kvinnor;82,0\n"
+        f"U21468;{BRUKARBEDÖMNING};0330 Knivsta;2020;Män;77\n"
+        f"U21468;{BRUKARBEDÖMNING};0160 Täby;2020;Totalt;90\n"
+    ).encode()
     tolkat = kolada.Koladaimport().tolka("kolada.csv", csv)
     assert tolkat.fel == []
     assert sorted((r["kommun"], r["T"], r["K"], r["M"]) for r in tolkat.rader) == [
-        ("0160", "90.00", None, None), ("0330", "80.00", "82.00", "77.00")]
+        ("0160", "90.00", None, None),
+        ("0330", "80.00", "82.00", "77.00"),
+    ]
 
 
 def test_tolka_tabell_en_kolumn_per_år_och_tappad_nolla():
-    innehåll = xlsx(("Kolada", [
-        ["Nyckeltal", "Kommun-id", "Kön", 2020, 2021, 2022],
-        [f"U21468 {BRUKARBEDÖMNING}", 330, "T", 80, None, 86],  # Excel dropped the leading zero
-        [f"U21468 {BRUKARBEDÖMNING}", 330, "K", 82, None, "85,0"],
-    ]))
+    innehåll = xlsx(
+        (
+            "Kolada",
+            [
+                ["Nyckeltal", "Kommun-id", "Kön", 2020, 2021, 2022],
+                [f"U21468 {BRUKARBEDÖMNING}", 330, "T", 80, None, 86],  # Excel dropped the leading zero
+                [f"U21468 {BRUKARBEDÖMNING}", 330, "K", 82, None, "85,0"],
+            ],
+        )
+    )
     tolkat = kolada.Koladaimport().tolka("kolada.xlsx", innehåll)
     assert tolkat.fel == []
     rader = {(r["kommun"], r["år"]): (r["T"], r["K"], r["M"]) for r in tolkat.rader}
-    assert rader == {("0330", 2020): ("80.00", "82.00", None), ("0330", 2021): (None, None, None),
-                     ("0330", 2022): ("86.00", "85.00", None)}
+    assert rader == {
+        ("0330", 2020): ("80.00", "82.00", None),
+        ("0330", 2021): (None, None, None),
+        ("0330", 2022): ("86.00", "85.00", None),
+    }
 
 
 # --- import via the upload pages -----------------------------------------------------------------
+
 
 def test_kolada_json_importeras_och_visas_i_delårsrapporten(client_admin, socialnämnden):
     Indikatorvärde.objects.filter(indikator__mål__nämnd=socialnämnden).update(källa="")
@@ -163,9 +184,15 @@ def test_kolada_vägras_för_stängt_år(client_admin, socialnämnden):
     Period.objects.create(kommun=socialnämnden.kommun, år=2022, månad=12, stängd=True)
     g = granskning(ladda_upp(client_admin, socialnämnden, "kolada", "kolada.json", båda_sidorna()))
     assert not g["kan_bekräftas"]
-    assert g["fel"] == [["JSON sida 1", "2", "–",
-                         "Året 2022 är stängt (2022-12 är stängd) och värdet kan inte ändras. "
-                         "Be en administratör öppna perioden igen."]]
+    assert g["fel"] == [
+        [
+            "JSON sida 1",
+            "2",
+            "–",
+            "Året 2022 är stängt (2022-12 är stängd) och värdet kan inte ändras. "
+            "Be en administratör öppna perioden igen.",
+        ]
+    ]
     assert bekräfta(client_admin, g).status_code == 409
     assert not Indikatorvärde.objects.filter(indikator__kolada_id="U21468", år=2020).exists()
     assert värden(2022)[0] == 85
@@ -176,13 +203,21 @@ def test_kolada_vägras_för_fastställd_rapport(client_admin, socialnämnden):
 
     from nämnd.models import Rapportlås
 
-    Rapportlås.objects.create(nämnd=socialnämnden, år=2022, rapporttyp="verksamhetsberättelse", slutmånad=12,
-                              fastställd_datum=dt.date(2023, 3, 28), paragraf="§ 31", version=1)
+    Rapportlås.objects.create(
+        nämnd=socialnämnden,
+        år=2022,
+        rapporttyp="verksamhetsberättelse",
+        slutmånad=12,
+        fastställd_datum=dt.date(2023, 3, 28),
+        paragraf="§ 31",
+        version=1,
+    )
     g = granskning(ladda_upp(client_admin, socialnämnden, "kolada", "kolada.json", båda_sidorna()))
     assert [f[3] for f in g["fel"]] == [
         f"Verksamhetsberättelse 2022 för {socialnämnden.namn} är fastställd (2023-03-28, § 31) och låst. För att "
         "ändra den måste någon som får fastställa öppna rapporten för rättelse på sidan Granskning och "
-        f"fastställande (/publicering/rapport/{socialnämnden.pk}/2022/verksamhetsberättelse/)."]
+        f"fastställande (/publicering/rapport/{socialnämnden.pk}/2022/verksamhetsberättelse/)."
+    ]
     assert not g["kan_bekräftas"]
 
 
@@ -194,10 +229,12 @@ def test_kolada_fil_för_annan_kommun_är_fel(client_admin, socialnämnden):
 
 
 def test_kolada_csv_tabell_importeras(client_admin, socialnämnden):
-    csv = ("Kolada-id;Kommun;År;T;K;M\n"
-           "U21468;Knivsta;2020;80;82;77\n"
-           "N31814;Knivsta;2023;24;23;25\n"
-           "U99999;Knivsta;2023;1;1;1\n").encode()
+    csv = (
+        "Kolada-id;Kommun;År;T;K;M\n"
+        "U21468;Knivsta;2020;80;82;77\n"
+        "N31814;Knivsta;2023;24;23;25\n"
+        "U99999;Knivsta;2023;1;1;1\n"
+    ).encode()
     g = granskning(ladda_upp(client_admin, socialnämnden, "kolada", "kolada.csv", csv))
     assert g["fel"] == []
     assert any("U99999 (1 st)" in n for n in g["noteringar"])
@@ -212,6 +249,7 @@ def test_kolada_ogiltig_json(client_admin, socialnämnden):
 
 
 # --- the fetch command ---------------------------------------------------------------------------
+
 
 class FalskKolada:
     """Answers by URL and records every request; an id in ``fel_för`` makes the request fail."""
@@ -264,8 +302,17 @@ def test_kommandot_delar_30_id_i_25_plus_5_och_skriver_inget_när_andra_biten_fa
 def test_kommandot_30_id_utan_fel(knivsta, monkeypatch):
     falsk = FalskKolada()
     monkeypatch.setattr(hamta_kolada, "hämta_json", falsk)
-    call_command("hamta_kolada", "--kommun", "0330", "--kpi", "U21468", "--kpi",
-                 ",".join(f"Z{i:05d}" for i in range(1, 30)), "--år", "2022")
+    call_command(
+        "hamta_kolada",
+        "--kommun",
+        "0330",
+        "--kpi",
+        "U21468",
+        "--kpi",
+        ",".join(f"Z{i:05d}" for i in range(1, 30)),
+        "--år",
+        "2022",
+    )
     chunkar = [u for u in falsk.adresser if "page=" not in u]
     assert [len(u.split("/kpi/")[1].split("/")[0].split(",")) for u in chunkar] == [25, 5]
     assert värden(2022)[0] == 86

@@ -66,13 +66,18 @@ ENKEL = [["Period", "Ansvar", "Konto", "Belopp"], ["202303", "7410", "4010", 150
 
 
 def test_rubrikrad_längre_ner_synonymer_och_skiftläge():
-    data = xlsx(("Export", [
-        ["Utfall per ansvar, Socialnämnden"],
-        ["Utskrivet 2023-09-02"],
-        [],
-        ["MÅNAD", "Ansvarsställe", "Vht", "Motpart", "Utfall"],
-        ["2023-03", 7410, 511, "Leverantör AB", 1234.5],
-    ]))
+    data = xlsx(
+        (
+            "Export",
+            [
+                ["Utfall per ansvar, Socialnämnden"],
+                ["Utskrivet 2023-09-02"],
+                [],
+                ["MÅNAD", "Ansvarsställe", "Vht", "Motpart", "Utfall"],
+                ["2023-03", 7410, 511, "Leverantör AB", 1234.5],
+            ],
+        )
+    )
     tabell = lasare.läs(data, "export.xlsx", FÄLT)
     blad = tabell.blad[0]
     assert blad.rubrikrad == 4 and not blad.saknade
@@ -91,14 +96,20 @@ def test_sammanslagna_rubrikceller_och_data_som_inte_börjar_i_kolumn_a():
         ws.merge_cells("D3:E3")  # "Kontering" over Ansvar and Konto
         ws.merge_cells("F3:F4")  # "Belopp" spans both header rows
 
-    data = xlsx(("Blad1", [
-        [],
-        [None, None, "Utfall 2023"],
-        [None, None, "Period", "Kontering", None, "Belopp"],
-        [None, None, None, "Ansvar", "Konto", None],
-        [None, None, 202303, 7410, 4010, 100],
-        [None, None, 202303, 7410, 4010, "12 abc"],
-    ]), bearbeta=slå_ihop)
+    data = xlsx(
+        (
+            "Blad1",
+            [
+                [],
+                [None, None, "Utfall 2023"],
+                [None, None, "Period", "Kontering", None, "Belopp"],
+                [None, None, None, "Ansvar", "Konto", None],
+                [None, None, 202303, 7410, 4010, 100],
+                [None, None, 202303, 7410, 4010, "12 abc"],
+            ],
+        ),
+        bearbeta=slå_ihop,
+    )
     tabell = lasare.läs(data, "x.xlsx", FÄLT)
     blad = tabell.blad[0]
     assert blad.rubrikrad == 4
@@ -113,8 +124,21 @@ def test_sammanslagna_rubrikceller_och_data_som_inte_börjar_i_kolumn_a():
 
 def test_upprepade_rubrikrader_och_tomma_rader_hoppas_över():
     huvud = ["Period", "Ansvar", "Belopp"]
-    data = xlsx(("Sida", [huvud, ["202301", "7410", 1], [], ["Sida 2"], huvud, ["202302", "7410", 2], ["PERIOD", "ansvar", "BELOPP"],
-                          ["202303", "7410", 3]]))
+    data = xlsx(
+        (
+            "Sida",
+            [
+                huvud,
+                ["202301", "7410", 1],
+                [],
+                ["Sida 2"],
+                huvud,
+                ["202302", "7410", 2],
+                ["PERIOD", "ansvar", "BELOPP"],
+                ["202303", "7410", 3],
+            ],
+        )
+    )
     tabell = lasare.läs(data, "x.xlsx", FÄLT)
     got = [(nr, v["belopp"]) for _, nr, v in rader(tabell)]
     # "Sida 2" has no period and no amount but is not empty: it reaches the caller, who reports it
@@ -164,7 +188,9 @@ def test_ingen_rubrikrad():
 
 @pytest.mark.parametrize("kodning", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
 def test_csv_semikolon_decimalkomma_och_kodningar(kodning):
-    text = "Rapport;;\r\nPeriod;Ansvarsställe;Motpart;Belopp\r\n202303;7410;Åsa Öberg;1 234,50\r\n2023-04;7420;;-12,5\r\n"
+    text = (
+        "Rapport;;\r\nPeriod;Ansvarsställe;Motpart;Belopp\r\n202303;7410;Åsa Öberg;1 234,50\r\n2023-04;7420;;-12,5\r\n"
+    )
     tabell = lasare.läs(text.encode(kodning), "utfall.csv", FÄLT)
     assert tabell.filtyp == "csv"
     got = rader(tabell)
@@ -195,11 +221,24 @@ def test_csv_med_binärt_innehåll_avvisas():
 # --- values ---------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("indata, väntat", [
-    ("1 234,50", "1234.50"), ("1\u00a0234,5", "1234.5"), ("\u22121 022", "-1022"), ("-1022", "-1022"),
-    ("1.234,50", "1234.50"), ("1,234.50", "1234.50"), ("1234.5", "1234.5"), ("1.234.567", "1234567"),
-    ("1234-", "-1234"), ("(1 234)", "-1234"), (12.5, "12.5"), (7, "7"), (0.1, "0.1"),
-])
+@pytest.mark.parametrize(
+    "indata, väntat",
+    [
+        ("1 234,50", "1234.50"),
+        ("1\u00a0234,5", "1234.5"),
+        ("\u22121 022", "-1022"),
+        ("-1022", "-1022"),
+        ("1.234,50", "1234.50"),
+        ("1,234.50", "1234.50"),
+        ("1234.5", "1234.5"),
+        ("1.234.567", "1234567"),
+        ("1234-", "-1234"),
+        ("(1 234)", "-1234"),
+        (12.5, "12.5"),
+        (7, "7"),
+        (0.1, "0.1"),
+    ],
+)
 def test_tal(indata, väntat):
     assert lasare.tal(indata) == Decimal(väntat)
 
@@ -211,11 +250,29 @@ def test_tal_avvisar(indata):
 
 
 def test_formler_läses_genom_sparade_värden_och_saknade_värden_är_fel():
-    data = xlsx(("A", [["Period", "Ansvar", "Belopp"], ["202303", "7410", "=1+1"], ["202303", "7410", "=2+2"],
-                       ["202303", "7410", "#DIV/0!"], ["202303", "7410", 5]]))
+    data = xlsx(
+        (
+            "A",
+            [
+                ["Period", "Ansvar", "Belopp"],
+                ["202303", "7410", "=1+1"],
+                ["202303", "7410", "=2+2"],
+                ["202303", "7410", "#DIV/0!"],
+                ["202303", "7410", 5],
+            ],
+        )
+    )
     # openpyxl writes formulas without cached values; give the first one a cached value as Excel would.
-    data = patcha(data, {"xl/worksheets/sheet1.xml": lambda x: x.replace(b"<f>1+1</f><v></v>", b"<f>1+1</f><v>2</v>")
-                         .replace(b"<f>1+1</f><v/>", b"<f>1+1</f><v>2</v>").replace(b"<f>1+1</f>", b"<f>1+1</f><v>2</v>", 1)})
+    data = patcha(
+        data,
+        {
+            "xl/worksheets/sheet1.xml": lambda x: (
+                x.replace(b"<f>1+1</f><v></v>", b"<f>1+1</f><v>2</v>")
+                .replace(b"<f>1+1</f><v/>", b"<f>1+1</f><v>2</v>")
+                .replace(b"<f>1+1</f>", b"<f>1+1</f><v>2</v>", 1)
+            )
+        },
+    )
     got = list(lasare.läs(data, "x.xlsx", FÄLT).rader())
     assert lasare.tal(got[0].värden["belopp"]) == 2
     for rad, text in ((got[1], "formel utan sparat värde"), (got[2], "#DIV/0!")):
@@ -238,8 +295,11 @@ def test_fel_filtyp_eller_omdöpt_fil():
             lasare.läs(data, "utfall.xlsx", FÄLT)
     docx = io.BytesIO()
     with zipfile.ZipFile(docx, "w") as z:
-        z.writestr("[Content_Types].xml", '<Types><Override ContentType="application/vnd.openxmlformats-'
-                   'officedocument.wordprocessingml.document.main+xml"/></Types>')
+        z.writestr(
+            "[Content_Types].xml",
+            '<Types><Override ContentType="application/vnd.openxmlformats-'
+            'officedocument.wordprocessingml.document.main+xml"/></Types>',
+        )
         z.writestr("word/document.xml", "<document/>")
     with pytest.raises(Filfel, match="Word"):
         lasare.läs(docx.getvalue(), "utfall.xlsx", FÄLT)
@@ -322,33 +382,45 @@ def test_zipbomb_med_falsk_storlek_i_katalogen():
     bomb = bytearray(zip_med_stort_blad(3 * 1024 * 1024))
     namn = b"xl/worksheets/sheet1.xml"
     cd = bomb.find(b"PK\x01\x02")
-    while bomb[cd + 46: cd + 46 + len(namn)] != namn:
+    while bomb[cd + 46 : cd + 46 + len(namn)] != namn:
         cd = bomb.find(b"PK\x01\x02", cd + 4)
-    assert int.from_bytes(bomb[cd + 24: cd + 28], "little") > 3 * 1024 * 1024
-    bomb[cd + 24: cd + 28] = (1000).to_bytes(4, "little")  # uncompressed size in the central directory
+    assert int.from_bytes(bomb[cd + 24 : cd + 28], "little") > 3 * 1024 * 1024
+    bomb[cd + 24 : cd + 28] = (1000).to_bytes(4, "little")  # uncompressed size in the central directory
     with pytest.raises(Filfel, match="skadad"):
         lasare.läs(bytes(bomb), "x.xlsx", FÄLT, gränser=Gränser(max_okomprimerat=2 * 1024 * 1024))
 
 
 def test_glest_blad_med_en_cell_långt_bort_avvisas_innan_det_läses():
     """One cell at ZZ1000000 would make the reader allocate a million rows × 702 columns."""
-    for cell in (b'<row r="1000000"><c r="ZZ1000000"><v>1</v></c></row>', b'<row r="150000"><c r="GZ150000"><v>1</v></c></row>',
-                 b'<row r="90000"><c r="CV90000"><v>1</v></c></row>'):
-        data = patcha(xlsx(("A", ENKEL)), {"xl/worksheets/sheet1.xml": lambda x, c=cell: x.replace(b"</sheetData>", c + b"</sheetData>")})
+    for cell in (
+        b'<row r="1000000"><c r="ZZ1000000"><v>1</v></c></row>',
+        b'<row r="150000"><c r="GZ150000"><v>1</v></c></row>',
+        b'<row r="90000"><c r="CV90000"><v>1</v></c></row>',
+    ):
+        data = patcha(
+            xlsx(("A", ENKEL)),
+            {"xl/worksheets/sheet1.xml": lambda x, c=cell: x.replace(b"</sheetData>", c + b"</sheetData>")},
+        )
         with pytest.raises(Filfel, match="kolumner|rader|för stort"):
             lasare.läs(data, "x.xlsx", FÄLT)
     # the same without r attributes: the walker places the cells as the reader would
     utan_ref = b"<row>" + b"<c><v>1</v></c>" * 300 + b"</row>"
-    data = patcha(xlsx(("A", ENKEL)), {"xl/worksheets/sheet1.xml": lambda x: x.replace(b"</sheetData>", utan_ref + b"</sheetData>")})
+    data = patcha(
+        xlsx(("A", ENKEL)),
+        {"xl/worksheets/sheet1.xml": lambda x: x.replace(b"</sheetData>", utan_ref + b"</sheetData>")},
+    )
     with pytest.raises(Filfel, match="300 kolumner"):
         lasare.läs(data, "x.xlsx", FÄLT)
 
 
 def test_delade_texter_med_orimligt_antal_avvisas():
     data = patcha(
-        xlsx(("A", ENKEL)), {},
-        {"xl/sharedStrings.xml": b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-                                 b'count="4000000000" uniqueCount="4000000000"><si><t>x</t></si></sst>'},
+        xlsx(("A", ENKEL)),
+        {},
+        {
+            "xl/sharedStrings.xml": b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            b'count="4000000000" uniqueCount="4000000000"><si><t>x</t></si></sst>'
+        },
     )
     with pytest.raises(Filfel, match="fler texter"):
         lasare.läs(data, "x.xlsx", FÄLT)
@@ -360,7 +432,9 @@ ENTITET = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 def test_xml_entiteter_avvisas_innan_någon_tolkare_ser_dem():
     data = xlsx(("A", [["Period", "Ansvar", "Belopp"], ["202303", "7410", "X"]]))
-    attack = patcha(data, {"xl/worksheets/sheet1.xml": lambda x: ENTITET + x.replace(b"<t>X</t>", b"<t>&e;&hemligt;</t>")})
+    attack = patcha(
+        data, {"xl/worksheets/sheet1.xml": lambda x: ENTITET + x.replace(b"<t>X</t>", b"<t>&e;&hemligt;</t>")}
+    )
     with pytest.raises(Filfel, match="DOCTYPE/ENTITY") as e:
         lasare.läs(attack, "x.xlsx", FÄLT)
     assert "EXPANDERAD" not in str(e.value) and "root:" not in str(e.value)
@@ -370,8 +444,14 @@ def test_xml_entiteter_avvisas_innan_någon_tolkare_ser_dem():
     skratt = b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
     with pytest.raises(Filfel, match="DOCTYPE"):
         lasare.läs(patcha(data, {"xl/workbook.xml": lambda x: skratt + x.split(b"?>", 1)[-1]}), "x.xlsx", FÄLT)
-    utf16 = patcha(data, {"xl/worksheets/sheet1.xml": lambda x: (ENTITET.decode() + x.decode()).replace(
-        'encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")})
+    utf16 = patcha(
+        data,
+        {
+            "xl/worksheets/sheet1.xml": lambda x: (
+                (ENTITET.decode() + x.decode()).replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
+            )
+        },
+    )
     with pytest.raises(Filfel, match="teckenkodning"):
         lasare.läs(utf16, "x.xlsx", FÄLT)
     # the walker used for formulas refuses a DTD by itself too
@@ -412,8 +492,9 @@ def test_råa_blad_för_egna_layouter():
     def slå_ihop(ws):
         ws.merge_cells("B1:C1")
 
-    data = xlsx(("Volymer", [["Nyckeltal", "2023", None], [None, "jan", "feb"], ["Hemtjänst", 10, "=1/0"]]),
-                bearbeta=slå_ihop)
+    data = xlsx(
+        ("Volymer", [["Nyckeltal", "2023", None], [None, "jan", "feb"], ["Hemtjänst", 10, "=1/0"]]), bearbeta=slå_ihop
+    )
     data = patcha(data, {"xl/worksheets/sheet1.xml": lambda x: x.replace(b"<f>1/0</f><v></v>", b"<f>1/0</f>")})
     filtyp, blad, meddelanden = lasare.läs_blad(data, "v.xlsx")
     assert filtyp == "xlsx" and [b.namn for b in blad] == ["Volymer"] and not meddelanden
@@ -431,4 +512,6 @@ def test_filtypen_avgörs_av_innehållet_inte_namnet():
     som_csv = lasare.läs(xlsx(("A", ENKEL)), "utfall.csv", FÄLT)
     assert som_csv.filtyp == "xlsx" and len(rader(som_csv)) == 2
     som_xlsx = lasare.läs(b"Period;Ansvar;Belopp\n202303;7410;5\n", "utfall.xlsx", FÄLT)
-    assert som_xlsx.filtyp == "csv" and rader(som_xlsx) == [("", 2, {"period": "202303", "ansvar": "7410", "belopp": "5"})]
+    assert som_xlsx.filtyp == "csv" and rader(som_xlsx) == [
+        ("", 2, {"period": "202303", "ansvar": "7410", "belopp": "5"})
+    ]

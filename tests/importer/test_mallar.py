@@ -27,10 +27,12 @@ MÅN = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "n
 
 # --- helpers (also used by test_kolada and test_export) -------------------------------------------
 
+
 def ladda_upp(client, nämnd, typ: str, filnamn: str, innehåll: bytes):
     """Upload; returns the preview page response (after the redirect)."""
-    r = client.post(reverse("mallimport-ladda-upp", args=[nämnd.pk, typ]),
-                    {"fil": SimpleUploadedFile(filnamn, innehåll)})
+    r = client.post(
+        reverse("mallimport-ladda-upp", args=[nämnd.pk, typ]), {"fil": SimpleUploadedFile(filnamn, innehåll)}
+    )
     assert r.status_code == 302, r.content.decode()[:2000]
     return client.get(r["Location"])
 
@@ -39,15 +41,20 @@ def granskning(svar) -> dict:
     soup = BeautifulSoup(svar.content, "html.parser")
     rader, fel = [], []
     if t := soup.find("table", id="andringar"):
-        rader = [[c.get_text(" ", strip=True) for c in tr.find_all(["td", "th"])] for tr in t.find("tbody").find_all("tr")]
+        rader = [
+            [c.get_text(" ", strip=True) for c in tr.find_all(["td", "th"])] for tr in t.find("tbody").find_all("tr")
+        ]
     if t := soup.find("table", id="fel"):
         fel = [[c.get_text(" ", strip=True) for c in tr.find_all("td")] for tr in t.find("tbody").find_all("tr")]
     fält = soup.find("input", {"name": "fingeravtryck"})
     return {
-        "rader": rader, "fel": fel, "fingeravtryck": fält["value"] if fält else None,
+        "rader": rader,
+        "fel": fel,
+        "fingeravtryck": fält["value"] if fält else None,
         "kan_bekräftas": soup.find("button", {"value": "bekräfta"}) is not None,
         "noteringar": [li.get_text(" ", strip=True) for li in soup.select("#noteringar li")],
-        "nya": int(soup.find(id="antal-nya").get_text()), "ändrade": int(soup.find(id="antal-andrade").get_text()),
+        "nya": int(soup.find(id="antal-nya").get_text()),
+        "ändrade": int(soup.find(id="antal-andrade").get_text()),
         "oförändrade": int(soup.find(id="antal-oforandrade").get_text()),
         "url": svar.request["PATH_INFO"],
     }
@@ -99,15 +106,27 @@ def test_budget_med_månadsprofil_förhandsgranskas_och_bekräftas(client, contr
     arbete.save()
     # summer months lower: a profile of its own
     månader = [100_000] * 5 + [50_000, 50_000] + [100_000] * 5
-    innehåll = xlsx(("Budget", [
-        ["Budget 2025 för socialnämnden"],  # a title above the header row
-        BUDGETRUBRIKER,
-        ["7410", 2025, "KF-budget", None, "", *månader],  # by code, amount = sum of months
-        ["Nämnd- och styrelseverksamhet", 2025, "Nämndbudget", 1_500_000, "", *([None] * 12)],
-        ["Ifo öppenvård och stöd", 2025, "Tillägg och avdrag", -120_000, "Lönekompensation", *([None] * 12)],
-        ["Ifo öppenvård och stöd", 2025, "Tillägg och avdrag", 40_000, "Ny tjänst", *([None] * 12)],
-        ["Nämnd- och styrelseverksamhet", 2024, "KF-budget", "1 500 000", "", *([None] * 12)],  # 1 456 tkr before
-    ]))
+    innehåll = xlsx(
+        (
+            "Budget",
+            [
+                ["Budget 2025 för socialnämnden"],  # a title above the header row
+                BUDGETRUBRIKER,
+                ["7410", 2025, "KF-budget", None, "", *månader],  # by code, amount = sum of months
+                ["Nämnd- och styrelseverksamhet", 2025, "Nämndbudget", 1_500_000, "", *([None] * 12)],
+                ["Ifo öppenvård och stöd", 2025, "Tillägg och avdrag", -120_000, "Lönekompensation", *([None] * 12)],
+                ["Ifo öppenvård och stöd", 2025, "Tillägg och avdrag", 40_000, "Ny tjänst", *([None] * 12)],
+                [
+                    "Nämnd- och styrelseverksamhet",
+                    2024,
+                    "KF-budget",
+                    "1 500 000",
+                    "",
+                    *([None] * 12),
+                ],  # 1 456 tkr before
+            ],
+        )
+    )
     g = granskning(ladda_upp(client, socialnämnden, "budget", "budget-2025.xlsx", innehåll))
     assert g["fel"] == []
     assert (g["nya"], g["ändrade"]) == (5, 1)  # a new profile + four posts; one changed
@@ -125,17 +144,25 @@ def test_budget_med_månadsprofil_förhandsgranskas_och_bekräftas(client, contr
     assert abs(berakning.periodbudget(post.belopp, post.profil.vikter, 8) - 700_000) < 5
     tillägg = Budgetpost.objects.filter(verksamhetsområde__namn="Ifo öppenvård och stöd", år=2025, slag="tillägg")
     assert sorted((t.kommentar, t.belopp) for t in tillägg) == [("Lönekompensation", -120_000), ("Ny tjänst", 40_000)]
-    assert Budgetpost.objects.get(verksamhetsområde__namn="Nämnd- och styrelseverksamhet", år=2024,
-                                  slag="kf").belopp == 1_500_000
+    assert (
+        Budgetpost.objects.get(verksamhetsområde__namn="Nämnd- och styrelseverksamhet", år=2024, slag="kf").belopp
+        == 1_500_000
+    )
 
     imp = Import.objects.get(typ="budget")
     assert imp.status == Import.Status.GENOMFÖRD and imp.användare == controller and imp.nämnd == socialnämnden
     assert imp.sha256 == hashlib.sha256(innehåll).hexdigest() and imp.filnamn == "budget-2025.xlsx"
     assert (imp.antal_rader, imp.antal_skapade, imp.antal_ändrade, imp.antal_fel) == (5, 5, 1, 0)
     ändring = Importändring.objects.get(imp=imp, beskrivning="Nämnd- och styrelseverksamhet 2024 KF-budget")
-    assert (ändring.modell, ändring.gammalt, ändring.nytt) == ("Budgetpost", "1\u00a0456\u00a0000", "1\u00a0500\u00a0000")
-    assert ändring.objekt_id == Budgetpost.objects.get(verksamhetsområde__namn="Nämnd- och styrelseverksamhet",
-                                                       år=2024, slag="kf").pk
+    assert (ändring.modell, ändring.gammalt, ändring.nytt) == (
+        "Budgetpost",
+        "1\u00a0456\u00a0000",
+        "1\u00a0500\u00a0000",
+    )
+    assert (
+        ändring.objekt_id
+        == Budgetpost.objects.get(verksamhetsområde__namn="Nämnd- och styrelseverksamhet", år=2024, slag="kf").pk
+    )
     # history of the bulk write, with the import as reason
     h = Budgetpost.history.filter(history_change_reason__startswith=f"Import {imp.pk}")
     assert h.count() == 5 and {x.history_user for x in h} == {controller}
@@ -147,19 +174,29 @@ def test_budget_med_månadsprofil_förhandsgranskas_och_bekräftas(client, contr
 
 
 def test_budget_samma_nyckel_två_gånger_är_fel(client_admin, socialnämnden):
-    innehåll = xlsx(("Budget", [
-        BUDGETRUBRIKER[:5],
-        ["Flyktingmottagande", 2025, "KF-budget", 100, ""],
-        ["Arbetsmarknadsåtgärder", 2025, "KF-budget", 200, ""],
-        ["flyktingmottagande", 2025, "kf", 300, ""],  # the same key, spelled differently
-        ["Ifo öppenvård och stöd", 2025, "Tillägg och avdrag", 10, "Lön"],
-        ["Ifo öppenvård och stöd", 2025, "Tillägg och avdrag", 20, "Lön"],  # the same tillägg twice
-    ]))
+    innehåll = xlsx(
+        (
+            "Budget",
+            [
+                BUDGETRUBRIKER[:5],
+                ["Flyktingmottagande", 2025, "KF-budget", 100, ""],
+                ["Arbetsmarknadsåtgärder", 2025, "KF-budget", 200, ""],
+                ["flyktingmottagande", 2025, "kf", 300, ""],  # the same key, spelled differently
+                ["Ifo öppenvård och stöd", 2025, "Tillägg och avdrag", 10, "Lön"],
+                ["Ifo öppenvård och stöd", 2025, "Tillägg och avdrag", 20, "Lön"],  # the same tillägg twice
+            ],
+        )
+    )
     svar = ladda_upp(client_admin, socialnämnden, "budget", "budget.xlsx", innehåll)
     g = granskning(svar)
     assert not g["kan_bekräftas"]
-    assert ["Budget", "4", "–", "Samma nyckel (Flyktingmottagande, 2025, KF-budget) finns redan på rad 2. "
-            "En nyckel får bara förekomma en gång i filen."] in g["fel"]
+    assert [
+        "Budget",
+        "4",
+        "–",
+        "Samma nyckel (Flyktingmottagande, 2025, KF-budget) finns redan på rad 2. "
+        "En nyckel får bara förekomma en gång i filen.",
+    ] in g["fel"]
     assert any(f[1] == "6" and "'Lön'" in f[3] for f in g["fel"])
     assert bekräfta(client_admin, g).status_code == 409
     assert not Budgetpost.objects.filter(år=2025).exists()
@@ -167,14 +204,20 @@ def test_budget_samma_nyckel_två_gånger_är_fel(client_admin, socialnämnden):
 
 
 def test_budget_fel_anger_blad_rad_och_kolumn(client_admin, socialnämnden):
-    innehåll = xlsx(("Instruktioner", [["Läs mig"]]), ("Min budget", [
-        BUDGETRUBRIKER[:5],
-        ["Finns inte", 2025, "KF-budget", 100, ""],
-        ["Flyktingmottagande", 2025, "Okänt slag", 100, ""],
-        ["Flyktingmottagande", 2025, "KF-budget", "tio kronor", ""],
-        ["Förebyggande verksamhet SoL", 2025, "KF-budget", 100, ""],  # valid to 2024
-        ["Ifo öppenvård och stöd", 2025, "Tillägg och avdrag", 10, ""],
-    ]))
+    innehåll = xlsx(
+        ("Instruktioner", [["Läs mig"]]),
+        (
+            "Min budget",
+            [
+                BUDGETRUBRIKER[:5],
+                ["Finns inte", 2025, "KF-budget", 100, ""],
+                ["Flyktingmottagande", 2025, "Okänt slag", 100, ""],
+                ["Flyktingmottagande", 2025, "KF-budget", "tio kronor", ""],
+                ["Förebyggande verksamhet SoL", 2025, "KF-budget", 100, ""],  # valid to 2024
+                ["Ifo öppenvård och stöd", 2025, "Tillägg och avdrag", 10, ""],
+            ],
+        ),
+    )
     g = granskning(ladda_upp(client_admin, socialnämnden, "budget", "budget.xlsx", innehåll))
     fel = {f[1]: f for f in g["fel"]}
     assert fel["2"][:3] == ["Min budget", "2", "A (Verksamhetsområde)"] and "'Finns inte'" in fel["2"][3]
@@ -188,15 +231,27 @@ def test_budget_i_tkr_och_stängt_år(client_admin, socialnämnden, admin):
     from nämnd.services import stäng
 
     stäng(admin, socialnämnden.kommun, 2023, [12])
-    innehåll = xlsx(("Budget", [
-        ["Verksamhetsområde", "År", "Slag", "Belopp (tkr)"],
-        ["Flyktingmottagande", 2024, "KF-budget", "12,5"],
-        ["Flyktingmottagande", 2023, "KF-budget", 1],  # 2023 is closed
-        ["Nämnd- och styrelseverksamhet", 2023, "KF-budget", 1427],  # unchanged: fine in a closed year
-    ]))
+    innehåll = xlsx(
+        (
+            "Budget",
+            [
+                ["Verksamhetsområde", "År", "Slag", "Belopp (tkr)"],
+                ["Flyktingmottagande", 2024, "KF-budget", "12,5"],
+                ["Flyktingmottagande", 2023, "KF-budget", 1],  # 2023 is closed
+                ["Nämnd- och styrelseverksamhet", 2023, "KF-budget", 1427],  # unchanged: fine in a closed year
+            ],
+        )
+    )
     g = granskning(ladda_upp(client_admin, socialnämnden, "budget", "b.xlsx", innehåll))
-    assert g["fel"] == [["Budget", "3", "–", "Året 2023 är stängt (2023-12 är stängd) och värdet kan inte ändras. "
-                                          "Be en administratör öppna perioden igen."]]
+    assert g["fel"] == [
+        [
+            "Budget",
+            "3",
+            "–",
+            "Året 2023 är stängt (2023-12 är stängd) och värdet kan inte ändras. "
+            "Be en administratör öppna perioden igen.",
+        ]
+    ]
     assert g["rader"][0][1:] == ["Flyktingmottagande 2024 KF-budget", "0", "12\u00a0500"]
 
 
@@ -210,8 +265,16 @@ def test_budget_senare_rad_fel_ingenting_sparas(client_admin, socialnämnden):
 
 
 def test_budget_skrivfel_sent_i_transaktionen_rullar_tillbaka_allt(client_admin, socialnämnden, monkeypatch):
-    innehåll = xlsx(("Budget", [BUDGETRUBRIKER[:5], ["Flyktingmottagande", 2025, "KF-budget", 5, ""],
-                                ["Nämnd- och styrelseverksamhet", 2024, "KF-budget", 7, ""]]))
+    innehåll = xlsx(
+        (
+            "Budget",
+            [
+                BUDGETRUBRIKER[:5],
+                ["Flyktingmottagande", 2025, "KF-budget", 5, ""],
+                ["Nämnd- och styrelseverksamhet", 2024, "KF-budget", 7, ""],
+            ],
+        )
+    )
     g = granskning(ladda_upp(client_admin, socialnämnden, "budget", "b.xlsx", innehåll))
 
     def går_sönder(*args, **kwargs):
@@ -221,17 +284,24 @@ def test_budget_skrivfel_sent_i_transaktionen_rullar_tillbaka_allt(client_admin,
     with pytest.raises(RuntimeError):
         bekräfta(client_admin, g)
     assert not Budgetpost.objects.filter(år=2025).exists()
-    assert Budgetpost.objects.get(verksamhetsområde__namn="Nämnd- och styrelseverksamhet", år=2024, slag="kf").belopp == 1_456_000
+    assert (
+        Budgetpost.objects.get(verksamhetsområde__namn="Nämnd- och styrelseverksamhet", år=2024, slag="kf").belopp
+        == 1_456_000
+    )
     assert Import.objects.get().status == Import.Status.FÖRHANDSGRANSKAD
 
 
 def test_bekräftelse_vägras_när_värdena_ändrats_sedan_granskningen(client_admin, socialnämnden):
     innehåll = xlsx(("Budget", [BUDGETRUBRIKER[:5], ["Nämnd- och styrelseverksamhet", 2024, "KF-budget", 7, ""]]))
     g = granskning(ladda_upp(client_admin, socialnämnden, "budget", "b.xlsx", innehåll))
-    Budgetpost.objects.filter(verksamhetsområde__namn="Nämnd- och styrelseverksamhet", år=2024, slag="kf").update(belopp=9)
+    Budgetpost.objects.filter(verksamhetsområde__namn="Nämnd- och styrelseverksamhet", år=2024, slag="kf").update(
+        belopp=9
+    )
     r = bekräfta(client_admin, g)
     assert r.status_code == 409 and "ändrats sedan förhandsgranskningen" in r.content.decode()
-    assert Budgetpost.objects.get(verksamhetsområde__namn="Nämnd- och styrelseverksamhet", år=2024, slag="kf").belopp == 9
+    assert (
+        Budgetpost.objects.get(verksamhetsområde__namn="Nämnd- och styrelseverksamhet", år=2024, slag="kf").belopp == 9
+    )
     # confirming twice is refused too
     g = granskning(client_admin.get(g["url"]))
     assert bekräfta(client_admin, g).status_code == 302
@@ -240,6 +310,7 @@ def test_bekräftelse_vägras_när_värdena_ändrats_sedan_granskningen(client_a
 
 
 # --- prognos --------------------------------------------------------------------------------------
+
 
 def test_prognos_csv_med_kommentar(client_admin, socialnämnden):
     csv = (
@@ -266,9 +337,16 @@ def test_prognos_csv_med_kommentar(client_admin, socialnämnden):
 
 def test_prognos_stängd_månad_vägras(client_admin, socialnämnden):
     Period.objects.create(kommun=socialnämnden.kommun, år=2023, månad=10, stängd=True)
-    innehåll = xlsx(("Prognos", [["Verksamhetsområde", "År", "Prognostillfälle (månad)", "Prognos nettokostnad helår (kr)",
-                                  "Kommentar"], ["Flyktingmottagande", 2023, "okt", 1, "x"],
-                                 ["Flyktingmottagande", 2023, "oktober", 2, "y"]]))
+    innehåll = xlsx(
+        (
+            "Prognos",
+            [
+                ["Verksamhetsområde", "År", "Prognostillfälle (månad)", "Prognos nettokostnad helår (kr)", "Kommentar"],
+                ["Flyktingmottagande", 2023, "okt", 1, "x"],
+                ["Flyktingmottagande", 2023, "oktober", 2, "y"],
+            ],
+        )
+    )
     g = granskning(ladda_upp(client_admin, socialnämnden, "prognos", "p.xlsx", innehåll))
     assert g["fel"][0][:3] == ["Prognos", "2", "C (Prognostillfälle (månad))"]
     assert "Perioden 2023-10 är stängd" in g["fel"][0][3]
@@ -277,22 +355,34 @@ def test_prognos_stängd_månad_vägras(client_admin, socialnämnden):
 
 # --- volymer --------------------------------------------------------------------------------------
 
+
 def test_volymer_bred_layout_per_månad(client_admin, socialnämnden):
-    innehåll = xlsx(("Volymer", [
-        ["Område", "Nyckeltal", "Enhet", "År", *MÅN],
-        ["Hemtjänst", "Biståndsbedömd tid", "timmar", 2024, *range(4000, 4012)],
-        ["Hemtjänst", "Antal brukare totalt", "antal", 2024, 220, 221, None, 223, *([None] * 8)],
-    ]), ("Rullande", [
-        ["Nyckeltal", "Område", "2023-11", "2023-12", "2024-01", "Utfall 2022", "Mål 2023"],
-        ["Antal brukare totalt", "Särskilt boende äldre", 140, 141, 142, 146, 140],
-    ]))
+    innehåll = xlsx(
+        (
+            "Volymer",
+            [
+                ["Område", "Nyckeltal", "Enhet", "År", *MÅN],
+                ["Hemtjänst", "Biståndsbedömd tid", "timmar", 2024, *range(4000, 4012)],
+                ["Hemtjänst", "Antal brukare totalt", "antal", 2024, 220, 221, None, 223, *([None] * 8)],
+            ],
+        ),
+        (
+            "Rullande",
+            [
+                ["Nyckeltal", "Område", "2023-11", "2023-12", "2024-01", "Utfall 2022", "Mål 2023"],
+                ["Antal brukare totalt", "Särskilt boende äldre", 140, 141, 142, 146, 140],
+            ],
+        ),
+    )
     g = granskning(ladda_upp(client_admin, socialnämnden, "volymer", "volymer.xlsx", innehåll))
     assert g["fel"] == []
     # 12 + 3 monthly values, 3 from the rolling sheet, one yearly changed (145 → 146), mål 2023 unchanged
     assert (g["nya"], g["ändrade"], g["oförändrade"]) == (18, 1, 1)
     assert bekräfta(client_admin, g).status_code == 302
     tid = Nyckeltal.objects.get(namn="Biståndsbedömd tid")
-    månader = dict(Nyckeltalsvärde.objects.filter(nyckeltal=tid, typ="utfall_månad", år=2024).values_list("månad", "värde"))
+    månader = dict(
+        Nyckeltalsvärde.objects.filter(nyckeltal=tid, typ="utfall_månad", år=2024).values_list("månad", "värde")
+    )
     assert månader == {m: Decimal(4000 + m - 1) for m in range(1, 13)}
     sb = Nyckeltal.objects.get(namn="Antal brukare totalt", grupp__namn="Särskilt boende äldre")
     assert Nyckeltalsvärde.objects.get(nyckeltal=sb, typ="utfall_månad", år=2023, månad=12).värde == 141
@@ -300,12 +390,17 @@ def test_volymer_bred_layout_per_månad(client_admin, socialnämnden):
 
 
 def test_volymer_numeriska_månadsrubriker_och_tvetydigt_namn(client_admin, socialnämnden):
-    innehåll = xlsx(("Blad1", [
-        ["Nyckeltal", "År", *range(1, 13)],
-        ["Antal brukare totalt", 2024, 1, *([None] * 11)],  # in two områden
-        ["Biståndsbedömd tid", 2024, -5, *([None] * 11)],  # cannot be negative
-        ["Biståndsbedömd tid", 2024, None, "abc", *([None] * 10)],
-    ]))
+    innehåll = xlsx(
+        (
+            "Blad1",
+            [
+                ["Nyckeltal", "År", *range(1, 13)],
+                ["Antal brukare totalt", 2024, 1, *([None] * 11)],  # in two områden
+                ["Biståndsbedömd tid", 2024, -5, *([None] * 11)],  # cannot be negative
+                ["Biståndsbedömd tid", 2024, None, "abc", *([None] * 10)],
+            ],
+        )
+    )
     g = granskning(ladda_upp(client_admin, socialnämnden, "volymer", "v.xlsx", innehåll))
     fel = {f[1]: f for f in g["fel"]}
     assert "finns i flera områden (Hemtjänst, Särskilt boende äldre). Fyll i kolumnen Område." in fel["2"][3]
@@ -314,9 +409,11 @@ def test_volymer_numeriska_månadsrubriker_och_tvetydigt_namn(client_admin, soci
 
 
 def test_volymer_lång_layout_csv(client_admin, socialnämnden):
-    csv = ("Område;Nyckeltal;Typ;År;Månad;Värde\n"
-           "Hemtjänst;Biståndsbedömd tid;Prognos;2024;;51000\n"
-           "Hemtjänst;Biståndsbedömd tid;Utfall månad;2024;mars;4321,5\n").encode()
+    csv = (
+        "Område;Nyckeltal;Typ;År;Månad;Värde\n"
+        "Hemtjänst;Biståndsbedömd tid;Prognos;2024;;51000\n"
+        "Hemtjänst;Biståndsbedömd tid;Utfall månad;2024;mars;4321,5\n"
+    ).encode()
     importera(client_admin, socialnämnden, "volymer", "v.csv", csv)
     tid = Nyckeltal.objects.get(namn="Biståndsbedömd tid")
     assert Nyckeltalsvärde.objects.get(nyckeltal=tid, typ="prognos", år=2024).värde == 51000
@@ -325,14 +422,20 @@ def test_volymer_lång_layout_csv(client_admin, socialnämnden):
 
 # --- indikatorer ----------------------------------------------------------------------------------
 
+
 def test_indikatormall(client_admin, socialnämnden):
     Indikatorvärde.objects.filter(indikator__kolada_id="U21468", år=2022).update(källa="Kolada")
-    innehåll = xlsx(("Indikatorer", [
-        ["Indikator", "Kolada-id", "År", "Totalt", "Kvinnor", "Män"],
-        [None, "U21468", 2024, 95, 96, "94,5"],
-        [None, "U21468", 2022, 86, None, None],  # a revision of totalt; K/M left as they are
-        ["Kontinuiteten inom hemtjänsten ska förbättras", None, 2023, 13, None, None],
-    ]))
+    innehåll = xlsx(
+        (
+            "Indikatorer",
+            [
+                ["Indikator", "Kolada-id", "År", "Totalt", "Kvinnor", "Män"],
+                [None, "U21468", 2024, 95, 96, "94,5"],
+                [None, "U21468", 2022, 86, None, None],  # a revision of totalt; K/M left as they are
+                ["Kontinuiteten inom hemtjänsten ska förbättras", None, 2023, 13, None, None],
+            ],
+        )
+    )
     g = granskning(ladda_upp(client_admin, socialnämnden, "indikatorer", "ind.xlsx", innehåll))
     assert g["fel"] == []
     assert (g["nya"], g["ändrade"]) == (2, 1)
@@ -346,6 +449,7 @@ def test_indikatormall(client_admin, socialnämnden):
 
 
 # --- permissions, bad files, templates ------------------------------------------------------------
+
 
 def test_behörighet_läsare_403_annan_kommun_404(client, läsare, läsare_annan, annan_kommun, socialnämnden):
     url = reverse("mallimport-ladda-upp", args=[socialnämnden.pk, "budget"])
@@ -374,11 +478,14 @@ def test_annan_användares_granskning_404(client, client_admin, socialnämnden, 
     assert client.post(g["url"], {"åtgärd": "bekräfta", "fingeravtryck": g["fingeravtryck"]}).status_code == 404
 
 
-@pytest.mark.parametrize("filnamn,innehåll,text", [
-    ("budget.xlsx", b"%PDF-1.4 en pdf med fel namn", "Filen är en PDF-fil, inte en Excel- eller CSV-fil."),
-    ("budget.xlsx", b"PK\x03\x04 trasig zip", "Filen är skadad"),
-    ("budget.csv", "Något;Annat\n1;2\n".encode(), "Hittade ingen rubrikrad"),
-])
+@pytest.mark.parametrize(
+    "filnamn,innehåll,text",
+    [
+        ("budget.xlsx", b"%PDF-1.4 en pdf med fel namn", "Filen är en PDF-fil, inte en Excel- eller CSV-fil."),
+        ("budget.xlsx", b"PK\x03\x04 trasig zip", "Filen är skadad"),
+        ("budget.csv", "Något;Annat\n1;2\n".encode(), "Hittade ingen rubrikrad"),
+    ],
+)
 def test_trasig_fil_ger_tydligt_fel(client_admin, socialnämnden, filnamn, innehåll, text):
     svar = ladda_upp(client_admin, socialnämnden, "budget", filnamn, innehåll)
     assert text in svar.content.decode()
@@ -434,27 +541,53 @@ def test_prognos_i_fastställd_delårsrapport_vägras_men_senare_månad_går(cli
 
     from nämnd.models import Rapportlås
 
-    Rapportlås.objects.create(nämnd=socialnämnden, år=2023, rapporttyp="delårsrapport", slutmånad=8,
-                              fastställd_datum=dt.date(2023, 9, 26), paragraf="§ 87", version=1)
-    innehåll = xlsx(("Prognos", [["Verksamhetsområde", "Prognostillfälle", "Prognos helår (tkr)"],
-                                 ["Arbetsmarknadsåtgärder", "2023-08", 5700], ["Arbetsmarknadsåtgärder", "2023-10", 5800]]))
+    Rapportlås.objects.create(
+        nämnd=socialnämnden,
+        år=2023,
+        rapporttyp="delårsrapport",
+        slutmånad=8,
+        fastställd_datum=dt.date(2023, 9, 26),
+        paragraf="§ 87",
+        version=1,
+    )
+    innehåll = xlsx(
+        (
+            "Prognos",
+            [
+                ["Verksamhetsområde", "Prognostillfälle", "Prognos helår (tkr)"],
+                ["Arbetsmarknadsåtgärder", "2023-08", 5700],
+                ["Arbetsmarknadsåtgärder", "2023-10", 5800],
+            ],
+        )
+    )
     g = granskning(ladda_upp(client_admin, socialnämnden, "prognos", "p.xlsx", innehåll))
-    assert [(f[1], f[3]) for f in g["fel"]] == [("2", f"Delårsrapport 2023 för {socialnämnden.namn} är fastställd "
-                                                     "(2023-09-26, § 87) och låst. För att ändra den måste någon som får "
-                                                     "fastställa öppna rapporten för rättelse på sidan Granskning och "
-                                                     f"fastställande (/publicering/rapport/{socialnämnden.pk}/2023/"
-                                                     "delårsrapport/).")]
+    assert [(f[1], f[3]) for f in g["fel"]] == [
+        (
+            "2",
+            f"Delårsrapport 2023 för {socialnämnden.namn} är fastställd "
+            "(2023-09-26, § 87) och låst. För att ändra den måste någon som får "
+            "fastställa öppna rapporten för rättelse på sidan Granskning och "
+            f"fastställande (/publicering/rapport/{socialnämnden.pk}/2023/"
+            "delårsrapport/).",
+        )
+    ]
     assert [r[1] for r in g["rader"]] == ["Arbetsmarknadsåtgärder prognos 2023-10"]
 
 
 def test_importprofilens_rubriker_används(client_admin, socialnämnden):
     from importer.models import Importprofil
 
-    profil = Importprofil.objects.create(kommun=socialnämnden.kommun, namn="Budgetunderlag från ekonomi",
-                                         typ="budget", kolumner={"belopp": "Att fördela", "område": "Enhet"})
+    profil = Importprofil.objects.create(
+        kommun=socialnämnden.kommun,
+        namn="Budgetunderlag från ekonomi",
+        typ="budget",
+        kolumner={"belopp": "Att fördela", "område": "Enhet"},
+    )
     innehåll = xlsx(("Budget", [["Enhet", "År", "Slag", "Att fördela"], ["Flyktingmottagande", 2025, "KF-budget", 9]]))
-    r = client_admin.post(reverse("mallimport-ladda-upp", args=[socialnämnden.pk, "budget"]),
-                          {"fil": SimpleUploadedFile("b.xlsx", innehåll), "profil": profil.pk})
+    r = client_admin.post(
+        reverse("mallimport-ladda-upp", args=[socialnämnden.pk, "budget"]),
+        {"fil": SimpleUploadedFile("b.xlsx", innehåll), "profil": profil.pk},
+    )
     g = granskning(client_admin.get(r["Location"]))
     assert g["fel"] == [] and g["rader"][0][1:] == ["Flyktingmottagande 2025 KF-budget", "–", "9"]
     assert Import.objects.get().profil == profil
@@ -464,12 +597,14 @@ def test_bekräftelsens_frågor_växer_inte_med_antalet_rader(client_admin, soci
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    områden = list(Verksamhetsområde.objects.filter(nämnd=socialnämnden, typ="verksamhet", till_år__isnull=True)
-                   .order_by("pk"))
+    områden = list(
+        Verksamhetsområde.objects.filter(nämnd=socialnämnden, typ="verksamhet", till_år__isnull=True).order_by("pk")
+    )
     antal = []
     for år, n in ((2030, 2), (2031, len(områden))):
-        rader = [BUDGETRUBRIKER[:5]] + [[o.namn, år, slag, 1000 + i, ""] for i, o in enumerate(områden[:n])
-                                        for slag in ("KF-budget", "Nämndbudget")]
+        rader = [BUDGETRUBRIKER[:5]] + [
+            [o.namn, år, slag, 1000 + i, ""] for i, o in enumerate(områden[:n]) for slag in ("KF-budget", "Nämndbudget")
+        ]
         g = granskning(ladda_upp(client_admin, socialnämnden, "budget", f"b{år}.xlsx", xlsx(("Budget", rader))))
         assert g["nya"] == 2 * n
         with CaptureQueriesContext(connection) as frågor:

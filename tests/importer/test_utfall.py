@@ -47,15 +47,21 @@ def _importkatalog(settings, tmp_path):
 @pytest.fixture
 def kodad(socialnämnden):
     for namn, (ansvar, vht, _) in KODER.items():
-        assert Verksamhetsområde.objects.filter(nämnd=socialnämnden, namn=namn).update(
-            ansvarskoder=ansvar, verksamhetskoder=vht) == 1, namn
+        assert (
+            Verksamhetsområde.objects.filter(nämnd=socialnämnden, namn=namn).update(
+                ansvarskoder=ansvar, verksamhetskoder=vht
+            )
+            == 1
+        ), namn
     kommun = socialnämnden.kommun
-    Kostnadsslag.objects.bulk_create([
-        Kostnadsslag(kommun=kommun, namn="Intäkter", typ="intäkt", konton="3000-3999", ordning=1),
-        Kostnadsslag(kommun=kommun, namn="Personal", typ="kostnad", konton="4000-4999", ordning=2),
-        Kostnadsslag(kommun=kommun, namn="Köp av verksamhet", typ="kostnad", konton="4600-4699", ordning=3),
-        Kostnadsslag(kommun=kommun, namn="Övrigt", typ="kostnad", konton="5000-8999", ordning=4),
-    ])
+    Kostnadsslag.objects.bulk_create(
+        [
+            Kostnadsslag(kommun=kommun, namn="Intäkter", typ="intäkt", konton="3000-3999", ordning=1),
+            Kostnadsslag(kommun=kommun, namn="Personal", typ="kostnad", konton="4000-4999", ordning=2),
+            Kostnadsslag(kommun=kommun, namn="Köp av verksamhet", typ="kostnad", konton="4600-4699", ordning=3),
+            Kostnadsslag(kommun=kommun, namn="Övrigt", typ="kostnad", konton="5000-8999", ordning=4),
+        ]
+    )
     return socialnämnden
 
 
@@ -131,7 +137,9 @@ def csv_text(rader: list[list], rubriker=RUBRIKER, kodning="cp1252") -> bytes:
     return "\r\n".join(";".join(cell(v) for v in r) for r in [rubriker, *rader]).encode(kodning)
 
 
-def förhandsgranska(user, nämnd, data: bytes, filnamn="export.xlsx", profil=None) -> tuple[Import, utfall.Utfallsimport]:
+def förhandsgranska(
+    user, nämnd, data: bytes, filnamn="export.xlsx", profil=None
+) -> tuple[Import, utfall.Utfallsimport]:
     imp = utfall.skapa_import(user, nämnd, filnamn, data, profil)
     return imp, utfall.importera_utfall(imp, data, user)
 
@@ -146,8 +154,9 @@ def importera(user, nämnd, data: bytes, filnamn="export.xlsx", profil=None) -> 
 
 def summor_per_område(nämnd, år=2023, månader=range(1, 9)) -> dict[str, Decimal]:
     s = defaultdict(Decimal)
-    for namn, belopp in Utfall.objects.filter(verksamhetsområde__nämnd=nämnd, år=år, månad__in=list(månader)) \
-            .values_list("verksamhetsområde__namn", "belopp"):
+    for namn, belopp in Utfall.objects.filter(
+        verksamhetsområde__nämnd=nämnd, år=år, månad__in=list(månader)
+    ).values_list("verksamhetsområde__namn", "belopp"):
         s[namn] += belopp
     return dict(s)
 
@@ -155,37 +164,121 @@ def summor_per_område(nämnd, år=2023, månader=range(1, 9)) -> dict[str, Deci
 # --- parsing units ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("värde, år, väntat", [
-    ("202103", None, (2021, 3)), (202103.0, None, (2021, 3)), ("2021-03", None, (2021, 3)),
-    ("2021/3", None, (2021, 3)), ("03-2021", None, (2021, 3)), ("mars 2021", None, (2021, 3)),
-    ("Mars 2021", None, (2021, 3)), ("mar-21", None, (2021, 3)), ("2021 mars", None, (2021, 3)),
-    ("2021-03-31", None, (2021, 3)), (dt.date(2021, 3, 31), None, (2021, 3)),
-    (dt.datetime(2021, 3, 31, 0, 0, tzinfo=dt.UTC), None, (2021, 3)), ("3", 2021.0, (2021, 3)), ("mars", "2021", (2021, 3)),
-])
+@pytest.mark.parametrize(
+    "värde, år, väntat",
+    [
+        ("202103", None, (2021, 3)),
+        (202103.0, None, (2021, 3)),
+        ("2021-03", None, (2021, 3)),
+        ("2021/3", None, (2021, 3)),
+        ("03-2021", None, (2021, 3)),
+        ("mars 2021", None, (2021, 3)),
+        ("Mars 2021", None, (2021, 3)),
+        ("mar-21", None, (2021, 3)),
+        ("2021 mars", None, (2021, 3)),
+        ("2021-03-31", None, (2021, 3)),
+        (dt.date(2021, 3, 31), None, (2021, 3)),
+        (dt.datetime(2021, 3, 31, 0, 0, tzinfo=dt.UTC), None, (2021, 3)),
+        ("3", 2021.0, (2021, 3)),
+        ("mars", "2021", (2021, 3)),
+    ],
+)
 def test_tolka_period(värde, år, väntat):
     assert utfall.tolka_period(värde, år) == väntat
 
 
-@pytest.mark.parametrize("värde, text", [
-    ("2021-13", "finns inte"), ("Q1 2021", "känns inte igen"), ("mars", "saknar år"), (None, "saknas"),
-    ("199912", "finns inte"),
-])
+@pytest.mark.parametrize(
+    "värde, text",
+    [
+        ("2021-13", "finns inte"),
+        ("Q1 2021", "känns inte igen"),
+        ("mars", "saknar år"),
+        (None, "saknas"),
+        ("199912", "finns inte"),
+    ],
+)
 def test_tolka_period_fel(värde, text):
     with pytest.raises(ValueError, match=text):
         utfall.tolka_period(värde)
 
 
 def test_kodkarta_mest_specifika_vinner():
-    karta = utfall.Kodkarta([
-        {"id": 1, "namn": "A", "nämnd_id": 1, "från_år": None, "till_år": None, "ansvarskoder": "74*", "verksamhetskoder": ""},
-        {"id": 2, "namn": "B", "nämnd_id": 1, "från_år": None, "till_år": None, "ansvarskoder": "741*", "verksamhetskoder": ""},
-        {"id": 3, "namn": "C", "nämnd_id": 1, "från_år": None, "till_år": None, "ansvarskoder": "7410", "verksamhetskoder": ""},
-        {"id": 4, "namn": "D", "nämnd_id": 1, "från_år": None, "till_år": 2022, "ansvarskoder": "7420", "verksamhetskoder": ""},
-        {"id": 5, "namn": "E", "nämnd_id": 1, "från_år": None, "till_år": None, "ansvarskoder": "75*", "verksamhetskoder": "6*"},
-        {"id": 6, "namn": "F", "nämnd_id": 1, "från_år": None, "till_år": None, "ansvarskoder": "75*", "verksamhetskoder": ""},
-        {"id": 7, "namn": "G", "nämnd_id": 1, "från_år": None, "till_år": None, "ansvarskoder": "", "verksamhetskoder": "8*"},
-        {"id": 8, "namn": "H", "nämnd_id": 1, "från_år": None, "till_år": None, "ansvarskoder": "", "verksamhetskoder": "8*"},
-    ])
+    karta = utfall.Kodkarta(
+        [
+            {
+                "id": 1,
+                "namn": "A",
+                "nämnd_id": 1,
+                "från_år": None,
+                "till_år": None,
+                "ansvarskoder": "74*",
+                "verksamhetskoder": "",
+            },
+            {
+                "id": 2,
+                "namn": "B",
+                "nämnd_id": 1,
+                "från_år": None,
+                "till_år": None,
+                "ansvarskoder": "741*",
+                "verksamhetskoder": "",
+            },
+            {
+                "id": 3,
+                "namn": "C",
+                "nämnd_id": 1,
+                "från_år": None,
+                "till_år": None,
+                "ansvarskoder": "7410",
+                "verksamhetskoder": "",
+            },
+            {
+                "id": 4,
+                "namn": "D",
+                "nämnd_id": 1,
+                "från_år": None,
+                "till_år": 2022,
+                "ansvarskoder": "7420",
+                "verksamhetskoder": "",
+            },
+            {
+                "id": 5,
+                "namn": "E",
+                "nämnd_id": 1,
+                "från_år": None,
+                "till_år": None,
+                "ansvarskoder": "75*",
+                "verksamhetskoder": "6*",
+            },
+            {
+                "id": 6,
+                "namn": "F",
+                "nämnd_id": 1,
+                "från_år": None,
+                "till_år": None,
+                "ansvarskoder": "75*",
+                "verksamhetskoder": "",
+            },
+            {
+                "id": 7,
+                "namn": "G",
+                "nämnd_id": 1,
+                "från_år": None,
+                "till_år": None,
+                "ansvarskoder": "",
+                "verksamhetskoder": "8*",
+            },
+            {
+                "id": 8,
+                "namn": "H",
+                "nämnd_id": 1,
+                "från_år": None,
+                "till_år": None,
+                "ansvarskoder": "",
+                "verksamhetskoder": "8*",
+            },
+        ]
+    )
 
     def ids(ansvar, vht="", år=2023):
         return [o.id for o in karta.hitta(ansvar, vht, år)]
@@ -200,11 +293,24 @@ def test_kodkarta_mest_specifika_vinner():
 
 
 def test_kontokarta():
-    ks = [Kostnadsslag(id=1, namn="Intäkter", konton="3000-3999"), Kostnadsslag(id=2, namn="Personal", konton="4000-4999"),
-          Kostnadsslag(id=3, namn="Köp", konton="4600-4699, 47*"), Kostnadsslag(id=4, namn="Hyra", konton="5010")]
+    ks = [
+        Kostnadsslag(id=1, namn="Intäkter", konton="3000-3999"),
+        Kostnadsslag(id=2, namn="Personal", konton="4000-4999"),
+        Kostnadsslag(id=3, namn="Köp", konton="4600-4699, 47*"),
+        Kostnadsslag(id=4, namn="Hyra", konton="5010"),
+    ]
     karta = utfall.Kontokarta(ks)
-    assert [karta.hitta(k) for k in ("3510", "4010", "4650", "4710", "5010", "50101", "5011", "9000", "401 Lön")] == \
-        [1, 2, 3, 3, 4, 4, None, None, None]
+    assert [karta.hitta(k) for k in ("3510", "4010", "4650", "4710", "5010", "50101", "5011", "9000", "401 Lön")] == [
+        1,
+        2,
+        3,
+        3,
+        4,
+        4,
+        None,
+        None,
+        None,
+    ]
     assert karta.hitta("40101") == 2  # a five-digit sub-account falls in the four-digit range
 
 
@@ -219,8 +325,11 @@ def test_referens_knivsta_delår_2023_via_xlsx(kodad, controller, client_läsare
     data = xlsx(rader, före=[["Utfall per ansvar och konto, Socialnämnden"], ["Period 202301–202308"], []])
     resultat = importera(controller, kodad, data)
 
-    publicerat = {p["verksamhet"]: tkr(p["nettokostnad_delar_2023_tkr"]) * 1000
-                  for p in referens("driftredovisning_delar_2023.csv") if p["block"] != "SUMMA"}
+    publicerat = {
+        p["verksamhet"]: tkr(p["nettokostnad_delar_2023_tkr"]) * 1000
+        for p in referens("driftredovisning_delar_2023.csv")
+        if p["block"] != "SUMMA"
+    }
     assert summor_per_område(kodad) == publicerat
     assert resultat.summa_fil == resultat.summa_lagrad == Decimal(219_654_000) and resultat.summa_ej_fördelad == 0
     assert resultat.antal_rader == len(rader) and not resultat.oplacerade
@@ -233,7 +342,9 @@ def test_referens_knivsta_delår_2023_via_xlsx(kodad, controller, client_läsare
     assert Utfall.objects.filter(verksamhetsområde__nämnd=kodad, år=2023, månad__lte=8, källa=imp).count() == 312
     assert Utfall.objects.filter(verksamhetsområde__nämnd=kodad).count() == före_utfall - 104 + 312
     assert not Utfall.objects.filter(verksamhetsområde__nämnd=kodad, år=2023, månad__lte=8, källa__isnull=True).exists()
-    personal = Utfall.objects.filter(verksamhetsområde__namn="Flyktingmottagande", år=2023, kostnadsslag__namn="Personal")
+    personal = Utfall.objects.filter(
+        verksamhetsområde__namn="Flyktingmottagande", år=2023, kostnadsslag__namn="Personal"
+    )
     assert personal.count() == 8
 
     r = client_läsare.get(reverse("rapport", args=[kodad.id, 2023, "delårsrapport"]))
@@ -263,7 +374,9 @@ def test_en_verklig_layout_titelrader_sammanslagen_rubrik_sidbrytningar_och_summ
             ws.cell(row=60, column=i, value=v.upper())
         ws.append([None, None, None, None, "Summa", None, sum(r[6] for r in rader)])
 
-    data = xlsx(rader, rubriker=rubriker, före=[["Raindance – utfall per ansvar"], ["Utskrivet 2023-03-05"]], bearbeta=layout)
+    data = xlsx(
+        rader, rubriker=rubriker, före=[["Raindance – utfall per ansvar"], ["Utskrivet 2023-03-05"]], bearbeta=layout
+    )
     resultat = importera(controller, kodad, data)
     assert resultat.kolumner["period"] == "Månad" and resultat.kolumner["belopp"] == "Utfall (kr)"
     assert resultat.antal_rader == len(rader)
@@ -311,23 +424,33 @@ def test_teckenkonvention_kostnader_negativa(kodad, controller):
     profil = Importprofil.objects.create(kommun=kodad.kommun, namn="Unit4", kostnader_negativa=True)
     data = xlsx([["202305", "7600", "500", "4010", "", "", -1234.5], ["202305", "7600", "500", "3010", "", "", 200]])
     importera(controller, kodad, data, profil=profil)
-    assert sorted(Utfall.objects.filter(verksamhetsområde__namn="Färdtjänst och riksfärdtjänst", år=2023, månad=5)
-                  .values_list("belopp", flat=True)) == [Decimal("-200.00"), Decimal("1234.50")]
+    assert sorted(
+        Utfall.objects.filter(verksamhetsområde__namn="Färdtjänst och riksfärdtjänst", år=2023, månad=5).values_list(
+            "belopp", flat=True
+        )
+    ) == [Decimal("-200.00"), Decimal("1234.50")]
 
 
 def test_okodade_koder_summeras_och_lagras_på_ej_fördelat(kodad, controller):
-    data = xlsx([
-        ["202309", "7100", "500", "4010", "", "", 1000],
-        ["202309", "9100", "500", "4010", "", "", 300],
-        ["202309", "9100", "500", "4010", "", "", 300],
-        ["202310", "9100", "500", "5010", "", "", 50.25],
-        ["202309", "9200", "", "4010", "", "", -20],
-    ])
+    data = xlsx(
+        [
+            ["202309", "7100", "500", "4010", "", "", 1000],
+            ["202309", "9100", "500", "4010", "", "", 300],
+            ["202309", "9100", "500", "4010", "", "", 300],
+            ["202310", "9100", "500", "5010", "", "", 50.25],
+            ["202309", "9200", "", "4010", "", "", -20],
+        ]
+    )
     imp, granskning = förhandsgranska(controller, kodad, data)
     assert [(o.kod, o.belopp, o.rader) for o in granskning.oplacerade] == [
-        ("ansvar 9100, verksamhet 500", Decimal("650.25"), 3), ("ansvar 9200", Decimal("-20.00"), 1)]
+        ("ansvar 9100, verksamhet 500", Decimal("650.25"), 3),
+        ("ansvar 9200", Decimal("-20.00"), 1),
+    ]
     assert (granskning.summa_fil, granskning.summa_lagrad, granskning.summa_ej_fördelad) == (
-        Decimal("1630.25"), Decimal("1000.00"), Decimal("630.25"))
+        Decimal("1630.25"),
+        Decimal("1000.00"),
+        Decimal("630.25"),
+    )
     assert granskning.avstämning_stämmer
     assert not Verksamhetsområde.objects.filter(nämnd=kodad, ej_fördelat=True).exists()  # only on confirm
     utfall.importera_utfall(imp, data, controller, spara=True, fingeravtryck=granskning.fingeravtryck)
@@ -337,16 +460,23 @@ def test_okodade_koder_summeras_och_lagras_på_ej_fördelat(kodad, controller):
     assert sum(Utfall.objects.filter(verksamhetsområde=ej).values_list("belopp", flat=True)) == Decimal("630.25")
     imp.refresh_from_db()
     assert (imp.summa_fil, imp.summa_lagrad, imp.summa_ej_fördelad) == (
-        Decimal("1630.25"), Decimal("1000.00"), Decimal("630.25"))
+        Decimal("1630.25"),
+        Decimal("1000.00"),
+        Decimal("630.25"),
+    )
 
     # the code is added to an area: the same file again moves the amounts there and empties Ej fördelat
-    utfall.lägg_till_kod(controller, kodad, Verksamhetsområde.objects.get(nämnd=kodad, namn="Flyktingmottagande"),
-                         "ansvarskoder", "9100")
+    utfall.lägg_till_kod(
+        controller, kodad, Verksamhetsområde.objects.get(nämnd=kodad, namn="Flyktingmottagande"), "ansvarskoder", "9100"
+    )
     resultat = importera(controller, kodad, data)
     assert [o.kod for o in resultat.oplacerade] == ["ansvar 9200"]
     assert sum(Utfall.objects.filter(verksamhetsområde=ej).values_list("belopp", flat=True)) == Decimal("-20.00")
-    assert sum(Utfall.objects.filter(verksamhetsområde__namn="Flyktingmottagande", år=2023, månad__in=[9, 10])
-               .values_list("belopp", flat=True)) == Decimal("650.25")
+    assert sum(
+        Utfall.objects.filter(verksamhetsområde__namn="Flyktingmottagande", år=2023, månad__in=[9, 10]).values_list(
+            "belopp", flat=True
+        )
+    ) == Decimal("650.25")
 
 
 # --- re-import ----------------------------------------------------------------------------------------------
@@ -370,8 +500,9 @@ def test_korrigerad_månad_ersätter_och_lägger_aldrig_till(kodad, controller):
     assert nu["Färdtjänst och riksfärdtjänst"] == mars["Färdtjänst och riksfärdtjänst"] + 1000
     flykt_intäkt = Decimal(str([r for r in rader if r[0] == "202303" and r[1] == "7800" and r[3] == "3510"][0][6]))
     assert nu["Flyktingmottagande"] == mars["Flyktingmottagande"] - flykt_intäkt
-    assert {k: v for k, v in nu.items() if k not in ("Färdtjänst och riksfärdtjänst", "Flyktingmottagande")} == \
-        {k: v for k, v in mars.items() if k not in ("Färdtjänst och riksfärdtjänst", "Flyktingmottagande")}
+    assert {k: v for k, v in nu.items() if k not in ("Färdtjänst och riksfärdtjänst", "Flyktingmottagande")} == {
+        k: v for k, v in mars.items() if k not in ("Färdtjänst och riksfärdtjänst", "Flyktingmottagande")
+    }
     assert (resultat.antal("ändrad"), resultat.antal("borttagen"), resultat.antal("ny")) == (1, 1, 0)
     ändringar = {(ä.beskrivning, ä.gammalt, ä.nytt) for ä in Importändring.objects.filter(imp=resultat.imp)}
     assert ("Flyktingmottagande, 2023-03, Intäkter", utfall.visa(flykt_intäkt), "") in ändringar
@@ -381,11 +512,16 @@ def test_korrigerad_månad_ersätter_och_lägger_aldrig_till(kodad, controller):
 def test_samma_fil_två_gånger_ändrar_ingenting(kodad, controller):
     data = xlsx(referensrader(månader=range(1, 3)))
     första = importera(controller, kodad, data)
-    ögonblick = sorted(Utfall.objects.filter(verksamhetsområde__nämnd=kodad).values_list("pk", "belopp", "version", "källa"))
+    ögonblick = sorted(
+        Utfall.objects.filter(verksamhetsområde__nämnd=kodad).values_list("pk", "belopp", "version", "källa")
+    )
     andra = importera(controller, kodad, data)
     assert (andra.antal("ny"), andra.antal("ändrad"), andra.antal("borttagen")) == (0, 0, 0)
     assert andra.antal("oförändrad") == första.antal("ny")
-    assert sorted(Utfall.objects.filter(verksamhetsområde__nämnd=kodad).values_list("pk", "belopp", "version", "källa")) == ögonblick
+    assert (
+        sorted(Utfall.objects.filter(verksamhetsområde__nämnd=kodad).values_list("pk", "belopp", "version", "källa"))
+        == ögonblick
+    )
     imp = Import.objects.get(pk=andra.imp.pk)
     assert (imp.antal_skapade, imp.antal_ändrade, imp.antal_oförändrade) == (0, 0, första.antal("ny"))
     assert not Importändring.objects.filter(imp=imp).exists()
@@ -424,8 +560,9 @@ def test_period_stängd_efter_förhandsgranskningen_sparar_ingenting(kodad, cont
 def test_ändrad_databas_mellan_förhandsgranskning_och_bekräftelse(kodad, controller):
     data = xlsx([["202309", "7100", "500", "4010", "", "", 100]])
     imp, granskning = förhandsgranska(controller, kodad, data)
-    Utfall.objects.create(verksamhetsområde=Verksamhetsområde.objects.get(namn="Förebyggande verksamhet SoL"),
-                          år=2023, månad=9, belopp=5)
+    Utfall.objects.create(
+        verksamhetsområde=Verksamhetsområde.objects.get(namn="Förebyggande verksamhet SoL"), år=2023, månad=9, belopp=5
+    )
     with pytest.raises(utfall.Importfel, match="ändrats sedan"):
         utfall.importera_utfall(imp, data, controller, spara=True, fingeravtryck=granskning.fingeravtryck)
     assert Utfall.objects.filter(år=2023, månad=9).count() == 1
@@ -438,18 +575,22 @@ def test_radfel_okänd_och_stängd_period_text_och_främmande_koder(kodad, contr
     annan_nämnd = Nämnd.objects.create(kommun=kodad.kommun, namn="Utbildningsnämnden")
     Verksamhetsområde.objects.create(nämnd=annan_nämnd, namn="Grundskola", ansvarskoder="3*")
     Verksamhetsområde.objects.filter(nämnd=kodad, namn="Färdtjänst och riksfärdtjänst").update(verksamhetskoder="9*")
-    Verksamhetsområde.objects.filter(nämnd=kodad, namn="Flyktingmottagande").update(ansvarskoder="7600", verksamhetskoder="9*")
-    data = xlsx([
-        ["202301", "7100", "500", "4010", "", "", 100],  # ok
-        ["2023-13", "7100", "500", "4010", "", "", 100],  # unknown period
-        ["202302", "7100", "500", "4010", "", "", 100],  # closed
-        ["199901", "7100", "500", "4010", "", "", 100],  # before the nämnd existed? out of range
-        ["202301", "7100", "500", "4010", "", "", "hundra"],  # text in a number cell
-        ["202301", "8100", "500", "4010", "", "", 100],  # another kommun's code
-        ["202301", "3100", "500", "4010", "", "", 100],  # another nämnd's code
-        ["202301", "7600", "910", "4010", "", "", 100],  # two areas match equally well
-        ["202301", "", "", "4010", "", "", 100],  # no codes
-    ])
+    Verksamhetsområde.objects.filter(nämnd=kodad, namn="Flyktingmottagande").update(
+        ansvarskoder="7600", verksamhetskoder="9*"
+    )
+    data = xlsx(
+        [
+            ["202301", "7100", "500", "4010", "", "", 100],  # ok
+            ["2023-13", "7100", "500", "4010", "", "", 100],  # unknown period
+            ["202302", "7100", "500", "4010", "", "", 100],  # closed
+            ["199901", "7100", "500", "4010", "", "", 100],  # before the nämnd existed? out of range
+            ["202301", "7100", "500", "4010", "", "", "hundra"],  # text in a number cell
+            ["202301", "8100", "500", "4010", "", "", 100],  # another kommun's code
+            ["202301", "3100", "500", "4010", "", "", 100],  # another nämnd's code
+            ["202301", "7600", "910", "4010", "", "", 100],  # two areas match equally well
+            ["202301", "", "", "4010", "", "", 100],  # no codes
+        ]
+    )
     imp, g = förhandsgranska(controller, kodad, data)
     fel = {(f.rad, f.kolumn): f.meddelande for f in g.fel}
     assert "finns inte" in fel[(3, "A")]
@@ -542,10 +683,13 @@ def test_uppladdningssidan_visar_gränserna(client_controller, kodad):
 
 def test_hela_flödet_i_vyerna_med_profil_kod_och_historik(client_controller, kodad, controller, settings):
     rubriker = ["Bokf.per", "Ansvar", "Vht", "Konto", "Motpart", "Text", "Belopp"]
-    data = xlsx([
-        ["202309", "7100", "500", "4010", "Anna Andersson", "Ersättning till Anna", 1000],
-        ["202309", "9100", "500", "4010", "Bertil B", "", 250],
-    ], rubriker=rubriker)
+    data = xlsx(
+        [
+            ["202309", "7100", "500", "4010", "Anna Andersson", "Ersättning till Anna", 1000],
+            ["202309", "9100", "500", "4010", "Bertil B", "", 250],
+        ],
+        rubriker=rubriker,
+    )
     r = ladda_upp(client_controller, kodad, data)
     assert r.status_code == 302
     granska = r["Location"]
@@ -559,7 +703,11 @@ def test_hela_flödet_i_vyerna_med_profil_kod_och_historik(client_controller, ko
     # map the unknown column once: it is saved in the kommun's profile
     mappning = html.find("form", id="mappning")
     fält = {i["name"]: i.get("value", "") for i in mappning.find_all("input") if i.get("type") != "radio"}
-    kolumn = next(s["name"] for s in mappning.find_all("select") if "Bokf.per" in mappning.find("label", attrs={"for": s["id"]}).get_text())
+    kolumn = next(
+        s["name"]
+        for s in mappning.find_all("select")
+        if "Bokf.per" in mappning.find("label", attrs={"for": s["id"]}).get_text()
+    )
     index = kolumn.split("_")[1]
     assert fält[f"rubrik_{index}"] == "Bokf.per"
     post = {**fält, kolumn: "period", "beloppstyp": "månad", "åtgärd": "mappa"}
@@ -571,7 +719,9 @@ def test_hela_flödet_i_vyerna_med_profil_kod_och_historik(client_controller, ko
     assert not html.find(id="saknade")
     oplacerade = html.find("table", id="oplacerade")
     assert "ansvar 9100" in oplacerade.get_text() and "250,00" in oplacerade.get_text()
-    assert "1\u00a0250,00" in html.find(id="avstamning").get_text() or "1 250,00" in html.find(id="avstamning").get_text()
+    assert (
+        "1\u00a0250,00" in html.find(id="avstamning").get_text() or "1 250,00" in html.find(id="avstamning").get_text()
+    )
     # add the code to an area from the preview
     kodform = oplacerade.find("form")
     post = {i["name"]: i.get("value", "") for i in kodform.find_all("input")}
@@ -592,7 +742,10 @@ def test_hela_flödet_i_vyerna_med_profil_kod_och_historik(client_controller, ko
 
     detalj = sida(client_controller.get(r["Location"]))
     assert detalj.find(id="status").get_text() == "Genomförd"
-    rader = [[c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])] for tr in detalj.find("table", id="andringar").tbody.find_all("tr")]
+    rader = [
+        [c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])]
+        for tr in detalj.find("table", id="andringar").tbody.find_all("tr")
+    ]
     assert ["Ifo, ekonomisk bistånd, 2023-09, Personal", "–", "250,00"] in rader
     historik = sida(client_controller.get(reverse("import-historik", args=[kodad.id])))
     rad = historik.find("table", id="importer").tbody.tr.get_text(" ", strip=True)
@@ -629,18 +782,26 @@ def trasig_xlsx() -> bytes:
 def xlsx_med_entitet() -> bytes:
     from tests.importer.test_lasare import ENTITET, patcha
 
-    return patcha(xlsx([["202309", "7100", "500", "4010", "", "", "X"]]), {
-        "xl/worksheets/sheet1.xml": lambda x: ENTITET + x.replace(b"<t>X</t>", b"<t>&e;</t>")})
+    return patcha(
+        xlsx([["202309", "7100", "500", "4010", "", "", "X"]]),
+        {"xl/worksheets/sheet1.xml": lambda x: ENTITET + x.replace(b"<t>X</t>", b"<t>&e;</t>")},
+    )
 
 
-@pytest.mark.parametrize("namn, data, text", [
-    ("utfall.xlsx", b"%PDF-1.4 inte en arbetsbok", "PDF"),
-    ("utfall.xlsx", trasig_xlsx, "skadad"),
-    ("utfall.xlsx", xlsx_med_entitet, "DOCTYPE/ENTITY"),
-    ("utfall.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500 + "EncryptedPackage".encode("utf-16-le"),
-     "lösenordsskyddad"),
-    ("utfall.csv", b"Period;Konto;Belopp\n202301;4010;5\n", "Ansvar"),
-])
+@pytest.mark.parametrize(
+    "namn, data, text",
+    [
+        ("utfall.xlsx", b"%PDF-1.4 inte en arbetsbok", "PDF"),
+        ("utfall.xlsx", trasig_xlsx, "skadad"),
+        ("utfall.xlsx", xlsx_med_entitet, "DOCTYPE/ENTITY"),
+        (
+            "utfall.xlsx",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500 + "EncryptedPackage".encode("utf-16-le"),
+            "lösenordsskyddad",
+        ),
+        ("utfall.csv", b"Period;Konto;Belopp\n202301;4010;5\n", "Ansvar"),
+    ],
+)
 def test_dåliga_filer_i_vyn_ger_tydligt_fel_och_inget_sparas(client_controller, kodad, namn, data, text):
     före = Utfall.objects.count()
     r = ladda_upp(client_controller, kodad, data() if callable(data) else data, namn)
@@ -668,10 +829,12 @@ def test_bekräfta_som_bakgrundsjobb(kodad, controller, client_controller, setti
     settings.CELERY_TASK_ALWAYS_EAGER = False
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = True  # the worker itself runs in-process here; the real worker path is tested
-    try:                                # with celery.contrib.testing in tests/test_produktion.py
+    try:  # with celery.contrib.testing in tests/test_produktion.py
         with django_capture_on_commit_callbacks(execute=True):
-            r = client_controller.post(reverse("import-utfall-granska", args=[kodad.pk, imp.pk]),
-                                       {"åtgärd": "bekräfta", "fingeravtryck": resultat.fingeravtryck})
+            r = client_controller.post(
+                reverse("import-utfall-granska", args=[kodad.pk, imp.pk]),
+                {"åtgärd": "bekräfta", "fingeravtryck": resultat.fingeravtryck},
+            )
     finally:
         app.conf.task_always_eager = eager
     jobb = Jobb.objects.get()

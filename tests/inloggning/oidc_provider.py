@@ -78,9 +78,11 @@ class OidcProvider:
     # --- endpoints ---------------------------------------------------------------------------------------------
 
     def authorize(self, q: dict) -> tuple[int, dict, bytes]:
-        if q.get("response_type") != "code" or q.get("client_id") != self.client_id or "openid" not in q.get(
-            "scope", ""
-        ).split():
+        if (
+            q.get("response_type") != "code"
+            or q.get("client_id") != self.client_id
+            or "openid" not in q.get("scope", "").split()
+        ):
             return 400, {}, b"invalid_request"
         redirect_uri, state = q.get("redirect_uri"), q.get("state")
         if not redirect_uri or not state:
@@ -91,8 +93,11 @@ class OidcProvider:
                 return 302, {"Location": f"{redirect_uri}?{urlencode({'error': 'access_denied', 'state': state})}"}, b""
             kod = secrets.token_urlsafe(24)
             self.koder[kod] = {
-                "claims": claims, "nonce": q.get("nonce"), "redirect_uri": redirect_uri,
-                "challenge": q.get("code_challenge"), "metod": q.get("code_challenge_method"),
+                "claims": claims,
+                "nonce": q.get("nonce"),
+                "redirect_uri": redirect_uri,
+                "challenge": q.get("code_challenge"),
+                "metod": q.get("code_challenge_method"),
             }
         return 302, {"Location": f"{redirect_uri}?{urlencode({'code': kod, 'state': state})}"}, b""
 
@@ -104,8 +109,10 @@ class OidcProvider:
             return 401, {}, json.dumps({"error": "invalid_client"}).encode()
         with self.lås:
             post = self.koder.pop(form.get("code", ""), None)  # a code works once
-        if form.get("grant_type") != "authorization_code" or post is None or post["redirect_uri"] != form.get(
-            "redirect_uri"
+        if (
+            form.get("grant_type") != "authorization_code"
+            or post is None
+            or post["redirect_uri"] != form.get("redirect_uri")
         ):
             return 400, {}, json.dumps({"error": "invalid_grant"}).encode()
         if post["challenge"]:
@@ -116,7 +123,11 @@ class OidcProvider:
         nu = int(time.time())
         claims = post["claims"]
         id_claims = {
-            "iss": self.issuer, "aud": self.client_id, "sub": claims["sub"], "iat": nu, "exp": nu + 300,
+            "iss": self.issuer,
+            "aud": self.client_id,
+            "sub": claims["sub"],
+            "iat": nu,
+            "exp": nu + 300,
             **({"nonce": post["nonce"]} if post["nonce"] else {}),
             **{k: v for k, v in claims.items() if k != "sub"},
         }
@@ -134,9 +145,11 @@ class OidcProvider:
 
     def userinfo(self, authorization: str) -> tuple[int, dict, bytes]:
         with self.lås:
-            claims = self.åtkomst.get(authorization.removeprefix("Bearer ").strip()) if authorization.startswith(
-                "Bearer "
-            ) else None
+            claims = (
+                self.åtkomst.get(authorization.removeprefix("Bearer ").strip())
+                if authorization.startswith("Bearer ")
+                else None
+            )
         if claims is None:
             return 401, {"WWW-Authenticate": 'Bearer error="invalid_token"'}, b""
         return 200, {"Content-Type": "application/json"}, json.dumps(claims).encode()

@@ -67,8 +67,14 @@ def regel(kommun, värde, roll=Roll.LÄSARE, claim="groups", nämnder=(), **rät
 
 def person(sub="anna-1", grupper=(), **claims) -> dict:
     return {
-        "sub": sub, "email": f"{sub}@kommun.example", "email_verified": True, "preferred_username": sub,
-        "given_name": "Anna", "family_name": "Andersson", "groups": list(grupper), **claims,
+        "sub": sub,
+        "email": f"{sub}@kommun.example",
+        "email_verified": True,
+        "preferred_username": sub,
+        "given_name": "Anna",
+        "family_name": "Andersson",
+        "groups": list(grupper),
+        **claims,
     }
 
 
@@ -94,8 +100,13 @@ def inloggad(client):
 
 
 def test_första_inloggningen_skapar_användare_med_behörighet_från_grupper(client, provider, solna, sundbyberg):
-    controller_grupp = regel(solna, "sg-soc-controller", Roll.CONTROLLER, nämnder=solna.nämnder.filter(
-        namn="Socialnämnden"), får_importera=True)
+    controller_grupp = regel(
+        solna,
+        "sg-soc-controller",
+        Roll.CONTROLLER,
+        nämnder=solna.nämnder.filter(namn="Socialnämnden"),
+        får_importera=True,
+    )
     regel(sundbyberg, "sundbyberg-admin", Roll.ADMIN)
 
     r = sso(client, provider, person(grupper=["sg-soc-controller", "alla-anställda"]))
@@ -163,8 +174,11 @@ def test_claim_som_text_och_nästlat_claim(provider, solna, sundbyberg):
     regel(solna, "Socialförvaltningen", claim="department")
     regel(sundbyberg, "rapport-admin", Roll.ADMIN, claim="realm_access.roles")
     regel(sundbyberg, "x", claim="https://kommun.example/claims/roller")
-    claims = person(department="Socialförvaltningen", realm_access={"roles": ["rapport-admin"]},
-                    **{"https://kommun.example/claims/roller": ["x"]})
+    claims = person(
+        department="Socialförvaltningen",
+        realm_access={"roles": ["rapport-admin"]},
+        **{"https://kommun.example/claims/roller": ["x"]},
+    )
     t = regler.tilldelningar(regler.matchande_regler(claims))
     assert {k: v.roll for k, v in t.items()} == {solna.pk: Roll.LÄSARE, sundbyberg.pk: Roll.ADMIN}
     assert regler.matchande_regler(person(department="Socialförvaltningen x")) == []
@@ -223,8 +237,9 @@ def test_manuell_behörighet_ändras_inte_av_reglerna(client, provider, solna):
 @pytest.mark.parametrize("fall", ["superuser", "annan_kommun", "overifierad"])
 def test_epost_kopplar_inte_konton_värda_mer_än_reglerna_ger(client, provider, solna, sundbyberg, fall):
     regel(solna, "läsare")
-    befintlig = User.objects.create_user("lokal", email="anna-1@kommun.example", password="hemligt-lösen-1",
-                                         is_superuser=fall == "superuser")
+    befintlig = User.objects.create_user(
+        "lokal", email="anna-1@kommun.example", password="hemligt-lösen-1", is_superuser=fall == "superuser"
+    )
     if fall == "annan_kommun":
         Behörighet.objects.create(user=befintlig, kommun=sundbyberg, roll=Roll.ADMIN)
     claims = person(grupper=["läsare"], email_verified=fall != "overifierad")
@@ -260,9 +275,17 @@ def test_avstängt_konto_släpps_inte_in(client, provider, solna):
     assert "avstängt" in client.get(reverse("login")).content.decode()
 
 
-@pytest.mark.parametrize("manipulation", [
-    "fel_nyckel", "fel_mottagare", "fel_utfärdare", "utgången", "fel_nonce", "osignerad",
-])
+@pytest.mark.parametrize(
+    "manipulation",
+    [
+        "fel_nyckel",
+        "fel_mottagare",
+        "fel_utfärdare",
+        "utgången",
+        "fel_nonce",
+        "osignerad",
+    ],
+)
 def test_manipulerad_id_token_nekas(client, provider, solna, manipulation):
     regel(solna, "läsare")
     if manipulation == "fel_nyckel":
@@ -320,12 +343,17 @@ def test_sso_användare_i_en_kommun_ser_inte_en_annan(client, provider, annan_ko
     sso(client, provider, person(grupper=["taby-socialtjänst"]))
     start = client.get(reverse("start")).content.decode()
     assert "Täby kommun" in start and "Ekeby" not in start
-    for url in (reverse("rapport", args=[omsorg.pk, 2025, "delårsrapport"]),
-                reverse("översikt", args=[omsorg.pk, 2025])):
+    for url in (
+        reverse("rapport", args=[omsorg.pk, 2025, "delårsrapport"]),
+        reverse("översikt", args=[omsorg.pk, 2025]),
+    ):
         r = client.get(url)
         assert r.status_code == 404 and b"Ekeby" not in r.content
     client.force_login(factories.admin(ekeby.kommun, "ekeby-admin"))  # the pages exist: 404 above is isolation
-    for url in (reverse("rapport", args=[omsorg.pk, 2025, "delårsrapport"]), reverse("översikt", args=[omsorg.pk, 2025])):
+    for url in (
+        reverse("rapport", args=[omsorg.pk, 2025, "delårsrapport"]),
+        reverse("översikt", args=[omsorg.pk, 2025]),
+    ):
         assert client.get(url).status_code == 200
 
 
@@ -363,8 +391,13 @@ def test_halvt_inställd_oidc_ger_varning(settings):
     from inloggning.checks import oidc_inställningar
 
     settings.OIDC_RP_CLIENT_ID = "socialrapport"
-    for namn in ("OIDC_RP_CLIENT_SECRET", "OIDC_OP_AUTHORIZATION_ENDPOINT", "OIDC_OP_TOKEN_ENDPOINT",
-                 "OIDC_OP_USER_ENDPOINT", "OIDC_OP_JWKS_ENDPOINT"):
+    for namn in (
+        "OIDC_RP_CLIENT_SECRET",
+        "OIDC_OP_AUTHORIZATION_ENDPOINT",
+        "OIDC_OP_TOKEN_ENDPOINT",
+        "OIDC_OP_USER_ENDPOINT",
+        "OIDC_OP_JWKS_ENDPOINT",
+    ):
         setattr(settings, namn, "")
     varningar = oidc_inställningar(None)
     assert [v.id for v in varningar] == ["inloggning.W001"] and "OIDC_OP_JWKS_ENDPOINT" in varningar[0].hint

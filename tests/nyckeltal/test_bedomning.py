@@ -30,8 +30,13 @@ def test_trend_efter_önskad_riktning():
 
 def test_indikatorrad_bedömer_senaste_året_med_värde():
     rad = Indikatorrad(
-        namn="Brukarbedömning hemtjänst", kolada_id="U21468", enhet="%", riktning="öka", jämförelse="minst",
-        målvärde=D(85), år=2024,
+        namn="Brukarbedömning hemtjänst",
+        kolada_id="U21468",
+        enhet="%",
+        riktning="öka",
+        jämförelse="minst",
+        målvärde=D(85),
+        år=2024,
         värden=(Indikatorvärden(2022, D(85)), Indikatorvärden(2023, D(94)), Indikatorvärden(2024, None)),
     )
     assert rad.senaste.år == 2023

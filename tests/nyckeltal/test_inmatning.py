@@ -34,6 +34,7 @@ MINUS = "\u2212"
 
 # --- helpers (also used by tests/rapporter/test_texter.py) --------------------------------------
 
+
 def formulärdata(html: bytes | str) -> dict[str, str]:
     """What a browser would send for the page's entry form: every named, enabled field with its value."""
     soup = BeautifulSoup(text(html), "html.parser")
@@ -123,6 +124,7 @@ def bistånd(nämnd) -> Nyckeltal:
 
 # --- volymer och nyckeltal: years -------------------------------------------------------------------
 
+
 def test_volymsidan_visar_alla_nyckeltal_med_etiketter_och_länkar(cc, socialnämnden):
     r = cc.get(volym_url(socialnämnden))
     assert r.status_code == 200
@@ -143,7 +145,9 @@ def test_volymsidan_visar_alla_nyckeltal_med_etiketter_och_länkar(cc, socialnä
     assert grupper[:2] == ["Hemtjänst", "Särskilt boende äldre"]
     länkar = {a["href"] for a in soup.find_all("a")}
     assert {
-        indikator_url(socialnämnden), mål_url(socialnämnden), volym_url(socialnämnden, vy="månad"),
+        indikator_url(socialnämnden),
+        mål_url(socialnämnden),
+        volym_url(socialnämnden, vy="månad"),
         reverse("texter", args=[socialnämnden.id, 2023, "delårsrapport"]),
         reverse("rapport", args=[socialnämnden.id, 2023, "delårsrapport"]),
     } <= länkar
@@ -180,15 +184,25 @@ def test_tom_ruta_tar_bort_och_ny_ruta_skapar(cc, socialnämnden, controller):
     assert r.status_code == 302
     värden = dict(Nyckeltalsvärde.objects.filter(nyckeltal=nt, år=2023).values_list("typ", "värde"))
     assert "mål" not in värden and värden["utfall_helår"] == Decimal(61000)
-    typer = set(Nyckeltalsvärde.history.filter(nyckeltal_id=nt.id, år=2023, history_user=controller)
-                .values_list("typ", "history_type"))
+    typer = set(
+        Nyckeltalsvärde.history.filter(nyckeltal_id=nt.id, år=2023, history_user=controller).values_list(
+            "typ", "history_type"
+        )
+    )
     assert typer == {("mål", "-"), ("utfall_helår", "+")}
 
 
-@pytest.mark.parametrize(("text", "värde"), [
-    ("1 234,5", Decimal("1234.5")), (f"{MINUS}1 022", Decimal(-1022)), ("-1022", Decimal(-1022)),
-    ("1234", Decimal(1234)), ("1\u00a0234", Decimal(1234)), (" 12,25 ", Decimal("12.25")),
-])
+@pytest.mark.parametrize(
+    ("text", "värde"),
+    [
+        ("1 234,5", Decimal("1234.5")),
+        (f"{MINUS}1 022", Decimal(-1022)),
+        ("-1022", Decimal(-1022)),
+        ("1234", Decimal(1234)),
+        ("1\u00a0234", Decimal(1234)),
+        (" 12,25 ", Decimal("12.25")),
+    ],
+)
 def test_svenska_tal(cc, socialnämnden, text, värde):
     nt = bistånd(socialnämnden)
     nt.får_vara_negativ = True
@@ -282,15 +296,25 @@ def test_samtidig_ändring_ger_konflikt_och_inget_sparas(cc, socialnämnden, kni
     # Meanwhile a colleague changes the prognos.
     kollega = controller_för(knivsta, socialnämnden, "kollega")
     v = Nyckeltalsvärde.objects.get(nyckeltal=nt, år=2023, typ="prognos")
-    services.spara_nyckeltalsvärden(kollega, socialnämnden, 2023, [services.Nyckeltalscell(
-        nt.id, "prognos", Decimal(48000), version=v.version, avtryck_före=services.avtryck(v.värde))])
+    services.spara_nyckeltalsvärden(
+        kollega,
+        socialnämnden,
+        2023,
+        [
+            services.Nyckeltalscell(
+                nt.id, "prognos", Decimal(48000), version=v.version, avtryck_före=services.avtryck(v.värde)
+            )
+        ],
+    )
 
     data[f"n{nt.id}-prognos"] = "52 000"
     data[f"n{annan.id}-prognos"] = "250"
     r = cc.post(volym_url(socialnämnden), data)
     assert r.status_code == 200
-    assert "Någon annan har ändrat Biståndsbedömd tid – Prognos helår 2023 sedan du öppnade sidan. Inget sparades." \
+    assert (
+        "Någon annan har ändrat Biståndsbedömd tid – Prognos helår 2023 sedan du öppnade sidan. Inget sparades."
         in felrutan(r.content)
+    )
     assert Nyckeltalsvärde.objects.get(nyckeltal=nt, år=2023, typ="prognos").värde == 48000
     assert Nyckeltalsvärde.objects.get(nyckeltal=annan, år=2023, typ="prognos").värde == 245
 
@@ -313,10 +337,13 @@ def test_samtidigt_skapat_värde_ger_konflikt(cc, socialnämnden, knivsta):
 
 def test_delserie_visas_under_sin_förälder(cc, socialnämnden):
     förälder = bistånd(socialnämnden)
-    Nyckeltal.objects.create(grupp=förälder.grupp, förälder=förälder, namn="Biståndsbedömd tid kommunal regi",
-                             enhet="timmar", ordning=999)
+    Nyckeltal.objects.create(
+        grupp=förälder.grupp, förälder=förälder, namn="Biståndsbedömd tid kommunal regi", enhet="timmar", ordning=999
+    )
     soup = BeautifulSoup(cc.get(volym_url(socialnämnden)).content.decode(), "html.parser")
-    rader = [th.get_text(" ", strip=True) for th in soup.find("table", id="volymer-inmatning").find_all("th", scope="row")]
+    rader = [
+        th.get_text(" ", strip=True) for th in soup.find("table", id="volymer-inmatning").find_all("th", scope="row")
+    ]
     i = rader.index("Biståndsbedömd tid")
     assert rader[i + 1] == "varav Biståndsbedömd tid kommunal regi"
     assert "delserie" in soup.find("th", string="varav Biståndsbedömd tid kommunal regi").parent["class"]
@@ -324,25 +351,37 @@ def test_delserie_visas_under_sin_förälder(cc, socialnämnden):
 
 # --- volymer och nyckeltal: months ------------------------------------------------------------------
 
+
 def test_månadsvärden_sparas_tas_bort_och_låses_per_månad(cc, socialnämnden, knivsta, controller):
     nt = bistånd(socialnämnden)
     url = volym_url(socialnämnden, vy="månad")
     r = cc.get(url)
-    assert BeautifulSoup(r.content.decode(), "html.parser").caption.get_text(strip=True) == \
-        "Volymer och nyckeltal 2023: utfall per månad"
+    assert (
+        BeautifulSoup(r.content.decode(), "html.parser").caption.get_text(strip=True)
+        == "Volymer och nyckeltal 2023: utfall per månad"
+    )
     assert fält(r.content, f"n{nt.id}-m3")["aria-label"] == "Biståndsbedömd tid – Utfall mars 2023"
     data = formulärdata(r.content)
     data.update({f"n{nt.id}-m1": "4 100", f"n{nt.id}-m2": "4 050,5", f"n{nt.id}-m3": "4 200"})
     r = cc.post(url, data)
     assert r.status_code == 302 and r["Location"] == url
     assert dict(Nyckeltalsvärde.objects.filter(nyckeltal=nt, typ="utfall_månad").values_list("månad", "värde")) == {
-        1: 4100, 2: Decimal("4050.5"), 3: 4200}
-    assert Nyckeltalsvärde.history.filter(nyckeltal_id=nt.id, typ="utfall_månad", history_type="+",
-                                          history_user=controller).count() == 3
+        1: 4100,
+        2: Decimal("4050.5"),
+        3: 4200,
+    }
+    assert (
+        Nyckeltalsvärde.history.filter(
+            nyckeltal_id=nt.id, typ="utfall_månad", history_type="+", history_user=controller
+        ).count()
+        == 3
+    )
 
     stäng(knivsta, 2023, 1, 2)
     r = cc.get(url)
-    assert fält(r.content, f"n{nt.id}-m2").has_attr("readonly") and not fält(r.content, f"n{nt.id}-m3").has_attr("readonly")
+    assert fält(r.content, f"n{nt.id}-m2").has_attr("readonly") and not fält(r.content, f"n{nt.id}-m3").has_attr(
+        "readonly"
+    )
     data = formulärdata(r.content)
     data[f"n{nt.id}-m2"] = "1"
     r = cc.post(url, data)
@@ -351,15 +390,24 @@ def test_månadsvärden_sparas_tas_bort_och_låses_per_månad(cc, socialnämnden
     data = formulärdata(cc.get(url).content)
     data[f"n{nt.id}-m3"] = ""
     assert cc.post(url, data).status_code == 302
-    assert set(Nyckeltalsvärde.objects.filter(nyckeltal=nt, typ="utfall_månad").values_list("månad", flat=True)) == {1, 2}
+    assert set(Nyckeltalsvärde.objects.filter(nyckeltal=nt, typ="utfall_månad").values_list("månad", flat=True)) == {
+        1,
+        2,
+    }
     assert Nyckeltalsvärde.history.filter(nyckeltal_id=nt.id, månad=3, history_type="-").count() == 1
 
 
 # --- access -------------------------------------------------------------------------------------
 
+
 def sidor(nämnd):
-    return [volym_url(nämnd), volym_url(nämnd, vy="månad"), indikator_url(nämnd), mål_url(nämnd),
-            mål_url(nämnd, 2024, "verksamhetsplan")]
+    return [
+        volym_url(nämnd),
+        volym_url(nämnd, vy="månad"),
+        indikator_url(nämnd),
+        mål_url(nämnd),
+        mål_url(nämnd, 2024, "verksamhetsplan"),
+    ]
 
 
 def test_läsare_får_403_och_annan_kommun_404(client, socialnämnden, läsare, läsare_annan, knivsta):
@@ -390,6 +438,7 @@ def test_inloggning_krävs(client, socialnämnden):
 
 # --- indikatorer ----------------------------------------------------------------------------------
 
+
 def indikator(nämnd, kolada_id) -> Indikator:
     return Indikator.objects.get(mål__nämnd=nämnd, kolada_id=kolada_id)
 
@@ -403,8 +452,10 @@ def test_indikatorsidan_visar_värden_tidigare_år_och_kolada_id(cc, socialnämn
     celler = [td.get_text(" ", strip=True) for td in rad.find_all("td")]
     assert celler[:3] == ["U21468", "%", "–"] and celler[3].startswith("79 K 83 / M 73") and celler[4].startswith("85")
     assert fält(r.content, f"i{ind.id}-totalt")["value"] == "94"
-    assert fält(r.content, f"i{ind.id}-kvinnor")["aria-label"] == \
-        "Brukarbedömning hemtjänst äldreomsorg (helhetssyn), andel (%) – Kvinnor 2023"
+    assert (
+        fält(r.content, f"i{ind.id}-kvinnor")["aria-label"]
+        == "Brukarbedömning hemtjänst äldreomsorg (helhetssyn), andel (%) – Kvinnor 2023"
+    )
     captions = [c.get_text(strip=True) for c in soup.find_all("caption")]
     assert "Indikatorer – KF inriktningsmål: Vård, stöd och omsorg med kvalitet" in captions
     assert "Indikatorer – Nämndmål: Möta omvärldsförändringar" in captions
@@ -422,7 +473,9 @@ def test_indikatorvärden_sparas_och_syns_i_delårsrapporten(cc, socialnämnden,
     ny, gammal = utfall.history.order_by("-history_date", "-history_id")[:2]
     assert ny.history_user == controller
     assert {(c.field, c.old, c.new) for c in ny.diff_against(gammal).changes} == {
-        ("kvinnor", Decimal(92), Decimal("90.5")), ("män", Decimal(96), Decimal(97))}
+        ("kvinnor", Decimal(92), Decimal("90.5")),
+        ("män", Decimal(96), Decimal(97)),
+    }
 
     html = rapport_html(cc, socialnämnden)
     soup = BeautifulSoup(html, "html.parser")
@@ -453,7 +506,9 @@ def test_indikatorer_låses_när_december_är_stängd(cc, socialnämnden, knivst
     data = formulärdata(cc.get(indikator_url(socialnämnden)).content)
     stäng(knivsta, 2023, 12)
     r = cc.get(indikator_url(socialnämnden))
-    assert fält(r.content, f"i{ind.id}-totalt").has_attr("readonly") and "Indikatorvärdena är låsta." in r.content.decode()
+    assert (
+        fält(r.content, f"i{ind.id}-totalt").has_attr("readonly") and "Indikatorvärdena är låsta." in r.content.decode()
+    )
     data[f"i{ind.id}-totalt"] = "80"
     r = cc.post(indikator_url(socialnämnden), data)
     assert "Året 2023 är stängt (2023-12 är stängd)" in felrutan(r.content)
@@ -466,12 +521,15 @@ def test_indikator_konflikt(cc, socialnämnden):
     Indikatorvärde.objects.filter(indikator=ind, år=2023).update(totalt=93, version=2)
     data[f"i{ind.id}-man"] = "99"
     r = cc.post(indikator_url(socialnämnden), data)
-    assert "Någon annan har ändrat Brukarbedömning hemtjänst äldreomsorg (helhetssyn), andel (%) (utfall 2023)" \
+    assert (
+        "Någon annan har ändrat Brukarbedömning hemtjänst äldreomsorg (helhetssyn), andel (%) (utfall 2023)"
         in felrutan(r.content)
+    )
     assert Indikatorvärde.objects.get(indikator=ind, år=2023).män == 96
 
 
 # --- måluppfyllelse och uppdrag -------------------------------------------------------------------
+
 
 def test_bedömning_och_uppdragsstatus_sparas_och_syns_i_delårsrapporten(cc, socialnämnden, controller):
     r = cc.get(mål_url(socialnämnden))
@@ -487,8 +545,10 @@ def test_bedömning_och_uppdragsstatus_sparas_och_syns_i_delårsrapporten(cc, so
     select = fält(r.content, f"m{ekonomi.id}-bed")
     assert soup.find("label", attrs={"for": select["id"]}).get_text(strip=True) == "Prognos för måluppfyllelse"
     uppdrag = Uppdrag.objects.get(text__startswith="Heltid som norm")
-    assert fält(r.content, f"u{uppdrag.id}-status")["aria-label"] == \
-        "Status för uppdraget ”Heltid som norm fortsätter men ändras från ska till bör”"
+    assert (
+        fält(r.content, f"u{uppdrag.id}-status")["aria-label"]
+        == "Status för uppdraget ”Heltid som norm fortsätter men ändras från ska till bör”"
+    )
     # Uppdrag not valid in 2023 are not shown.
     assert not fält(r.content, f"u{Uppdrag.objects.get(text__startswith='Utvärdera arbetet').id}-status")
 
@@ -541,8 +601,9 @@ def test_kommentar_utan_bedömning_ger_fel(cc, socialnämnden):
     data[f"m{kvalitet.id}-kom"] = "En kommentar"
     r = cc.post(url, data)
     assert r.status_code == 200
-    assert "Vård, stöd och omsorg med kvalitet – måluppfyllelse: Välj en bedömning, eller töm kommentaren." \
-        in felrutan(r.content)
+    assert "Vård, stöd och omsorg med kvalitet – måluppfyllelse: Välj en bedömning, eller töm kommentaren." in felrutan(
+        r.content
+    )
     assert fält(r.content, f"m{kvalitet.id}-kom").get_text().strip() == "En kommentar"
     assert not Måluppfyllelse.objects.filter(rapporttyp="verksamhetsberättelse").exists()
 
@@ -578,6 +639,7 @@ def test_mål_konflikt(cc, socialnämnden):
 
 # --- bounded queries ----------------------------------------------------------------------------
 
+
 def bygg_nämnd(namn: str, antal: int):
     """A kommun with a nämnd of ``antal`` nyckeltal (every other a delserie), as many nämndmål each with an
     uppdrag and an indikator, and a controller. Bulk-created, so the rows have no history yet."""
@@ -585,26 +647,40 @@ def bygg_nämnd(namn: str, antal: int):
     nämnd = Nämnd.objects.create(kommun=kommun, namn="Socialnämnden", giltig_från=dt.date(2020, 1, 1))
     grupp = Nyckeltalsgrupp.objects.create(nämnd=nämnd, namn="Volymer")
     föräldrar = Nyckeltal.objects.bulk_create(
-        Nyckeltal(grupp=grupp, namn=f"Nyckeltal {i}", ordning=i) for i in range(0, antal, 2))
+        Nyckeltal(grupp=grupp, namn=f"Nyckeltal {i}", ordning=i) for i in range(0, antal, 2)
+    )
     delserier = Nyckeltal.objects.bulk_create(
-        Nyckeltal(grupp=grupp, namn=f"Nyckeltal {i}", ordning=i, förälder=föräldrar[i // 2]) for i in range(1, antal, 2))
+        Nyckeltal(grupp=grupp, namn=f"Nyckeltal {i}", ordning=i, förälder=föräldrar[i // 2]) for i in range(1, antal, 2)
+    )
     Nyckeltalsvärde.objects.bulk_create(
         Nyckeltalsvärde(nyckeltal=nt, år=år, typ=typ, månad=månad, värde=100)
         for nt in föräldrar + delserier
-        for år, typ, månad in ((2023, "mål", None), (2023, "prognos", None), (2022, "utfall_helår", None),
-                               (2023, "utfall_månad", 1))
+        for år, typ, månad in (
+            (2023, "mål", None),
+            (2023, "prognos", None),
+            (2022, "utfall_helår", None),
+            (2023, "utfall_månad", 1),
+        )
     )
     kf = Mål.objects.create(nämnd=nämnd, namn="KF-mål", från_år=2023)
     mål = Mål.objects.bulk_create(
-        Mål(nämnd=nämnd, namn=f"Nämndmål {i}", nivå="nämnd", förälder=kf, från_år=2023, ordning=i) for i in range(antal))
+        Mål(nämnd=nämnd, namn=f"Nämndmål {i}", nivå="nämnd", förälder=kf, från_år=2023, ordning=i) for i in range(antal)
+    )
     Måluppfyllelse.objects.bulk_create(
-        Måluppfyllelse(mål=m, år=2023, rapporttyp="delårsrapport", bedömning="delvis") for m in mål)
-    uppdrag = Uppdrag.objects.bulk_create(Uppdrag(mål=m, text=f"Uppdrag {m.namn}", från_år=2023, till_år=2024) for m in mål)
+        Måluppfyllelse(mål=m, år=2023, rapporttyp="delårsrapport", bedömning="delvis") for m in mål
+    )
+    uppdrag = Uppdrag.objects.bulk_create(
+        Uppdrag(mål=m, text=f"Uppdrag {m.namn}", från_år=2023, till_år=2024) for m in mål
+    )
     Uppdragsstatus.objects.bulk_create(
-        Uppdragsstatus(uppdrag=u, år=2023, rapporttyp="delårsrapport", status="pågår") for u in uppdrag)
+        Uppdragsstatus(uppdrag=u, år=2023, rapporttyp="delårsrapport", status="pågår") for u in uppdrag
+    )
     indikatorer = Indikator.objects.bulk_create(Indikator(mål=m, namn=f"Indikator {m.namn}") for m in mål)
     Indikatorvärde.objects.bulk_create(
-        Indikatorvärde(indikator=ind, år=å, totalt=50, kvinnor=49, män=51) for ind in indikatorer for å in (2021, 2022, 2023))
+        Indikatorvärde(indikator=ind, år=å, totalt=50, kvinnor=49, män=51)
+        for ind in indikatorer
+        for å in (2021, 2022, 2023)
+    )
     return nämnd, controller_för(kommun, nämnd, f"controller-{namn}")
 
 
@@ -658,12 +734,16 @@ def ändra_mål(data):
             data[namn] = "ej"
 
 
-@pytest.mark.parametrize(("url_för", "ändra"), [
-    (lambda n: volym_url(n), ändra_volymer),
-    (lambda n: volym_url(n, vy="månad"), ändra_månader),
-    (lambda n: indikator_url(n), ändra_indikatorer),
-    (lambda n: mål_url(n), ändra_mål),
-], ids=["volymer", "månader", "indikatorer", "mål"])
+@pytest.mark.parametrize(
+    ("url_för", "ändra"),
+    [
+        (lambda n: volym_url(n), ändra_volymer),
+        (lambda n: volym_url(n, vy="månad"), ändra_månader),
+        (lambda n: indikator_url(n), ändra_indikatorer),
+        (lambda n: mål_url(n), ändra_mål),
+    ],
+    ids=["volymer", "månader", "indikatorer", "mål"],
+)
 def test_antal_frågor_beror_inte_på_antal_rader(client, db, url_för, ändra):
     liten, liten_user = bygg_nämnd("Liten kommun", 4)
     stor, stor_user = bygg_nämnd("Stor kommun", 24)
@@ -676,13 +756,16 @@ def test_antal_frågor_beror_inte_på_antal_rader(client, db, url_för, ändra):
 
 # --- in a real browser: the forms work end to end and pass axe-core in every state ---------------------
 
+
 @pytest.mark.postgres
 def test_sidorna_i_webbläsare_sparar_och_har_inga_tillgänglighetsfel(sida, knivsta, socialnämnden):
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
-    wcag_aa = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-               "resultTypes": ["violations"]}
+    wcag_aa = {
+        "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+        "resultTypes": ["violations"],
+    }
 
     def granska(tillstånd: str) -> None:
         resultat = axe.run(sida, options=wcag_aa)
@@ -704,8 +787,12 @@ def test_sidorna_i_webbläsare_sparar_och_har_inga_tillgänglighetsfel(sida, kni
     assert Nyckeltalsvärde.objects.get(nyckeltal=nt, typ="utfall_månad", månad=2).värde == Decimal("4050.5")
 
     stäng(knivsta, 2023, *range(1, 13))
-    for url in (volym_url(socialnämnden), indikator_url(socialnämnden), mål_url(socialnämnden),
-                reverse("texter", args=[socialnämnden.id, 2023, "delårsrapport"])):
+    for url in (
+        volym_url(socialnämnden),
+        indikator_url(socialnämnden),
+        mål_url(socialnämnden),
+        reverse("texter", args=[socialnämnden.id, 2023, "delårsrapport"]),
+    ):
         sida.goto(url)
         assert "Låst:" in sida.inner_text("main")
         granska(f"{url} låst")

@@ -37,8 +37,9 @@ def nämnd(db):
     n, kommun = byggd.nämnd, byggd.kommun
     placeringar = factories.VerksamhetsområdeFactory(nämnd=n, namn="Placeringar", ordning=60)
     factories.BudgetpostFactory(verksamhetsområde=placeringar, år=2023, belopp=6_000_000)
-    factories.PrognosFactory(verksamhetsområde=placeringar, år=2023, månad=8, belopp=7_000_000,
-                             kommentar="Fler placeringar.")
+    factories.PrognosFactory(
+        verksamhetsområde=placeringar, år=2023, månad=8, belopp=7_000_000, kommentar="Fler placeringar."
+    )
     mottagning = factories.VerksamhetsområdeFactory(nämnd=n, namn="Mottagning", ordning=70)
     for m in range(1, 9):
         factories.UtfallFactory(verksamhetsområde=placeringar, år=2023, månad=m, belopp=600_000)
@@ -51,8 +52,9 @@ def nämnd(db):
     for rubrik in texter:
         factories.TextavsnittFactory(nämnd=n, år=2023, rapporttyp="delårsrapport", rubrik=rubrik, text="Text.")
     factories.SektionsordningFactory(kommun=kommun, rapporttyp="tertialrapport", sektion="drift", ordning=0)
-    factories.SektionsordningFactory(kommun=kommun, rapporttyp="verksamhetsplan", sektion="text",
-                                     rubrik="Nämndens ansvar", ordning=0)
+    factories.SektionsordningFactory(
+        kommun=kommun, rapporttyp="verksamhetsplan", sektion="text", rubrik="Nämndens ansvar", ordning=0
+    )
     for namn_, bedömning in (("Långsiktig ekonomi i balans", "uppnått"), ("Möta omvärldsförändringar", "delvis")):
         mål = factories.MålFactory(nämnd=n, namn=namn_, från_år=2023)
         factories.MåluppfyllelseFactory(mål=mål, år=2023, rapporttyp="delårsrapport", bedömning=bedömning)
@@ -94,7 +96,8 @@ def rader(s: BeautifulSoup, id: str) -> dict[str, list[str]]:
     assert tabell is not None, id
     return {
         tr.find("th").get_text(" ", strip=True): [td.get_text(" ", strip=True) for td in tr.find_all("td")]
-        for tr in tabell.find("tbody").find_all("tr") if tr.find("th")
+        for tr in tabell.find("tbody").find_all("tr")
+        if tr.find("th")
     }
 
 
@@ -161,8 +164,15 @@ def test_textavsnitt_och_måluppfyllelse_per_rapport(client, nämnd, admin):
         tr.th.get_text(strip=True): tr.td.get_text(strip=True) for tr in delår.find_all("table")[0].tbody.find_all("tr")
     }
     # A blank text counts as missing.
-    assert texter == {"Nämndens uppdrag": "Ifylld", "Omvärldsbevakning": "Saknas", "Ledningssystem för kvalitet": "Ifylld"}
-    mål = {tr.th.get_text(strip=True): tr.td.get_text(" ", strip=True) for tr in delår.find_all("table")[1].tbody.find_all("tr")}
+    assert texter == {
+        "Nämndens uppdrag": "Ifylld",
+        "Omvärldsbevakning": "Saknas",
+        "Ledningssystem för kvalitet": "Ifylld",
+    }
+    mål = {
+        tr.th.get_text(strip=True): tr.td.get_text(" ", strip=True)
+        for tr in delår.find_all("table")[1].tbody.find_all("tr")
+    }
     assert set(mål) == set(Mål.objects.filter(nämnd=nämnd).values_list("namn", flat=True))
     assert mål["Långsiktig ekonomi i balans"].startswith("Uppnått")
     assert "1 text saknas" in delår.h3.get_text(" ", strip=True)
@@ -179,15 +189,19 @@ def test_måluppfyllelse_saknas_visas_per_mål(client, nämnd, admin):
     Måluppfyllelse.objects.filter(mål__namn="Möta omvärldsförändringar").delete()
     client.force_login(admin)
     delår = soup(client.get(url(nämnd))).find(id="rapport-delarsrapport")
-    mål = {tr.th.get_text(strip=True): tr.td.get_text(" ", strip=True) for tr in delår.find_all("table")[1].tbody.find_all("tr")}
+    mål = {
+        tr.th.get_text(strip=True): tr.td.get_text(" ", strip=True)
+        for tr in delår.find_all("table")[1].tbody.find_all("tr")
+    }
     assert mål["Möta omvärldsförändringar"] == "Saknas"
     assert "1 text" not in delår.h3.get_text() and "1 målbedömning saknas" in delår.h3.get_text(" ", strip=True)
 
 
 def test_indikatorer_utan_värde_för_året(client, nämnd, admin):
     med_värde = set(
-        Indikatorvärde.objects.filter(indikator__mål__nämnd=nämnd, år=2023, typ="utfall", totalt__isnull=False)
-        .values_list("indikator__namn", flat=True)
+        Indikatorvärde.objects.filter(
+            indikator__mål__nämnd=nämnd, år=2023, typ="utfall", totalt__isnull=False
+        ).values_list("indikator__namn", flat=True)
     )
     alla = set(Indikator.objects.filter(mål__nämnd=nämnd).values_list("namn", flat=True))
     assert med_värde and alla - med_värde
@@ -211,9 +225,7 @@ def test_avvikelser_över_gränserna_markeras_med_text_och_länk(client, nämnd,
     assert "over-grans" in lov["class"]
     assert "Över gränsen" in lov.get_text() and "perioden, helårsprognosen" in lov.get_text()
     vo = Verksamhetsområde.objects.get(nämnd=nämnd, namn="Placeringar")
-    assert lov.find_all("td")[-1].a["href"] == (
-        reverse("månadsuppföljning", args=[nämnd.id, 2023, 8]) + f"#vo-{vo.id}"
-    )
+    assert lov.find_all("td")[-1].a["href"] == (reverse("månadsuppföljning", args=[nämnd.id, 2023, 8]) + f"#vo-{vo.id}")
     # Hemtjänst: prognos −100 tkr of 1 200 tkr budget is 8.3 % → over the % threshold only.
     nämnd_rad = per_namn["Vård och omsorg: Hemtjänst"]
     assert "Över gränsen" in nämnd_rad.get_text()
@@ -230,7 +242,9 @@ def test_gränserna_kommer_från_kommunen(client, nämnd, admin):
     tabell = soup(client.get(url(nämnd))).find("table", id="avvikelser")
     flykting = next(tr for tr in tabell.tbody.find_all("tr") if tr.th.get_text(strip=True) == "Mottagning")
     assert "Över gränsen" in flykting.get_text()  # 284 tkr ≥ 280 tkr
-    nämnd_rad = next(tr for tr in tabell.tbody.find_all("tr") if tr.th.get_text(" ", strip=True) == "Vård och omsorg: Hemtjänst")
+    nämnd_rad = next(
+        tr for tr in tabell.tbody.find_all("tr") if tr.th.get_text(" ", strip=True) == "Vård och omsorg: Hemtjänst"
+    )
     assert "Inom gränsen" in nämnd_rad.get_text()  # 100 tkr; the % rule is switched off
     Kommun.objects.filter(pk=nämnd.kommun_id).update(avvikelsegräns_kr=10_000_000, avvikelsegräns_procent=0)
     tabell = soup(client.get(url(nämnd))).find("table", id="avvikelser")
@@ -266,7 +280,12 @@ def test_periodhistorik_med_tid_i_stockholm(client, nämnd, admin):
     client.force_login(admin)
     s = soup(client.get(url(nämnd)))
     historik = s.find("table", id="periodhistorik").tbody.find("tr")
-    assert [td.get_text(strip=True) for td in historik.find_all("td")] == ["2023-08-31 14:05", "Stängd", "admin-lillby", "–"]
+    assert [td.get_text(strip=True) for td in historik.find_all("td")] == [
+        "2023-08-31 14:05",
+        "Stängd",
+        "admin-lillby",
+        "–",
+    ]
     assert rader(s, "manader")["aug"][2] == "Stängd 2023-08-31 14:05 av admin-lillby"
     assert tidpunkt(dt.datetime(2023, 1, 15, 23, 30, tzinfo=dt.UTC)) == "2023-01-16 00:30"  # CET, next day
 

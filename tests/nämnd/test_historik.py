@@ -25,13 +25,25 @@ def nämnd(db):
     """A small factory kommun (figures for 2023 loaded with a "created" history record), with texts loaded
     without history (as texts written before history was kept) and one row of each other figure kind."""
     n = factories.liten_kommun(2023).nämnd
-    Textavsnitt.objects.bulk_create([
-        Textavsnitt(nämnd=n, år=2023, rapporttyp="delårsrapport", rubrik="Nämndens uppdrag",
-                    text="Nämnden ansvarar för socialtjänsten."),
-        Textavsnitt(nämnd=n, år=2023, rapporttyp="delårsrapport", rubrik="Omvärldsbevakning",
-                    text="Efterfrågan på hemtjänst ökar."),
-        Textavsnitt(nämnd=n, år=2024, rapporttyp="verksamhetsplan", rubrik="Nämndens ansvar", text="Plan."),
-    ])
+    Textavsnitt.objects.bulk_create(
+        [
+            Textavsnitt(
+                nämnd=n,
+                år=2023,
+                rapporttyp="delårsrapport",
+                rubrik="Nämndens uppdrag",
+                text="Nämnden ansvarar för socialtjänsten.",
+            ),
+            Textavsnitt(
+                nämnd=n,
+                år=2023,
+                rapporttyp="delårsrapport",
+                rubrik="Omvärldsbevakning",
+                text="Efterfrågan på hemtjänst ökar.",
+            ),
+            Textavsnitt(nämnd=n, år=2024, rapporttyp="verksamhetsplan", rubrik="Nämndens ansvar", text="Plan."),
+        ]
+    )
     factories.NyckeltalsvärdeFactory(nyckeltal=factories.NyckeltalFactory(grupp__nämnd=n), år=2022)
     mål = factories.MålFactory(nämnd=n, från_år=2023)
     factories.IndikatorvärdeFactory(indikator=factories.IndikatorFactory(mål=mål), år=2023)
@@ -65,15 +77,26 @@ def historik(response) -> list[dict[str, str]]:
     tabell = s.find("table", id="historik")
     rubriker = [th.get_text(strip=True) for th in tabell.thead.find_all("th")]
     return [
-        dict(zip(rubriker, (c.get_text(" ", strip=True).replace(NBSP, " ") for c in tr.find_all(["th", "td"])), strict=False))
+        dict(
+            zip(
+                rubriker,
+                (c.get_text(" ", strip=True).replace(NBSP, " ") for c in tr.find_all(["th", "td"])),
+                strict=False,
+            )
+        )
         for tr in tabell.tbody.find_all("tr")
     ]
 
 
 def ändra_utfall(user, nämnd, vo, belopp):
     u = Utfall.objects.get(verksamhetsområde=vo, år=2023, månad=8, kategori="")
-    spara_månad(user, nämnd, 2023, 8, [Gridrad(vo.id, utfall=belopp, prognos=None, kommentar="",
-                                               utfall_före=u.belopp, utfall_version=u.version)])
+    spara_månad(
+        user,
+        nämnd,
+        2023,
+        8,
+        [Gridrad(vo.id, utfall=belopp, prognos=None, kommentar="", utfall_före=u.belopp, utfall_version=u.version)],
+    )
     return u
 
 
@@ -110,10 +133,24 @@ def test_radhistorik_för_text_sparad_med_save(client, nämnd, controller):
 
 def test_borttagen_rad_behåller_sin_historik(client, nämnd, controller, hemtjänst):
     p = Prognos.objects.get(verksamhetsområde=hemtjänst, år=2023, månad=8)
-    spara_månad(controller, nämnd, 2023, 8, [Gridrad(
-        hemtjänst.id, utfall=None, prognos=None, kommentar="", prognos_före=p.belopp, kommentar_före=p.kommentar,
-        prognos_version=p.version, utfall_före=None,
-    )])
+    spara_månad(
+        controller,
+        nämnd,
+        2023,
+        8,
+        [
+            Gridrad(
+                hemtjänst.id,
+                utfall=None,
+                prognos=None,
+                kommentar="",
+                prognos_före=p.belopp,
+                kommentar_före=p.kommentar,
+                prognos_version=p.version,
+                utfall_före=None,
+            )
+        ],
+    )
     assert not Prognos.objects.filter(pk=p.pk).exists()
     client.force_login(controller)
     rader = historik(client.get(reverse("historik-rad", args=["prognos", p.pk])))
@@ -194,11 +231,13 @@ def test_nämndhistorik_sidindelas(client, nämnd, controller):
     r = client.get(reverse("historik-nämnd", args=[nämnd.id, 2023]))
     # The test data's 2023 figures loaded with history: budget, utfall, prognos, måluppfyllelse, indikatorvärde and
     # uppdragsstatus.
-    totalt = sum(
-        m.history.filter(år=2023, verksamhetsområde__nämnd=nämnd).count() for m in (Utfall, Prognos, Budgetpost)
-    ) + Måluppfyllelse.history.filter(år=2023, mål__nämnd=nämnd).count() + sum(
-        m.history.filter(år=2023, **{f"{väg}__nämnd": nämnd}).count()
-        for m, väg in ((Indikatorvärde, "indikator__mål"), (Uppdragsstatus, "uppdrag__mål"))
+    totalt = (
+        sum(m.history.filter(år=2023, verksamhetsområde__nämnd=nämnd).count() for m in (Utfall, Prognos, Budgetpost))
+        + Måluppfyllelse.history.filter(år=2023, mål__nämnd=nämnd).count()
+        + sum(
+            m.history.filter(år=2023, **{f"{väg}__nämnd": nämnd}).count()
+            for m, väg in ((Indikatorvärde, "indikator__mål"), (Uppdragsstatus, "uppdrag__mål"))
+        )
     )
     stäng(controller, nämnd.kommun, 2023, [1])  # one more (the closing), so the last page is not full
     totalt += 1

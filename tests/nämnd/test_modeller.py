@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from ekonomi.models import Budgetpost, Utfall
-from nämnd.models import Kommun, Nämnd, Period, Verksamhetsområde
 from nyckeltal.models import Nyckeltal, Nyckeltalsgrupp, Nyckeltalsvärde
+from nämnd.models import Kommun, Nämnd, Period, Verksamhetsområde
 
 
 @pytest.fixture
@@ -85,8 +85,9 @@ def test_koder_med_jokertecken(vo):
 
 def test_nämnd_delad_1_juni_representeras(kommun):
     """Täby: the Socialnämnd became a social- and an äldrenämnd on 1 June 2023."""
-    gamla = Nämnd.objects.create(kommun=kommun, namn="Socialnämnden", giltig_från=dt.date(2019, 1, 1),
-                                 giltig_till=dt.date(2023, 5, 31))
+    gamla = Nämnd.objects.create(
+        kommun=kommun, namn="Socialnämnden", giltig_från=dt.date(2019, 1, 1), giltig_till=dt.date(2023, 5, 31)
+    )
     nya_social = Nämnd.objects.create(kommun=kommun, namn="Socialnämnden", giltig_från=dt.date(2023, 6, 1))
     äldre = Nämnd.objects.create(kommun=kommun, namn="Äldrenämnden", giltig_från=dt.date(2023, 6, 1))
     nya_social.föregångare.add(gamla)

@@ -40,6 +40,7 @@ def admin(socialnämnden):
 def vo(socialnämnden):
     def hämta(namn):
         return Verksamhetsområde.objects.get(nämnd=socialnämnden, namn=namn)
+
     return hämta
 
 
@@ -94,8 +95,9 @@ def test_knivsta_2024_förebyggande_flyttas_in_i_ordinärt_boende_övrigt(social
 def test_flytt_skapar_budget_0_och_för_över_koder(socialnämnden, admin, vo):
     förebyggande, ordinärt = vo(FÖREBYGGANDE), vo(ORDINÄRT)
     Budgetpost.objects.filter(verksamhetsområde=förebyggande, år=2024).delete()
-    Verksamhetsområde.objects.filter(pk=förebyggande.pk).update(till_år=None, ansvarskoder="7410, 7411",
-                                                                verksamhetskoder="5*")
+    Verksamhetsområde.objects.filter(pk=förebyggande.pk).update(
+        till_år=None, ansvarskoder="7410, 7411", verksamhetskoder="5*"
+    )
     Verksamhetsområde.objects.filter(pk=ordinärt.pk).update(ansvarskoder="7420, 7410")
 
     öppna_nytt_år(admin, socialnämnden, 2023, {förebyggande.id: (FLYTTA, ordinärt.id)})
@@ -120,11 +122,14 @@ def test_öppna_nytt_år_två_gånger_ger_samma_resultat(socialnämnden, admin, 
     assert ordinärt.föregångare.count() == 2
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Verksamhetsområde.föregångare is not year-bound: linking an area that already existed in från_år also "
-    "changes the 'föregående år' columns of från_år's own reports. Needs a year on the link (model change) or a "
-    "rule in ekonomi.selectors._jämförelseområden; see docs/nytt-ar.md, 'Känd brist'."
-))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Verksamhetsområde.föregångare is not year-bound: linking an area that already existed in från_år also "
+        "changes the 'föregående år' columns of från_år's own reports. Needs a year on the link (model change) or a "
+        "rule in ekonomi.selectors._jämförelseområden; see docs/nytt-ar.md, 'Känd brist'."
+    ),
+)
 def test_att_öppna_2024_ändrar_inte_2023_års_rapporter(socialnämnden, admin, vo):
     före = per_namn(ekonomiunderlag(admin, [socialnämnden], 2023, 8))
     öppna_nytt_år(admin, socialnämnden, 2023, {vo(FÖREBYGGANDE).id: Åtgärd(FLYTTA, vo(ORDINÄRT).id)})
@@ -140,7 +145,9 @@ def test_sammanslagning_till_nytt_område(socialnämnden, admin, vo):
     öppen, institution = vo("Ifo öppenvård och stöd"), vo("Ifo vård och stöd institution/annat boende")
     block = öppen.förälder
     öppna_nytt_år(
-        admin, socialnämnden, 2023,
+        admin,
+        socialnämnden,
+        2023,
         {öppen.id: Åtgärd(SLÅ_IHOP, "ny-1"), institution.id: Åtgärd(SLÅ_IHOP, "ny-1")},
         nya=[NyttOmråde("ny-1", "Ifo vård och stöd", förälder=block.id)],
     )
@@ -161,9 +168,14 @@ def test_delning_med_huvudsaklig_efterträdare(socialnämnden, admin, vo):
     """A split: the old area's figures follow the main successor; the other new part starts without."""
     lss = vo("Insatser LSS i ordinärt boende")
     öppna_nytt_år(
-        admin, socialnämnden, 2023, {lss.id: Åtgärd(SLÅ_IHOP, "ny-1")},
-        nya=[NyttOmråde("ny-1", "Personlig assistans", förälder=lss.förälder_id),
-             NyttOmråde("ny-2", "Daglig verksamhet LSS", förälder=lss.förälder_id)],
+        admin,
+        socialnämnden,
+        2023,
+        {lss.id: Åtgärd(SLÅ_IHOP, "ny-1")},
+        nya=[
+            NyttOmråde("ny-1", "Personlig assistans", förälder=lss.förälder_id),
+            NyttOmråde("ny-2", "Daglig verksamhet LSS", förälder=lss.förälder_id),
+        ],
     )
     u = per_namn(ekonomiunderlag(admin, [socialnämnden], 2024, 8))
     assert u["Personlig assistans"].utfall_helår_fg == utfall(lss, 2023)
@@ -199,7 +211,9 @@ def test_mål_som_slutar_förlängs(socialnämnden, admin):
     Mål.objects.filter(pk__in=[m.pk for m in mål]).update(till_år=2023)
     resultat = öppna_nytt_år(admin, socialnämnden, 2023, {}, förläng_mål=[mål[0].pk, mål[1].pk])
     assert dict(Mål.objects.filter(nämnd=socialnämnden).values_list("pk", "till_år")) == {
-        mål[0].pk: 2024, mål[1].pk: 2024, mål[2].pk: 2023,
+        mål[0].pk: 2024,
+        mål[1].pk: 2024,
+        mål[2].pk: 2023,
     }
     assert resultat.förlängda_mål == [mål[0].namn, mål[1].namn]
     # Indikatorer stay with their mål.
@@ -230,9 +244,15 @@ def test_ogiltiga_mappningar_vägras_med_tydliga_meddelanden(socialnämnden, adm
         f"Flyktingmottagande: {block.namn} är ett block; välj en verksamhet eller enhet."
     ]
     meddelanden = fel(socialnämnden, admin, {block.id: AVSLUTA})
-    assert len(meddelanden) == 4 and all(f"men {block.namn}, som det ligger under, gör det inte" in m for m in meddelanden)
-    assert fel(socialnämnden, admin, {flykting.id: (BYT_NAMN, None, "")}) == ["Flyktingmottagande: ange det nya namnet."]
-    assert fel(socialnämnden, admin, {10**9: AVSLUTA}) == [f"Verksamhetsområde {10**9} finns inte i Socialnämnden 2023."]
+    assert len(meddelanden) == 4 and all(
+        f"men {block.namn}, som det ligger under, gör det inte" in m for m in meddelanden
+    )
+    assert fel(socialnämnden, admin, {flykting.id: (BYT_NAMN, None, "")}) == [
+        "Flyktingmottagande: ange det nya namnet."
+    ]
+    assert fel(socialnämnden, admin, {10**9: AVSLUTA}) == [
+        f"Verksamhetsområde {10**9} finns inte i Socialnämnden 2023."
+    ]
     assert fel(socialnämnden, admin, {flykting.id: (SLÅ_IHOP, flykting.id)}) == [
         "Flyktingmottagande: kan inte flyttas till eller slås ihop med sig självt."
     ]
@@ -253,10 +273,13 @@ def test_stängd_period_nästa_år_och_fel_roll_vägras(socialnämnden, admin, v
 
 def test_förhandsgranskning_sparar_inget(socialnämnden, admin, vo):
     förebyggande, ordinärt = vo(FÖREBYGGANDE), vo(ORDINÄRT)
-    resultat = förhandsgranska(admin, socialnämnden, 2023, {förebyggande.id: (FLYTTA, ordinärt.id)},
-                               nya=[NyttOmråde("ny-1", "Mottagning")])
+    resultat = förhandsgranska(
+        admin, socialnämnden, 2023, {förebyggande.id: (FLYTTA, ordinärt.id)}, nya=[NyttOmråde("ny-1", "Mottagning")]
+    )
     assert resultat.förhandsgranskning
-    assert {j.namn: j.fg_helår for j in resultat.jämförelser}[ORDINÄRT] == utfall(ordinärt, 2023) + utfall(förebyggande, 2023)
+    assert {j.namn: j.fg_helår for j in resultat.jämförelser}[ORDINÄRT] == utfall(ordinärt, 2023) + utfall(
+        förebyggande, 2023
+    )
     assert not ordinärt.föregångare.exists()
     assert not Verksamhetsområde.objects.filter(namn="Mottagning").exists()
 
@@ -291,14 +314,17 @@ def test_sidan_förhandsgranskar_och_bekräftar(client, socialnämnden, admin, v
     assert r.status_code == 200 and "Öppna 2024 för Socialnämnden" in r.content.decode()
     data = formdata(client, url)
     assert data[f"atgard_{förebyggande.id}"] == "behåll"
-    data.update({f"atgard_{förebyggande.id}": FLYTTA, f"till_{förebyggande.id}": str(ordinärt.id),
-                 "forhandsgranska": ""})
+    data.update(
+        {f"atgard_{förebyggande.id}": FLYTTA, f"till_{förebyggande.id}": str(ordinärt.id), "forhandsgranska": ""}
+    )
 
     r = client.post(url, data)
     s = BeautifulSoup(r.content, "html.parser")
     assert "Förhandsgranskning (inget är sparat ännu)" in s.get_text()
-    jämf = {tr.th.get_text(" ", strip=True): tr.find_all("td")[0].get_text(strip=True)
-            for tr in s.find("table", id="jamforelser").tbody.find_all("tr")}
+    jämf = {
+        tr.th.get_text(" ", strip=True): tr.find_all("td")[0].get_text(strip=True)
+        for tr in s.find("table", id="jamforelser").tbody.find_all("tr")
+    }
     assert jämf[f"{ORDINÄRT} ändrad"] == f"{ORDINÄRT} + {FÖREBYGGANDE}"
     assert not ordinärt.föregångare.exists()
 
@@ -346,7 +372,8 @@ def test_adminåtgärden_leder_till_sidan(client, socialnämnden, admin):
     admin.save()
     admin.user_permissions.set(Permission.objects.filter(codename__in=["view_nämnd", "change_nämnd"]))
     client.force_login(admin)
-    r = client.post(reverse("admin:nämnd_nämnd_changelist"),
-                    {"action": "öppna_nytt_år", "_selected_action": [socialnämnden.id]})
+    r = client.post(
+        reverse("admin:nämnd_nämnd_changelist"), {"action": "öppna_nytt_år", "_selected_action": [socialnämnden.id]}
+    )
     assert r.status_code == 302
     assert r["Location"] == reverse("nytt-år", args=[socialnämnden.id, timezone.localdate().year])

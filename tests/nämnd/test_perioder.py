@@ -51,9 +51,22 @@ def perioder_url(nämnd, år=2023):
 
 def ändra_utfall(user, nämnd, vo, belopp: Decimal):
     u = Utfall.objects.get(verksamhetsområde=vo, år=2023, månad=8, kostnadsslag__isnull=True, kategori="")
-    return spara_månad(user, nämnd, 2023, 8, [Gridrad(
-        vo.id, utfall=belopp, prognos=None, kommentar="", utfall_före=u.belopp, utfall_version=u.version,
-    )])
+    return spara_månad(
+        user,
+        nämnd,
+        2023,
+        8,
+        [
+            Gridrad(
+                vo.id,
+                utfall=belopp,
+                prognos=None,
+                kommentar="",
+                utfall_före=u.belopp,
+                utfall_version=u.version,
+            )
+        ],
+    )
 
 
 def stängda(kommun, år=2023):
@@ -90,8 +103,11 @@ def test_stängd_månad_låser_och_öppnad_går_att_ändra_igen(client, nämnd, 
     assert Utfall.objects.get(verksamhetsområde=hemtjänst, år=2023, månad=8, kategori="").belopp == Decimal("123456.00")
 
     # services.stäng creates the period (open) and then closes it: the creation itself is not an event.
-    historik = list(Period.history.filter(kommun=kommun, år=2023, månad=8).exclude(history_type="+", stängd=False)
-                    .order_by("history_date", "history_id"))
+    historik = list(
+        Period.history.filter(kommun=kommun, år=2023, månad=8)
+        .exclude(history_type="+", stängd=False)
+        .order_by("history_date", "history_id")
+    )
     assert [(h.stängd, h.history_user, h.history_change_reason) for h in historik] == [
         (True, controller, None),
         (False, admin, "Rättelse av felbokning"),
@@ -100,8 +116,10 @@ def test_stängd_månad_låser_och_öppnad_går_att_ändra_igen(client, nämnd, 
 
     # The dashboard shows the same history, newest first.
     s = BeautifulSoup(client.get(reverse("dashboard", args=[nämnd.id, 2023])).content, "html.parser")
-    rader = [[td.get_text(strip=True) for td in tr.find_all(["td", "th"])]
-             for tr in s.find("table", id="periodhistorik").tbody.find_all("tr")]
+    rader = [
+        [td.get_text(strip=True) for td in tr.find_all(["td", "th"])]
+        for tr in s.find("table", id="periodhistorik").tbody.find_all("tr")
+    ]
     assert [r[1:] for r in rader] == [
         ["2023-08", "Öppnad igen", "admin-lillby", "Rättelse av felbokning"],
         ["2023-08", "Stängd", "controller-lillby", "–"],
@@ -126,8 +144,9 @@ def test_öppna_flera_månader_med_en_orsak(client, nämnd, admin):
     client.post(perioder_url(nämnd), {"atgard": "oppna", "månader": [11, 12], "orsak": "Bokslutsjustering"})
     assert stängda(nämnd.kommun) == list(range(1, 11))
     assert set(
-        Period.history.filter(kommun=nämnd.kommun, stängd=False, history_type="~")
-        .values_list("månad", "history_change_reason")
+        Period.history.filter(kommun=nämnd.kommun, stängd=False, history_type="~").values_list(
+            "månad", "history_change_reason"
+        )
     ) == {(11, "Bokslutsjustering"), (12, "Bokslutsjustering")}
 
 

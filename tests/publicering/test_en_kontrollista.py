@@ -15,8 +15,8 @@ from nämnd.models import Kommun, Nämnd, Period, Rapportlås, Verksamhetsområd
 from publicering import services as publicering
 from rapporter import kontroller
 from rapporter.models import Sektionsordning, Textavsnitt
-from uppfoljning.services import OrsakKrävs, stäng_månader, stängningsfynd
 from tests.conftest import skapa_användare
+from uppfoljning.services import OrsakKrävs, stäng_månader, stängningsfynd
 
 ÅR = 2024
 

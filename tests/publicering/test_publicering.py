@@ -14,10 +14,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from ekonomi.berakning import DriftRad, Driftgrupp, Driftredovisning
+from ekonomi.berakning import Driftgrupp, DriftRad, Driftredovisning
 from ekonomi.models import Prognos
 from nyckeltal.models import Måluppfyllelse, Nyckeltalsvärde
-from nämnd.models import Kommun, Rapportlås
+from nämnd.models import Rapportlås
 from nämnd.vakt import Låst, Slag, Ändring, kräv_ändringsbar
 from publicering import services
 from publicering.models import Publiceringsinställning, Rapportärende
@@ -69,7 +69,9 @@ class FelaktigGrupp(Driftgrupp):
 
 
 def test_fel_delsumma_saknad_kommentar_och_saknad_bedömning_ger_exakt_de_fynden(ärende, fastställare, socialnämnden):
-    Prognos.objects.filter(verksamhetsområde__namn="LOV - hemtjänst och delegerad HSL", år=2023, månad=8).update(kommentar="")
+    Prognos.objects.filter(verksamhetsområde__namn="LOV - hemtjänst och delegerad HSL", år=2023, månad=8).update(
+        kommentar=""
+    )
     Måluppfyllelse.objects.filter(mål__namn="Möta omvärldsförändringar").delete()
     rapport = bygg_rapport(fastställare, socialnämnden, 2023, "delårsrapport")
     drift = rapport.delar[0].drift
@@ -99,7 +101,9 @@ def test_fel_tecken_upptäcks(fastställare, socialnämnden):
 
     g = rapport.delar[0].drift.grupper[0]
     rad = g.rader[0]
-    omvänd = OmväntRad(**{f: getattr(rad, f) for f in ("namn", "jämförelse", "budget", "tillägg", "nettokostnad", "id")})
+    omvänd = OmväntRad(
+        **{f: getattr(rad, f) for f in ("namn", "jämförelse", "budget", "tillägg", "nettokostnad", "id")}
+    )
     drift = Driftredovisning((Driftgrupp(g.namn, (omvänd,), är_block=False),), DriftRad)
     fynd = kontroller.tecken(drift, "driftredovisningen", rapport)
     assert [f.kod for f in fynd] == ["tecken"] and "Nämnd- och styrelseverksamhet" in fynd[0].text
@@ -146,7 +150,7 @@ def test_pdf_a_och_taggar(ärende, fastställare):
         if "/S" in e:
             taggar.add(str(e.S))
         k = e.get("/K")
-        for barn in (k if isinstance(k, pikepdf.Array) else [k]):
+        for barn in k if isinstance(k, pikepdf.Array) else [k]:
             gå(barn, djup + 1)
 
     gå(root.StructTreeRoot)
@@ -158,10 +162,11 @@ def test_pdf_a_och_taggar(ärende, fastställare):
         assert any(k in beskrivning for k in ("/FontFile", "/FontFile2", "/FontFile3")), f.BaseFont
 
 
-def test_ändring_efter_fastställande_vägras_och_ny_version_behåller_den_gamla(client, ärende, fastställare,
-                                                                                 socialnämnden):
-    from ekonomi.services import Gridrad, spara_månad
+def test_ändring_efter_fastställande_vägras_och_ny_version_behåller_den_gamla(
+    client, ärende, fastställare, socialnämnden
+):
     from ekonomi.models import Utfall
+    from ekonomi.services import Gridrad, spara_månad
 
     v1 = _fastställ(ärende, fastställare)
     lås = Rapportlås.objects.get(nämnd=socialnämnden, år=2023, rapporttyp="delårsrapport")
@@ -229,8 +234,9 @@ def test_publika_sidor_visar_bara_det_publicerade(client, ärende, fastställare
 
 def test_små_antal_maskeras_i_publicerad_version(client_läsare, ärende, fastställare, socialnämnden):
     Publiceringsinställning.objects.update_or_create(kommun=socialnämnden.kommun, defaults={"maska_under": 5})
-    Nyckeltalsvärde.objects.filter(nyckeltal__namn="Korttidsvistelse LSS, antal brukare totalt", år=2022,
-                                   typ="utfall_helår").update(värde=Decimal(3))
+    Nyckeltalsvärde.objects.filter(
+        nyckeltal__namn="Korttidsvistelse LSS, antal brukare totalt", år=2022, typ="utfall_helår"
+    ).update(värde=Decimal(3))
     version = _fastställ(ärende, fastställare)
     assert "färre än 5, visas inte" in version.html and "Antal färre än 5 visas inte" in version.html
     intern = client_läsare.get(reverse("rapport", args=[socialnämnden.id, 2023, "delårsrapport"])).content.decode()

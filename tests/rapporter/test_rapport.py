@@ -37,7 +37,8 @@ def tabellrader(html: bytes, id: str) -> list[tuple[str, list]]:
     assert t is not None, f"tabell {id} saknas"
     return [
         (th.get_text(" ", strip=True), [tal(td.get_text()) for td in tr.find_all("td")])
-        for tr in t.find_all("tr") if (th := tr.find("th", scope="row"))
+        for tr in t.find_all("tr")
+        if (th := tr.find("th", scope="row"))
     ]
 
 
@@ -79,8 +80,10 @@ def test_delårsrapport_html_visar_publicerade_siffror(client_läsare, socialnä
         namn = "Summa" if p["block"] == "SUMMA" else p["verksamhet"]
         fg, budget, tillägg, prognos, avvikelse, _förändring = helår[namn]
         assert (fg, budget, tillägg, prognos) == (
-            tkr(p["nettokostnad_helar_2022_tkr"]), tkr(p["kf_budget_helar_2023_tkr"]),
-            tkr(p["tillagg_avdrag_helar_2023_tkr"]), tkr(p["prognos_nettokostnad_helar_2023_tkr"]),
+            tkr(p["nettokostnad_helar_2022_tkr"]),
+            tkr(p["kf_budget_helar_2023_tkr"]),
+            tkr(p["tillagg_avdrag_helar_2023_tkr"]),
+            tkr(p["prognos_nettokostnad_helar_2023_tkr"]),
         ), namn
         assert inom(avvikelse, tkr(p["prognos_budgetavvikelse_helar_2023_tkr"])), namn
     assert f"{MINUS}1\u00a0022" in html  # true minus sign and no-break thousands separator
@@ -92,8 +95,18 @@ def test_delårsrapport_volymer_och_indikatorer(client_läsare, socialnämnden):
     publicerat = referens("volymer_nyckeltal_delar_2023.csv")
     assert [namn for namn, _ in volymer] == [p["nyckeltal"] for p in publicerat]
     for (_, celler), p in zip(volymer, publicerat, strict=True):
-        väntat = [tkr(p[k]) for k in ("utfall_helar_2019", "utfall_helar_2020", "utfall_helar_2021",
-                                       "utfall_helar_2022", "mal_helar_2023", "utfall_delar_2023", "prognos_2023")]
+        väntat = [
+            tkr(p[k])
+            for k in (
+                "utfall_helar_2019",
+                "utfall_helar_2020",
+                "utfall_helar_2021",
+                "utfall_helar_2022",
+                "mal_helar_2023",
+                "utfall_delar_2023",
+                "prognos_2023",
+            )
+        ]
         assert celler == [p["enhet"], *väntat], p["nyckeltal"]
     soup = BeautifulSoup(r.content, "html.parser")
     rad = soup.find("th", string=re.compile("Brukarbedömning hemtjänst")).parent
@@ -110,8 +123,11 @@ def test_verksamhetsplan_2024_visar_driftsbudgeten(client_läsare, socialnämnde
     budget = tabell(r.content, f"budget-{socialnämnden.id}")
     for p in referens("driftsbudget_2024.csv"):
         namn = "Summa" if p["block"] == "SUMMA" else p["verksamhet"]
-        assert budget[namn] == [tkr(p["kf_budget_2023_tkr"]), tkr(p["kf_budget_2024_tkr"]),
-                                tkr(p["namndbudget_2024_tkr"])], namn
+        assert budget[namn] == [
+            tkr(p["kf_budget_2023_tkr"]),
+            tkr(p["kf_budget_2024_tkr"]),
+            tkr(p["namndbudget_2024_tkr"]),
+        ], namn
 
 
 def test_sektionsordning_styrs_av_kommunen(client_läsare, socialnämnden):
@@ -132,7 +148,13 @@ def test_mnkr_och_negativa_kostnader_är_presentation(client_läsare, socialnäm
     Kommun.objects.filter(pk=socialnämnden.kommun_id).update(beloppsenhet="mnkr", kostnader_negativa=True)
     r = client_läsare.get(url(socialnämnden, 2023, "delårsrapport"))
     helår = tabell(r.content, f"helar-{socialnämnden.id}")
-    assert helår["Summa"][:5] == [Decimal("-315.7"), Decimal("-344.1"), Decimal("2.6"), Decimal("-336.4"), Decimal("5.0")]
+    assert helår["Summa"][:5] == [
+        Decimal("-315.7"),
+        Decimal("-344.1"),
+        Decimal("2.6"),
+        Decimal("-336.4"),
+        Decimal("5.0"),
+    ]
 
 
 def test_antal_frågor_växer_inte_med_nämndens_storlek(client, django_user_model):
@@ -158,7 +180,9 @@ def test_nämnd_delad_under_året_visar_båda_delarna_och_summan(client, django_
     äldre.föregångare.add(gamla)
     for n, månader, belopp in ((gamla, range(1, 6), 200_000), (äldre, range(6, 9), 300_000)):
         o = Verksamhetsområde.objects.create(nämnd=n, namn="Äldreomsorg")
-        Utfall.objects.bulk_create(Utfall(verksamhetsområde=o, år=2023, månad=m, belopp=Decimal(belopp)) for m in månader)
+        Utfall.objects.bulk_create(
+            Utfall(verksamhetsområde=o, år=2023, månad=m, belopp=Decimal(belopp)) for m in månader
+        )
     client.force_login(django_user_model.objects.create_superuser("su", password="x"))
     r = client.get(url(äldre, 2023, "delårsrapport"))
     html = r.content.decode()
@@ -189,8 +213,12 @@ def test_pdf_har_siffrorna_metadata_och_sidnummer(client_läsare, socialnämnden
     for siffra in ("219 654", "203 069", "336 405", "315 660", "−1 763", "−2 645", "62 579"):
         assert siffra in text, siffra
     assert "Flyktingmottagande" in text and "Kolada" in text
-    fonter = {str(f.get("/BaseFont")) for p in pdf.pages for f in (p["/Resources"].get("/Font") or {}).values()
-              for f in [f.get_object()]}
+    fonter = {
+        str(f.get("/BaseFont"))
+        for p in pdf.pages
+        for f in (p["/Resources"].get("/Font") or {}).values()
+        for f in [f.get_object()]
+    }
     assert any("DejaVu" in f for f in fonter), fonter
     for sida in pdf.pages:
         bredd, höjd = float(sida.mediabox.width), float(sida.mediabox.height)

@@ -32,10 +32,12 @@ def nämnd(db) -> Nämnd:
     byggd = factories.liten_kommun(2023)
     kommun, nämnd = byggd.kommun, byggd.nämnd
     for i, rubrik in enumerate(TEXTER):
-        factories.SektionsordningFactory(kommun=kommun, rapporttyp="delårsrapport", sektion="text", rubrik=rubrik,
-                                         ordning=i)
-        factories.TextavsnittFactory(nämnd=nämnd, år=2023, rapporttyp="delårsrapport", rubrik=rubrik,
-                                     text=TEXTER[rubrik])
+        factories.SektionsordningFactory(
+            kommun=kommun, rapporttyp="delårsrapport", sektion="text", rubrik=rubrik, ordning=i
+        )
+        factories.TextavsnittFactory(
+            nämnd=nämnd, år=2023, rapporttyp="delårsrapport", rubrik=rubrik, text=TEXTER[rubrik]
+        )
     factories.SektionsordningFactory(kommun=kommun, rapporttyp="delårsrapport", sektion="drift", ordning=9)
     for typ, rubrik in (("verksamhetsberättelse", "Nämndens uppdrag"), ("verksamhetsplan", "Nämndens ansvar")):
         factories.SektionsordningFactory(kommun=kommun, rapporttyp=typ, sektion="text", rubrik=rubrik, ordning=0)
@@ -126,17 +128,25 @@ def test_tom_text_tar_bort_och_ny_text_skapas(cc, nämnd, controller):
     data[namn("Ledningssystem för kvalitet")] = "   "
     assert cc.post(url(nämnd), data).status_code == 302
     assert not Textavsnitt.objects.filter(rubrik="Ledningssystem för kvalitet", rapporttyp="delårsrapport").exists()
-    assert Textavsnitt.history.filter(rubrik="Ledningssystem för kvalitet", history_type="-",
-                                      history_user=controller).count() == 1
+    assert (
+        Textavsnitt.history.filter(
+            rubrik="Ledningssystem för kvalitet", history_type="-", history_user=controller
+        ).count()
+        == 1
+    )
     html = rapport_html(cc, nämnd)
-    avsnitt = next(s for s in BeautifulSoup(html, "html.parser").find_all("section", class_="sektion-text")
-                   if "Ledningssystem för kvalitet" in s.h2.get_text())
+    avsnitt = next(
+        s
+        for s in BeautifulSoup(html, "html.parser").find_all("section", class_="sektion-text")
+        if "Ledningssystem för kvalitet" in s.h2.get_text()
+    )
     assert "Text saknas." in avsnitt.get_text()
 
 
 def test_befintlig_text_med_annan_rubrik_visas_och_kan_ändras(cc, nämnd):
-    Textavsnitt.objects.create(nämnd=nämnd, år=2023, rapporttyp="delårsrapport", rubrik="Gammal rubrik",
-                               text="Gammal text")
+    Textavsnitt.objects.create(
+        nämnd=nämnd, år=2023, rapporttyp="delårsrapport", rubrik="Gammal rubrik", text="Gammal text"
+    )
     Sektionsordning.objects.filter(rubrik="Ledningssystem för kvalitet", rapporttyp="delårsrapport").update(visas=False)
     r = cc.get(url(nämnd))
     html = r.content.decode()
@@ -166,16 +176,20 @@ def test_stängd_period_låser_texterna(cc, nämnd, kommun):
     assert textruta(r.content, "Omvärldsbevakning").get_text().strip() == "Ny text"
     assert Textavsnitt.objects.get(rubrik="Omvärldsbevakning").text.startswith("Efterfrågan")
     # The verksamhetsplan for the next year is locked by its own month (January).
-    assert not textruta(cc.get(url(nämnd, 2024, "verksamhetsplan")).content, "Nämndens ansvar").has_attr(
-        "readonly")
+    assert not textruta(cc.get(url(nämnd, 2024, "verksamhetsplan")).content, "Nämndens ansvar").has_attr("readonly")
 
 
 def test_samtidig_ändring_ger_konflikt(cc, nämnd, kommun):
     data = formulärdata(cc.get(url(nämnd)).content)
     kollega = controller_för(kommun, nämnd, "kollega")
     t = Textavsnitt.objects.get(rubrik="Omvärldsbevakning")
-    services.spara_texter(kollega, nämnd, 2023, "delårsrapport", [
-        services.Textändring("Omvärldsbevakning", "Kollegans text", t.version, services.avtryck(t.text))])
+    services.spara_texter(
+        kollega,
+        nämnd,
+        2023,
+        "delårsrapport",
+        [services.Textändring("Omvärldsbevakning", "Kollegans text", t.version, services.avtryck(t.text))],
+    )
     data[namn("Omvärldsbevakning")] = "Min text"
     data[namn("Nämndens uppdrag")] = "Också min text"
     r = cc.post(url(nämnd), data)
@@ -246,5 +260,6 @@ def test_antal_frågor_beror_inte_på_antal_texter(client, db):
         assert r.status_code == 302, felrutan(r.content)
         antal.append((len(läsning), len(sparning)))
         assert sorted(Textavsnitt.objects.filter(nämnd=nämnd).values_list("text", flat=True)) == sorted(
-            f"Ändrad {i}" if i % 3 == 0 else f"Ny {i}" for i in range(storlek) if i % 6 != 0 and i % 3 != 2)
+            f"Ändrad {i}" if i % 3 == 0 else f"Ny {i}" for i in range(storlek) if i % 6 != 0 and i % 3 != 2
+        )
     assert antal[0] == antal[1], antal

@@ -42,10 +42,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--kommun", required=True, help="Kommunkod, t.ex. 0330 för Knivsta.")
-        parser.add_argument("--kpi", action="append", default=[],
-                            help="Kolada-id, kommaseparerade eller upprepade. Standard: kommunens indikatorer.")
-        parser.add_argument("--år", dest="år", action="append", default=[],
-                            help="År: 2023, 2021,2022 eller 2020-2023. Standard: de fyra senaste åren.")
+        parser.add_argument(
+            "--kpi",
+            action="append",
+            default=[],
+            help="Kolada-id, kommaseparerade eller upprepade. Standard: kommunens indikatorer.",
+        )
+        parser.add_argument(
+            "--år",
+            dest="år",
+            action="append",
+            default=[],
+            help="År: 2023, 2021,2022 eller 2020-2023. Standard: de fyra senaste åren.",
+        )
         parser.add_argument("--torrkörning", action="store_true", help="Visa vad som skulle ändras, skriv inget.")
 
     def handle(self, *args, **options):
@@ -54,8 +63,9 @@ class Command(BaseCommand):
             raise CommandError(f"Ingen kommun har kommunkod {options['kommun']!r}.")
         kpier = sorted({k.strip().upper() for v in options["kpi"] for k in v.split(",") if k.strip()})
         if not kpier:
-            kpier = sorted(set(Indikator.objects.for_kommun(kommun).exclude(kolada_id="")
-                               .values_list("kolada_id", flat=True)))
+            kpier = sorted(
+                set(Indikator.objects.for_kommun(kommun).exclude(kolada_id="").values_list("kolada_id", flat=True))
+            )
         if not kpier:
             raise CommandError(f"{kommun} har inga indikatorer med Kolada-id. Ange --kpi.")
         if bad := [k for k in kpier if not kolada.KPI_MÖNSTER.fullmatch(k)]:
@@ -76,8 +86,10 @@ class Command(BaseCommand):
             self.stdout.write(f"{status}: {vad}: {gammalt or '–'} → {nytt}")
         for n in plan.noteringar:
             self.stdout.write(n)
-        sammanfattning = (f"{len(sidor)} sidor hämtade. {len(plan.skapade)} nya, {len(plan.ändrade)} reviderade, "
-                          f"{plan.oförändrade} oförändrade värden.")
+        sammanfattning = (
+            f"{len(sidor)} sidor hämtade. {len(plan.skapade)} nya, {len(plan.ändrade)} reviderade, "
+            f"{plan.oförändrade} oförändrade värden."
+        )
         if options["torrkörning"]:
             self.stdout.write(f"Torrkörning: inget sparades. {sammanfattning}")
         elif imp is None:

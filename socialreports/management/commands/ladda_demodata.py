@@ -8,7 +8,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--demo-anvandare", action="store_true",
+            "--demo-anvandare",
+            action="store_true",
             help=f"Skapa även användarna demo-admin, demo-controller och demo-lasare (lösenord {demodata.DEMO_LÖSENORD}). "
             "Endast för lokal demo.",
         )
