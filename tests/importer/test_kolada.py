@@ -1,6 +1,9 @@
 """Kolada: v3 JSON answers (written here in the documented shape, see tests/importer/kolada/) and downloaded
 tables into Indikatorvärde with källa "Kolada"; revisions, locking, and the fetch command with a fake fetch
-function (the tests never use the network)."""
+function (the tests never use the network).
+
+The kommun is ``annan_form_kommun`` (2023) with kommunkod 0330 (the stored answers are for 0330; 0160 is another
+kommun) and four Kolada indikatorer on its mål, with the values in ``INDIKATORER``."""
 
 from __future__ import annotations
 
@@ -16,8 +19,9 @@ from django.urls import reverse
 from importer import kolada
 from importer.management.commands import hamta_kolada
 from importer.models import Import, Importändring
-from nyckeltal.models import Indikatorvärde
-from nämnd.models import Period
+from nyckeltal.models import Indikatorvärde, Mål
+from nämnd.models import Nämnd, Period
+from tests import factories
 from tests.importer.test_mallar import bekräfta, granskning, ladda_upp, xlsx
 
 SVAR = Path(__file__).parent / "kolada"
@@ -37,11 +41,38 @@ def värden(år: int, kpi: str = "U21468") -> tuple:
     return v.totalt, v.kvinnor, v.män, v.källa
 
 
-@pytest.fixture
-def client_admin(client, knivsta):
-    from tests.conftest import skapa_användare
+KOD = "0330"
+# kolada_id → (namn, {år: (totalt, kvinnor, män)}) before any import
+INDIKATORER = {
+    "U21468": (BRUKARBEDÖMNING, {2021: (79, 83, 73), 2022: (85, 85, 85), 2023: (94, 92, 96)}),
+    "U23471": ("Brukarbedömning särskilt boende äldreomsorg (helhetssyn), andel (%)", {2023: (79, None, None)}),
+    "N31814": ("Vuxna med långvarigt ekonomiskt bistånd, andel (%)", {2021: (27, 25, 29)}),
+    "U40455": ("Väntetid till särskilt boende, medelvärde (dagar)", {}),
+}
 
-    client.force_login(skapa_användare("admin-knivsta", knivsta, roll="admin"))
+
+@pytest.fixture
+def ekeby(db) -> factories.Byggd:
+    b = factories.annan_form_kommun(år=2023)
+    b.kommun.kommunkod = KOD
+    b.kommun.save(update_fields=["kommunkod"])
+    mål = Mål.objects.get(nämnd=b.nämnder["Omsorgsnämnden"], namn="Trygg omsorg")
+    for kpi, (namn, per_år) in INDIKATORER.items():
+        indikator = factories.IndikatorFactory(mål=mål, namn=namn, kolada_id=kpi)
+        for år, (t, k, m) in per_år.items():
+            factories.IndikatorvärdeFactory(indikator=indikator, år=år, totalt=t, kvinnor=k, män=m)
+    return b
+
+
+@pytest.fixture
+def omsorg(ekeby) -> Nämnd:
+    """The nämnd that holds the Kolada indikatorer."""
+    return ekeby.nämnder["Omsorgsnämnden"]
+
+
+@pytest.fixture
+def client_admin(client, ekeby):
+    client.force_login(factories.admin(ekeby.kommun))
     return client
 
 
@@ -92,9 +123,9 @@ def test_tolka_json_felsvar_från_api():
 def test_tolka_tabell_lång_med_kön_och_värde():
     csv = (
         "Kpi;Nyckeltal;Kommun;År;Kön;Värde\n"
-        f"U21468;{BRUKARBEDÖMNING};0330 Knivsta;2020;Totalt;80\n"
-        f"U21468;{BRUKARBEDÖMNING};0330 Knivsta;2020;Kvinnor;82,0\n"
-        f"U21468;{BRUKARBEDÖMNING};0330 Knivsta;2020;Män;77\n"
+        f"U21468;{BRUKARBEDÖMNING};0330 Ekeby;2020;Totalt;80\n"
+        f"U21468;{BRUKARBEDÖMNING};0330 Ekeby;2020;Kvinnor;82,0\n"
+        f"U21468;{BRUKARBEDÖMNING};0330 Ekeby;2020;Män;77\n"
         f"U21468;{BRUKARBEDÖMNING};0160 Täby;2020;Totalt;90\n"
     ).encode()
     tolkat = kolada.Koladaimport().tolka("kolada.csv", csv)
@@ -129,12 +160,12 @@ def test_tolka_tabell_en_kolumn_per_år_och_tappad_nolla():
 # --- import via the upload pages -----------------------------------------------------------------
 
 
-def test_kolada_json_importeras_och_visas_i_delårsrapporten(client_admin, socialnämnden):
-    Indikatorvärde.objects.filter(indikator__mål__nämnd=socialnämnden).update(källa="")
-    rapport = reverse("rapport", args=[socialnämnden.id, 2023, "delårsrapport"])
+def test_kolada_json_importeras_och_visas_i_delårsrapporten(client_admin, omsorg):
+    Indikatorvärde.objects.filter(indikator__mål__nämnd=omsorg).update(källa="")
+    rapport = reverse("rapport", args=[omsorg.id, 2023, "delårsrapport"])
     assert "Källa: Kolada" not in client_admin.get(rapport).content.decode()
 
-    g = granskning(ladda_upp(client_admin, socialnämnden, "kolada", "kolada-u21468.json", båda_sidorna()))
+    g = granskning(ladda_upp(client_admin, omsorg, "kolada", "kolada-u21468.json", båda_sidorna()))
     assert g["fel"] == []
     assert "Värden för andra kommuner hoppades över: 0160 (1 st)." in g["noteringar"]
     assert any("U21468: inget värde för 2021 i filen" in n for n in g["noteringar"])
@@ -157,8 +188,8 @@ def test_kolada_json_importeras_och_visas_i_delårsrapporten(client_admin, socia
     assert "Källa: Kolada" in html.decode()
 
 
-def test_kolada_reimport_visar_revision_gammalt_nytt(client_admin, socialnämnden):
-    g = granskning(ladda_upp(client_admin, socialnämnden, "kolada", "kolada.json", båda_sidorna()))
+def test_kolada_reimport_visar_revision_gammalt_nytt(client_admin, omsorg):
+    g = granskning(ladda_upp(client_admin, omsorg, "kolada", "kolada.json", båda_sidorna()))
     rader = {r[1]: r for r in g["rader"]}
     revision = rader[f"U21468 {BRUKARBEDÖMNING} 2022 totalt"]
     assert revision == ["Reviderad", f"U21468 {BRUKARBEDÖMNING} 2022 totalt", "85", "86"]
@@ -170,19 +201,19 @@ def test_kolada_reimport_visar_revision_gammalt_nytt(client_admin, socialnämnde
     assert (ä.modell, ä.gammalt, ä.nytt) == ("Indikatorvärde", "85", "86")
 
     # importing the same answer again: nothing to do
-    g2 = granskning(ladda_upp(client_admin, socialnämnden, "kolada", "kolada.json", båda_sidorna()))
+    g2 = granskning(ladda_upp(client_admin, omsorg, "kolada", "kolada.json", båda_sidorna()))
     assert (g2["nya"], g2["ändrade"]) == (0, 0) and not g2["kan_bekräftas"]
 
     # Kolada revises 2022 once more: old → new against what the first import stored
     svar = [sida("u21468_sida1.json"), sida("u21468_sida2.json")]
     svar[0]["values"][1]["values"][2]["value"] = 87.5
-    g3 = granskning(ladda_upp(client_admin, socialnämnden, "kolada", "kolada.json", json.dumps(svar).encode()))
+    g3 = granskning(ladda_upp(client_admin, omsorg, "kolada", "kolada.json", json.dumps(svar).encode()))
     assert g3["rader"] == [["Reviderad", f"U21468 {BRUKARBEDÖMNING} 2022 totalt", "86", "87,50"]]
 
 
-def test_kolada_vägras_för_stängt_år(client_admin, socialnämnden):
-    Period.objects.create(kommun=socialnämnden.kommun, år=2022, månad=12, stängd=True)
-    g = granskning(ladda_upp(client_admin, socialnämnden, "kolada", "kolada.json", båda_sidorna()))
+def test_kolada_vägras_för_stängt_år(client_admin, omsorg):
+    Period.objects.create(kommun=omsorg.kommun, år=2022, månad=12, stängd=True)
+    g = granskning(ladda_upp(client_admin, omsorg, "kolada", "kolada.json", båda_sidorna()))
     assert not g["kan_bekräftas"]
     assert g["fel"] == [
         [
@@ -198,13 +229,13 @@ def test_kolada_vägras_för_stängt_år(client_admin, socialnämnden):
     assert värden(2022)[0] == 85
 
 
-def test_kolada_vägras_för_fastställd_rapport(client_admin, socialnämnden):
+def test_kolada_vägras_för_fastställd_rapport(client_admin, omsorg):
     import datetime as dt
 
     from nämnd.models import Rapportlås
 
     Rapportlås.objects.create(
-        nämnd=socialnämnden,
+        nämnd=omsorg,
         år=2022,
         rapporttyp="verksamhetsberättelse",
         slutmånad=12,
@@ -212,30 +243,27 @@ def test_kolada_vägras_för_fastställd_rapport(client_admin, socialnämnden):
         paragraf="§ 31",
         version=1,
     )
-    g = granskning(ladda_upp(client_admin, socialnämnden, "kolada", "kolada.json", båda_sidorna()))
+    g = granskning(ladda_upp(client_admin, omsorg, "kolada", "kolada.json", båda_sidorna()))
     assert [f[3] for f in g["fel"]] == [
-        f"Verksamhetsberättelse 2022 för {socialnämnden.namn} är fastställd (2023-03-28, § 31) och låst. För att "
+        f"Verksamhetsberättelse 2022 för {omsorg.namn} är fastställd (2023-03-28, § 31) och låst. För att "
         "ändra den måste någon som får fastställa öppna rapporten för rättelse på sidan Granskning och "
-        f"fastställande (/publicering/rapport/{socialnämnden.pk}/2022/verksamhetsberättelse/)."
+        f"fastställande (/publicering/rapport/{omsorg.pk}/2022/verksamhetsberättelse/)."
     ]
     assert not g["kan_bekräftas"]
 
 
-def test_kolada_fil_för_annan_kommun_är_fel(client_admin, socialnämnden):
+def test_kolada_fil_för_annan_kommun_är_fel(client_admin, omsorg):
     svar = sida("u21468_sida1.json")
     svar["values"] = [v for v in svar["values"] if v["municipality"] == "0160"]
-    g = granskning(ladda_upp(client_admin, socialnämnden, "kolada", "taby.json", json.dumps(svar).encode()))
-    assert g["fel"][0][3] == "Filen innehåller inga värden för Knivsta kommun (kommunkod 0330)."
+    g = granskning(ladda_upp(client_admin, omsorg, "kolada", "taby.json", json.dumps(svar).encode()))
+    assert g["fel"][0][3] == "Filen innehåller inga värden för Ekeby kommun (kommunkod 0330)."
 
 
-def test_kolada_csv_tabell_importeras(client_admin, socialnämnden):
+def test_kolada_csv_tabell_importeras(client_admin, omsorg):
     csv = (
-        "Kolada-id;Kommun;År;T;K;M\n"
-        "U21468;Knivsta;2020;80;82;77\n"
-        "N31814;Knivsta;2023;24;23;25\n"
-        "U99999;Knivsta;2023;1;1;1\n"
+        "Kolada-id;Kommun;År;T;K;M\nU21468;Ekeby;2020;80;82;77\nN31814;Ekeby;2023;24;23;25\nU99999;Ekeby;2023;1;1;1\n"
     ).encode()
-    g = granskning(ladda_upp(client_admin, socialnämnden, "kolada", "kolada.csv", csv))
+    g = granskning(ladda_upp(client_admin, omsorg, "kolada", "kolada.csv", csv))
     assert g["fel"] == []
     assert any("U99999 (1 st)" in n for n in g["noteringar"])
     assert bekräfta(client_admin, g).status_code == 302
@@ -243,8 +271,8 @@ def test_kolada_csv_tabell_importeras(client_admin, socialnämnden):
     assert värden(2023, "N31814") == (24, 23, 25, "Kolada")
 
 
-def test_kolada_ogiltig_json(client_admin, socialnämnden):
-    g = granskning(ladda_upp(client_admin, socialnämnden, "kolada", "svar.json", b'{"values": [1, 2'))
+def test_kolada_ogiltig_json(client_admin, omsorg):
+    g = granskning(ladda_upp(client_admin, omsorg, "kolada", "svar.json", b'{"values": [1, 2'))
     assert g["fel"][0][3].startswith("Filen är inte giltig JSON")
 
 
@@ -268,7 +296,7 @@ class FalskKolada:
         return {"count": 0, "next_url": None, "previous_url": None, "values": []}
 
 
-def test_kommandot_hämtar_alla_sidor_och_importerar(knivsta, monkeypatch, capsys):
+def test_kommandot_hämtar_alla_sidor_och_importerar(ekeby, monkeypatch, capsys):
     falsk = FalskKolada()
     monkeypatch.setattr(hamta_kolada, "hämta_json", falsk)
     call_command("hamta_kolada", "--kommun", "0330", "--år", "2020-2023")
@@ -283,7 +311,7 @@ def test_kommandot_hämtar_alla_sidor_och_importerar(knivsta, monkeypatch, capsy
     assert "Reviderad" in capsys.readouterr().out
 
 
-def test_kommandot_delar_30_id_i_25_plus_5_och_skriver_inget_när_andra_biten_fallerar(knivsta, monkeypatch):
+def test_kommandot_delar_30_id_i_25_plus_5_och_skriver_inget_när_andra_biten_fallerar(ekeby, monkeypatch):
     kpier = ["U21468", *(f"Z{i:05d}" for i in range(1, 30))]  # 30 ids; U21468 sorts first
     falsk = FalskKolada(fel_för="Z00025")
     monkeypatch.setattr(hamta_kolada, "hämta_json", falsk)
@@ -299,7 +327,7 @@ def test_kommandot_delar_30_id_i_25_plus_5_och_skriver_inget_när_andra_biten_fa
     assert not Import.objects.exists()
 
 
-def test_kommandot_30_id_utan_fel(knivsta, monkeypatch):
+def test_kommandot_30_id_utan_fel(ekeby, monkeypatch):
     falsk = FalskKolada()
     monkeypatch.setattr(hamta_kolada, "hämta_json", falsk)
     call_command(
@@ -318,18 +346,18 @@ def test_kommandot_30_id_utan_fel(knivsta, monkeypatch):
     assert värden(2022)[0] == 86
 
 
-def test_kommandot_vägrar_stängt_år_och_torrkörning_skriver_inget(knivsta, monkeypatch, capsys):
+def test_kommandot_vägrar_stängt_år_och_torrkörning_skriver_inget(ekeby, monkeypatch, capsys):
     monkeypatch.setattr(hamta_kolada, "hämta_json", FalskKolada())
     call_command("hamta_kolada", "--kommun", "0330", "--år", "2020-2023", "--torrkörning")
     assert "Torrkörning: inget sparades" in capsys.readouterr().out
     assert värden(2022)[0] == 85 and not Import.objects.exists()
-    Period.objects.create(kommun=knivsta, år=2022, månad=12, stängd=True)
+    Period.objects.create(kommun=ekeby.kommun, år=2022, månad=12, stängd=True)
     with pytest.raises(CommandError, match="Året 2022 är stängt"):
         call_command("hamta_kolada", "--kommun", "0330", "--år", "2020-2023")
     assert not Indikatorvärde.objects.filter(indikator__kolada_id="U21468", år=2020).exists()
 
 
-def test_kommandot_följer_bara_koladas_adresser(knivsta, monkeypatch):
+def test_kommandot_följer_bara_koladas_adresser(ekeby, monkeypatch):
     def falsk(url):
         return {"values": [], "next_url": "https://example.com/v3/data?page=2"}
 
