@@ -1,5 +1,10 @@
 """The Månadsuppföljning page: who reaches it, what it shows, Swedish number input, errors that keep what was
-typed, conflicts, closed periods, the delårsrapport after a save, and a fixed number of queries."""
+typed, conflicts, closed periods, the delårsrapport after a save, and a fixed number of queries.
+
+Built on ``liten_kommun`` (tests/factories.py) for 2023: block Vård och omsorg → Hemtjänst (budget 1 200 tkr,
+utfall 100 tkr a month in 1–8), Boende (budget 2 400 tkr, utfall 250 tkr a month) and Bistånd outside the block
+(budget 600 tkr, utfall 50 tkr a month); prognoser at months 4 and 8 = budget + one month's utfall. The fixture
+changes two of Bistånd's August figures so that a decimal in tkr and a changed prognos are shown."""
 
 from __future__ import annotations
 
@@ -16,17 +21,49 @@ from ekonomi.models import Kostnadsslag, Prognos, Utfall
 from nämnd.models import Verksamhetsområde
 from nämnd.services import stäng
 from tests.conftest import skapa_användare
-from tests.factories import syntetisk_nämnd
+from tests.factories import KommunFactory, liten_kommun, syntetisk_nämnd
 from tests.rapporter.test_rapport import tabell, tal
 
-IFO = "Ifo öppenvård och stöd"
-NÄMND_OCH_STYRELSE = "Nämnd- och styrelseverksamhet"
+ÅR = 2023
+BOENDE = "Boende"  # the row most tests type into
+BISTÅND = "Bistånd"  # outside the block; August utfall 130 250 kr, August prognos 680 000 kr (see lillby)
 NBSP, MINUS = "\u00a0", "\u2212"
 
 
 @pytest.fixture
-def controller(knivsta, socialnämnden):
-    user = skapa_användare("controller-knivsta", knivsta, roll="controller")
+def lillby(db):
+    b = liten_kommun(år=ÅR)
+    bistånd = b.områden[BISTÅND]
+    Utfall.objects.filter(verksamhetsområde=bistånd, år=ÅR, månad=8).update(belopp=D(130_250))
+    Prognos.objects.filter(verksamhetsområde=bistånd, år=ÅR, månad=8).update(belopp=D(680_000))
+    return b
+
+
+@pytest.fixture
+def tom_kommun(db):
+    """A kommun without nämnder, for tests that generate their own."""
+    return KommunFactory(namn="Tomby kommun")
+
+
+@pytest.fixture
+def kommun(lillby):
+    return lillby.kommun
+
+
+@pytest.fixture
+def socialnämnden(lillby):
+    return lillby.nämnd
+
+
+@pytest.fixture
+def läsare(kommun):
+    """Overrides conftest's (the demo's) reader: used by conftest's client_läsare."""
+    return skapa_användare("lasare-lillby", kommun)
+
+
+@pytest.fixture
+def controller(kommun, socialnämnden):
+    user = skapa_användare("controller-lillby", kommun, roll="controller")
     user.behörigheter.get().nämnder.set([socialnämnden])
     return user
 
@@ -37,7 +74,7 @@ def client_controller(client, controller):
     return client
 
 
-def url(nämnd, år=2023, månad=8):
+def url(nämnd, år=ÅR, månad=8):
     return reverse("månadsuppföljning", args=[nämnd.id, år, månad])
 
 
@@ -90,19 +127,24 @@ def belopp(model, nämnd, namn, månad=8):
 # --- reaching the page -------------------------------------------------------------------------------
 
 
-def test_controller_ser_demosiffrorna(client_controller, socialnämnden):
+def test_controller_ser_siffrorna(client_controller, socialnämnden):
     r = client_controller.get(url(socialnämnden))
     assert r.status_code == 200
     grid = rader(r.content)
-    # utfall aug, ackumulerat, periodbudget, avvikelse, helårsbudget, helårsprognos, förändring, kommentar (tkr)
-    assert grid[NÄMND_OCH_STYRELSE][:7] == ["130,25", D(1042), D(951), D(-91), D(1427), "1" + NBSP + "527", None]
-    assert grid[NÄMND_OCH_STYRELSE][7] == Prognos.objects.get(verksamhetsområde__namn=NÄMND_OCH_STYRELSE).kommentar
-    assert grid[IFO][1:6] == [D(18477), D(19567), D(1090), D(29351), "28" + NBSP + "418"]
-    assert grid["Vård & omsorg i ordinärt boende övrigt"][7] == "Fler brukare med omfattande behov än budgeterat."
-    assert grid["Summa Individ och familjeomsorg"][:6] == [D(5607), D(44859), D(48249), D(3390), D(72373), D(71118)]
-    assert grid["Summa"][1] == D(219654)  # the published delår nettokostnad
+    # utfall aug, ackumulerat, periodbudget, avvikelse, helårsbudget, helårsprognos, förändring, kommentar (tkr).
+    # Bistånd: 7 × 50 + 130,25 = 480,25 ack; budget 600 × 8/12 = 400; 400 − 480,25 = −80,25; prognos 680 after
+    # 650 in April: +30.
+    assert grid[BISTÅND][:7] == ["130,25", D(480), D(400), D(-80), D(600), "680", D(30)]
+    assert grid[BISTÅND][7] == "Bistånd: fler brukare än budgeterat."
+    # Boende: 8 × 250 = 2 000 ack; 2 400 × 8/12 = 1 600; prognos 2 400 + 250.
+    assert grid[BOENDE][1:6] == [D(2000), D(1600), D(-400), D(2400), "2" + NBSP + "650"]
+    assert grid["Hemtjänst"][7] == "Hemtjänst: fler brukare än budgeterat."
+    # The block: Hemtjänst + Boende (100 + 250 in August, 800 + 2 000 ack, 800 + 1 600 periodbudget, prognoser
+    # 1 300 + 2 650, both unchanged since April).
+    assert grid["Summa Vård och omsorg"][:7] == [D(350), D(2800), D(2400), D(-400), D(3600), D(3950), D(0)]
+    assert grid["Summa"][1] == D(3280)  # 2 800 + 480,25
     html = r.content.decode()
-    for text in ("Månadsuppföljning augusti 2023", "Belopp anges i:", "Flyktingmottagande", "Spara"):
+    for text in ("Månadsuppföljning augusti 2023", "Belopp anges i:", "Vård och omsorg", "Spara"):
         assert text in html
     assert reverse("översikt", args=[socialnämnden.id, 2023]) in html
     assert reverse("rapport", args=[socialnämnden.id, 2023, "delårsrapport"]) in html
@@ -121,11 +163,11 @@ def test_läsare_når_inte_inmatningen(client_läsare, socialnämnden):
     assert client_läsare.get(reverse("månader", args=[socialnämnden.id, 2023])).status_code == 403
     data = {
         "visad_enhet": "tkr",
-        f"r{vo_id(socialnämnden, IFO)}-fore": "1|1|2309625.00|28418000.00",
-        f"r{vo_id(socialnämnden, IFO)}-utfall": "1",
+        f"r{vo_id(socialnämnden, BOENDE)}-fore": "1|1|250000.00|2650000.00",
+        f"r{vo_id(socialnämnden, BOENDE)}-utfall": "1",
     }
     assert post(client_läsare, socialnämnden, data).status_code == 403
-    assert belopp(Utfall, socialnämnden, IFO) == D("2309625.00")
+    assert belopp(Utfall, socialnämnden, BOENDE) == D("250000.00")
 
 
 def test_annan_kommun_får_404(client, socialnämnden, läsare_annan, annan_kommun):
@@ -136,7 +178,7 @@ def test_annan_kommun_får_404(client, socialnämnden, läsare_annan, annan_komm
         for u in (url(socialnämnden), reverse("månader", args=[socialnämnden.id, 2023])):
             r = client.get(u)
             assert r.status_code == 404, u
-            assert b"Knivsta" not in r.content
+            assert "Lillby" not in r.content.decode()
         assert post(client, socialnämnden, {"visad_enhet": "tkr"}).status_code == 404
 
 
@@ -152,9 +194,9 @@ def test_månad_utanför_året_ger_404(client_controller, socialnämnden, månad
     assert not Utfall.objects.filter(månad__gt=12).exists()
 
 
-def test_controller_för_annan_nämnd_får_403(client, knivsta, socialnämnden):
-    annan = syntetisk_nämnd(knivsta, 1, 2, namn="Äldrenämnden")
-    user = skapa_användare("controller-aldre", knivsta, roll="controller")
+def test_controller_för_annan_nämnd_får_403(client, kommun, socialnämnden):
+    annan = syntetisk_nämnd(kommun, 1, 2, namn="Äldrenämnden")
+    user = skapa_användare("controller-aldre", kommun, roll="controller")
     user.behörigheter.get().nämnder.set([annan])
     client.force_login(user)
     assert client.get(url(socialnämnden)).status_code == 403
@@ -177,11 +219,11 @@ def test_svenska_tal_i_tkr_sparas_i_kronor(
     client_controller, socialnämnden, utfall, prognos, väntat_utfall, väntad_prognos
 ):
     data = formulärdata(client_controller.get(url(socialnämnden)).content)
-    ifo = vo_id(socialnämnden, IFO)
+    ifo = vo_id(socialnämnden, BOENDE)
     data |= {f"r{ifo}-utfall": utfall, f"r{ifo}-prognos": prognos, f"r{ifo}-kommentar": "Fler insatser."}
     r = post(client_controller, socialnämnden, data)
     assert r.status_code == 302 and r["Location"] == url(socialnämnden)
-    assert belopp(Utfall, socialnämnden, IFO) == väntat_utfall
+    assert belopp(Utfall, socialnämnden, BOENDE) == väntat_utfall
     p = Prognos.objects.get(verksamhetsområde_id=ifo, år=2023, månad=8)
     assert (p.belopp, p.kommentar) == (väntad_prognos, "Fler insatser.")
     # Untouched rows are not written.
@@ -195,19 +237,19 @@ def test_svenska_tal_i_tkr_sparas_i_kronor(
 
 
 def test_ny_månad_skapar_värden_och_tomt_fält_tar_bort(client_controller, socialnämnden):
-    ifo = vo_id(socialnämnden, IFO)
+    ifo = vo_id(socialnämnden, BOENDE)
     data = formulärdata(client_controller.get(url(socialnämnden, månad=9)).content)
     assert data[f"r{ifo}-utfall"] == "" and data[f"r{ifo}-fore"] == "|||"
     data |= {f"r{ifo}-utfall": "2 400", f"r{ifo}-prognos": "28 500"}
     r = post(client_controller, socialnämnden, data, månad=9, follow=True)
     assert "Sparat: 2 nya, 0 ändrade, 0 borttagna värden." in r.content.decode()
-    assert belopp(Utfall, socialnämnden, IFO, 9) == D("2400000")
+    assert belopp(Utfall, socialnämnden, BOENDE, 9) == D("2400000")
 
     data = formulärdata(r.content)
     data[f"r{ifo}-utfall"] = ""
     r = post(client_controller, socialnämnden, data, månad=9, follow=True)
     assert "Sparat: 0 nya, 0 ändrade, 1 borttagna värden." in r.content.decode()
-    assert belopp(Utfall, socialnämnden, IFO, 9) is None
+    assert belopp(Utfall, socialnämnden, BOENDE, 9) is None
 
 
 def test_oförändrat_formulär_sparar_ingenting(client_controller, socialnämnden):
@@ -219,56 +261,56 @@ def test_oförändrat_formulär_sparar_ingenting(client_controller, socialnämnd
 
 
 def test_kronor_som_enhet_minns_i_sessionen(client_controller, socialnämnden):
-    ifo = vo_id(socialnämnden, IFO)
+    ifo = vo_id(socialnämnden, BOENDE)
     data = formulärdata(client_controller.get(url(socialnämnden)).content)
     assert data["visad_enhet"] == "tkr"
     # Switching unit without JavaScript keeps (and converts) what was typed, and saves nothing.
     data |= {"enhet": "kr", f"r{ifo}-prognos": "28 500,5"}
     r = client_controller.post(url(socialnämnden), {**data, "atgard": "byt_enhet"})
     assert r.status_code == 200
-    assert belopp(Prognos, socialnämnden, IFO) == D("28418000")
+    assert belopp(Prognos, socialnämnden, BOENDE) == D("2650000")
     data = formulärdata(r.content)
     assert data["visad_enhet"] == "kr"
     assert data[f"r{ifo}-prognos"] == "28" + NBSP + "500" + NBSP + "500"
-    assert data[f"r{vo_id(socialnämnden, NÄMND_OCH_STYRELSE)}-utfall"] == "130" + NBSP + "250"
+    assert data[f"r{vo_id(socialnämnden, BISTÅND)}-utfall"] == "130" + NBSP + "250"
 
     # The choice is remembered: a new GET shows kronor.
     r = client_controller.get(url(socialnämnden))
-    assert rader(r.content)[NÄMND_OCH_STYRELSE][:2] == ["130" + NBSP + "250", D(1042000)]
+    assert rader(r.content)[BISTÅND][:2] == ["130" + NBSP + "250", D(480250)]
     data = formulärdata(r.content)
     data |= {f"r{ifo}-utfall": "2 309 625,75", f"r{ifo}-prognos": f"{MINUS}1 022"}
     assert post(client_controller, socialnämnden, data).status_code == 302
-    assert belopp(Utfall, socialnämnden, IFO) == D("2309625.75")
-    assert belopp(Prognos, socialnämnden, IFO) == D("-1022")
+    assert belopp(Utfall, socialnämnden, BOENDE) == D("2309625.75")
+    assert belopp(Prognos, socialnämnden, BOENDE) == D("-1022")
     assert client_controller.session["ekonomi.enhet"] == "kr"
 
 
 def test_enhet_ändrad_utan_javascript_tolkar_i_visad_enhet(client_controller, socialnämnden):
     """The select says kr but the cells are still in tkr (no JavaScript converted them): the amounts typed are
     read in the unit they were shown in, and the next page uses the new unit."""
-    ifo = vo_id(socialnämnden, IFO)
+    ifo = vo_id(socialnämnden, BOENDE)
     data = formulärdata(client_controller.get(url(socialnämnden)).content)
     data |= {"enhet": "kr", f"r{ifo}-prognos": "30 000"}
     r = post(client_controller, socialnämnden, data, follow=True)
-    assert belopp(Prognos, socialnämnden, IFO) == D("30000000")
-    assert belopp(Utfall, socialnämnden, IFO) == D("2309625.00")  # its "2 309,625" tkr is not misread as kr
+    assert belopp(Prognos, socialnämnden, BOENDE) == D("30000000")
+    assert belopp(Utfall, socialnämnden, BOENDE) == D("250000.00")  # its "250" tkr is not misread as kr
     assert formulärdata(r.content)["visad_enhet"] == "kr"
 
 
 @pytest.mark.parametrize(
     ("fält", "text", "väntat"),
     [
-        ("prognos", "12a", "Ifo öppenvård och stöd, helårsprognos: '12a' är inte ett tal."),
-        ("utfall", "1,2,3", "Ifo öppenvård och stöd, utfall augusti: '1,2,3' är inte ett tal."),
-        ("utfall", "1,234567", "Ifo öppenvård och stöd, utfall augusti: '1,234567' har för många decimaler"),
-        ("prognos", "NaN", "Ifo öppenvård och stöd, helårsprognos: 'NaN' är inte ett tal."),
+        ("prognos", "12a", "Boende, helårsprognos: '12a' är inte ett tal."),
+        ("utfall", "1,2,3", "Boende, utfall augusti: '1,2,3' är inte ett tal."),
+        ("utfall", "1,234567", "Boende, utfall augusti: '1,234567' har för många decimaler"),
+        ("prognos", "NaN", "Boende, helårsprognos: 'NaN' är inte ett tal."),
         ("prognos", "1" + "0" * 12, "är för stort"),
     ],
 )
 def test_felaktig_inmatning_namnger_rad_och_fält_och_behåller_allt(
     client_controller, socialnämnden, fält, text, väntat
 ):
-    ifo, nos = vo_id(socialnämnden, IFO), vo_id(socialnämnden, NÄMND_OCH_STYRELSE)
+    ifo, nos = vo_id(socialnämnden, BOENDE), vo_id(socialnämnden, BISTÅND)
     data = formulärdata(client_controller.get(url(socialnämnden)).content)
     data |= {
         f"r{ifo}-{fält}": text,
@@ -308,21 +350,21 @@ def test_felaktig_inmatning_namnger_rad_och_fält_och_behåller_allt(
     # Corrected, the same form saves.
     kvar[f"r{ifo}-{fält}"] = "100"
     assert post(client_controller, socialnämnden, kvar).status_code == 302
-    assert belopp(Utfall, socialnämnden, NÄMND_OCH_STYRELSE) == D("999000")
+    assert belopp(Utfall, socialnämnden, BISTÅND) == D("999000")
 
 
 def test_trasigt_dolt_fält_ger_fel_för_raden(client_controller, socialnämnden):
-    ifo = vo_id(socialnämnden, IFO)
+    ifo = vo_id(socialnämnden, BOENDE)
     data = formulärdata(client_controller.get(url(socialnämnden)).content) | {f"r{ifo}-fore": "x|y"}
     r = post(client_controller, socialnämnden, data)
     assert r.status_code == 200
-    assert f"{IFO}, raden: raden är ofullständig" in r.content.decode()
+    assert f"{BOENDE}, raden: raden är ofullständig" in r.content.decode()
 
 
-def test_konflikt_namnger_raden_och_behåller_inmatningen(client, controller, socialnämnden, knivsta):
-    kollega = skapa_användare("controller-2", knivsta, roll="controller")
+def test_konflikt_namnger_raden_och_behåller_inmatningen(client, controller, socialnämnden, kommun):
+    kollega = skapa_användare("controller-2", kommun, roll="controller")
     kollega.behörigheter.get().nämnder.set([socialnämnden])
-    ifo = vo_id(socialnämnden, IFO)
+    ifo = vo_id(socialnämnden, BOENDE)
     client.force_login(controller)
     mina = formulärdata(client.get(url(socialnämnden)).content)
     from django.test import Client
@@ -335,18 +377,18 @@ def test_konflikt_namnger_raden_och_behåller_inmatningen(client, controller, so
     r = post(client, socialnämnden, mina | {f"r{ifo}-prognos": "30 000", f"r{ifo}-kommentar": "Mitt skäl"})
     assert r.status_code == 200
     html = r.content.decode()
-    assert f"Någon annan har ändrat {IFO} sedan du öppnade sidan. Inget sparades." in html
+    assert f"Någon annan har ändrat {BOENDE} sedan du öppnade sidan. Inget sparades." in html
     soup = BeautifulSoup(html, "html.parser")
     rad = soup.find("tr", id=f"rad-{ifo}")
     assert "har-konflikt" in rad["class"] and "Sparat nu:" in rad.get_text() and "29" + NBSP + "000" in rad.get_text()
     kvar = formulärdata(r.content)
     assert kvar[f"r{ifo}-prognos"] == "30 000" and kvar[f"r{ifo}-kommentar"] == "Mitt skäl"
-    assert belopp(Prognos, socialnämnden, IFO) == D("29000000")
+    assert belopp(Prognos, socialnämnden, BOENDE) == D("29000000")
 
 
-def test_stängd_månad_visas_skrivskyddad_och_sparas_inte(client_controller, controller, socialnämnden, knivsta):
+def test_stängd_månad_visas_skrivskyddad_och_sparas_inte(client_controller, controller, socialnämnden, kommun):
     data = formulärdata(client_controller.get(url(socialnämnden)).content)
-    stäng(controller, knivsta, 2023, [8])
+    stäng(controller, kommun, 2023, [8])
     r = client_controller.get(url(socialnämnden))
     html = r.content.decode()
     soup = BeautifulSoup(html, "html.parser")
@@ -355,50 +397,52 @@ def test_stängd_månad_visas_skrivskyddad_och_sparas_inte(client_controller, co
     assert fält and all(f.has_attr("readonly") for f in fält)
     assert not soup.find("button", attrs={"value": "spara"})
 
-    ifo = vo_id(socialnämnden, IFO)
+    ifo = vo_id(socialnämnden, BOENDE)
     r = post(client_controller, socialnämnden, data | {f"r{ifo}-utfall": "1"})
     assert r.status_code == 200
     assert "Perioden 2023-08 är stängd och kan inte ändras." in r.content.decode()
     assert formulärdata(r.content)[f"r{ifo}-utfall"] == "1"
-    assert belopp(Utfall, socialnämnden, IFO) == D("2309625.00")
+    assert belopp(Utfall, socialnämnden, BOENDE) == D("250000.00")
 
 
-def test_utfall_per_kostnadsslag_är_skrivskyddat(client_controller, socialnämnden, knivsta):
-    ifo = vo_id(socialnämnden, IFO)
-    slag = Kostnadsslag.objects.create(kommun=knivsta, namn="Löner", typ="kostnad")
+def test_utfall_per_kostnadsslag_är_skrivskyddat(client_controller, socialnämnden, kommun):
+    ifo = vo_id(socialnämnden, BOENDE)
+    slag = Kostnadsslag.objects.create(kommun=kommun, namn="Löner", typ="kostnad")
     Utfall.objects.create(verksamhetsområde_id=ifo, år=2023, månad=9, kostnadsslag=slag, belopp=D("150000"))
     r = client_controller.get(url(socialnämnden, månad=9))
     data = formulärdata(r.content)
     assert f"r{ifo}-utfall" not in data and f"r{ifo}-prognos" in data
     assert "importerat per kostnadsslag" in r.content.decode()
-    assert rader(r.content)[IFO][0] == "150 (importerat per kostnadsslag)"
+    assert rader(r.content)[BOENDE][0] == "150 (importerat per kostnadsslag)"
     data[f"r{ifo}-prognos"] = "28 000"
     assert post(client_controller, socialnämnden, data, månad=9).status_code == 302
-    assert belopp(Prognos, socialnämnden, IFO, 9) == D("28000000")
+    assert belopp(Prognos, socialnämnden, BOENDE, 9) == D("28000000")
 
 
 def test_delårsrapporten_visar_det_sparade(client_controller, socialnämnden):
     rapport = reverse("rapport", args=[socialnämnden.id, 2023, "delårsrapport"])
     helår = tabell(client_controller.get(rapport).content, f"helar-{socialnämnden.id}")
     drift = tabell(client_controller.get(rapport).content, f"drift-{socialnämnden.id}")
-    assert helår[IFO][3] == D(28418) and drift[IFO][3] == D(18477)
+    # Boende: prognos 2 400 + 250 = 2 650, utfall 8 × 250 = 2 000 (tkr).
+    assert helår[BOENDE][3] == D(2650) and drift[BOENDE][3] == D(2000)
 
-    ifo = vo_id(socialnämnden, IFO)
+    ifo = vo_id(socialnämnden, BOENDE)
     data = formulärdata(client_controller.get(url(socialnämnden)).content)
-    data |= {f"r{ifo}-utfall": "2 809,625", f"r{ifo}-prognos": "30 000"}  # utfall +500 tkr, prognos +1 582 tkr
+    data |= {f"r{ifo}-utfall": "750", f"r{ifo}-prognos": "3 000"}  # utfall +500 tkr, prognos +350 tkr
     assert post(client_controller, socialnämnden, data).status_code == 302
 
     html = client_controller.get(rapport).content
     helår, drift = tabell(html, f"helar-{socialnämnden.id}"), tabell(html, f"drift-{socialnämnden.id}")
-    assert helår[IFO][3] == D(30000) and helår["Summa"][3] == D(336405 + 1582)
-    assert drift[IFO][3] == D(18977) and drift["Summa"][3] == D(219654 + 500)
+    # Prognoser 1 300 + 2 650 + 680 = 4 630 before; utfall 800 + 2 000 + 480,25 = 3 280,25 before.
+    assert helår[BOENDE][3] == D(3000) and helår["Summa"][3] == D(4630 + 350)
+    assert drift[BOENDE][3] == D(2500) and drift["Summa"][3] == D(3280 + 500)
 
 
 # --- the months page ---------------------------------------------------------------------------------
 
 
-def test_månadslistan_visar_utfall_och_stängda_månader(client_controller, controller, socialnämnden, knivsta):
-    stäng(controller, knivsta, 2023, [1, 2])
+def test_månadslistan_visar_utfall_och_stängda_månader(client_controller, controller, socialnämnden, kommun):
+    stäng(controller, kommun, 2023, [1, 2])
     r = client_controller.get(reverse("månader", args=[socialnämnden.id, 2023]))
     assert r.status_code == 200
     t = BeautifulSoup(r.content, "html.parser").find("table")
@@ -424,8 +468,10 @@ def test_månadslistan_visar_utfall_och_stängda_månader(client_controller, con
             "December",
         )
     ]
-    assert rader_["Januari 2023"] == ["13", "–", "Stängd"]
-    assert rader_["Augusti 2023"] == ["13", "13", "Öppen"]
+    # Hemtjänst, Boende and Bistånd have utfall in months 1–8 and prognoser in months 4 and 8.
+    assert rader_["Januari 2023"] == ["3", "–", "Stängd"]
+    assert rader_["April 2023"] == ["3", "3", "Öppen"]
+    assert rader_["Augusti 2023"] == ["3", "3", "Öppen"]
     assert rader_["September 2023"] == ["inget utfall", "–", "Öppen"]
     assert t.find("a", href=url(socialnämnden, 2023, 8))
 
@@ -443,9 +489,9 @@ def test_varje_fält_har_en_etikett_och_inga_inline_skript(client_controller, so
         if el.get("type") == "hidden":
             continue
         assert el.get("aria-label") or soup.find("label", attrs={"for": el.get("id")}), el
-    assert soup.find("input", attrs={"aria-label": f"Helårsprognos, {IFO}"})
-    assert soup.find("input", attrs={"aria-label": f"Utfall augusti, {IFO}"})
-    assert soup.find("textarea", attrs={"aria-label": f"Kommentar, {IFO}"})
+    assert soup.find("input", attrs={"aria-label": f"Helårsprognos, {BOENDE}"})
+    assert soup.find("input", attrs={"aria-label": f"Utfall augusti, {BOENDE}"})
+    assert soup.find("textarea", attrs={"aria-label": f"Kommentar, {BOENDE}"})
     for script in soup.find_all("script"):
         assert script.get("src") and not script.string, script
     assert not re.search(r"\son[a-z]+=", html), "inline event handler"
@@ -453,8 +499,9 @@ def test_varje_fält_har_en_etikett_och_inga_inline_skript(client_controller, so
     assert soup.find("link", href=re.compile(r"css/grid\.css"))
 
 
-def test_högst_fem_fält_per_rad(client, knivsta, django_user_model):
-    nämnd = syntetisk_nämnd(knivsta, 6, 100)  # 600 rows
+def test_högst_fem_fält_per_rad(client, tom_kommun, django_user_model):
+    kommun = tom_kommun
+    nämnd = syntetisk_nämnd(kommun, 6, 100)  # 600 rows
     client.force_login(django_user_model.objects.create_superuser("su", password="x"))
     data = formulärdata(client.get(url(nämnd)).content)
     assert len(data) <= 5 * 600 + 3
@@ -466,9 +513,10 @@ def test_högst_fem_fält_per_rad(client, knivsta, django_user_model):
 # --- queries -------------------------------------------------------------------------------------------
 
 
-def test_antal_frågor_är_detsamma_för_10_och_60_verksamheter(client, knivsta, django_user_model):
-    user = skapa_användare("controller-syntetisk", knivsta, roll="controller")
-    nämnder = [syntetisk_nämnd(knivsta, 2, 5, namn="Liten nämnd"), syntetisk_nämnd(knivsta, 6, 10, namn="Stor nämnd")]
+def test_antal_frågor_är_detsamma_för_10_och_60_verksamheter(client, tom_kommun, django_user_model):
+    kommun = tom_kommun
+    user = skapa_användare("controller-syntetisk", kommun, roll="controller")
+    nämnder = [syntetisk_nämnd(kommun, 2, 5, namn="Liten nämnd"), syntetisk_nämnd(kommun, 6, 10, namn="Stor nämnd")]
     user.behörigheter.get().nämnder.set(nämnder)
     client.force_login(user)
     get, post_ = [], []
@@ -498,10 +546,11 @@ def test_antal_frågor_är_detsamma_för_10_och_60_verksamheter(client, knivsta,
     assert get[1] <= 20 and post_[1] <= 32, (get, post_)
 
 
-def test_nämnd_utan_verksamhetsområden(client, knivsta, django_user_model):
+def test_nämnd_utan_verksamhetsområden(client, tom_kommun, django_user_model):
+    kommun = tom_kommun
     from nämnd.models import Nämnd
 
-    tom = Nämnd.objects.create(kommun=knivsta, namn="Ny nämnd")
+    tom = Nämnd.objects.create(kommun=kommun, namn="Ny nämnd")
     client.force_login(django_user_model.objects.create_superuser("su", password="x"))
     r = client.get(url(tom))
     assert r.status_code == 200 and "Nämnden har inga verksamhetsområden för 2023." in r.content.decode()
