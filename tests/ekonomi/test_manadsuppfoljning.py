@@ -51,7 +51,7 @@ def kommun(lillby):
 
 
 @pytest.fixture
-def socialnämnden(lillby):
+def nämnden(lillby):
     return lillby.nämnd
 
 
@@ -62,9 +62,9 @@ def läsare(kommun):
 
 
 @pytest.fixture
-def controller(kommun, socialnämnden):
+def controller(kommun, nämnden):
     user = skapa_användare("controller-lillby", kommun, roll="controller")
-    user.behörigheter.get().nämnder.set([socialnämnden])
+    user.behörigheter.get().nämnder.set([nämnden])
     return user
 
 
@@ -127,8 +127,8 @@ def belopp(model, nämnd, namn, månad=8):
 # --- reaching the page -------------------------------------------------------------------------------
 
 
-def test_controller_ser_siffrorna(client_controller, socialnämnden):
-    r = client_controller.get(url(socialnämnden))
+def test_controller_ser_siffrorna(client_controller, nämnden):
+    r = client_controller.get(url(nämnden))
     assert r.status_code == 200
     grid = rader(r.content)
     # utfall aug, ackumulerat, periodbudget, avvikelse, helårsbudget, helårsprognos, förändring, kommentar (tkr).
@@ -146,60 +146,60 @@ def test_controller_ser_siffrorna(client_controller, socialnämnden):
     html = r.content.decode()
     for text in ("Månadsuppföljning augusti 2023", "Belopp anges i:", "Vård och omsorg", "Spara"):
         assert text in html
-    assert reverse("översikt", args=[socialnämnden.id, 2023]) in html
-    assert reverse("rapport", args=[socialnämnden.id, 2023, "delårsrapport"]) in html
-    assert url(socialnämnden, 2023, 7) in html and url(socialnämnden, 2023, 9) in html
+    assert reverse("översikt", args=[nämnden.id, 2023]) in html
+    assert reverse("rapport", args=[nämnden.id, 2023, "delårsrapport"]) in html
+    assert url(nämnden, 2023, 7) in html and url(nämnden, 2023, 9) in html
 
 
-def test_föregående_och_nästa_månad_över_årsskiftet(client_controller, socialnämnden):
-    html = client_controller.get(url(socialnämnden, 2023, 1)).content.decode()
-    assert url(socialnämnden, 2022, 12) in html and "december 2022" in html
-    html = client_controller.get(url(socialnämnden, 2023, 12)).content.decode()
-    assert url(socialnämnden, 2024, 1) in html
+def test_föregående_och_nästa_månad_över_årsskiftet(client_controller, nämnden):
+    html = client_controller.get(url(nämnden, 2023, 1)).content.decode()
+    assert url(nämnden, 2022, 12) in html and "december 2022" in html
+    html = client_controller.get(url(nämnden, 2023, 12)).content.decode()
+    assert url(nämnden, 2024, 1) in html
 
 
-def test_läsare_når_inte_inmatningen(client_läsare, socialnämnden):
-    assert client_läsare.get(url(socialnämnden)).status_code == 403
-    assert client_läsare.get(reverse("månader", args=[socialnämnden.id, 2023])).status_code == 403
+def test_läsare_når_inte_inmatningen(client_läsare, nämnden):
+    assert client_läsare.get(url(nämnden)).status_code == 403
+    assert client_läsare.get(reverse("månader", args=[nämnden.id, 2023])).status_code == 403
     data = {
         "visad_enhet": "tkr",
-        f"r{vo_id(socialnämnden, BOENDE)}-fore": "1|1|250000.00|2650000.00",
-        f"r{vo_id(socialnämnden, BOENDE)}-utfall": "1",
+        f"r{vo_id(nämnden, BOENDE)}-fore": "1|1|250000.00|2650000.00",
+        f"r{vo_id(nämnden, BOENDE)}-utfall": "1",
     }
-    assert post(client_läsare, socialnämnden, data).status_code == 403
-    assert belopp(Utfall, socialnämnden, BOENDE) == D("250000.00")
+    assert post(client_läsare, nämnden, data).status_code == 403
+    assert belopp(Utfall, nämnden, BOENDE) == D("250000.00")
 
 
-def test_annan_kommun_får_404(client, socialnämnden, läsare_annan, annan_kommun):
+def test_annan_kommun_får_404(client, nämnden, läsare_annan, annan_kommun):
     controller_taby = skapa_användare("controller-taby", annan_kommun, roll="controller")
     controller_taby.behörigheter.get().nämnder.set(annan_kommun.nämnder.all())
     for user in (läsare_annan, controller_taby):
         client.force_login(user)
-        for u in (url(socialnämnden), reverse("månader", args=[socialnämnden.id, 2023])):
+        for u in (url(nämnden), reverse("månader", args=[nämnden.id, 2023])):
             r = client.get(u)
             assert r.status_code == 404, u
             assert "Lillby" not in r.content.decode()
-        assert post(client, socialnämnden, {"visad_enhet": "tkr"}).status_code == 404
+        assert post(client, nämnden, {"visad_enhet": "tkr"}).status_code == 404
 
 
-def test_inloggning_krävs(client, socialnämnden):
-    r = client.get(url(socialnämnden))
+def test_inloggning_krävs(client, nämnden):
+    r = client.get(url(nämnden))
     assert r.status_code == 302 and r["Location"].startswith(reverse("login"))
 
 
 @pytest.mark.parametrize("månad", [0, 13, 99])
-def test_månad_utanför_året_ger_404(client_controller, socialnämnden, månad):
-    assert client_controller.get(url(socialnämnden, 2023, månad)).status_code == 404
-    assert post(client_controller, socialnämnden, {"visad_enhet": "tkr"}, månad=månad).status_code == 404
+def test_månad_utanför_året_ger_404(client_controller, nämnden, månad):
+    assert client_controller.get(url(nämnden, 2023, månad)).status_code == 404
+    assert post(client_controller, nämnden, {"visad_enhet": "tkr"}, månad=månad).status_code == 404
     assert not Utfall.objects.filter(månad__gt=12).exists()
 
 
-def test_controller_för_annan_nämnd_får_403(client, kommun, socialnämnden):
+def test_controller_för_annan_nämnd_får_403(client, kommun, nämnden):
     annan = syntetisk_nämnd(kommun, 1, 2, namn="Äldrenämnden")
     user = skapa_användare("controller-aldre", kommun, roll="controller")
     user.behörigheter.get().nämnder.set([annan])
     client.force_login(user)
-    assert client.get(url(socialnämnden)).status_code == 403
+    assert client.get(url(nämnden)).status_code == 403
     assert client.get(url(annan)).status_code == 200
 
 
@@ -215,15 +215,13 @@ def test_controller_för_annan_nämnd_får_403(client, kommun, socialnämnden):
         ("  2 500  ", "28\u202f900,5", D("2500000"), D("28900500")),
     ],
 )
-def test_svenska_tal_i_tkr_sparas_i_kronor(
-    client_controller, socialnämnden, utfall, prognos, väntat_utfall, väntad_prognos
-):
-    data = formulärdata(client_controller.get(url(socialnämnden)).content)
-    ifo = vo_id(socialnämnden, BOENDE)
+def test_svenska_tal_i_tkr_sparas_i_kronor(client_controller, nämnden, utfall, prognos, väntat_utfall, väntad_prognos):
+    data = formulärdata(client_controller.get(url(nämnden)).content)
+    ifo = vo_id(nämnden, BOENDE)
     data |= {f"r{ifo}-utfall": utfall, f"r{ifo}-prognos": prognos, f"r{ifo}-kommentar": "Fler insatser."}
-    r = post(client_controller, socialnämnden, data)
-    assert r.status_code == 302 and r["Location"] == url(socialnämnden)
-    assert belopp(Utfall, socialnämnden, BOENDE) == väntat_utfall
+    r = post(client_controller, nämnden, data)
+    assert r.status_code == 302 and r["Location"] == url(nämnden)
+    assert belopp(Utfall, nämnden, BOENDE) == väntat_utfall
     p = Prognos.objects.get(verksamhetsområde_id=ifo, år=2023, månad=8)
     assert (p.belopp, p.kommentar) == (väntad_prognos, "Fler insatser.")
     # Untouched rows are not written.
@@ -236,64 +234,64 @@ def test_svenska_tal_i_tkr_sparas_i_kronor(
     assert 'role="status"' in r.content.decode()
 
 
-def test_ny_månad_skapar_värden_och_tomt_fält_tar_bort(client_controller, socialnämnden):
-    ifo = vo_id(socialnämnden, BOENDE)
-    data = formulärdata(client_controller.get(url(socialnämnden, månad=9)).content)
+def test_ny_månad_skapar_värden_och_tomt_fält_tar_bort(client_controller, nämnden):
+    ifo = vo_id(nämnden, BOENDE)
+    data = formulärdata(client_controller.get(url(nämnden, månad=9)).content)
     assert data[f"r{ifo}-utfall"] == "" and data[f"r{ifo}-fore"] == "|||"
     data |= {f"r{ifo}-utfall": "2 400", f"r{ifo}-prognos": "28 500"}
-    r = post(client_controller, socialnämnden, data, månad=9, follow=True)
+    r = post(client_controller, nämnden, data, månad=9, follow=True)
     assert "Sparat: 2 nya, 0 ändrade, 0 borttagna värden." in r.content.decode()
-    assert belopp(Utfall, socialnämnden, BOENDE, 9) == D("2400000")
+    assert belopp(Utfall, nämnden, BOENDE, 9) == D("2400000")
 
     data = formulärdata(r.content)
     data[f"r{ifo}-utfall"] = ""
-    r = post(client_controller, socialnämnden, data, månad=9, follow=True)
+    r = post(client_controller, nämnden, data, månad=9, follow=True)
     assert "Sparat: 0 nya, 0 ändrade, 1 borttagna värden." in r.content.decode()
-    assert belopp(Utfall, socialnämnden, BOENDE, 9) is None
+    assert belopp(Utfall, nämnden, BOENDE, 9) is None
 
 
-def test_oförändrat_formulär_sparar_ingenting(client_controller, socialnämnden):
-    data = formulärdata(client_controller.get(url(socialnämnden)).content)
+def test_oförändrat_formulär_sparar_ingenting(client_controller, nämnden):
+    data = formulärdata(client_controller.get(url(nämnden)).content)
     före = Utfall.history.count()
-    r = post(client_controller, socialnämnden, data, follow=True)
+    r = post(client_controller, nämnden, data, follow=True)
     assert "Inga ändringar att spara." in r.content.decode()
     assert Utfall.history.count() == före
 
 
-def test_kronor_som_enhet_minns_i_sessionen(client_controller, socialnämnden):
-    ifo = vo_id(socialnämnden, BOENDE)
-    data = formulärdata(client_controller.get(url(socialnämnden)).content)
+def test_kronor_som_enhet_minns_i_sessionen(client_controller, nämnden):
+    ifo = vo_id(nämnden, BOENDE)
+    data = formulärdata(client_controller.get(url(nämnden)).content)
     assert data["visad_enhet"] == "tkr"
     # Switching unit without JavaScript keeps (and converts) what was typed, and saves nothing.
     data |= {"enhet": "kr", f"r{ifo}-prognos": "28 500,5"}
-    r = client_controller.post(url(socialnämnden), {**data, "atgard": "byt_enhet"})
+    r = client_controller.post(url(nämnden), {**data, "atgard": "byt_enhet"})
     assert r.status_code == 200
-    assert belopp(Prognos, socialnämnden, BOENDE) == D("2650000")
+    assert belopp(Prognos, nämnden, BOENDE) == D("2650000")
     data = formulärdata(r.content)
     assert data["visad_enhet"] == "kr"
     assert data[f"r{ifo}-prognos"] == "28" + NBSP + "500" + NBSP + "500"
-    assert data[f"r{vo_id(socialnämnden, BISTÅND)}-utfall"] == "130" + NBSP + "250"
+    assert data[f"r{vo_id(nämnden, BISTÅND)}-utfall"] == "130" + NBSP + "250"
 
     # The choice is remembered: a new GET shows kronor.
-    r = client_controller.get(url(socialnämnden))
+    r = client_controller.get(url(nämnden))
     assert rader(r.content)[BISTÅND][:2] == ["130" + NBSP + "250", D(480250)]
     data = formulärdata(r.content)
     data |= {f"r{ifo}-utfall": "2 309 625,75", f"r{ifo}-prognos": f"{MINUS}1 022"}
-    assert post(client_controller, socialnämnden, data).status_code == 302
-    assert belopp(Utfall, socialnämnden, BOENDE) == D("2309625.75")
-    assert belopp(Prognos, socialnämnden, BOENDE) == D("-1022")
+    assert post(client_controller, nämnden, data).status_code == 302
+    assert belopp(Utfall, nämnden, BOENDE) == D("2309625.75")
+    assert belopp(Prognos, nämnden, BOENDE) == D("-1022")
     assert client_controller.session["ekonomi.enhet"] == "kr"
 
 
-def test_enhet_ändrad_utan_javascript_tolkar_i_visad_enhet(client_controller, socialnämnden):
+def test_enhet_ändrad_utan_javascript_tolkar_i_visad_enhet(client_controller, nämnden):
     """The select says kr but the cells are still in tkr (no JavaScript converted them): the amounts typed are
     read in the unit they were shown in, and the next page uses the new unit."""
-    ifo = vo_id(socialnämnden, BOENDE)
-    data = formulärdata(client_controller.get(url(socialnämnden)).content)
+    ifo = vo_id(nämnden, BOENDE)
+    data = formulärdata(client_controller.get(url(nämnden)).content)
     data |= {"enhet": "kr", f"r{ifo}-prognos": "30 000"}
-    r = post(client_controller, socialnämnden, data, follow=True)
-    assert belopp(Prognos, socialnämnden, BOENDE) == D("30000000")
-    assert belopp(Utfall, socialnämnden, BOENDE) == D("250000.00")  # its "250" tkr is not misread as kr
+    r = post(client_controller, nämnden, data, follow=True)
+    assert belopp(Prognos, nämnden, BOENDE) == D("30000000")
+    assert belopp(Utfall, nämnden, BOENDE) == D("250000.00")  # its "250" tkr is not misread as kr
     assert formulärdata(r.content)["visad_enhet"] == "kr"
 
 
@@ -307,11 +305,9 @@ def test_enhet_ändrad_utan_javascript_tolkar_i_visad_enhet(client_controller, s
         ("prognos", "1" + "0" * 12, "är för stort"),
     ],
 )
-def test_felaktig_inmatning_namnger_rad_och_fält_och_behåller_allt(
-    client_controller, socialnämnden, fält, text, väntat
-):
-    ifo, nos = vo_id(socialnämnden, BOENDE), vo_id(socialnämnden, BISTÅND)
-    data = formulärdata(client_controller.get(url(socialnämnden)).content)
+def test_felaktig_inmatning_namnger_rad_och_fält_och_behåller_allt(client_controller, nämnden, fält, text, väntat):
+    ifo, nos = vo_id(nämnden, BOENDE), vo_id(nämnden, BISTÅND)
+    data = formulärdata(client_controller.get(url(nämnden)).content)
     data |= {
         f"r{ifo}-{fält}": text,
         f"r{nos}-utfall": "999",
@@ -323,7 +319,7 @@ def test_felaktig_inmatning_namnger_rad_och_fält_och_behåller_allt(
         sorted(Prognos.objects.values_list("id", "belopp", "kommentar")),
     )
 
-    r = post(client_controller, socialnämnden, data)
+    r = post(client_controller, nämnden, data)
     assert r.status_code == 200
     html = r.content.decode()
     soup = BeautifulSoup(html, "html.parser")
@@ -349,32 +345,32 @@ def test_felaktig_inmatning_namnger_rad_och_fält_och_behåller_allt(
 
     # Corrected, the same form saves.
     kvar[f"r{ifo}-{fält}"] = "100"
-    assert post(client_controller, socialnämnden, kvar).status_code == 302
-    assert belopp(Utfall, socialnämnden, BISTÅND) == D("999000")
+    assert post(client_controller, nämnden, kvar).status_code == 302
+    assert belopp(Utfall, nämnden, BISTÅND) == D("999000")
 
 
-def test_trasigt_dolt_fält_ger_fel_för_raden(client_controller, socialnämnden):
-    ifo = vo_id(socialnämnden, BOENDE)
-    data = formulärdata(client_controller.get(url(socialnämnden)).content) | {f"r{ifo}-fore": "x|y"}
-    r = post(client_controller, socialnämnden, data)
+def test_trasigt_dolt_fält_ger_fel_för_raden(client_controller, nämnden):
+    ifo = vo_id(nämnden, BOENDE)
+    data = formulärdata(client_controller.get(url(nämnden)).content) | {f"r{ifo}-fore": "x|y"}
+    r = post(client_controller, nämnden, data)
     assert r.status_code == 200
     assert f"{BOENDE}, raden: raden är ofullständig" in r.content.decode()
 
 
-def test_konflikt_namnger_raden_och_behåller_inmatningen(client, controller, socialnämnden, kommun):
+def test_konflikt_namnger_raden_och_behåller_inmatningen(client, controller, nämnden, kommun):
     kollega = skapa_användare("controller-2", kommun, roll="controller")
-    kollega.behörigheter.get().nämnder.set([socialnämnden])
-    ifo = vo_id(socialnämnden, BOENDE)
+    kollega.behörigheter.get().nämnder.set([nämnden])
+    ifo = vo_id(nämnden, BOENDE)
     client.force_login(controller)
-    mina = formulärdata(client.get(url(socialnämnden)).content)
+    mina = formulärdata(client.get(url(nämnden)).content)
     from django.test import Client
 
     andra = Client()
     andra.force_login(kollega)
-    kollegans = formulärdata(andra.get(url(socialnämnden)).content)
-    assert post(andra, socialnämnden, kollegans | {f"r{ifo}-prognos": "29 000"}).status_code == 302
+    kollegans = formulärdata(andra.get(url(nämnden)).content)
+    assert post(andra, nämnden, kollegans | {f"r{ifo}-prognos": "29 000"}).status_code == 302
 
-    r = post(client, socialnämnden, mina | {f"r{ifo}-prognos": "30 000", f"r{ifo}-kommentar": "Mitt skäl"})
+    r = post(client, nämnden, mina | {f"r{ifo}-prognos": "30 000", f"r{ifo}-kommentar": "Mitt skäl"})
     assert r.status_code == 200
     html = r.content.decode()
     assert f"Någon annan har ändrat {BOENDE} sedan du öppnade sidan. Inget sparades." in html
@@ -383,13 +379,13 @@ def test_konflikt_namnger_raden_och_behåller_inmatningen(client, controller, so
     assert "har-konflikt" in rad["class"] and "Sparat nu:" in rad.get_text() and "29" + NBSP + "000" in rad.get_text()
     kvar = formulärdata(r.content)
     assert kvar[f"r{ifo}-prognos"] == "30 000" and kvar[f"r{ifo}-kommentar"] == "Mitt skäl"
-    assert belopp(Prognos, socialnämnden, BOENDE) == D("29000000")
+    assert belopp(Prognos, nämnden, BOENDE) == D("29000000")
 
 
-def test_stängd_månad_visas_skrivskyddad_och_sparas_inte(client_controller, controller, socialnämnden, kommun):
-    data = formulärdata(client_controller.get(url(socialnämnden)).content)
+def test_stängd_månad_visas_skrivskyddad_och_sparas_inte(client_controller, controller, nämnden, kommun):
+    data = formulärdata(client_controller.get(url(nämnden)).content)
     stäng(controller, kommun, 2023, [8])
-    r = client_controller.get(url(socialnämnden))
+    r = client_controller.get(url(nämnden))
     html = r.content.decode()
     soup = BeautifulSoup(html, "html.parser")
     assert "Perioden 2023-08 är stängd." in html
@@ -397,42 +393,42 @@ def test_stängd_månad_visas_skrivskyddad_och_sparas_inte(client_controller, co
     assert fält and all(f.has_attr("readonly") for f in fält)
     assert not soup.find("button", attrs={"value": "spara"})
 
-    ifo = vo_id(socialnämnden, BOENDE)
-    r = post(client_controller, socialnämnden, data | {f"r{ifo}-utfall": "1"})
+    ifo = vo_id(nämnden, BOENDE)
+    r = post(client_controller, nämnden, data | {f"r{ifo}-utfall": "1"})
     assert r.status_code == 200
     assert "Perioden 2023-08 är stängd och kan inte ändras." in r.content.decode()
     assert formulärdata(r.content)[f"r{ifo}-utfall"] == "1"
-    assert belopp(Utfall, socialnämnden, BOENDE) == D("250000.00")
+    assert belopp(Utfall, nämnden, BOENDE) == D("250000.00")
 
 
-def test_utfall_per_kostnadsslag_är_skrivskyddat(client_controller, socialnämnden, kommun):
-    ifo = vo_id(socialnämnden, BOENDE)
+def test_utfall_per_kostnadsslag_är_skrivskyddat(client_controller, nämnden, kommun):
+    ifo = vo_id(nämnden, BOENDE)
     slag = Kostnadsslag.objects.create(kommun=kommun, namn="Löner", typ="kostnad")
     Utfall.objects.create(verksamhetsområde_id=ifo, år=2023, månad=9, kostnadsslag=slag, belopp=D("150000"))
-    r = client_controller.get(url(socialnämnden, månad=9))
+    r = client_controller.get(url(nämnden, månad=9))
     data = formulärdata(r.content)
     assert f"r{ifo}-utfall" not in data and f"r{ifo}-prognos" in data
     assert "importerat per kostnadsslag" in r.content.decode()
     assert rader(r.content)[BOENDE][0] == "150 (importerat per kostnadsslag)"
     data[f"r{ifo}-prognos"] = "28 000"
-    assert post(client_controller, socialnämnden, data, månad=9).status_code == 302
-    assert belopp(Prognos, socialnämnden, BOENDE, 9) == D("28000000")
+    assert post(client_controller, nämnden, data, månad=9).status_code == 302
+    assert belopp(Prognos, nämnden, BOENDE, 9) == D("28000000")
 
 
-def test_delårsrapporten_visar_det_sparade(client_controller, socialnämnden):
-    rapport = reverse("rapport", args=[socialnämnden.id, 2023, "delårsrapport"])
-    helår = tabell(client_controller.get(rapport).content, f"helar-{socialnämnden.id}")
-    drift = tabell(client_controller.get(rapport).content, f"drift-{socialnämnden.id}")
+def test_delårsrapporten_visar_det_sparade(client_controller, nämnden):
+    rapport = reverse("rapport", args=[nämnden.id, 2023, "delårsrapport"])
+    helår = tabell(client_controller.get(rapport).content, f"helar-{nämnden.id}")
+    drift = tabell(client_controller.get(rapport).content, f"drift-{nämnden.id}")
     # Boende: prognos 2 400 + 250 = 2 650, utfall 8 × 250 = 2 000 (tkr).
     assert helår[BOENDE][3] == D(2650) and drift[BOENDE][3] == D(2000)
 
-    ifo = vo_id(socialnämnden, BOENDE)
-    data = formulärdata(client_controller.get(url(socialnämnden)).content)
+    ifo = vo_id(nämnden, BOENDE)
+    data = formulärdata(client_controller.get(url(nämnden)).content)
     data |= {f"r{ifo}-utfall": "750", f"r{ifo}-prognos": "3 000"}  # utfall +500 tkr, prognos +350 tkr
-    assert post(client_controller, socialnämnden, data).status_code == 302
+    assert post(client_controller, nämnden, data).status_code == 302
 
     html = client_controller.get(rapport).content
-    helår, drift = tabell(html, f"helar-{socialnämnden.id}"), tabell(html, f"drift-{socialnämnden.id}")
+    helår, drift = tabell(html, f"helar-{nämnden.id}"), tabell(html, f"drift-{nämnden.id}")
     # Prognoser 1 300 + 2 650 + 680 = 4 630 before; utfall 800 + 2 000 + 480,25 = 3 280,25 before.
     assert helår[BOENDE][3] == D(3000) and helår["Summa"][3] == D(4630 + 350)
     assert drift[BOENDE][3] == D(2500) and drift["Summa"][3] == D(3280 + 500)
@@ -441,9 +437,9 @@ def test_delårsrapporten_visar_det_sparade(client_controller, socialnämnden):
 # --- the months page ---------------------------------------------------------------------------------
 
 
-def test_månadslistan_visar_utfall_och_stängda_månader(client_controller, controller, socialnämnden, kommun):
+def test_månadslistan_visar_utfall_och_stängda_månader(client_controller, controller, nämnden, kommun):
     stäng(controller, kommun, 2023, [1, 2])
-    r = client_controller.get(reverse("månader", args=[socialnämnden.id, 2023]))
+    r = client_controller.get(reverse("månader", args=[nämnden.id, 2023]))
     assert r.status_code == 200
     t = BeautifulSoup(r.content, "html.parser").find("table")
     assert t.find("caption")
@@ -473,14 +469,14 @@ def test_månadslistan_visar_utfall_och_stängda_månader(client_controller, con
     assert rader_["April 2023"] == ["3", "3", "Öppen"]
     assert rader_["Augusti 2023"] == ["3", "3", "Öppen"]
     assert rader_["September 2023"] == ["inget utfall", "–", "Öppen"]
-    assert t.find("a", href=url(socialnämnden, 2023, 8))
+    assert t.find("a", href=url(nämnden, 2023, 8))
 
 
 # --- markup the accessibility checks and the CSP rely on ---------------------------------------------
 
 
-def test_varje_fält_har_en_etikett_och_inga_inline_skript(client_controller, socialnämnden):
-    html = client_controller.get(url(socialnämnden)).content.decode()
+def test_varje_fält_har_en_etikett_och_inga_inline_skript(client_controller, nämnden):
+    html = client_controller.get(url(nämnden)).content.decode()
     soup = BeautifulSoup(html, "html.parser")
     t = soup.find("table", id="grid")
     assert t.find("caption") and t.find("thead")
