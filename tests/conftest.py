@@ -51,6 +51,26 @@ def tkr(text: str) -> Decimal:
     return Decimal(text or 0)
 
 
+def i_egen_tråd(anrop, *args, **kwargs):
+    """``anrop(*args, **kwargs)`` in a fresh thread, its database connections closed afterwards.
+
+    For views that run async code through AsyncToSync (django-health-check's /halsa/): Playwright's sync API
+    (the session's shared browser) leaves an asyncio loop running in the test thread of its xdist worker, and
+    AsyncToSync refuses to run there. A real server thread has no such loop."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    def kör():
+        try:
+            return anrop(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(kör).result()
+
+
 @pytest.fixture(autouse=True)
 def _egen_cache(settings):
     """Each test gets its own cache namespace: ids are reused after a rolled-back test (and with them cache

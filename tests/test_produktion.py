@@ -18,6 +18,7 @@ from jobb import services as jobb_services
 from jobb.models import Jobb
 from rapporter import rapportcache
 from tests import factories
+from tests.conftest import i_egen_tråd
 
 ROT = Path(__file__).resolve().parent.parent
 
@@ -75,7 +76,7 @@ def test_check_deploy_utan_varningar(tmp_path):
 
 
 def test_hälsa_är_publik_och_visar_ingen_data(client, kommun):
-    r = client.get(reverse("hälsa"))
+    r = i_egen_tråd(client.get, reverse("hälsa"))
     assert r.status_code == 200
     assert r.json() == {"Database(alias='default')": "OK", "Cache(alias='default')": "OK"}
     assert b"Lillby" not in r.content
