@@ -80,17 +80,18 @@ def main() -> None:
         )
         cachad = mät(client, reverse("rapport", args=[nämnd.id, 2023, "delårsrapport"]), args.upprepningar)
         rader.append((namn, antal, html, pdf, cachad))
+    print(f"{time.strftime('%Y-%m-%d %H:%M')}, belastning (1 min) {os.getloadavg()[0]:.1f}")
     print(f"databas: {connection.vendor}, median av {args.upprepningar} körningar")
     print("kall = rapportcachen kringgås (dataversionen höjs före varje anrop); cachad = samma sida igen")
     print(
         f"{'rapport':<18}{'verksamheter':>13}{'HTML kall s':>13}{'frågor':>8}{'PDF kall s':>12}{'PDF kB':>8}"
-        f"{'HTML cachad s':>15}{'× demo HTML':>13}{'× demo PDF':>12}"
+        f"{'HTML cachad s':>15}{'frågor':>8}{'× demo HTML':>13}{'× demo PDF':>12}"
     )
     bas = rader[0]
     for namn, antal, html, pdf, cachad in rader:
         print(
             f"{namn:<18}{antal:>13}{html[0]:>13.3f}{html[1]:>8}{pdf[0]:>12.3f}{pdf[2] / 1024:>8.0f}"
-            f"{cachad[0]:>15.3f}{html[0] / bas[2][0]:>13.1f}{pdf[0] / bas[3][0]:>12.1f}"
+            f"{cachad[0]:>15.3f}{cachad[1]:>8}{html[0] / bas[2][0]:>13.1f}{pdf[0] / bas[3][0]:>12.1f}"
         )
 
 
