@@ -100,7 +100,7 @@ def _värde(v) -> Decimal | None:
 
 
 def _kommunkod(v) -> str:
-    """ "0330", 330 (a leading zero lost in Excel), "0330 Knivsta" → "0330"; a name stays a name."""
+    """ "0330", 330 (a leading zero lost in Excel), "0330 Exempelby" → "0330"; a name stays a name."""
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return f"{int(v):04d}"
     text = " ".join(str(v).split())

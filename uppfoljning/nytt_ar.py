@@ -5,7 +5,7 @@ Verksamhetsområden are one tree with validity years (``från_år``/``till_år``
 its figures go. The decisions and their reasons are in docs/nytt-ar.md; in short:
 
 * **behåll** – stays valid (a planned end ``till_år = från_år`` is lifted: ``till_år`` becomes empty).
-* **flytta till X** – the Knivsta 2024 case: the old area stays visible next year with a KF-budget of 0
+* **flytta till X** – e.g. an area merged into another at the new year: the old area stays visible next year with a KF-budget of 0
   (``till_år`` = next year), X gets the old area and itself as ``föregångare`` so that X's "föregående år"
   is X + old, and the old area's own "föregående år" becomes 0 (it is counted in X).
 * **slå ihop med X** – the old area ends (``till_år = från_år``) and X gets it (and itself, when X existed
