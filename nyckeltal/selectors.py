@@ -111,6 +111,19 @@ def alla_mål(mål: list[Målblock]):
         yield from alla_mål(m.nämndmål)
 
 
+def bedömning_och_uppdrag(år: int, rapporttyp: str) -> list[Prefetch]:
+    """A mål's bedömning in one report and its uppdrag valid in ``år`` with their status in that report."""
+    return [
+        Prefetch("bedömningar", queryset=Måluppfyllelse.objects.filter(år=år, rapporttyp=rapporttyp)),
+        Prefetch(
+            "uppdrag",
+            queryset=Uppdrag.objects.filter(från_år__lte=år, till_år__gte=år).prefetch_related(
+                Prefetch("statusar", queryset=Uppdragsstatus.objects.filter(år=år, rapporttyp=rapporttyp))
+            ),
+        ),
+    ]
+
+
 def mål(user, nämnder: Sequence[Nämnd], år: int, rapporttyp: str) -> list[Målblock]:
     """KF-mål with their nämndmål, bedömning, uppdrag and indikatorer for the report. Six queries."""
     qs = (
@@ -119,13 +132,7 @@ def mål(user, nämnder: Sequence[Nämnd], år: int, rapporttyp: str) -> list[M�
         .exclude(till_år__lt=år)
         .order_by("ordning", "id")
         .prefetch_related(
-            Prefetch("bedömningar", queryset=Måluppfyllelse.objects.filter(år=år, rapporttyp=rapporttyp)),
-            Prefetch(
-                "uppdrag",
-                queryset=Uppdrag.objects.filter(från_år__lte=år, till_år__gte=år).prefetch_related(
-                    Prefetch("statusar", queryset=Uppdragsstatus.objects.filter(år=år, rapporttyp=rapporttyp))
-                ),
-            ),
+            *bedömning_och_uppdrag(år, rapporttyp),
             Prefetch(
                 "indikatorer",
                 queryset=Indikator.objects.prefetch_related(
@@ -302,13 +309,7 @@ def målrader(nämnd: Nämnd, år: int, rapporttyp: str) -> list[forms.Målrad]:
         giltiga_mål(nämnd, år)
         .order_by("ordning", "id")
         .prefetch_related(
-            Prefetch("bedömningar", queryset=Måluppfyllelse.objects.filter(år=år, rapporttyp=rapporttyp)),
-            Prefetch(
-                "uppdrag",
-                queryset=Uppdrag.objects.filter(från_år__lte=år, till_år__gte=år).prefetch_related(
-                    Prefetch("statusar", queryset=Uppdragsstatus.objects.filter(år=år, rapporttyp=rapporttyp))
-                ),
-            ),
+            *bedömning_och_uppdrag(år, rapporttyp),
         )
     )
     rader = []

@@ -142,6 +142,11 @@ def _url(namn: str, args: list, ankare: str = "") -> str:
         return ""
 
 
+def _radlänk(u: Kontrollunderlag, del_, område_id: int) -> str:
+    """The row of an område in the month grid (its first leaf when it has sub-units)."""
+    return _url("månadsuppföljning", [del_.nämnd.id, u.år, max(u.månad, 1)], f"vo-{u.ankare.get(område_id, område_id)}")
+
+
 # --- deviations ------------------------------------------------------------------------------------------------
 
 
@@ -223,7 +228,7 @@ def kommentarer(u: Kontrollunderlag) -> list[Fynd]:
                     FEL,
                     "kommentar_saknas",
                     f"{namn}: {' och '.join(vad)} är över kommunens gräns och saknar kommentar.",
-                    _url("månadsuppföljning", [del_.nämnd.id, u.år, max(u.månad, 1)], f"vo-{u.ankare.get(a.id, a.id)}"),
+                    _radlänk(u, del_, a.id),
                     ref=a.id,
                 )
             )
@@ -239,7 +244,7 @@ def prognoser(u: Kontrollunderlag) -> list[Fynd]:
             FEL,
             "prognos_saknas",
             f"{r.namn} saknar helårsprognos.",
-            _url("månadsuppföljning", [del_.nämnd.id, u.år, max(u.månad, 1)], f"vo-{u.ankare.get(r.id, r.id)}"),
+            _radlänk(u, del_, r.id),
             ref=r.id,
         )
         for del_ in u.delar
