@@ -969,24 +969,21 @@ def _uppdatera_import(resultat: Utfallsimport, status: str) -> None:
     imp.meddelande = ". ".join(delar)[:4000]
     if status == Import.Status.GENOMFÖRD:
         imp.genomförd = timezone.now()
-    # update(), not save(): the record of an import is not report data (no data version bump per preview)
-    Import.objects.filter(pk=imp.pk).update(
-        **{
-            f: getattr(imp, f)
-            for f in (
-                "status",
-                "antal_rader",
-                "antal_skapade",
-                "antal_ändrade",
-                "antal_oförändrade",
-                "antal_fel",
-                "summa_fil",
-                "summa_lagrad",
-                "summa_ej_fördelad",
-                "meddelande",
-                "genomförd",
-            )
-        }
+    # An Import is not report data: saving it leaves the data version alone (nämnd.dataversion.TENANT_APPS).
+    imp.save(
+        update_fields=[
+            "status",
+            "antal_rader",
+            "antal_skapade",
+            "antal_ändrade",
+            "antal_oförändrade",
+            "antal_fel",
+            "summa_fil",
+            "summa_lagrad",
+            "summa_ej_fördelad",
+            "meddelande",
+            "genomförd",
+        ]
     )
 
 

@@ -209,12 +209,6 @@ class Vakt:
             raise Låst([s.text for s in spärrar], code=spärrar[0].kod)
 
 
-def kräv_ändringsbar(user, nämnd: Nämnd, ändringar: Iterable[Ändring]) -> None:
-    """One-shot form of the guard for a write of a single nämnd."""
-    ändringar = list(ändringar)
-    Vakt.för(user, nämnd, {ä.år for ä in ändringar} or set()).kräv(ändringar)
-
-
 def spärr_för(user, nämnd: Nämnd, ändring: Ändring) -> Spärr | None:
     """For pages: why a field or page is read-only (closed or fastställd), or None."""
     return Vakt.för(user, nämnd, ändring.år).spärr(ändring)

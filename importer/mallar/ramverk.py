@@ -537,21 +537,18 @@ def bekräfta(user, imp: Import, tolkat: Tolkat, fingeravtryck: str) -> Import:
             plan.oförändrade,
         )
         imp.antal_fel, imp.summa_fil, imp.meddelande = 0, plan.summa, ""
-        # update(): the figures written above have bumped the data version already (historik.registrera)
-        Import.objects.filter(pk=imp.pk).update(
-            **{
-                f: getattr(imp, f)
-                for f in (
-                    "status",
-                    "genomförd",
-                    "antal_skapade",
-                    "antal_ändrade",
-                    "antal_oförändrade",
-                    "antal_fel",
-                    "summa_fil",
-                    "meddelande",
-                )
-            }
+        # An Import is not report data: saving it leaves the data version alone (nämnd.dataversion.TENANT_APPS).
+        imp.save(
+            update_fields=[
+                "status",
+                "genomförd",
+                "antal_skapade",
+                "antal_ändrade",
+                "antal_oförändrade",
+                "antal_fel",
+                "summa_fil",
+                "meddelande",
+            ]
         )
     return imp
 

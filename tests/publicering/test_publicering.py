@@ -18,7 +18,7 @@ from ekonomi.berakning import Driftgrupp, DriftRad, Driftredovisning
 from ekonomi.models import Prognos
 from nyckeltal.models import Måluppfyllelse, Nyckeltalsvärde
 from nämnd.models import Rapportlås
-from nämnd.vakt import Låst, Slag, Ändring, kräv_ändringsbar
+from nämnd.vakt import Låst, Slag, Vakt, Ändring
 from publicering import services
 from publicering.models import Publiceringsinställning, Rapportärende
 from rapporter import kontroller
@@ -181,7 +181,7 @@ def test_ändring_efter_fastställande_vägras_och_ny_version_behåller_den_gaml
     with pytest.raises(Låst, match=r"Delårsrapport 2023 för .* är fastställd \(\d{4}-\d\d-\d\d, § \d+\)"):
         spara_månad(fastställare, socialnämnden, 2023, 8, [rad])
     with pytest.raises(Låst, match="öppna rapporten för rättelse"):
-        kräv_ändringsbar(fastställare, socialnämnden, [Ändring(Slag.TEXT, 2023, rapporttyp="delårsrapport")])
+        Vakt.för(fastställare, socialnämnden, 2023).kräv([Ändring(Slag.TEXT, 2023, rapporttyp="delårsrapport")])
     with pytest.raises(ValidationError, match="skälet"):
         services.återöppna(fastställare, ärende, "  ")
     services.återöppna(fastställare, ärende, "Fel belopp för hemtjänsten i augusti")
