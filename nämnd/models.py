@@ -80,7 +80,7 @@ class Kommun(models.Model):
 
     namn = models.CharField("namn", max_length=100, unique=True)
     kommunkod = models.CharField(
-        "kommunkod (SCB/Kolada)", max_length=4, blank=True, help_text="T.ex. 0330 för Knivsta."
+        "kommunkod (SCB/Kolada)", max_length=4, blank=True, help_text="Fyra siffror, t.ex. 0180."
     )
     organisationsnummer = models.CharField(
         "organisationsnummer",
