@@ -11,6 +11,8 @@ from dataclasses import dataclass, fields, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Generic, TypeVar, overload
 
+from grund import manader
+
 NOLL = Decimal(0)
 JÄMN = (Decimal(1),) * 12
 
@@ -173,6 +175,9 @@ class Budgetbelopp:
     år: int
     belopp: Decimal
     vikter: tuple[Decimal, ...] | None = None
+    kategori: str = ""  # budget kind: "" (none), "anslag", "volym", "egen_regi"
+    volym: Decimal | None = None  # budgeted volume and peng (money follows volume)
+    peng: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -190,6 +195,10 @@ class Områdesunderlag:
     utfall_helår_fg: Decimal = NOLL  # år − 1, all months
     prognoser: tuple[tuple[int, Decimal], ...] = ()  # (prognostillfälle, belopp) of år, ascending
     kommentar: str = ""
+    nämnd_id: int | None = None
+    saknas: frozenset[str] = frozenset()  # of "period", "period_fg", "helår_fg": no utfall stored at all
+    # (kategori, period, period_fg, helår_fg) per budget kind that has utfall
+    per_kategori: tuple[tuple[str, Decimal | None, Decimal | None, Decimal | None], ...] = ()
 
 
 def _budget(o: Områdesunderlag, slag: str, år: int, t_o_m_månad: int = 12) -> Decimal:
@@ -243,6 +252,137 @@ def budgetrad(o: Områdesunderlag, år: int) -> BudgetRad:
 
 def har_prognos(o: Områdesunderlag, månad: int) -> bool:
     return any(m <= månad for m, _ in o.prognoser)
+
+
+# --- base values of a report row (layouts pick columns from them) ------------------------------------
+
+
+@dataclass(frozen=True)
+class Bas:
+    """The stored figures a report row's columns are computed from, for the report's period (months 1..``t_o_m``)
+    and year. ``None`` = nothing stored (shown as "–", never as 0). Amounts in kronor, costs positive."""
+
+    utfall: Decimal | None = None  # months 1..t_o_m of år
+    utfall_fg: Decimal | None = None  # the same months of år − 1
+    utfall_helår_fg: Decimal | None = None
+    kf: Decimal | None = None  # KF-budget periodised through t_o_m
+    kf_helår: Decimal | None = None
+    nämnd: Decimal | None = None  # nämndbudget periodised through t_o_m
+    nämnd_helår: Decimal | None = None
+    tillägg: Decimal | None = None  # tillägg och avdrag periodised through t_o_m
+    tillägg_helår: Decimal | None = None
+    budget_fg_helår: Decimal | None = None  # last year's budget (the nämnd's distribution where there is one)
+    prognos: Decimal | None = None  # the latest helårsprognos made up to the report's month
+    föregående_prognos: Decimal | None = None
+    utfall_helår: Decimal | None = None  # the year's outcome: only when the period is the whole year
+    volym: Decimal | None = None
+    plan_volym: Decimal | None = None
+    volym_peng: Decimal | None = None  # Σ volym × peng
+    plan_peng: Decimal | None = None  # Σ budgeterad volym × peng
+    aktiv: bool = False  # has any budget or utfall for the year (a missing prognos then matters)
+
+    @property
+    def budget(self) -> Decimal | None:
+        return _plus(self.kf, self.tillägg)
+
+    @property
+    def budget_helår(self) -> Decimal | None:
+        return _plus(self.kf_helår, self.tillägg_helår)
+
+
+def _plus(*värden: Decimal | None) -> Decimal | None:
+    """Sum of the values present; None when none is."""
+    finns = [v for v in värden if v is not None]
+    return sum(finns, NOLL) if finns else None
+
+
+def _budget_eller_none(poster: Sequence[Budgetbelopp], slag: str, år: int, t_o_m: int = 12) -> Decimal | None:
+    valda = [b for b in poster if b.slag == slag and b.år == år]
+    return sum((periodbudget(b.belopp, b.vikter, t_o_m) for b in valda), NOLL) if valda else None
+
+
+def bas(
+    o: Områdesunderlag,
+    år: int,
+    t_o_m: int,
+    rapportmånad: int,
+    kategori: str | None = None,
+    volym: Decimal | None = None,
+) -> Bas:
+    """One område's own figures (not its children's). ``kategori`` restricts budget and utfall to one budget kind
+    (anslag, volym, egen regi); prognoser are made per område, not per kind, so a kind has none."""
+    poster = [b for b in o.budget if kategori is None or b.kategori == kategori]
+    if kategori is None:
+        utfall, utfall_fg, helår_fg = (
+            None if nyckel in o.saknas else värde
+            for nyckel, värde in (
+                ("period", o.utfall_period),
+                ("period_fg", o.utfall_period_fg),
+                ("helår_fg", o.utfall_helår_fg),
+            )
+        )
+    else:
+        rad = next((k for k in o.per_kategori if k[0] == kategori), None)
+        utfall, utfall_fg, helår_fg = rad[1:] if rad else (None, None, None)
+    föregående_nämnd = [b for b in poster if b.slag == "nämnd" and b.år == år - 1]
+    prognoser = [b for m, b in o.prognoser if m <= rapportmånad] if kategori is None else []
+    plan = [b for b in poster if b.slag == "kf" and b.år == år and b.volym is not None and b.peng is not None]
+    peng = next((b.peng for b in plan), None)
+    kf_helår = _budget_eller_none(poster, "kf", år)
+    return Bas(
+        utfall=utfall,
+        utfall_fg=utfall_fg,
+        utfall_helår_fg=helår_fg,
+        kf=_budget_eller_none(poster, "kf", år, t_o_m),
+        kf_helår=kf_helår,
+        nämnd=_budget_eller_none(poster, "nämnd", år, t_o_m),
+        nämnd_helår=_budget_eller_none(poster, "nämnd", år),
+        tillägg=_budget_eller_none(poster, "tillägg", år, t_o_m),
+        tillägg_helår=_budget_eller_none(poster, "tillägg", år),
+        budget_fg_helår=_budget_eller_none(poster, "nämnd" if föregående_nämnd else "kf", år - 1),
+        prognos=prognoser[-1] if prognoser else None,
+        föregående_prognos=prognoser[-2] if len(prognoser) > 1 else None,
+        utfall_helår=utfall if t_o_m == 12 else None,
+        volym=volym,
+        plan_volym=_plus(*(b.volym for b in plan)),
+        volym_peng=volym * peng if volym is not None and peng is not None else None,
+        plan_peng=_plus(*(b.volym * b.peng for b in plan if b.volym is not None and b.peng is not None)),
+        aktiv=utfall is not None or kf_helår is not None,
+    )
+
+
+def summera_bas(delar: Sequence[Bas]) -> Bas:
+    """A row over several områden: each figure summed where present. The prognos (and the previous one) is only
+    summed when every active part has one — a missing prognos is missing, not a zero cost."""
+    belopp: dict[str, Any] = {}
+    for f in fields(Bas):
+        if f.name == "aktiv":
+            continue
+        värden = [getattr(d, f.name) for d in delar]
+        if f.name in ("prognos", "föregående_prognos") and any(
+            v is None and d.aktiv for v, d in zip(värden, delar, strict=True)
+        ):
+            belopp[f.name] = None
+        else:
+            belopp[f.name] = _plus(*värden)
+    return Bas(aktiv=any(d.aktiv for d in delar), **belopp)
+
+
+def bas_tom(b: Bas) -> bool:
+    return all(getattr(b, f.name) is None for f in fields(Bas) if f.name != "aktiv")
+
+
+def med_prognos(underlag: Sequence[Områdesunderlag], månad: int) -> frozenset[int]:
+    """The områden with a helårsprognos made up to ``månad``, and their ancestors."""
+    förälder = {o.id: o.förälder_id for o in underlag}
+    result: set[int] = set()
+    for o in underlag:
+        if har_prognos(o, månad):
+            id_ = o.id
+            while id_ is not None and id_ not in result:
+                result.add(id_)
+                id_ = förälder.get(id_)
+    return frozenset(result)
 
 
 def gruppera(områden: Sequence[Områdesunderlag], rad: Callable[[Områdesunderlag], R]) -> Driftredovisning[R]:
@@ -379,3 +519,103 @@ def över_gräns(
     if gräns_procent and gräns_procent > 0 and budget and belopp * 100 >= abs(budget) * gräns_procent:
         skäl.append(PROCENT)
     return tuple(skäl)
+
+
+# --- honest periods ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Täckning:
+    """Which months of a period 1..``t_o_m`` have utfall. Comparisons (budget periodised, last year's utfall)
+    run through ``senaste``, the last month with utfall, so like is compared with like; a gap before ``senaste``
+    is flagged, not bridged (docs/beslut.md, "Ärliga perioder")."""
+
+    t_o_m: int  # the period's (report's) last month
+    senaste: int  # last month with utfall ≤ t_o_m, 0 if none
+    antal: int  # months with utfall ≤ t_o_m
+    luckor: tuple[int, ...]  # months ≤ senaste without utfall
+
+    @property
+    def fullständig(self) -> bool:
+        return self.antal == self.t_o_m
+
+    @property
+    def period(self) -> str:
+        """The compared months as text: "jan–maj", "jan"; "" when there is no utfall."""
+        return månadsspann(self.senaste)
+
+    @property
+    def text(self) -> str:
+        """What a reader must know about the period, in Swedish; "" when every month has utfall."""
+        if self.fullständig:
+            return ""
+        if not self.antal:
+            return "Inget utfall är registrerat för perioden."
+        delar = [f"Utfall finns för {self.antal} av {self.t_o_m} månader ({self.period})."]
+        if self.luckor:
+            saknas = _uppräkning([manader.lång(m) for m in self.luckor])
+            delar.append(f"Utfall saknas för {saknas}.")
+            delar.append(f"Budget och föregående år avser {self.period}, också {saknas} som saknar utfall.")
+        else:
+            delar.append("Budget och föregående år avser samma månader.")
+        return " ".join(delar)
+
+
+def månadsspann(t_o_m: int) -> str:
+    """Months 1..t_o_m as a heading's period: 5 → "jan–maj", 1 → "jan", 0 → ""."""
+    if t_o_m <= 0:
+        return ""
+    return manader.kort(1) if t_o_m == 1 else f"{manader.kort(1)}–{manader.kort(t_o_m)}"
+
+
+def _uppräkning(ord_: Sequence[str]) -> str:
+    return ord_[0] if len(ord_) == 1 else f"{', '.join(ord_[:-1])} och {ord_[-1]}"
+
+
+def täckt_period(månader_med_utfall: Sequence[int], t_o_m: int) -> Täckning:
+    """The coverage of period 1..``t_o_m`` given the months that have utfall (any order, duplicates and months
+    after ``t_o_m`` allowed)."""
+    if not 0 <= t_o_m <= 12:
+        raise ValueError(f"Månad måste vara 0–12, inte {t_o_m}.")
+    if any(not 1 <= m <= 12 for m in månader_med_utfall):
+        raise ValueError("En månad med utfall måste vara 1–12.")
+    med = sorted({m for m in månader_med_utfall if m <= t_o_m})
+    senaste = med[-1] if med else 0
+    return Täckning(
+        t_o_m=t_o_m,
+        senaste=senaste,
+        antal=len(med),
+        luckor=tuple(m for m in range(1, senaste + 1) if m not in med),
+    )
+
+
+def helårsprognoser(områden: Sequence[Områdesunderlag], år: int, månad: int) -> dict[int | None, Decimal | None]:
+    """The latest helårsprognos made up to ``månad`` per område, its descendants' included, and for the whole
+    tree (key None). None — shown "–", never 0 — when an område of the subtree that is active in ``år`` (has a
+    KF-budget of the year or utfall in the period) has no prognos: a sum with a part missing is not a prognos."""
+    barn: dict[int | None, list[Områdesunderlag]] = {}
+    for o in områden:
+        barn.setdefault(o.förälder_id, []).append(o)
+
+    def egen(o: Områdesunderlag) -> tuple[bool, Decimal | None]:
+        prognoser = [b for m, b in o.prognoser if m <= månad]
+        if prognoser:
+            return True, prognoser[-1]
+        aktiv = bool(o.utfall_period) or any(b.slag == "kf" and b.år == år for b in o.budget)
+        return aktiv, None
+
+    result: dict[int | None, Decimal | None] = {}
+
+    def summa(delar: list[tuple[bool, Decimal | None]]) -> tuple[bool, Decimal | None]:
+        räknas = [v for r, v in delar if r]
+        if not räknas or any(v is None for v in räknas):
+            return bool(räknas), None
+        return True, sum((v for v in räknas if v is not None), NOLL)
+
+    def rulla(o: Områdesunderlag) -> tuple[bool, Decimal | None]:
+        räknas, värde = summa([egen(o), *(rulla(b) for b in barn.get(o.id, []))])
+        result[o.id] = värde
+        return räknas, värde
+
+    result[None] = summa([rulla(o) for o in barn.get(None, [])])[1]
+    return result

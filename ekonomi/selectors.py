@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Sum
+from django.db.models.functions import ExtractYear
 
 from nämnd.models import Nämnd, Verksamhetsområde
 
@@ -26,75 +28,121 @@ def områden_för_år(user, nämnder: Sequence[Nämnd], år: int):
     )
 
 
-def ekonomiunderlag(user, nämnder: Sequence[Nämnd], år: int, månad: int) -> list[Områdesunderlag]:
-    """Stored budget, utfall and prognoser per verksamhetsområde for ``år`` up to ``månad``. Five queries."""
-    områden = list(områden_för_år(user, nämnder, år).values("id", "namn", "typ", "förälder_id"))
+def ekonomiunderlag(
+    user, nämnder: Sequence[Nämnd], år: int, månad: int, prognos_t_o_m: int | None = None
+) -> list[Områdesunderlag]:
+    """Stored budget, utfall and prognoser per verksamhetsområde of ``nämnder`` for ``år`` up to ``månad``
+    (prognoser made up to ``prognos_t_o_m``, default ``månad``). Five queries whatever the number of nämnder."""
+    områden = list(områden_för_år(user, nämnder, år).values("id", "namn", "typ", "förälder_id", "nämnd_id"))
     ids = [o["id"] for o in områden]
 
     budget: dict[int, list[Budgetbelopp]] = defaultdict(list)
     for b in Budgetpost.objects.filter(verksamhetsområde_id__in=ids, år__in=(år - 1, år)).select_related("profil"):
         budget[b.verksamhetsområde_id].append(
-            Budgetbelopp(b.slag, b.år, b.belopp, tuple(b.profil.vikter) if b.profil else None)
+            Budgetbelopp(
+                b.slag, b.år, b.belopp, tuple(b.profil.vikter) if b.profil else None, b.kategori, b.volym, b.peng
+            )
         )
 
     jämförs_med = _jämförelseområden(ids)
     alla_ids = set(ids) | {g for gamla in jämförs_med.values() for g in gamla}
-    utfall = {
-        u["verksamhetsområde_id"]: u
-        for u in Utfall.objects.filter(verksamhetsområde_id__in=alla_ids, år__in=(år - 1, år))
-        .values("verksamhetsområde_id")
+    utfall: dict[int, dict[str, dict]] = defaultdict(dict)  # område → kategori → sums
+    for u in (
+        Utfall.objects.filter(verksamhetsområde_id__in=alla_ids, år__in=(år - 1, år))
+        .values("verksamhetsområde_id", "kategori")
         .annotate(
             period=Sum("belopp", filter=Q(år=år, månad__lte=månad)),
             period_fg=Sum("belopp", filter=Q(år=år - 1, månad__lte=månad)),
             helår_fg=Sum("belopp", filter=Q(år=år - 1)),
         )
-    }
+    ):
+        utfall[u["verksamhetsområde_id"]][u["kategori"]] = u
 
     prognoser: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
     kommentar: dict[int, str] = {}
-    for p in Prognos.objects.filter(verksamhetsområde_id__in=ids, år=år, månad__lte=max(månad, 1)).order_by("månad"):
+    p_månad = max(månad if prognos_t_o_m is None else prognos_t_o_m, 1)
+    for p in Prognos.objects.filter(verksamhetsområde_id__in=ids, år=år, månad__lte=p_månad).order_by("månad"):
         if p.belopp is not None:
             prognoser[p.verksamhetsområde_id].append((p.månad, p.belopp))
         if p.kommentar:
             kommentar[p.verksamhetsområde_id] = p.kommentar
 
-    def belopp(vo_id: int, nyckel: str) -> Decimal:
-        if nyckel in ("period_fg", "helår_fg"):
-            return sum(((utfall.get(k) or {}).get(nyckel) or NOLL for k in jämförs_med.get(vo_id, [vo_id])), NOLL)
-        return (utfall.get(vo_id) or {}).get(nyckel) or NOLL
+    NYCKLAR = ("period", "period_fg", "helår_fg")
 
-    return [
-        Områdesunderlag(
-            id=o["id"],
-            namn=o["namn"],
-            typ=o["typ"],
-            förälder_id=o["förälder_id"],
-            budget=tuple(budget[o["id"]]),
-            utfall_period=belopp(o["id"], "period"),
-            utfall_period_fg=belopp(o["id"], "period_fg"),
-            utfall_helår_fg=belopp(o["id"], "helår_fg"),
-            prognoser=tuple(prognoser[o["id"]]),
-            kommentar=kommentar.get(o["id"], ""),
+    def källor(vo_id: int, nyckel: str) -> list[int]:
+        return jämförs_med.get(vo_id, [vo_id]) if nyckel in ("period_fg", "helår_fg") else [vo_id]
+
+    def summa(vo_id: int, nyckel: str, kategori: str | None = None) -> Decimal | None:
+        värden = [
+            rad[nyckel]
+            for k in källor(vo_id, nyckel)
+            for kat, rad in utfall.get(k, {}).items()
+            if (kategori is None or kat == kategori) and rad[nyckel] is not None
+        ]
+        return sum(värden, NOLL) if värden else None
+
+    def kategorier(vo_id: int) -> list[str]:
+        return sorted({kat for n in NYCKLAR for k in källor(vo_id, n) for kat in utfall.get(k, {})})
+
+    result = []
+    for o in områden:
+        vo = o["id"]
+        summor = {n: summa(vo, n) for n in NYCKLAR}
+        result.append(
+            Områdesunderlag(
+                id=vo,
+                namn=o["namn"],
+                typ=o["typ"],
+                förälder_id=o["förälder_id"],
+                budget=tuple(budget[vo]),
+                utfall_period=summor["period"] or NOLL,
+                utfall_period_fg=summor["period_fg"] or NOLL,
+                utfall_helår_fg=summor["helår_fg"] or NOLL,
+                prognoser=tuple(prognoser[vo]),
+                kommentar=kommentar.get(vo, ""),
+                nämnd_id=o["nämnd_id"],
+                saknas=frozenset(n for n, v in summor.items() if v is None),
+                per_kategori=tuple((kat, *(summa(vo, n, kat) for n in NYCKLAR)) for kat in kategorier(vo)),
+            )
         )
-        for o in områden
-    ]
+    return result
 
 
-def _jämförelseområden(ids: list[int]) -> dict[int, list[int]]:
+def _jämförelseområden(ids: list[int], år: int | None = None) -> dict[int, list[int]]:
     """Whose last-year figures each område's "föregående år" columns show, when the tree changed at the
-    turn of the year (``Verksamhetsområde.föregångare``). An område that is another's föregångare no longer
-    shows its own last-year figures unless it lists itself. One query."""
-    kopplingar = list(
-        Verksamhetsområde.föregångare.through.objects.filter(from_verksamhetsområde_id__in=ids).values_list(
-            "from_verksamhetsområde_id", "to_verksamhetsområde_id"
-        )
+    turn of the year or a nämnd was split (``Verksamhetsområde.föregångare``). One query.
+
+    An område that is another's föregångare no longer shows its own last-year figures (it is counted in its
+    successor). An område with föregångare shows theirs and, when it existed itself in ``år − 1``, its own
+    (docs/beslut.md, "Föregående år efter en delning"): the link wins over figures stored on the område for a
+    year before it existed (jämförelsetal from an import), so nothing is counted twice. Without ``år`` the rule is
+    read from the data: an område with utfall from a year before it existed (before its ``från_år`` or its nämnd's
+    first year) shows only its föregångare, any other also its own figures (none when it did not exist)."""
+    jämförelsetal = Utfall.objects.filter(verksamhetsområde=OuterRef("pk")).filter(
+        Q(år__lt=OuterRef("från_år")) | Q(år__lt=ExtractYear(OuterRef("nämnd__giltig_från")))
     )
-    if not kopplingar:
+    rader = list(
+        Verksamhetsområde.objects.filter(pk__in=ids, föregångare__isnull=False)
+        .annotate(har_jämförelsetal=Exists(jämförelsetal))
+        .values_list("id", "föregångare", "från_år", "nämnd__giltig_från", "har_jämförelsetal")
+    )
+    if not rader:
         return {}
     result: dict[int, list[int]] = defaultdict(list)
-    for ny, gammal in kopplingar:
-        result[ny].append(gammal)
-    for gammal in {g for _, g in kopplingar}:
+    egna: dict[int, bool] = {}
+    for ny, gammal, från_år, giltig_från, har_jämförelsetal in rader:
+        if gammal != ny:
+            result[ny].append(gammal)
+        if år is not None:
+            egna[ny] = (från_år is None or från_år < år) and giltig_från.year < år
+        else:
+            egna[ny] = not har_jämförelsetal
+    for ny, egen in egna.items():
+        if egen:
+            result[ny].insert(0, ny)
+        else:
+            result.setdefault(ny, [])
+    for _, gammal, *_ in rader:
         if gammal not in result:
             result[gammal] = []
     return dict(result)
@@ -223,3 +271,36 @@ def budgetår_per_nämnd(user) -> dict[int, tuple[int, int]]:
 def senaste_utfallsmånad(user, nämnd: Nämnd, år: int) -> int | None:
     """The last month of ``år`` with any utfall for the nämnd, or None. One query."""
     return Utfall.objects.for_user(user).filter(verksamhetsområde__nämnd=nämnd, år=år).aggregate(m=Max("månad"))["m"]
+
+
+def utfallsmånader(user, nämnder: Sequence[Nämnd], år: int, t_o_m: int) -> list[int]:
+    """The months 1..``t_o_m`` of ``år`` in which the nämnder have any utfall, ascending (for
+    ``berakning.täckt_period``). One query."""
+    return list(
+        Utfall.objects.for_user(user)
+        .filter(verksamhetsområde__nämnd__in=nämnder, år=år, månad__gte=1, månad__lte=t_o_m)
+        .order_by("månad")
+        .values_list("månad", flat=True)
+        .distinct()
+    )
+
+
+def utan_föregående_år(nämnd: Nämnd, år: int) -> list[Verksamhetsområde]:
+    """The nämnd's områden of ``år`` whose "föregående år" misses months because the nämnd did not exist all of
+    ``år − 1`` (created by a split): leaves, not "Ej fördelat", without a föregångare link and — in the nämnd's
+    first year — without jämförelsetal (utfall of ``år − 1``) of their own. The months before a mid-year start can
+    only come through a link. Empty without a query for a nämnd that existed all of ``år − 1``; else one query."""
+    if nämnd.giltig_från <= dt.date(år - 1, 1, 1) or nämnd.giltig_från.year > år:
+        return []
+    kopplad = Verksamhetsområde.föregångare.through.objects.filter(from_verksamhetsområde_id=OuterRef("pk")).exclude(
+        to_verksamhetsområde_id=OuterRef("pk")
+    )
+    qs = (
+        Verksamhetsområde.objects.filter(nämnd=nämnd, ej_fördelat=False)
+        .filter(Q(från_år__isnull=True) | Q(från_år__lte=år), Q(till_år__isnull=True) | Q(till_år__gte=år))
+        .exclude(Exists(Verksamhetsområde.objects.filter(förälder=OuterRef("pk"))))
+        .exclude(Exists(kopplad))
+    )
+    if nämnd.giltig_från.year == år:
+        qs = qs.exclude(Exists(Utfall.objects.filter(verksamhetsområde=OuterRef("pk"), år=år - 1)))
+    return list(qs.order_by("ordning", "namn", "id"))

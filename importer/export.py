@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.http import Http404, HttpResponse
 from django.utils import timezone
@@ -37,9 +36,11 @@ from ekonomi import selectors as ekonomi_sel
 from nyckeltal.models import Indikator, Nyckeltal
 from nyckeltal.selectors import alla_mål
 from nämnd.models import Nämnd, Verksamhetsområde
+from rapporter import tabell
 from rapporter.format import Presentation
-from rapporter.models import Sektion
 from rapporter.rapport import MÅNADER_LÅNG, Rapport
+from rapporter.sektioner import Rapportsektion
+from rapporter.tabell import SLAG_TEXT, Tabell, Visning
 
 from . import mallar
 from .resources import RESURSER
@@ -224,19 +225,26 @@ def _beloppsformat(pres: Presentation) -> str:
     return MNKR if pres.enhet == "mnkr" else TKR
 
 
-def om_blad(rapport: Rapport, tabell: str, källor: Iterable[str] = ()) -> Blad:
+def _format(decimaler: int) -> str:
+    return "#,##0" + ("." + "0" * decimaler if decimaler else "")
+
+
+def om_blad(rapport: Rapport, rubrik: str, visning: Visning | None = None, källor: Iterable[str] = ()) -> Blad:
     b = Blad("Om tabellen", [Kolumn("Uppgift", bredd=22), Kolumn("Värde", bredd=70)])
-    b.rad(["Tabell", TABELLER[tabell]])
+    b.rad(["Tabell", rubrik])
     b.rad(["Kommun", rapport.kommun.namn])
     b.rad(["Nämnd", rapport.nämnd.namn])
     b.rad(["Rapport", rapport.titel])
     b.rad(["Period", rapport.period_text])
-    if tabell not in ("volymer", "indikatorer"):
+    if rapport.täckning:
+        b.rad(["Utfall", rapport.täckning.text])
+    if visning is not None:
+        tecken = [SLAG_TEXT[s].split(" (")[0].lower() for s in SLAG_TEXT if s in visning.negativa]
         b.rad(
             [
                 "Belopp",
-                f"{rapport.pres.enhet}, "
-                + ("kostnader negativa" if rapport.pres.kostnader_negativa else "kostnader positiva")
+                f"{visning.enhet}, "
+                + (f"negativa: {', '.join(tecken)}" if tecken else "kostnader positiva")
                 + "; budgetavvikelse positiv = bättre än budget",
             ]
         )
@@ -246,82 +254,33 @@ def om_blad(rapport: Rapport, tabell: str, källor: Iterable[str] = ()) -> Blad:
     return b
 
 
-def _grupperat(b: Blad, red: berakning.Driftredovisning, värden: Callable[[Any], list]) -> None:
-    """The rows of a grouped table as the report shows them: a block's heading, its rows (indented) and its
-    sum; a top-level verksamhet as one row; the total last. Sums are the domain's (unrounded)."""
-    for g in red.grupper:
-        if g.är_block:
-            b.rad([g.namn], summa=True)
-        for r in g.rader:
-            b.rad([r.namn, *värden(r)], indrag=g.är_block)
-        if g.är_block:
-            b.rad([f"Summa {g.namn}", *värden(g.summa)], summa=True)
-    b.rad(["Summa", *värden(red.summa)], summa=True)
-
-
-def _driftvärden(pres: Presentation, r: berakning.DriftRad, helår: bool) -> list:
-    värden = [
-        belopp(pres, r.jämförelse),
-        belopp(pres, r.budget),
-        belopp(pres, r.tillägg),
-        belopp(pres, r.nettokostnad),
-        belopp(pres, r.avvikelse, kostnad=False),
-    ]
-    if helår:
-        värden.append(belopp(pres, r.prognosförändring))
-    return värden
-
-
-def drift_blad(rapport: Rapport, helår: bool = False, med_kommentar: bool = True) -> list[Blad]:
-    """The driftredovisning for the period (or helår: prognos/utfall) per part of the nämnd, as in the report."""
-    pres, format = rapport.pres, _beloppsformat(rapport.pres)
-    rubriker = rapport.helår_kolumner if helår else rapport.drift_kolumner
-    blad = []
-    for del_ in rapport.delar:
-        red = del_.helår if helår else del_.drift
-        if red is None:
+def tabell_till_blad(t: Tabell, namn: str) -> Blad:
+    """One report table as a sheet: the same columns, rows and figures as the HTML and PDF (``rapporter.tabell``),
+    unrounded in the table's unit and signs (the number format rounds), sums bold, levels indented."""
+    format = _format(t.visning.decimaler)
+    kolumner = [Kolumn(t.förstakolumn)]
+    for k in t.kolumner:
+        if k.slag == tabell.PROCENT:
+            kolumner.append(Kolumn(k.rubrik, PROCENT))
+        elif k.slag == tabell.VOLYM:
+            kolumner.append(Kolumn(k.rubrik, VÄRDE))
+        elif k.slag == tabell.STYCK:
+            kolumner.append(Kolumn(k.rubrik, HELTAL))
+        else:
+            kolumner.append(Kolumn(f"{k.rubrik} ({t.visning.enhet})", format))
+    med_kommentar = any(r.kommentar for r in t.rader)
+    if med_kommentar:
+        kolumner.append(Kolumn("Kommentar", bredd=60))
+    b = Blad(namn, kolumner)
+    for i, r in enumerate(t.rader):
+        if r.typ == tabell.RUBRIK:
+            b.rad([r.namn], summa=True, indrag=r.nivå > 0)
             continue
-        kolumner = [Kolumn("Verksamhet"), *(Kolumn(f"{r} ({pres.enhet})", format) for r in rubriker)]
-        if helår:
-            kolumner.append(Kolumn(f"Förändring sedan föregående prognos ({pres.enhet})", format))
-            if med_kommentar:
-                kolumner.append(Kolumn("Kommentar", bredd=60))
-        titel = rapport.helår_rubrik if helår else f"Driftredovisning {rapport.period_kort}"
-        b = Blad(f"{titel} {del_.nämnd.namn}" if rapport.flera_delar else titel, kolumner)
-
-        _grupperat(
-            b,
-            red,
-            lambda r: [*_driftvärden(pres, r, helår), *([r.kommentar or None] if helår and med_kommentar else [])],
-        )
-        blad.append(b)
-    if rapport.flera_delar and not helår and rapport.sammanställning:
-        b = Blad("Sammanställning", [Kolumn("Del"), *(Kolumn(f"{r} ({pres.enhet})", format) for r in rubriker)])
-        for i, r in enumerate(rapport.sammanställning):
-            b.rad([r.namn, *_driftvärden(pres, r, False)], summa=i == len(rapport.sammanställning) - 1)
-        blad.append(b)
-    return blad
-
-
-def budget_blad(rapport: Rapport) -> list[Blad]:
-    pres, format = rapport.pres, _beloppsformat(rapport.pres)
-    blad = []
-    for del_ in rapport.delar:
-        if del_.budget is None:
-            continue
-        b = Blad(
-            f"Driftsbudget {rapport.år}" + (f" {del_.nämnd.namn}" if rapport.flera_delar else ""),
-            [
-                Kolumn("Verksamhet"),
-                Kolumn(f"Budget {rapport.år - 1} ({pres.enhet})", format),
-                Kolumn(f"KF-budget {rapport.år} ({pres.enhet})", format),
-                Kolumn(f"Nämndbudget {rapport.år} ({pres.enhet})", format),
-            ],
-        )
-
-        _grupperat(b, del_.budget, lambda r: [belopp(pres, r.föregående), belopp(pres, r.kf), belopp(pres, r.nämnd)])
-        blad.append(b)
-    return blad
+        celler = [r.namn, *(c[1] for c in t.celler(i))]
+        if med_kommentar:
+            celler.append(r.kommentar or None)
+        b.rad(celler, summa=r.typ in (tabell.DELSUMMA, tabell.SUMMA), indrag=r.nivå > 0 and r.typ == tabell.RAD)
+    return b
 
 
 def _sektion(rapport: Rapport, sektion: str):
@@ -329,7 +288,7 @@ def _sektion(rapport: Rapport, sektion: str):
 
 
 def volym_blad(rapport: Rapport) -> list[Blad]:
-    s = _sektion(rapport, Sektion.VOLYMER)
+    s = _sektion(rapport, "volymer")
     if s is None:
         return []
     b = Blad(
@@ -348,7 +307,7 @@ def volym_blad(rapport: Rapport) -> list[Blad]:
 
 
 def indikator_blad(rapport: Rapport) -> tuple[list[Blad], set[str]]:
-    s = _sektion(rapport, Sektion.MÅL)
+    s = _sektion(rapport, "mål")
     if s is None:
         return [], set()
     år = s.data["indikatorår"]
@@ -368,7 +327,7 @@ def indikator_blad(rapport: Rapport) -> tuple[list[Blad], set[str]]:
             celler += [
                 i.riktning.capitalize(),
                 i.målvärde_text or None,
-                i.bedömning.value if i.bedömning else None,
+                i.nivå.text if i.nivå else None,  # the kommun's word (nyckeltal.bedomning.indikatornivå)
                 i.trend.value if i.trend else None,
                 ", ".join(i.källor) or None,
             ]
@@ -376,89 +335,61 @@ def indikator_blad(rapport: Rapport) -> tuple[list[Blad], set[str]]:
     return [b], källor
 
 
-def investering_blad(rapport: Rapport) -> list[Blad]:
-    s = _sektion(rapport, Sektion.INVESTERINGAR)
-    if s is None:
-        return []
-    pres, format = rapport.pres, _beloppsformat(rapport.pres)
-    kolumner = [
-        Kolumn("Investering"),
-        Kolumn(f"KF investeringsram ({pres.enhet})", format),
-        Kolumn(f"Tillägg investeringsram ({pres.enhet})", format),
-    ]
-    if rapport.månad:
-        kolumner.append(Kolumn(f"Utgift {rapport.period_kort} ({pres.enhet})", format))
-        if not rapport.är_helår:
-            kolumner.append(Kolumn(f"Prognos investeringsutgift ({pres.enhet})", format))
-        kolumner += [Kolumn(f"Avvikelse ({pres.enhet})", format), Kolumn("Kommentar", bredd=60)]
-    b = Blad(f"Investeringar {rapport.år}", kolumner)
-    for r in s.data["rader"]:
-        celler = [r.namn, belopp(pres, r.ram), belopp(pres, r.tillägg)]
-        if rapport.månad:
-            celler.append(belopp(pres, r.utgift))
-            if not rapport.är_helår:
-                celler.append(belopp(pres, r.prognos))
-            celler += [belopp(pres, r.avvikelse, kostnad=False), r.kommentar or None]
-        b.rad(celler)
-    return [b]
+def _nyckel(s: Rapportsektion) -> str:
+    """The export key of a table section: its tables' id prefix ("drift", "helar", "t3" …)."""
+    return s.tabeller[0].id.rsplit("-", 1)[0] if s.tabeller else f"t{s.nummer}"
 
 
-TABELLER = {
-    "drift": "Driftredovisning för perioden",
-    "helar": "Helårsprognos / utfall helår",
-    "budget": "Driftsbudget",
-    "volymer": "Volymer och nyckeltal",
-    "indikatorer": "Indikatorer",
-    "investeringar": "Investeringar",
-}
-CSV_TABELLER = ("drift", "helar")
-
-
-def tabell_blad(rapport: Rapport, tabell: str) -> list[Blad]:
-    """The sheets of one report table, plus an "Om tabellen" sheet; Http404 when the report has no such table."""
-    källor: set[str] = set()
-    if tabell == "drift":
-        blad = drift_blad(rapport)
-    elif tabell == "helar":
-        blad = drift_blad(rapport, helår=True)
-    elif tabell == "budget":
-        blad = budget_blad(rapport)
-    elif tabell == "volymer":
-        blad = volym_blad(rapport)
-    elif tabell == "indikatorer":
-        blad, källor = indikator_blad(rapport)
-    elif tabell == "investeringar":
-        blad = investering_blad(rapport)
-    else:
-        raise Http404("Okänd tabell.")
-    if not blad:
-        raise Http404("Rapporten har ingen sådan tabell.")
-    return [*blad, om_blad(rapport, tabell, källor)]
-
-
-def tillgängliga_tabeller(rapport: Rapport) -> list[tuple[str, str]]:
-    """(tabell, rubrik) of the tables this report has, for the export page."""
+def tabeller(rapport: Rapport) -> list[tuple[str, str, bool]]:
+    """(key, heading, has CSV) of the tables this report prints, in report order, for the export page."""
     result = []
-    for tabell, rubrik in TABELLER.items():
-        try:
-            tabell_blad(rapport, tabell)
-        except Http404:
-            continue
-        result.append((tabell, rubrik))
+    for s in rapport.sektioner:
+        if s.tabeller:
+            result.append((_nyckel(s), s.rubrik, s.sektion == "drift"))
+        elif s.sektion == "volymer" and s.data.get("grupper"):
+            result.append(("volymer", s.rubrik, False))
+        elif s.sektion == "mål" and any(m.indikatorer for m in alla_mål(s.data["mål"])):
+            result.append(("indikatorer", "Indikatorer", False))
     return result
 
 
-def csv_blad(rapport: Rapport, tabell: str) -> Blad:
-    """One CSV table: the sheets of a drift table one after another (a Del column when the nämnd has parts)."""
-    if tabell not in CSV_TABELLER:
-        raise Http404("CSV finns för driftredovisningen och helårsprognosen.")
-    blad = [b for b in tabell_blad(rapport, tabell) if b.namn not in ("Om tabellen", "Sammanställning")]
+def tabell_blad(rapport: Rapport, nyckel: str) -> list[Blad]:
+    """The sheets of one report table (one per part of the report, and the sammanställning), plus an "Om tabellen"
+    sheet; Http404 when the report has no such table."""
+    källor: set[str] = set()
+    visning = None
+    if nyckel == "volymer":
+        blad, rubrik = volym_blad(rapport), "Volymer och nyckeltal"
+    elif nyckel == "indikatorer":
+        (blad, källor), rubrik = indikator_blad(rapport), "Indikatorer"
+    else:
+        s = next((s for s in rapport.sektioner if s.tabeller and _nyckel(s) == nyckel), None)
+        if s is None:
+            raise Http404("Rapporten har ingen sådan tabell.")
+        rubrik, visning = s.rubrik, s.tabeller[0].visning
+        blad = [tabell_till_blad(t, f"{s.rubrik} {t.del_rubrik}".strip()) for t in s.tabeller]
+    if not blad:
+        raise Http404("Rapporten har ingen sådan tabell.")
+    return [*blad, om_blad(rapport, rubrik, visning, källor)]
+
+
+def tabellnamn(rapport: Rapport, nyckel: str) -> str:
+    return next((rubrik for k, rubrik, _ in tabeller(rapport) if k == nyckel), nyckel)
+
+
+def csv_blad(rapport: Rapport, nyckel: str) -> Blad:
+    """One CSV table: the sheets of a drift table one after another (a Del column when the report has parts)."""
+    if not any(k == nyckel and csv for k, _, csv in tabeller(rapport)):
+        raise Http404("CSV finns för driftredovisningens tabeller.")
+    s = next(s for s in rapport.sektioner if s.tabeller and _nyckel(s) == nyckel)
+    delar = [t for t in s.tabeller if not t.id.endswith("-sammanstallning")]
+    blad = [tabell_till_blad(t, s.rubrik) for t in delar]
     if len(blad) == 1:
         return blad[0]
     samlad = Blad(blad[0].namn, [Kolumn("Del"), *blad[0].kolumner])
-    for del_, b in zip(rapport.delar, blad, strict=False):
+    for t, b in zip(delar, blad, strict=True):
         for i, celler in enumerate(b.rader):
-            samlad.rad([del_.rubrik, *celler], summa=i in b.summarader)
+            samlad.rad([t.del_rubrik, *celler], summa=i in b.summarader)
     return samlad
 
 

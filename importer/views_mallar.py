@@ -199,7 +199,7 @@ def _rapport(request, nämnd_id: int, år: int, typ: str):
 @require_GET
 def export_tabell(request, nämnd_id: int, år: int, typ: str, tabell: str, format: str = "xlsx"):
     rapport = _rapport(request, nämnd_id, år, typ)
-    filnamn = f"{rapport.nämnd.namn} {rapport.titel} {export.TABELLER.get(tabell, tabell)}"
+    filnamn = f"{rapport.nämnd.namn} {rapport.titel} {export.tabellnamn(rapport, tabell)}"
     if format == "csv":
         return export.csv_svar(filnamn, export.csv_blad(rapport, tabell))
     return export.xlsx_svar(filnamn, export.tabell_blad(rapport, tabell))
@@ -208,7 +208,7 @@ def export_tabell(request, nämnd_id: int, år: int, typ: str, tabell: str, form
 @require_GET
 def export_lista(request, nämnd_id: int, år: int, typ: str):
     rapport = _rapport(request, nämnd_id, år, typ)
-    tabeller = [(t, rubrik, t in export.CSV_TABELLER) for t, rubrik in export.tillgängliga_tabeller(rapport)]
+    tabeller = export.tabeller(rapport)
     return render(request, "importer/export/lista.html", {"rapport": rapport, "tabeller": tabeller})
 
 

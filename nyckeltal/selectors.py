@@ -13,8 +13,18 @@ from grund import manader
 from nämnd.models import Nämnd, Rapporttyp
 
 from . import forms
-from .bedomning import Indikatorrad, Indikatorvärden
-from .models import Indikator, Indikatorvärde, Mål, Måluppfyllelse, Nyckeltal, Nyckeltalsvärde, Uppdrag, Uppdragsstatus
+from .bedomning import STANDARDSKALA, Bedömningsnivå, Bedömningsskala, Indikatorrad, Indikatorvärden, föreslå_nivå
+from .models import (
+    Indikator,
+    Indikatorvärde,
+    Mål,
+    Måluppfyllelse,
+    Nyckeltal,
+    Nyckeltalsvärde,
+    Uppdrag,
+    Uppdragsstatus,
+    bedömningsskalor,
+)
 
 HISTORIK_ÅR = 4
 INMATNING_HISTORIKÅR = 3  # earlier years shown (read-only) beside an indikator's values on its entry page
@@ -45,14 +55,15 @@ class Volymgrupp:
     rader: list[Volymrad] = field(default_factory=list)
 
 
-def volymkolumner(år: int, rapporttyp: str) -> list[Volymkolumn]:
-    """Columns of the volymer table: earlier years' utfall, then what the report type shows for ``år``."""
+def volymkolumner(år: int, rapporttyp: str, månad: int | None = None) -> list[Volymkolumn]:
+    """Columns of the volymer table: earlier years' utfall, then what the report type shows for ``år`` (``månad``:
+    the report's last month, when the kommun's differs from the standard)."""
     kolumner = [Volymkolumn(f"Utfall {å}", "utfall_helår", å) for å in range(år - HISTORIK_ÅR, år)]
     if rapporttyp == Rapporttyp.VERKSAMHETSPLAN:
         return kolumner[1:] + [Volymkolumn(f"Plan {år}", "mål", år)]
     if rapporttyp == Rapporttyp.VERKSAMHETSBERÄTTELSE:
         return kolumner + [Volymkolumn(f"Mål {år}", "mål", år), Volymkolumn(f"Utfall {år}", "utfall_helår", år)]
-    månad = Rapporttyp(rapporttyp).slutmånad
+    månad = månad or Rapporttyp(rapporttyp).slutmånad or 12
     return kolumner + [
         Volymkolumn(f"Mål {år}", "mål", år),
         Volymkolumn(f"Utfall jan–{MÅNADSNAMN[månad - 1]} {år}", "utfall_delår", år),
@@ -96,12 +107,25 @@ class Målblock:
     namn: str
     nivå: str
     punkter: list[str]
-    bedömning: str = ""  # Måluppfyllelse.Bedömning value, "" when not assessed
-    bedömning_text: str = ""
+    bedömning: str = ""  # the stored kod (a level of the kommun's scale, or not), "" when not assessed
+    bedömning_text: str = ""  # the kommun's word for it; "" when not assessed or not on the scale
     kommentar: str = ""
     uppdrag: list[Uppdragsrad] = field(default_factory=list)
     indikatorer: list[Indikatorrad] = field(default_factory=list)
     nämndmål: list[Målblock] = field(default_factory=list)
+    bedömningsnivå: Bedömningsnivå | None = None  # the level of ``bedömning`` on the scale, None if not on it
+    skala: Bedömningsskala = STANDARDSKALA  # the kommun's bedömning scale
+    id: int | None = None  # the Mål
+
+    @property
+    def förslag(self) -> Bedömningsnivå | None:
+        """What the indicators suggest on the scale (``bedomning.föreslå_nivå``)."""
+        return föreslå_nivå((i.bedömning for i in self.indikatorer), self.skala)
+
+
+def bedömningsskala(nämnd: Nämnd) -> Bedömningsskala:
+    """The scale of the nämnd's kommun, best level first. One query."""
+    return bedömningsskalor({nämnd.kommun_id})[nämnd.kommun_id]
 
 
 def alla_mål(mål: list[Målblock]):
@@ -125,7 +149,10 @@ def bedömning_och_uppdrag(år: int, rapporttyp: str) -> list[Prefetch]:
 
 
 def mål(user, nämnder: Sequence[Nämnd], år: int, rapporttyp: str) -> list[Målblock]:
-    """KF-mål with their nämndmål, bedömning, uppdrag and indikatorer for the report. Six queries."""
+    """KF-mål with their nämndmål, bedömning (on the kommun's scale), uppdrag and indikatorer for the report.
+    Seven queries."""
+    kommun_för = {n.id: n.kommun_id for n in nämnder}
+    skalor = bedömningsskalor(set(kommun_för.values())) if nämnder else {}
     qs = (
         Mål.objects.for_user(user)
         .filter(nämnd__in=nämnder, från_år__lte=år)
@@ -146,18 +173,23 @@ def mål(user, nämnder: Sequence[Nämnd], år: int, rapporttyp: str) -> list[M�
     föräldrar: list[tuple[int | None, Målblock]] = []
     for m in qs:
         bedömning = next(iter(m.bedömningar.all()), None)
+        skala = skalor.get(kommun_för.get(m.nämnd_id, -1), STANDARDSKALA)
+        nivå = skala.nivå(bedömning.bedömning) if bedömning else None
         b = block[m.id] = Målblock(
             namn=m.namn,
             nivå=m.get_nivå_display(),
             punkter=m.punkter,
             bedömning=bedömning.bedömning if bedömning else "",
-            bedömning_text=bedömning.get_bedömning_display() if bedömning else "",
+            bedömning_text=nivå.text if nivå else "",
             kommentar=bedömning.kommentar if bedömning else "",
             uppdrag=[
                 Uppdragsrad(u.text, u.tidsperiod, u.nivå, next((s.get_status_display() for s in u.statusar.all()), ""))
                 for u in m.uppdrag.all()
             ],
-            indikatorer=[indikatorrad(i, år) for i in m.indikatorer.all()],
+            indikatorer=[indikatorrad(i, år, skala) for i in m.indikatorer.all()],
+            bedömningsnivå=nivå,
+            skala=skala,
+            id=m.id,
         )
         föräldrar.append((m.förälder_id, b))
     toppnivå: list[Målblock] = []
@@ -166,7 +198,7 @@ def mål(user, nämnder: Sequence[Nämnd], år: int, rapporttyp: str) -> list[M�
     return toppnivå
 
 
-def indikatorrad(i: Indikator, år: int) -> Indikatorrad:
+def indikatorrad(i: Indikator, år: int, skala: Bedömningsskala = STANDARDSKALA) -> Indikatorrad:
     värden = sorted(i.värden.all(), key=lambda v: v.år)
     prognos = next((v.totalt for v in värden if v.typ == Indikatorvärde.Typ.PROGNOS and v.år == år), None)
     return Indikatorrad(
@@ -178,6 +210,7 @@ def indikatorrad(i: Indikator, år: int) -> Indikatorrad:
         målvärde=i.målvärde,
         år=år,
         prognos=prognos,
+        skala=skala,
         värden=tuple(
             Indikatorvärden(v.år, v.totalt, v.kvinnor, v.män, v.källa)
             for v in värden
@@ -338,3 +371,31 @@ def målrader(nämnd: Nämnd, år: int, rapporttyp: str) -> list[forms.Målrad]:
             )
         )
     return rader
+
+
+def volym_per_område(user, nämnder, år: int, t_o_m: int) -> dict[int, Decimal]:
+    """The volume of each verksamhetsområde for the report's period (its linked nyckeltal, for snittkostnad and
+    volym × peng): the sum of monthly utfall 1..``t_o_m`` where months are entered, else the delår utfall (before
+    December) or the helår utfall (December). One query (docs/beslut.md, "Volym i rapportens tabeller")."""
+    värden: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for vo_id, typ, månad, v in (
+        Nyckeltalsvärde.objects.for_user(user)
+        .filter(nyckeltal__grupp__nämnd__in=nämnder, nyckeltal__verksamhetsområde__isnull=False, år=år)
+        .filter(nyckeltal__förälder__isnull=True)
+        .values_list("nyckeltal__verksamhetsområde_id", "typ", "månad", "värde")
+    ):
+        if v is None:
+            continue
+        d = värden[vo_id]
+        if typ == Nyckeltalsvärde.Typ.UTFALL_MÅNAD:
+            if månad is not None and månad <= t_o_m:
+                d["månad"] = d.get("månad", Decimal(0)) + v
+        else:
+            d[typ] = d.get(typ, Decimal(0)) + v
+    slut = Nyckeltalsvärde.Typ.UTFALL_HELÅR if t_o_m >= 12 else Nyckeltalsvärde.Typ.UTFALL_DELÅR
+    result = {}
+    for vo_id, d in värden.items():
+        v = d.get("månad", d.get(slut))
+        if v is not None:
+            result[vo_id] = v
+    return result

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,21 +22,43 @@ MÅNAD_VALIDATORER = [MinValueValidator(1, "Månad måste vara 1–12."), MaxVal
 
 
 class Rapporttyp(models.TextChoices):
-    """The reports of a year. ``slutmånad`` is the last month the report covers."""
+    """The reports of a year. ``slutmånad`` is the last month a report covers unless the kommun has chosen
+    another (``Rapporttillfälle``); a månadsrapport covers whichever month it is asked for."""
 
     VERKSAMHETSPLAN = "verksamhetsplan", "Verksamhetsplan"
     TERTIALRAPPORT = "tertialrapport", "Tertialrapport"
+    TERTIALRAPPORT_2 = "tertialrapport2", "Tertialrapport 2"
     DELÅRSRAPPORT = "delårsrapport", "Delårsrapport"
     VERKSAMHETSBERÄTTELSE = "verksamhetsberättelse", "Verksamhetsberättelse"
+    MÅNADSRAPPORT = "månadsrapport", "Månadsrapport"
 
     @property
     def slutmånad(self) -> int:
-        return {"verksamhetsplan": 0, "tertialrapport": 4, "delårsrapport": 8, "verksamhetsberättelse": 12}[self.value]
+        """The default last month (a månadsrapport's is chosen when it is asked for; 0 here)."""
+        return STANDARDMÅNAD[self.value]
 
     @property
     def är_prognos(self) -> bool:
         """Goals are assessed as a prognos during the year and as an outcome at year end."""
         return self.value != "verksamhetsberättelse"
+
+
+STANDARDMÅNAD = {
+    "verksamhetsplan": 0,
+    "tertialrapport": 4,
+    "tertialrapport2": 8,
+    "delårsrapport": 8,
+    "verksamhetsberättelse": 12,
+    "månadsrapport": 0,
+}
+# The reports a kommun makes when it has chosen nothing (Rapporttillfälle.används).
+STANDARDRAPPORTER = ("verksamhetsplan", "tertialrapport", "delårsrapport", "verksamhetsberättelse", "månadsrapport")
+# Which months a kommun may choose per report; the others are fixed.
+VALBARA_MÅNADER = {
+    "tertialrapport": range(1, 12),
+    "tertialrapport2": range(1, 12),
+    "delårsrapport": range(6, 9),  # LKBR: a delårsrapport covers half to two thirds of the year
+}
 
 
 def kommun_ids_för(user) -> models.QuerySet | None:
@@ -380,3 +403,76 @@ class Rapportlås(models.Model):
 
     def __str__(self) -> str:
         return f"{Rapporttyp(self.rapporttyp).label} {self.år} ({self.nämnd.namn})"
+
+
+class Rapporttillfälle(models.Model):
+    """A kommun's report occasion: which month a report ends (tertial 1 and 2, the delår) and whether the kommun
+    makes it at all. Without a row the report has its standard month (``Rapporttyp.slutmånad``) and is made
+    when it is one of ``STANDARDRAPPORTER``."""
+
+    kommun = models.ForeignKey(
+        Kommun, on_delete=models.CASCADE, related_name="rapporttillfällen", verbose_name="kommun"
+    )
+    rapporttyp = models.CharField("rapport", max_length=24, choices=Rapporttyp)
+    slutmånad = models.PositiveSmallIntegerField(
+        "sista månad", null=True, blank=True, help_text="Tomt = standard (tertial april, delår augusti)."
+    )
+    används = models.BooleanField("kommunen gör rapporten", default=True)
+
+    objects = KommunScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "rapporttillfälle"
+        verbose_name_plural = "rapporttillfällen"
+        ordering = ["kommun", "rapporttyp"]
+        constraints = [models.UniqueConstraint(fields=["kommun", "rapporttyp"], name="rapporttillfälle_unikt")]
+
+    def __str__(self) -> str:
+        return f"{Rapporttyp(self.rapporttyp).label} ({self.kommun})"
+
+    def clean(self):
+        if self.slutmånad is None:
+            return
+        tillåtna = VALBARA_MÅNADER.get(self.rapporttyp)
+        if tillåtna is None:
+            raise ValidationError({"slutmånad": f"{Rapporttyp(self.rapporttyp).label} har ingen valbar månad."})
+        if self.slutmånad not in tillåtna:
+            raise ValidationError(
+                {
+                    "slutmånad": f"Välj en månad mellan {tillåtna[0]} och {tillåtna[-1]} för {Rapporttyp(self.rapporttyp).label.lower()}."
+                }
+            )
+
+
+@dataclass(frozen=True)
+class Rapporttillfällen:
+    """A kommun's report occasions, read once (``för``): the last month of each report and the reports it makes."""
+
+    månader: dict[str, int]
+    används: tuple[str, ...]
+
+    @classmethod
+    def för(cls, kommun_id: int) -> Rapporttillfällen:
+        valda = {r.rapporttyp: r for r in Rapporttillfälle.objects.filter(kommun_id=kommun_id)}
+        månader = {
+            t: (valda[t].slutmånad if t in valda and valda[t].slutmånad else STANDARDMÅNAD[t])
+            for t in Rapporttyp.values
+        }
+        används = tuple(t for t in Rapporttyp.values if (valda[t].används if t in valda else t in STANDARDRAPPORTER))
+        return cls(månader, används)
+
+    def slutmånad(self, typ: str, månad: int | None = None) -> int:
+        """The last month of report ``typ`` (``månad`` for a månadsrapport)."""
+        if typ == Rapporttyp.MÅNADSRAPPORT:
+            return min(max(månad or 12, 1), 12)
+        return self.månader[typ]
+
+    @property
+    def typer(self) -> list[Rapporttyp]:
+        return [Rapporttyp(t) for t in self.används]
+
+    def namn(self, typ: str) -> str:
+        """ "Tertialrapport 1" when the kommun makes two tertialrapporter, else the plain label."""
+        if typ == Rapporttyp.TERTIALRAPPORT and Rapporttyp.TERTIALRAPPORT_2 in self.används:
+            return "Tertialrapport 1"
+        return Rapporttyp(typ).label

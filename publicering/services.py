@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from nämnd.behorighet import kan_fastställa, kan_redigera, är_admin
-from nämnd.models import Nämnd, Rapportlås, Rapporttyp
+from nämnd.models import Nämnd, Rapportlås, Rapporttillfällen, Rapporttyp
 from rapporter import kontroller
 from rapporter.pdf import render_pdf
 from rapporter.rapport import bygg_rapport
@@ -107,11 +107,11 @@ def lås(ärende: Rapportärende, datum: dt.date, paragraf: str, nummer: int) ->
         år=ärende.år,
         rapporttyp=ärende.typ,
         defaults={
-            "slutmånad": Rapporttyp(ärende.typ).slutmånad,
+            "slutmånad": Rapporttillfällen.för(ärende.nämnd.kommun_id).slutmånad(ärende.typ),
             "fastställd_datum": datum,
             "paragraf": paragraf,
             "version": nummer,
-            "layout": [list(s) for s in rapportens_sektioner(ärende.nämnd, ärende.år, ärende.typ)],
+            "layout": rapportens_sektioner(ärende.nämnd, ärende.år, ärende.typ),
         },
     )[0]
 

@@ -1,4 +1,4 @@
-"""Admin: report sections (order and visibility) and narrative texts.
+"""Admin: narrative texts. Layouts are edited on the layout page (rapporter.views_layout), outside the admin.
 
 Scoping to the user's kommuner is done by ``nämnd.admin_scoping`` only.
 """
@@ -10,17 +10,7 @@ from nämnd.admin_scoping import KommunScopedAdmin
 from nämnd.admin_vakt import VaktadAdmin
 from nämnd.vakt import Slag, Ändring
 
-from .models import Sektionsordning, Textavsnitt
-
-
-@admin.register(Sektionsordning)
-class SektionsordningAdmin(KommunScopedAdmin):
-    list_display = ["rubrik", "kommun", "rapporttyp", "sektion", "ordning", "visas"]
-    list_editable = ["ordning", "visas"]
-    list_filter = ["kommun", "rapporttyp", "sektion", "visas"]
-    list_select_related = ["kommun"]
-    search_fields = ["rubrik"]
-    fields = ["kommun", "rapporttyp", ("sektion", "rubrik"), ("ordning", "visas")]
+from .models import Textavsnitt
 
 
 @admin.register(Textavsnitt)

@@ -15,27 +15,29 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, fields
-from decimal import Decimal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef
 from django.urls import NoReverseMatch, reverse
 
 from ekonomi import berakning
 from ekonomi import selectors as ekonomi_sel
-from ekonomi.berakning import DriftRad, Driftredovisning
+from ekonomi.berakning import DriftRad
 from ekonomi.models import MÅNADER
-from nyckeltal.models import Indikator, Indikatorvärde, Mål, Måluppfyllelse
+from nyckeltal.models import Indikator, Indikatorvärde, Mål, Måluppfyllelse, med_nivåtext, nivåtext
 from nyckeltal.selectors import alla_mål
-from nämnd.models import Kommun, Nämnd, Rapporttyp
+from nämnd.models import Kommun, Nämnd, Rapporttillfällen, Rapporttyp
 
-from .avrundning import differenser
+from .delar import Del
 from .format import Presentation
-from .models import Sektion, Textavsnitt
-from .rapport import Del, Rapport, _med_prognos
+from .models import Textavsnitt
+
+if TYPE_CHECKING:
+    from .rapport import Rapport
 
 FEL, VARNING, INFO = "fel", "varning", "info"
-ÖRE = Decimal("0.005")
+TEXT, MÅL = "text", "mål"  # the section kinds (rapporter.sektioner) whose content the checks read
 
 ALLA = frozenset(Rapporttyp.values)
 UPPFÖLJNINGAR = ALLA - {Rapporttyp.VERKSAMHETSPLAN}  # reports of the year's outcome; a plan has none
@@ -63,10 +65,11 @@ class Textpost:
 @dataclass(frozen=True)
 class Målpost:
     namn: str
-    bedömning: str  # Måluppfyllelse.Bedömning value, "" when not assessed
-    bedömning_text: str = ""
+    bedömning: str  # the stored kod, "" when not assessed
+    bedömning_text: str = ""  # the kommun's word for it
     id: int | None = None  # the Mål
     uppfyllelse_id: int | None = None  # the Måluppfyllelse, for its history
+    på_skalan: bool = True  # ``bedömning`` is a level of the kommun's scale (nyckeltal.Bedömningsnivå)
 
 
 @dataclass(frozen=True)
@@ -269,11 +272,22 @@ def texter(u: Kontrollunderlag) -> list[Fynd]:
 
 @kontroll("bedömning_saknas", FEL, "Bedömning av måluppfyllelsen för varje mål", UPPFÖLJNINGAR)
 def bedömningar(u: Kontrollunderlag) -> list[Fynd]:
+    """A mål without a bedömning, or with one that is not on the kommun's scale (a level removed or renamed
+    since), counts as not assessed."""
     länk = _url("mal-inmatning", [u.nämnd.id, u.år, u.typ]) if u.typ else ""
     return [
-        Fynd(FEL, "bedömning_saknas", f"Målet ”{m.namn}” saknar bedömning av måluppfyllelsen.", länk, ref=m.id)
+        Fynd(
+            FEL,
+            "bedömning_saknas",
+            f"Målet ”{m.namn}” saknar bedömning av måluppfyllelsen."
+            if not m.bedömning
+            else f"Målet ”{m.namn}” har bedömningen ”{m.bedömning}”, som inte finns på kommunens bedömningsskala. "
+            "Välj en av kommunens bedömningar.",
+            länk,
+            ref=m.id,
+        )
         for m in u.mål or ()
-        if not m.bedömning
+        if not m.bedömning or not m.på_skalan
     ]
 
 
@@ -294,91 +308,8 @@ def checklista(u: Kontrollunderlag) -> list[Fynd]:
     ]
 
 
-# --- what the report prints ----------------------------------------------------------------------------------
-
-
-def _tabeller(rapport: Rapport) -> Iterable[tuple[str, Driftredovisning]]:
-    for del_ in rapport.delar:
-        for tabell, drift in (
-            ("driftredovisningen", del_.drift),
-            ("helårstabellen", del_.helår),
-            ("driftsbudgeten", del_.budget),
-        ):
-            if drift is not None:
-                yield tabell, drift
-
-
-@kontroll("delsumma", FEL, "Delsummor och summa stämmer med raderna", ALLA)
-def _delsummor(u: Kontrollunderlag) -> list[Fynd]:
-    return [f for tabell, drift in _tabeller(u.rapport) for f in summor(drift, tabell, u.rapport)] if u.rapport else []
-
-
-@kontroll("tecken", FEL, "Budgetavvikelsens tecken och belopp", UPPFÖLJNINGAR)
-def _tecken(u: Kontrollunderlag) -> list[Fynd]:
-    if u.rapport is None:
-        return []
-    return [
-        f
-        for tabell, drift in _tabeller(u.rapport)
-        if drift.radtyp is DriftRad
-        for f in tecken(drift, tabell, u.rapport)
-    ]
-
-
-@kontroll("avrundning", INFO, "Avrundningsdifferens mellan summan och de avrundade raderna (not i rapporten)", ALLA)
-def _avrundning(u: Kontrollunderlag) -> list[Fynd]:
-    if u.rapport is None:
-        return []
-    return [
-        Fynd(INFO, "avrundning", f"I {tabell}: {d.text(u.pres)}")
-        for tabell, drift in _tabeller(u.rapport)
-        for d in differenser(drift, u.pres)
-    ]
-
-
-def summor(drift: Driftredovisning, tabell: str, rapport: Rapport) -> list[Fynd]:
-    """Every subtotal equals its rows and the total equals the subtotals (exactly, in kronor)."""
-    fynd = []
-    belopp = [f.name for f in fields(drift.radtyp) if isinstance(f.default, Decimal)]
-
-    def jämför(namn: str, summa, rader) -> None:
-        for fält in belopp:
-            radsumma = sum((getattr(r, fält) for r in rader), Decimal(0))
-            if abs(getattr(summa, fält) - radsumma) > ÖRE:
-                fynd.append(
-                    Fynd(
-                        FEL,
-                        "delsumma",
-                        f"I {tabell} stämmer inte summan för {namn} ({fält}): "
-                        f"{rapport.pres.kostnad(getattr(summa, fält))} mot raderna "
-                        f"{rapport.pres.kostnad(radsumma)} {rapport.pres.enhet}.",
-                    )
-                )
-
-    for g in drift.grupper:
-        if g.är_block:
-            jämför(g.namn, g.summa, g.rader)
-    jämför("hela tabellen", drift.summa, [g.summa for g in drift.grupper])
-    return fynd
-
-
-def tecken(drift: Driftredovisning, tabell: str, rapport: Rapport) -> list[Fynd]:
-    """The printed budgetavvikelse follows the convention: budget + tillägg − nettokostnad (positive = under
-    budget; the same meaning when costs are shown negative)."""
-    pres, fynd = rapport.pres, []
-    for r in drift.rader:
-        väntat = pres.avrunda(r.budget) + pres.avrunda(r.tillägg) - pres.avrunda(r.nettokostnad)
-        if abs(pres.avrunda(r.avvikelse) - väntat) > Decimal("1.5") * (Decimal(10) ** -pres.decimaler):
-            fynd.append(
-                Fynd(
-                    FEL,
-                    "tecken",
-                    f"I {tabell} har budgetavvikelsen för {r.namn} fel tecken eller belopp: "
-                    f"{pres.avvikelse(r.avvikelse)} men budget + tillägg − nettokostnad är "
-                    f"{pres.avvikelse(väntat * pres.delare)} {pres.enhet}.",
-                )
-            )
-    return fynd
+# --- what the report prints: registered by the section kinds (rapporter/sektioner/drift.py: delsumma, tecken,
+# avrundning), in this same registry.
 
 
 # --- scopes: a built report, a month, the status page's reports ----------------------------------------------
@@ -387,7 +318,7 @@ def tecken(drift: Driftredovisning, tabell: str, rapport: Rapport) -> list[Fynd]
 def från_rapport(rapport: Rapport, checklista: Iterable[str] = (), avbockat: dict | None = None) -> Kontrollunderlag:
     """The scope of granskning: what the built report prints."""
     avbockat = avbockat or {}
-    målsektioner = [s for s in rapport.sektioner if s.sektion == Sektion.MÅL]
+    målsektioner = [s for s in rapport.sektioner if s.sektion == MÅL]
     mål = [m for s in målsektioner for m in alla_mål(s.data["mål"])]
     return Kontrollunderlag(
         nämnd=rapport.nämnd,
@@ -398,9 +329,11 @@ def från_rapport(rapport: Rapport, checklista: Iterable[str] = (), avbockat: di
         texter=[
             Textpost(s.rubrik, any(t.text.strip() for t in s.data["texter"]))
             for s in rapport.sektioner
-            if s.sektion == Sektion.TEXT
+            if s.sektion == TEXT
         ],
-        mål=[Målpost(m.namn, m.bedömning) for m in mål] if målsektioner else None,
+        mål=[Målpost(m.namn, m.bedömning, på_skalan=m.bedömningsnivå is not None) for m in mål]
+        if målsektioner
+        else None,
         indikatorer=[
             Indikatorpost(
                 i.namn,
@@ -434,7 +367,7 @@ def månadsunderlag(user, nämnder: Sequence[Nämnd], år: int, månad: int, nä
                 n.namn,
                 drift=berakning.gruppera(underlag, lambda o: berakning.driftrad_period(o, år, månad)),
                 helår=berakning.gruppera(underlag, lambda o: berakning.driftrad_helår(o, år, månad)),
-                med_prognos=_med_prognos(underlag, månad),
+                med_prognos=berakning.med_prognos(underlag, månad),
             )
         )
         ankare |= _första_löv(underlag)
@@ -456,7 +389,7 @@ def _första_löv(underlag: Sequence[berakning.Områdesunderlag]) -> dict[int, i
 
 
 def rapportunderlag(
-    user, nämnd: Nämnd, nämnder: Sequence[Nämnd], år: int, sektioner: dict[str, list[tuple[str, str]]]
+    user, nämnd: Nämnd, nämnder: Sequence[Nämnd], år: int, sektioner: dict[str, list[dict]]
 ) -> tuple[dict[str, Kontrollunderlag], list[Indikatorpost]]:
     """The scope of every report of the year without its figures (texts, mål, indikatorer), for the status page:
     per rapporttyp with its ``sektioner`` and the parts ``nämnder`` (``selectors.delar``), read as the report reads
@@ -477,7 +410,8 @@ def rapportunderlag(
         .values_list("id", "namn")
     )
     bedömningar = {
-        (b.mål_id, b.rapporttyp): b for b in Måluppfyllelse.objects.filter(mål_id__in=[i for i, _ in mål], år=år)
+        (b.mål_id, b.rapporttyp): b
+        for b in med_nivåtext(Måluppfyllelse.objects.filter(mål_id__in=[i for i, _ in mål], år=år))
     }
     har_värde = Indikatorvärde.objects.filter(
         indikator=OuterRef("pk"), år=år, typ=Indikatorvärde.Typ.UTFALL, totalt__isnull=False
@@ -500,23 +434,58 @@ def rapportunderlag(
         return Textpost(rubrik, any(t.text.strip() for t in alla), egen.id if egen else None)
 
     result = {}
-    for typ in Rapporttyp:
-        har_mål = any(s == Sektion.MÅL for s, _ in sektioner[typ])
+    tillfällen = Rapporttillfällen.för(nämnd.kommun_id)
+    for typ in tillfällen.typer:
+        har_mål = any(s["typ"] == MÅL for s in sektioner[typ])
         result[typ.value] = Kontrollunderlag(
             nämnd=nämnd,
             år=år,
-            månad=typ.slutmånad,
+            månad=tillfällen.slutmånad(typ),
             typ=typ,
-            texter=[text(typ, rubrik) for s, rubrik in sektioner[typ] if s == Sektion.TEXT],
+            texter=[text(typ, s["rubrik"]) for s in sektioner[typ] if s["typ"] == TEXT],
             mål=[
                 Målpost(
-                    m_namn, b.bedömning if b else "", b.get_bedömning_display() if b else "", m_id, b.id if b else None
+                    m_namn,
+                    b.bedömning if b else "",
+                    ord_ or "",
+                    m_id,
+                    b.id if b else None,
+                    på_skalan=ord_ is not None or b is None,
                 )
                 for m_id, m_namn in mål
                 for b in [bedömningar.get((m_id, typ.value))]
+                for ord_ in [nivåtext(b) if b else None]
             ]
             if har_mål
             else None,
             indikatorer=utan_värde if har_mål else None,
         )
     return result, utan_värde
+
+
+@kontroll(
+    "jämförelsetal_saknas",
+    VARNING,
+    "Föregående år för en ny nämnds verksamhetsområden (koppling till föregångarens eller jämförelsetal)",
+    UPPFÖLJNINGAR,
+)
+def jämförelsetal(u: Kontrollunderlag) -> list[Fynd]:
+    """A nämnd created during the last year (a split) shows "föregående år" only through links to its
+    predecessor's områden or imported jämförelsetal (docs/beslut.md, "Föregående år efter en delning")."""
+    nämnder = list({n.pk: n for n in (*(d.nämnd for d in u.delar), u.nämnd)}.values())
+    fynd = []
+    for n in nämnder:
+        if not (saknar := ekonomi_sel.utan_föregående_år(n, u.år)):
+            continue
+        import_ = f" eller importera utfall för {u.år - 1} med nämndens koder" if n.giltig_från.year == u.år else ""
+        länk = _url("admin:nämnd_verksamhetsområde_changelist", [])
+        fynd.append(
+            Fynd(
+                VARNING,
+                "jämförelsetal_saknas",
+                f"{n.namn} saknar jämförelsetal för föregående år: koppla {', '.join(o.namn for o in saknar)} till "
+                f"föregående nämnds verksamhetsområden (”jämförs med (föregående år)”){import_}.",
+                f"{länk}?nämnd__id__exact={n.pk}" if länk else "",
+            )
+        )
+    return fynd

@@ -1,4 +1,4 @@
-"""Report configuration and narrative text: which sections a kommun's reports have, in which order."""
+"""Report layouts (which sections a kommun's reports have, in which order, with which tables) and narrative text."""
 
 from __future__ import annotations
 
@@ -8,41 +8,55 @@ from simple_history.models import HistoricalRecords
 from nämnd.models import ÅR_VALIDATORER, Kommun, KommunScopedQuerySet, Nämnd, Rapporttyp, scoped_queryset
 
 
-class Sektion(models.TextChoices):
-    """Built-in report sections; each has one template in templates/rapporter/sektioner/."""
+class Rapportlayout(models.Model):
+    """A kommun's layout of one report type: an ordered list of sections (``Layoutsektion``), each of a kind from
+    the section registry (``rapporter.sektioner``) with its parameters. A layout applies from ``från_år`` until a
+    later one (0 = every year); "Öppna nytt år" copies the latest to the new year. A fastställd report keeps the
+    layout it was fastställd with (``Rapportlås.layout``)."""
 
-    TEXT = "text", "Textavsnitt"
-    MÅL = "mål", "Mål, uppdrag och indikatorer"
-    DRIFT = "drift", "Driftredovisning för perioden"
-    PROGNOS = "prognos", "Helårsprognos"
-    BUDGET = "budget", "Driftsbudget"
-    INVESTERINGAR = "investeringar", "Investeringar"
-    VOLYMER = "volymer", "Volymer och nyckeltal"
-
-
-class Sektionsordning(models.Model):
-    """One section of a report type, in the order the kommun configures. ``TEXT`` sections show the
-    nämnd's Textavsnitt with the same rubrik."""
-
-    kommun = models.ForeignKey(Kommun, on_delete=models.CASCADE, related_name="sektioner", verbose_name="kommun")
+    kommun = models.ForeignKey(Kommun, on_delete=models.CASCADE, related_name="layouter", verbose_name="kommun")
     rapporttyp = models.CharField("rapport", max_length=24, choices=Rapporttyp)
-    sektion = models.CharField("sektion", max_length=16, choices=Sektion)
-    rubrik = models.CharField("rubrik", max_length=200)
-    ordning = models.PositiveIntegerField("ordning", default=0)
-    visas = models.BooleanField("visas", default=True)
+    från_år = models.PositiveSmallIntegerField("gäller från år", default=0, help_text="0 = alla år.")
+    förval = models.CharField("utgår från förval", max_length=60, blank=True)
+    ändrad = models.DateTimeField("ändrad", auto_now=True)
 
     objects = KommunScopedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "rapportsektion"
-        verbose_name_plural = "rapportsektioner"
-        ordering = ["kommun", "rapporttyp", "ordning"]
+        verbose_name = "rapportlayout"
+        verbose_name_plural = "rapportlayouter"
+        ordering = ["kommun", "rapporttyp", "från_år"]
         constraints = [
-            models.UniqueConstraint(fields=["kommun", "rapporttyp", "rubrik"], name="sektion_unik_rubrik"),
+            models.UniqueConstraint(fields=["kommun", "rapporttyp", "från_år"], name="layout_unik"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_rapporttyp_display()}: {self.rubrik}"
+        år = f" från {self.från_år}" if self.från_år else ""
+        return f"{Rapporttyp(self.rapporttyp).label}{år} ({self.kommun})"
+
+
+class Layoutsektion(models.Model):
+    """One section of a layout: its kind, heading and validated parameters (never typed as JSON by a user: the
+    layout page builds them from lists and choices). A ``text`` section shows the nämnd's Textavsnitt with the same
+    heading."""
+
+    layout = models.ForeignKey(Rapportlayout, on_delete=models.CASCADE, related_name="sektioner", verbose_name="layout")
+    ordning = models.PositiveIntegerField("ordning", default=0)
+    typ = models.CharField("sektionstyp", max_length=24)
+    rubrik = models.CharField("rubrik", max_length=200)
+    parametrar = models.JSONField("inställningar", default=dict, blank=True)
+
+    objects = scoped_queryset("layout__kommun").as_manager()
+
+    class Meta:
+        verbose_name = "layoutsektion"
+        verbose_name_plural = "layoutsektioner"
+        ordering = ["layout", "ordning", "id"]
+        constraints = [models.UniqueConstraint(fields=["layout", "rubrik"], name="layoutsektion_unik_rubrik")]
+
+    def __str__(self) -> str:
+        return self.rubrik
 
 
 class Textavsnitt(models.Model):

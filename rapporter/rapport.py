@@ -5,59 +5,24 @@ selectors and the domain maths. The result is plain data for the templates: no q
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass
 
 from django.utils import timezone
-from django.utils.text import slugify
 
 from ekonomi import berakning
 from ekonomi import selectors as ekonomi_sel
 from grund import manader
-from nyckeltal import selectors as nyckeltal_sel
-from nämnd.models import Nämnd, Rapporttyp
+from nämnd.models import Nämnd, Rapporttillfällen, Rapporttyp
 
-from . import diagram
 from . import selectors as sel
+from .delar import Del
 from .format import Presentation
-from .models import Sektion
+from .sektioner import REGISTER, Rapportsektion, Sammanhang
+from .sektioner import typ as sektionstyp
+from .sektioner.kontext import Byggkontext
+from .tabell import MÅTT, Period
 
 MÅNADER_LÅNG = list(manader.LÅNGA)
-
-
-@dataclass
-class Rapportsektion:
-    sektion: str
-    rubrik: str
-    nummer: int
-    data: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def ankare(self) -> str:
-        return f"s{self.nummer}-{slugify(self.rubrik)}"
-
-    @property
-    def mall(self) -> str:
-        return f"rapporter/sektioner/{self.sektion}.html"
-
-
-@dataclass
-class Del:
-    """One nämnd's part of the report (several when a nämnd was split or merged during the year)."""
-
-    nämnd: Nämnd
-    rubrik: str
-    drift: berakning.Driftredovisning | None = None
-    helår: berakning.Driftredovisning | None = None
-    budget: berakning.Driftredovisning | None = None
-    med_prognos: frozenset[int] = frozenset()  # rows (and their ancestors) with a helårsprognos
-
-    def prognos_saknas(self, område_id: int) -> bool:
-        return område_id not in self.med_prognos
-
-    @property
-    def suffix(self) -> str:
-        return str(self.nämnd.id)
 
 
 @dataclass
@@ -69,6 +34,9 @@ class Rapport:
     delar: list[Del]
     sektioner: list[Rapportsektion]
     skapad: dt.datetime
+    månad: int = 0  # the last month the report covers (the kommun's occasion, or the chosen month)
+    täckning: berakning.Täckning | None = None  # months with utfall, when the period is not complete
+    namn: str = ""  # the report's name in the kommun ("Tertialrapport 1")
     maska_under: int | None = None  # published output: counts of individuals below this are masked
     fastställd: dict | None = None  # {"datum", "paragraf", "version"} on the archived, adopted version
 
@@ -77,52 +45,25 @@ class Rapport:
         return self.nämnd.kommun
 
     @property
-    def månad(self) -> int:
-        return self.typ.slutmånad
+    def period(self) -> Period:
+        """The period of the figures: months 1..(the last month with utfall, at most the report's month)."""
+        t_o_m = self.täckning.senaste if self.täckning and self.täckning.senaste else self.månad
+        return Period(self.år, t_o_m, self.månad)
 
     @property
     def titel(self) -> str:
-        return f"{self.typ.label} {self.år}"
+        return f"{self.namn or self.typ.label} {self.år}"
 
     @property
     def period_text(self) -> str:
         if self.typ == Rapporttyp.VERKSAMHETSPLAN:
             return f"Plan för budgetåret {self.år}"
         sista = dt.date(self.år + (self.månad == 12), self.månad % 12 + 1, 1) - dt.timedelta(days=1)
-        return f"{self.typ.label} per {sista.day} {MÅNADER_LÅNG[self.månad - 1]} {self.år}"
+        return f"{self.namn or self.typ.label} per {sista.day} {MÅNADER_LÅNG[self.månad - 1]} {self.år}"
 
     @property
     def period_kort(self) -> str:
-        return f"jan–{MÅNADER_LÅNG[self.månad - 1][:3]} {self.år}" if self.månad else str(self.år)
-
-    @property
-    def period_kort_fg(self) -> str:
-        return f"jan–{MÅNADER_LÅNG[self.månad - 1][:3]} {self.år - 1}" if self.månad else str(self.år - 1)
-
-    @property
-    def drift_kolumner(self) -> list[str]:
-        return [
-            f"Nettokostnad {self.period_kort_fg}",
-            f"Budget {self.period_kort}",
-            "Tillägg och avdrag",
-            f"Nettokostnad {self.period_kort}",
-            "Budgetavvikelse",
-        ]
-
-    @property
-    def helår_rubrik(self) -> str:
-        return f"Utfall helår {self.år}" if self.är_helår else f"Helårsprognos {self.år}"
-
-    @property
-    def helår_kolumner(self) -> list[str]:
-        ord_ = "Utfall" if self.är_helår else "Prognos"
-        return [
-            f"Nettokostnad {self.år - 1}",
-            f"KF-budget {self.år}",
-            "Tillägg och avdrag",
-            f"{ord_} nettokostnad {self.år}",
-            f"{ord_} budgetavvikelse {self.år}",
-        ]
+        return self.period.text() if self.månad else str(self.år)
 
     @property
     def kommenterade_rader(self) -> list[berakning.DriftRad]:
@@ -137,65 +78,60 @@ class Rapport:
         return self.månad == 12
 
     @property
-    def sammanställning(self) -> list[berakning.DriftRad]:
-        """One row per part and their sum (period figures), for a year with a nämnd split."""
-        rader = [replace(d.drift.summa, namn=d.rubrik) for d in self.delar if d.drift]
-        return [*rader, berakning.summera("Summa", rader)] if rader else []
+    def delar_nämnder(self) -> list[Nämnd]:
+        return [d.nämnd for d in self.delar]
+
+    def del_rubrik(self, nämnd: Nämnd) -> str:
+        return next((d.rubrik for d in self.delar if d.nämnd == nämnd), nämnd.namn)
 
 
-def bygg_rapport(user, nämnd: Nämnd, år: int, typ: Rapporttyp | str) -> Rapport:
-    """All figures of a report, computed once. A bounded number of queries whatever the nämnd's size."""
+def bygg_rapport(user, nämnd: Nämnd, år: int, typ: Rapporttyp | str, månad: int | None = None) -> Rapport:
+    """All figures of a report, computed once, section by section as the kommun's layout says. A bounded number of
+    queries whatever the nämnd's size or the layout (``månad``: the month of a månadsrapport)."""
     typ = Rapporttyp(typ)
-    månad = typ.slutmånad
+    tillfällen = Rapporttillfällen.för(nämnd.kommun_id)
+    slutmånad = tillfällen.slutmånad(typ, månad)
     nämnder = sel.delar(nämnd, år)
-    ordning = sel.rapportens_sektioner(nämnd, år, typ)
-    behövs = {s for s, _ in ordning}
-
-    delar = []
+    layout = sel.rapportens_sektioner(nämnd, år, typ)
+    sammanhang = Sammanhang(fri=True)
+    sektioner = []
+    for nummer, s in enumerate(layout, start=1):
+        kind = sektionstyp(s["typ"])
+        sektioner.append(Rapportsektion(kind.kod, s["rubrik"], nummer, kind.läs(s.get("parametrar"), sammanhang)))
+    ekonomi = any(REGISTER[s.sektion].behöver_ekonomi for s in sektioner)
+    extra = sel.nämnder_med_id(nämnd.kommun_id, {i for s in sektioner for i in getattr(s.parametrar, "nämnder", ())})
+    täckning = None
+    if slutmånad and typ != Rapporttyp.VERKSAMHETSPLAN and ekonomi:
+        t = berakning.täckt_period(ekonomi_sel.utfallsmånader(user, nämnder, år, slutmånad), slutmånad)
+        täckning = None if t.fullständig else t
+    rapport = Rapport(
+        nämnd, år, typ, Presentation.för(nämnd.kommun), [], sektioner, timezone.localtime(), slutmånad, täckning,
+        tillfällen.namn(typ),
+    )
+    kontext = Byggkontext(
+        user,
+        rapport,
+        rapport.period,
+        [*nämnder, *(n for n in extra if n not in nämnder)],
+        behöver_volym=any(
+            MÅTT[k].grupp == "Volym och peng" for s in sektioner for k, _ in getattr(s.parametrar, "kolumner", ())
+        ),
+    )
+    period = rapport.period
     for n in nämnder:
         d = Del(n, n.namn if len(nämnder) == 1 else f"{n.namn} ({_månadsspann(n.månader(år))})")
-        if behövs & {Sektion.DRIFT, Sektion.PROGNOS, Sektion.BUDGET}:
-            underlag = ekonomi_sel.ekonomiunderlag(user, [n], år, max(månad, 1))
+        if ekonomi:
+            underlag = kontext.underlag(n)
             if typ == Rapporttyp.VERKSAMHETSPLAN:
                 d.budget = berakning.gruppera(underlag, lambda o: berakning.budgetrad(o, år))
             else:
-                d.drift = berakning.gruppera(underlag, lambda o: berakning.driftrad_period(o, år, månad))
-                d.helår = berakning.gruppera(underlag, lambda o: berakning.driftrad_helår(o, år, månad))
-                d.med_prognos = _med_prognos(underlag, månad)
-        delar.append(d)
-
-    texter = sel.texter(nämnder, år, typ) if Sektion.TEXT in behövs else {}
-    rapport = Rapport(nämnd, år, typ, Presentation.för(nämnd.kommun), delar, [], timezone.localtime())
-    for nummer, (sektion, rubrik) in enumerate(ordning, start=1):
-        s = Rapportsektion(sektion, rubrik, nummer)
-        if sektion == Sektion.TEXT:
-            s.data["texter"] = texter.get(rubrik, [])
-        elif sektion == Sektion.MÅL:
-            s.data["mål"] = nyckeltal_sel.mål(user, nämnder, år, typ)
-            s.data["indikatorår"] = list(range(år - 3, år + 1))
-        elif sektion == Sektion.VOLYMER:
-            s.data["kolumner"] = nyckeltal_sel.volymkolumner(år, typ)
-            s.data["grupper"] = nyckeltal_sel.volymer(user, nämnder, år)
-        elif sektion == Sektion.INVESTERINGAR:
-            s.data["rader"] = ekonomi_sel.investeringar(user, nämnder, år, max(månad, 1))
-        elif sektion == Sektion.DRIFT and delar and delar[-1].drift:
-            s.data["diagram"] = diagram.nettokostnad_per_område(rapport)
-        elif sektion == Sektion.PROGNOS and delar and delar[-1].helår:
-            s.data["diagram"] = diagram.budget_utfall_prognos(rapport)
-        rapport.sektioner.append(s)
+                d.drift = berakning.gruppera(underlag, lambda o: berakning.driftrad_period(o, år, period.t_o_m))
+                d.helår = berakning.gruppera(underlag, lambda o: berakning.driftrad_helår(o, år, slutmånad))
+                d.med_prognos = berakning.med_prognos(underlag, slutmånad)
+        rapport.delar.append(d)
+    for s in sektioner:
+        REGISTER[s.sektion].bygg(kontext, s)
     return rapport
-
-
-def _med_prognos(underlag, månad: int) -> frozenset[int]:
-    förälder = {o.id: o.förälder_id for o in underlag}
-    result: set[int] = set()
-    for o in underlag:
-        if berakning.har_prognos(o, månad):
-            id_ = o.id
-            while id_ is not None and id_ not in result:
-                result.add(id_)
-                id_ = förälder.get(id_)
-    return frozenset(result)
 
 
 def _månadsspann(månader: list[int]) -> str:

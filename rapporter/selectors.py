@@ -1,49 +1,56 @@
-"""Reads for reports: the nämnd (scoped; ``nämnd_för`` lives in nämnd.selectors), its parts in a year, section order and narrative texts."""
+"""Reads for reports: the nämnd (scoped; ``nämnd_för`` lives in nämnd.selectors), its parts in a year, the
+kommun's layout of a report and narrative texts."""
 
 from __future__ import annotations
-
-from collections import defaultdict
 
 from django.db.models import Q
 
 from nämnd.models import Nämnd, Rapportlås, Rapporttyp
 from nämnd.selectors import nämnd_för  # re-exported: its home is nämnd.selectors
 
-from .models import Sektion, Sektionsordning, Textavsnitt
+from . import forval
+from .models import Layoutsektion, Textavsnitt
 
 __all__ = [
-    "STANDARDORDNING",
     "delar",
+    "layout",
     "nämnd_för",
     "rapportens_sektioner",
-    "sektioner",
     "sektioner_per_typ",
-    "standardordning",
     "textavsnitt_per_rubrik",
     "textsektioner",
     "texter",
 ]
 
-STANDARDORDNING = {
-    "verksamhetsplan": [
-        (Sektion.MÅL, "Mål, uppdrag och indikatorer"),
-        (Sektion.BUDGET, "Driftsbudget"),
-        (Sektion.VOLYMER, "Volymer och nyckeltal"),
-        (Sektion.INVESTERINGAR, "Investeringar"),
-    ],
-    "default": [
-        (Sektion.MÅL, "Mål, uppdrag och indikatorer"),
-        (Sektion.DRIFT, "Driftredovisning"),
-        (Sektion.PROGNOS, "Helårsprognos"),
-        (Sektion.INVESTERINGAR, "Investeringar"),
-        (Sektion.VOLYMER, "Volymer och nyckeltal"),
-    ],
-}
+
+def layouter_per_typ(kommun_id: int, år: int | None, typer=None) -> dict[str, list[dict]]:
+    """The kommun's sections per report type for ``år`` (the layout with the latest ``från_år`` ≤ år; one query)."""
+    qs = Layoutsektion.objects.filter(layout__kommun_id=kommun_id)
+    if typer is not None:
+        qs = qs.filter(layout__rapporttyp__in=typer)
+    if år is not None:
+        qs = qs.filter(layout__från_år__lte=år)
+    gällande: dict[str, tuple[int, list[dict]]] = {}
+    for typ, från, layout_id, sektion, rubrik, parametrar in qs.order_by("layout_id", "ordning", "id").values_list(
+        "layout__rapporttyp", "layout__från_år", "layout_id", "typ", "rubrik", "parametrar"
+    ):
+        nyckel = (från, layout_id)
+        if typ not in gällande or gällande[typ][0] < nyckel:
+            gällande[typ] = (nyckel, [])
+        if gällande[typ][0] == nyckel:
+            gällande[typ][1].append({"typ": sektion, "rubrik": rubrik, "parametrar": parametrar})
+    return {typ: sektioner for typ, (_, sektioner) in gällande.items()}
 
 
-def standardordning(rapporttyp: str) -> list[tuple[str, str]]:
-    """The sections of a report type when the kommun has configured none: the one home of the standard order."""
-    return list(STANDARDORDNING.get(rapporttyp, STANDARDORDNING["default"]))
+def layout(kommun_id: int, rapporttyp: str, år: int | None) -> list[dict]:
+    """The sections ({"typ", "rubrik", "parametrar"}) of the kommun's layout of a report type for ``år``, or the
+    standard preset when it has none."""
+    return layouter_per_typ(kommun_id, år, [rapporttyp]).get(rapporttyp) or forval.sektioner(forval.STANDARD, rapporttyp)
+
+
+def _lås_sektioner(lagrad) -> list[dict]:
+    # Locks written before layouts were data stored (sektion, rubrik) pairs; the data migration converts them.
+    return [dict(s) for s in lagrad]
 
 
 def delar(nämnd: Nämnd, år: int) -> list[Nämnd]:
@@ -55,47 +62,32 @@ def delar(nämnd: Nämnd, år: int) -> list[Nämnd]:
     return [*föregångare, nämnd]
 
 
-def rapportens_sektioner(nämnd: Nämnd, år: int, rapporttyp: str) -> list[tuple[str, str]]:
+def nämnder_med_id(kommun_id: int, ids) -> list[Nämnd]:
+    """The kommun's nämnder among ``ids`` (a section's chosen nämnder; another kommun's are never read)."""
+    if not ids:
+        return []
+    return list(Nämnd.objects.filter(kommun_id=kommun_id, id__in=ids).order_by("giltig_från", "namn"))
+
+
+def rapportens_sektioner(nämnd: Nämnd, år: int, rapporttyp: str) -> list[dict]:
     """The sections of this report: as snapshotted when it was fastställd (``Rapportlås.layout``), so a later
-    change of the kommun's layout does not change an adopted report; otherwise the kommun's current layout."""
+    change of the kommun's layout does not change an adopted report; otherwise the kommun's layout for the year.
+    Two queries."""
     lås = Rapportlås.objects.filter(nämnd=nämnd, år=år, rapporttyp=rapporttyp).values_list("layout", flat=True).first()
     if lås:
-        return [(sektion, rubrik) for sektion, rubrik in lås]
-    return sektioner(nämnd.kommun, rapporttyp)
+        return _lås_sektioner(lås)
+    return layout(nämnd.kommun_id, rapporttyp, år)
 
 
-def sektioner(kommun, rapporttyp: str) -> list[tuple[str, str]]:
-    """(sektion, rubrik) in the kommun's configured order, or the standard order."""
-    rader = list(
-        Sektionsordning.objects.filter(kommun=kommun, rapporttyp=rapporttyp, visas=True)
-        .order_by("ordning", "id")
-        .values_list("sektion", "rubrik")
-    )
-    if rader or Sektionsordning.objects.filter(kommun=kommun, rapporttyp=rapporttyp).exists():
-        return rader
-    return standardordning(rapporttyp)
-
-
-def sektioner_per_typ(nämnd: Nämnd, år: int) -> dict[str, list[tuple[str, str]]]:
-    """(sektion, rubrik) per rapporttyp as ``rapportens_sektioner`` gives them (a fastställd report keeps the
-    layout it was fastställd with), for all four reports in two queries (the status page)."""
+def sektioner_per_typ(nämnd: Nämnd, år: int) -> dict[str, list[dict]]:
+    """The sections per rapporttyp as ``rapportens_sektioner`` gives them (a fastställd report keeps the layout it
+    was fastställd with), for every report type in two queries (the status page)."""
     låsta = dict(Rapportlås.objects.filter(nämnd=nämnd, år=år).values_list("rapporttyp", "layout"))
-    konfigurerade: dict[str, list[tuple[str, str, bool]]] = defaultdict(list)
-    for typ, sektion, rubrik, visas in (
-        Sektionsordning.objects.filter(kommun_id=nämnd.kommun_id)
-        .order_by("ordning", "id")
-        .values_list("rapporttyp", "sektion", "rubrik", "visas")
-    ):
-        konfigurerade[typ].append((sektion, rubrik, visas))
-    result = {}
-    for typ in Rapporttyp.values:
-        if låsta.get(typ):
-            result[typ] = [(s, r) for s, r in låsta[typ]]
-        elif typ in konfigurerade:
-            result[typ] = [(s, r) for s, r, v in konfigurerade[typ] if v]
-        else:
-            result[typ] = standardordning(typ)
-    return result
+    egna = layouter_per_typ(nämnd.kommun_id, år)
+    return {
+        typ: _lås_sektioner(låsta[typ]) if låsta.get(typ) else egna.get(typ) or forval.sektioner(forval.STANDARD, typ)
+        for typ in Rapporttyp.values
+    }
 
 
 def texter(nämnder, år: int, rapporttyp: str) -> dict[str, list[Textavsnitt]]:
@@ -111,13 +103,9 @@ def textavsnitt_per_rubrik(nämnd: Nämnd, år: int, rapporttyp: str) -> dict[st
     return {t.rubrik: t for t in Textavsnitt.objects.filter(nämnd=nämnd, år=år, rapporttyp=rapporttyp)}
 
 
-def textsektioner(kommun_id: int, rapporttyp: str) -> list[tuple[str, bool]]:
-    """(rubrik, visas) of the kommun's text sections for a report type, in layout order. One query."""
-    return list(
-        Sektionsordning.objects.filter(kommun_id=kommun_id, rapporttyp=rapporttyp, sektion=Sektion.TEXT)
-        .order_by("ordning", "id")
-        .values_list("rubrik", "visas")
-    )
+def textsektioner(kommun_id: int, rapporttyp: str, år: int | None = None) -> list[str]:
+    """The headings of the text sections of the kommun's layout of a report type, in layout order. One query."""
+    return [s["rubrik"] for s in layout(kommun_id, rapporttyp, år) if s["typ"] == "text"]
 
 
 def läsbara_nämnder(user) -> list[Nämnd]:

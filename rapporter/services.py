@@ -15,7 +15,8 @@ from nyckeltal.services import avtryck, skriv
 from nämnd.models import Nämnd, Rapporttyp
 from nämnd.vakt import Slag, Vakt, Ändring
 
-from .models import Sektion, Sektionsordning, Textavsnitt
+from . import selectors
+from .models import Textavsnitt
 
 __all__ = ["Konflikt", "Sparat", "Textändring", "spara_texter", "normalisera"]
 
@@ -42,7 +43,7 @@ class Textändring:
 @transaction.atomic
 def spara_texter(user, nämnd: Nämnd, år: int, rapporttyp: str, ändringar: Sequence[Textändring]) -> Sparat:
     """Create, update or delete a nämnd's texts for a report. A new text needs a text section with its
-    rubrik in the kommun's report configuration (``Sektionsordning``); existing texts under other rubriker
+    rubrik in the kommun's layout of the report; existing texts under other rubriker
     can be edited or emptied. Locked when the report's month is closed or the report is fastställd
     (``nämnd.vakt``). A fixed number of queries whatever the number of texts."""
     vakt = Vakt.för(user, nämnd, år)
@@ -67,14 +68,7 @@ def spara_texter(user, nämnd: Nämnd, år: int, rapporttyp: str, ändringar: Se
         t.rubrik for t in ändrade if (befintliga[t.rubrik].version if t.rubrik in befintliga else None) != t.version
     ]:
         raise Konflikt(konflikter)
-    sektioner = set(
-        Sektionsordning.objects.filter(
-            kommun_id=nämnd.kommun_id,
-            rapporttyp=rapporttyp,
-            sektion=Sektion.TEXT,
-            rubrik__in=rubriker,
-        ).values_list("rubrik", flat=True)
-    )
+    sektioner = set(selectors.textsektioner(nämnd.kommun_id, rapporttyp, år))
 
     nya, ändrade_objekt, borttagna = [], [], []
     for t in ändrade:

@@ -39,10 +39,10 @@ def textrader(nämnd: Nämnd, år: int, rapporttyp: str) -> list[Textrad]:
     """The report's text sections in order, then the nämnd's other texts for the report. Two queries."""
     sparade = selectors.textavsnitt_per_rubrik(nämnd, år, rapporttyp)
     rader, sedda = [], set()
-    for rubrik, visas in selectors.textsektioner(nämnd.kommun_id, rapporttyp):
+    for rubrik in selectors.textsektioner(nämnd.kommun_id, rapporttyp, år):
         if rubrik not in sedda:
             sedda.add(rubrik)
-            rader.append(Textrad(rubrik, visas, True))
+            rader.append(Textrad(rubrik, True, True))
     rader += [Textrad(rubrik, False, False) for rubrik in sorted(set(sparade) - sedda)]
     for r in rader:
         if (t := sparade.get(r.rubrik)) is not None:

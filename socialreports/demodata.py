@@ -31,9 +31,10 @@ from nyckeltal.models import (
     Uppdrag,
     Uppdragsstatus,
 )
+from nyckeltal.services import standardskala
 from nämnd.models import Behörighet, Kommun, Nämnd, Verksamhetsområde
 from publicering.models import Rapportversion, Rapportärende
-from rapporter.models import Sektionsordning, Textavsnitt
+from rapporter.models import Layoutsektion, Rapportlayout, Textavsnitt
 
 KATALOG = Path(settings.BASE_DIR) / "fixtures" / "knivsta-2023-2024"
 TKR = Decimal(1000)
@@ -63,6 +64,7 @@ def ladda(med_användare: bool = False) -> Kommun:
     demo = json.loads((KATALOG / "demo.json").read_text(encoding="utf-8"))
     radera(demo["kommun"]["namn"])
     kommun = Kommun.objects.create(**demo["kommun"])
+    standardskala(kommun)  # the demo's report uses the standard bedömning words
     nämnd = Nämnd.objects.create(
         kommun=kommun, namn=demo["nämnd"]["namn"], giltig_från=dt.date.fromisoformat(demo["nämnd"]["giltig_från"])
     )
@@ -282,11 +284,12 @@ def _mål(nämnd: Nämnd, demo: dict) -> None:
 
 
 def _rapporter(kommun: Kommun, nämnd: Nämnd, demo: dict) -> None:
-    Sektionsordning.objects.bulk_create(
-        Sektionsordning(kommun=kommun, rapporttyp=typ, sektion=sektion, rubrik=rubrik, ordning=i)
-        for typ, sektioner in demo["sektioner"].items()
-        for i, (sektion, rubrik) in enumerate(sektioner)
-    )
+    for typ, sektioner in demo["layouter"].items():
+        layout = Rapportlayout.objects.create(kommun=kommun, rapporttyp=typ)
+        Layoutsektion.objects.bulk_create(
+            Layoutsektion(layout=layout, ordning=i, typ=s["typ"], rubrik=s["rubrik"], parametrar=s["parametrar"])
+            for i, s in enumerate(sektioner)
+        )
     Textavsnitt.objects.bulk_create(
         Textavsnitt(nämnd=nämnd, år=int(år), rapporttyp=typ, rubrik=rubrik, text=text)
         for år, per_typ in demo["texter"].items()

@@ -44,8 +44,10 @@ from nyckeltal.models import (
     Uppdrag,
     Uppdragsstatus,
 )
+from nyckeltal.services import standardskala
 from nämnd.models import Behörighet, Kommun, Nämnd, Period, Verksamhetsområde
-from rapporter.models import Sektion, Sektionsordning, Textavsnitt
+from rapporter import forval
+from rapporter.models import Layoutsektion, Rapportlayout, Textavsnitt
 
 LÖSENORD = "hemligt-lösen-1"
 ÅR = 2025
@@ -58,9 +60,16 @@ class KommunFactory(DjangoModelFactory):
     class Meta:
         model = Kommun
         django_get_or_create = ("namn",)
+        skip_postgeneration_save = True
 
     namn = factory.Sequence(lambda n: f"Testkommun {n}")
     kommunkod = factory.Sequence(lambda n: f"{9000 + n % 1000:04d}")
+
+    @factory.post_generation
+    def bedömningsskala(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy hook
+        """The standard scale, as every kommun created in the app gets it (``nyckeltal.services.standardskala``)."""
+        if create:
+            standardskala(obj)
 
 
 class NämndFactory(DjangoModelFactory):
@@ -303,7 +312,7 @@ class MåluppfyllelseFactory(DjangoModelFactory):
     mål = factory.SubFactory(MålFactory)
     år = ÅR
     rapporttyp = "delårsrapport"
-    bedömning = Måluppfyllelse.Bedömning.DELVIS
+    bedömning = "delvis"
 
 
 # --- rapporter --------------------------------------------------------------------------------------------
@@ -320,31 +329,41 @@ class TextavsnittFactory(DjangoModelFactory):
     text = "Text om perioden."
 
 
-class SektionsordningFactory(DjangoModelFactory):
-    class Meta:
-        model = Sektionsordning
-
-    kommun = factory.SubFactory(KommunFactory)
-    rapporttyp = "delårsrapport"
-    sektion = Sektion.TEXT
-    rubrik = factory.LazyAttribute(lambda o: Sektion(o.sektion).label)
-    ordning = factory.Sequence(lambda n: n)
+# The kinds of section a test names, as the standard preset builds them ("prognos" and "budget" are its helår and
+# budget tables).
+SEKTIONER = ("text", "mål", "drift", "prognos", "budget", "investeringar", "volymer")
 
 
-def sektionsordning(
+def _förvalssektion(sektion: str, rubrik: str | None) -> dict:
+    if sektion == "text":
+        return {"typ": "text", "rubrik": rubrik or "Text", "parametrar": {}}
+    id_ = {"drift": "drift", "prognos": "helar", "budget": "budget"}.get(sektion)
+    alla = forval.sektioner(forval.STANDARD, "delårsrapport") + forval.sektioner(forval.STANDARD, "verksamhetsplan")
+    s = next(s for s in alla if (s["parametrar"].get("id") == id_ if id_ else s["typ"] == sektion))
+    return {**s, "rubrik": rubrik or s["rubrik"]}
+
+
+def layoutsektion(
+    kommun: Kommun, rapporttyp: str = "delårsrapport", sektion: str = "text", rubrik: str | None = None, ordning=None
+) -> Layoutsektion:
+    """Adds a section to the kommun's layout of a report type (creating the layout)."""
+    layout, _ = Rapportlayout.objects.get_or_create(kommun=kommun, rapporttyp=rapporttyp, från_år=0)
+    s = _förvalssektion(sektion, rubrik)
+    if ordning is None:
+        ordning = layout.sektioner.count()
+    return Layoutsektion.objects.create(
+        layout=layout, ordning=ordning, typ=s["typ"], rubrik=s["rubrik"], parametrar=s["parametrar"]
+    )
+
+
+def layout(
     kommun: Kommun, rapporttyp: str = "delårsrapport", sektioner=None, textrubrik: str = "Viktiga händelser"
-) -> list[Sektionsordning]:
-    """All (or the given) built-in sections for one report type, in the order given; the text section is the
+) -> list[Layoutsektion]:
+    """A layout of the given kinds (``SEKTIONER`` by default), in the order given; the text section is the
     Textavsnitt with rubrik ``textrubrik``."""
     return [
-        SektionsordningFactory(
-            kommun=kommun,
-            rapporttyp=rapporttyp,
-            sektion=s,
-            ordning=i,
-            **({"rubrik": textrubrik} if s == Sektion.TEXT else {}),
-        )
-        for i, s in enumerate(sektioner or list(Sektion))
+        layoutsektion(kommun, rapporttyp, s, textrubrik if s == "text" else None, i)
+        for i, s in enumerate(sektioner or SEKTIONER)
     ]
 
 
@@ -477,7 +496,7 @@ def annan_form_kommun(år: int = ÅR, namn: str = "Ekeby kommun") -> Byggd:
         mål=mål,
         år=år,
         rapporttyp="delårsrapport",
-        bedömning=Måluppfyllelse.Bedömning.DELVIS,
+        bedömning="delvis",
         kommentar="Nöjdheten ökar men målet nås inte under våren.",
     )
     for n in (omsorg, social):

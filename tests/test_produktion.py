@@ -27,7 +27,7 @@ ROT = Path(__file__).resolve().parent.parent
 def lillby(db):
     """A small factory kommun (tkr) with figures for 2023 and the delårsrapport's sections."""
     byggd = factories.liten_kommun(2023)
-    factories.sektionsordning(byggd.kommun, "delårsrapport")
+    factories.layout(byggd.kommun, "delårsrapport")
     factories.TextavsnittFactory(nämnd=byggd.nämnd, år=2023, rubrik="Viktiga händelser")
     return byggd
 

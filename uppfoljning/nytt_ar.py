@@ -19,7 +19,8 @@ its figures go. The decisions and their reasons are in docs/nytt-ar.md; in short
 Import mappings are the ansvar/verksamhet codes on the areas: a successor gets its predecessors' codes
 appended (the predecessor keeps its own, since rows of its last year may still be imported). Budget is not
 copied. Mål valid only through ``från_år`` get ``till_år`` extended by one year (their indikatorer, uppdrag
-and assessments stay with them). Sektionsordning is per kommun and rapporttyp, not per year: nothing to do.
+and assessments stay with them). The kommun's report layouts in force are copied to the new year
+(``rapporter.layouter.kopiera_till_år``), so a layout change for the new year leaves earlier reports alone.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from nyckeltal.models import Mål
 from nämnd.behorighet import kräv_admin
 from nämnd.models import Nämnd, Verksamhetsområde, koder
 from nämnd.vakt import Slag, Vakt, Ändring
+from rapporter import layouter
 
 BEHÅLL, FLYTTA, SLÅ_IHOP, BYT_NAMN, AVSLUTA = "behåll", "flytta", "slå_ihop", "byt_namn", "avsluta"
 ÅTGÄRDER = [
@@ -144,6 +146,8 @@ def öppna_nytt_år(
     öppning.granska()
     öppning.genomför()
     öppning.förläng_mål(förläng_mål)
+    if not öppning.resultat.förhandsgranskning and (n := layouter.kopiera_till_år(nämnd.kommun, nytt)):
+        öppning.resultat.händelser.append(f"Rapportlayouter kopierade till {nytt}: {n}.")
     öppning.resultat.jämförelser = _jämförelser(user, nämnd, nytt)
     return öppning.resultat
 

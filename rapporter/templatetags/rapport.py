@@ -2,7 +2,6 @@ from django import template
 from django.utils.html import format_html
 
 from rapporter import format as fmt
-from rapporter.avrundning import differenser
 
 register = template.Library()
 
@@ -47,12 +46,6 @@ def indikatorvärde(indikator, år):
 @register.filter
 def källor(indikatorer):
     return sorted({k for i in indikatorer for k in i.källor})
-
-
-@register.filter
-def avrundningsnoter(drift, presentation):
-    """Notes for the columns where the printed total differs from the sum of the printed rows."""
-    return [d.text(presentation) for d in differenser(drift, presentation)]
 
 
 RÄKNEENHETER = {"antal", "antal brukare", "ärenden"}

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from ekonomi.models import Budgetpost, Prognos, Utfall
 from nämnd.models import Kommun, Nämnd, Verksamhetsområde
-from rapporter.models import Sektion, Sektionsordning
+from tests import factories
 from tests.conftest import skapa_användare
 
 RADER = {"Hemtjänst": 48_000_000, "Särskilt boende": 96_000_000, "Dagverksamhet": 12_000_000}
@@ -22,9 +22,7 @@ RADER = {"Hemtjänst": 48_000_000, "Särskilt boende": 96_000_000, "Dagverksamhe
 def ödeby(db) -> Nämnd:
     kommun = Kommun.objects.create(namn="Ödeby kommun", kommunkod="9901", beloppsenhet="mnkr")
     nämnd = Nämnd.objects.create(kommun=kommun, namn="Omsorgsnämnden", giltig_från=dt.date(2020, 1, 1))
-    Sektionsordning.objects.create(
-        kommun=kommun, rapporttyp="delårsrapport", sektion=Sektion.DRIFT, rubrik="Driftredovisning"
-    )
+    factories.layoutsektion(kommun, "delårsrapport", "drift", "Driftredovisning")
     for i, (namn, budget) in enumerate(RADER.items()):
         o = Verksamhetsområde.objects.create(nämnd=nämnd, namn=namn, ordning=i)
         Budgetpost.objects.create(verksamhetsområde=o, år=2023, slag="kf", belopp=Decimal(budget))

@@ -47,14 +47,12 @@ def nämnd(db):
     texter = ["Nämndens uppdrag", "Omvärldsbevakning", "Ledningssystem för kvalitet"]
     for typ in ("delårsrapport", "verksamhetsberättelse"):
         for i, rubrik in enumerate(texter):
-            factories.SektionsordningFactory(kommun=kommun, rapporttyp=typ, sektion="text", rubrik=rubrik, ordning=i)
-        factories.SektionsordningFactory(kommun=kommun, rapporttyp=typ, sektion="mål", ordning=5)
+            factories.layoutsektion(kommun, typ, "text", rubrik, i)
+        factories.layoutsektion(kommun, typ, "mål", ordning=5)
     for rubrik in texter:
         factories.TextavsnittFactory(nämnd=n, år=2023, rapporttyp="delårsrapport", rubrik=rubrik, text="Text.")
-    factories.SektionsordningFactory(kommun=kommun, rapporttyp="tertialrapport", sektion="drift", ordning=0)
-    factories.SektionsordningFactory(
-        kommun=kommun, rapporttyp="verksamhetsplan", sektion="text", rubrik="Nämndens ansvar", ordning=0
-    )
+    factories.layoutsektion(kommun, "tertialrapport", "drift", ordning=0)
+    factories.layoutsektion(kommun, "verksamhetsplan", "text", "Nämndens ansvar", 0)
     for namn_, bedömning in (("Långsiktig ekonomi i balans", "uppnått"), ("Möta omvärldsförändringar", "delvis")):
         mål = factories.MålFactory(nämnd=n, namn=namn_, från_år=2023)
         factories.MåluppfyllelseFactory(mål=mål, år=2023, rapporttyp="delårsrapport", bedömning=bedömning)

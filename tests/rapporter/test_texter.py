@@ -32,16 +32,14 @@ def nämnd(db) -> Nämnd:
     byggd = factories.liten_kommun(2023)
     kommun, nämnd = byggd.kommun, byggd.nämnd
     for i, rubrik in enumerate(TEXTER):
-        factories.SektionsordningFactory(
-            kommun=kommun, rapporttyp="delårsrapport", sektion="text", rubrik=rubrik, ordning=i
-        )
+        factories.layoutsektion(kommun, "delårsrapport", "text", rubrik, i)
         factories.TextavsnittFactory(
             nämnd=nämnd, år=2023, rapporttyp="delårsrapport", rubrik=rubrik, text=TEXTER[rubrik]
         )
-    factories.SektionsordningFactory(kommun=kommun, rapporttyp="delårsrapport", sektion="drift", ordning=9)
+    factories.layoutsektion(kommun, "delårsrapport", "drift", ordning=9)
     for typ, rubrik in (("verksamhetsberättelse", "Nämndens uppdrag"), ("verksamhetsplan", "Nämndens ansvar")):
-        factories.SektionsordningFactory(kommun=kommun, rapporttyp=typ, sektion="text", rubrik=rubrik, ordning=0)
-    factories.SektionsordningFactory(kommun=kommun, rapporttyp="tertialrapport", sektion="drift", ordning=0)
+        factories.layoutsektion(kommun, typ, "text", rubrik, 0)
+    factories.layoutsektion(kommun, "tertialrapport", "drift", ordning=0)
     return nämnd
 
 

@@ -1,0 +1,215 @@
+"""Writes and files for report layouts: validate a layout against the section registry and the kommun's own
+organisation, save it (kommun admins only, atomically), apply a preset, and export/import a layout as a versioned
+file so kommuner can share them.
+
+The file names verksamhetsområden and nämnder by name (a path "Block / Verksamhet" for områden), never by id: ids
+are this installation's. Importing maps the names to the kommun's own; names it does not have are reported and
+nothing is applied (the layout page shows the file as a preview first).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from nämnd import dataversion
+from nämnd.behorighet import är_admin
+from nämnd.models import Kommun, Nämnd, Rapporttyp, Verksamhetsområde
+
+from . import forval
+from .models import Layoutsektion, Rapportlayout
+from .sektioner import REGISTER, Sammanhang
+from .sektioner import typ as sektionstyp
+from .selectors import layouter_per_typ
+
+FORMAT = "socialrapport-layout"
+VERSION = 1
+MAX_SEKTIONER = 40
+MAX_FILSTORLEK = 256 * 1024
+ID_FÄLT = {"rader": ("rötter", "hopslagna", "dolda"), "": ("nämnder",)}
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """A kommun's områden and nämnder: ids ↔ names, for validation and for layout files."""
+
+    sammanhang: Sammanhang
+    sökväg: dict[int, str]  # område id → "Block / Verksamhet / Enhet"
+
+    @classmethod
+    def för(cls, kommun: Kommun) -> Organisation:
+        områden = list(Verksamhetsområde.objects.filter(nämnd__kommun=kommun).values("id", "namn", "förälder_id", "nämnd__namn"))
+        per_id = {o["id"]: o for o in områden}
+
+        def sökväg(o: dict) -> str:
+            delar = [o["namn"]]
+            while o["förälder_id"] in per_id:
+                o = per_id[o["förälder_id"]]
+                delar.insert(0, o["namn"])
+            return f"{o['nämnd__namn']}: " + " / ".join(delar)
+
+        nämnder = dict(Nämnd.objects.filter(kommun=kommun).values_list("id", "namn"))
+        return cls(Sammanhang({o["id"]: sökväg(o) for o in områden}, nämnder), {o["id"]: sökväg(o) for o in områden})
+
+
+def validera(sektioner: Sequence[dict], org: Organisation) -> list[dict]:
+    """Sections ({"typ", "rubrik", "parametrar"}) checked and normalised; ValidationError listing every problem as
+    "Avsnitt 3 (Driftredovisning): …"."""
+    fel, result, rubriker = [], [], set()
+    if not sektioner:
+        raise ValidationError("En rapport behöver minst ett avsnitt.")
+    if len(sektioner) > MAX_SEKTIONER:
+        raise ValidationError(f"En rapport kan ha högst {MAX_SEKTIONER} avsnitt.")
+    for nr, s in enumerate(sektioner, start=1):
+        rubrik = str(s.get("rubrik", "")).strip()[:200]
+        namn = f"Avsnitt {nr}" + (f" ({rubrik})" if rubrik else "")
+        if not rubrik:
+            fel.append(f"{namn}: ange en rubrik.")
+        elif rubrik.lower() in rubriker:
+            fel.append(f"{namn}: rubriken finns redan i rapporten — två avsnitt kan inte ha samma rubrik.")
+        rubriker.add(rubrik.lower())
+        try:
+            kind = sektionstyp(str(s.get("typ", "")))
+            parametrar = kind.läs(s.get("parametrar"), org.sammanhang).som_dict()
+        except ValidationError as e:
+            fel += [f"{namn}: {m}" for m in e.messages]
+            continue
+        result.append({"typ": kind.kod, "rubrik": rubrik, "parametrar": parametrar})
+    if fel:
+        raise ValidationError(fel)
+    return result
+
+
+@transaction.atomic
+def spara(user, kommun: Kommun, rapporttyp: str, sektioner: Sequence[dict], från_år: int = 0) -> Rapportlayout:
+    """Replace the kommun's layout of a report type (from ``från_år``; 0 = every year). Kommun admins only.
+    Fastställda reports keep the layout they were fastställda with (``Rapportlås.layout``)."""
+    if not är_admin(user, kommun):
+        raise PermissionDenied("Bara kommunens administratörer kan ändra rapportlayouter.")
+    if rapporttyp not in Rapporttyp.values:
+        raise ValidationError(f"Okänd rapport: {rapporttyp}.")
+    giltiga = validera(sektioner, Organisation.för(kommun))
+    layout, _ = Rapportlayout.objects.select_for_update().get_or_create(
+        kommun=kommun, rapporttyp=rapporttyp, från_år=från_år
+    )
+    layout.sektioner.all().delete()
+    Layoutsektion.objects.bulk_create(
+        Layoutsektion(layout=layout, ordning=i, typ=s["typ"], rubrik=s["rubrik"], parametrar=s["parametrar"])
+        for i, s in enumerate(giltiga)
+    )
+    layout.save()  # ändrad, history
+    dataversion.bumpa([kommun.id])
+    return layout
+
+
+@transaction.atomic
+def tillämpa_förval(user, kommun: Kommun, namn: str, rapporttyper: Sequence[str] | None = None) -> None:
+    if namn not in forval.FÖRVAL:
+        raise ValidationError(f"Okänt förval: {namn}.")
+    for typ in rapporttyper or Rapporttyp.values:
+        spara(user, kommun, typ, forval.sektioner(namn, typ))
+        Rapportlayout.objects.filter(kommun=kommun, rapporttyp=typ, från_år=0).update(förval=namn)
+
+
+def kopiera_till_år(kommun: Kommun, år: int) -> int:
+    """"Öppna nytt år": each report type's layout in force for ``år`` − 1 becomes the layout of ``år`` (unless one
+    exists), so a change for the new year leaves earlier years' reports alone. Returns how many were copied."""
+
+    kopierade = 0
+    befintliga = set(Rapportlayout.objects.filter(kommun=kommun, från_år=år).values_list("rapporttyp", flat=True))
+    for typ, sektioner in layouter_per_typ(kommun.id, år - 1).items():
+        if typ in befintliga:
+            continue
+        layout = Rapportlayout.objects.create(kommun=kommun, rapporttyp=typ, från_år=år)
+        Layoutsektion.objects.bulk_create(
+            Layoutsektion(layout=layout, ordning=i, typ=s["typ"], rubrik=s["rubrik"], parametrar=s["parametrar"])
+            for i, s in enumerate(sektioner)
+        )
+        kopierade += 1
+    return kopierade
+
+
+# --- files -------------------------------------------------------------------------------------------------
+
+
+def _byt_id(sektioner: Sequence[dict], karta) -> tuple[list[dict], list[str]]:
+    """Replace område/nämnd references (ids ↔ names) with ``karta(kind, value)``; the values it cannot map."""
+    saknas: list[str] = []
+    result = []
+    for s in sektioner:
+        p = json.loads(json.dumps(s.get("parametrar") or {}))
+        for fält in ID_FÄLT["rader"]:
+            if isinstance(p.get("rader"), dict) and p["rader"].get(fält):
+                p["rader"][fält] = [v for v in (karta("område", x, saknas) for x in p["rader"][fält]) if v is not None]
+        if p.get("nämnder"):
+            p["nämnder"] = [v for v in (karta("nämnd", x, saknas) for x in p["nämnder"]) if v is not None]
+        result.append({"typ": s.get("typ"), "rubrik": s.get("rubrik"), "parametrar": p})
+    return result, saknas
+
+
+def exportera(kommun: Kommun, layouter: dict[str, list[dict]]) -> bytes:
+    """A layout file: {"format", "version", "rapporter": {rapporttyp: [sections]}} with names instead of ids."""
+    org = Organisation.för(kommun)
+
+    def namn(slag, värde, saknas):
+        return (org.sökväg if slag == "område" else org.sammanhang.nämnder).get(int(värde))
+
+    rapporter = {typ: _byt_id(sektioner, namn)[0] for typ, sektioner in layouter.items()}
+    return json.dumps({"format": FORMAT, "version": VERSION, "rapporter": rapporter}, ensure_ascii=False, indent=2).encode()
+
+
+def läs_fil(kommun: Kommun, data: bytes) -> dict[str, list[dict]]:
+    """A layout file → validated sections per report type with the kommun's own ids; ValidationError (Swedish)
+    for a file that is not a layout file, of a newer version, or names områden or nämnder the kommun lacks."""
+    if len(data) > MAX_FILSTORLEK:
+        raise ValidationError("Filen är för stor för att vara en layoutfil (högst 256 kB).")
+    try:
+        innehåll = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        raise ValidationError("Filen är inte en layoutfil (JSON från Socialrapport).") from None
+    if not isinstance(innehåll, dict) or innehåll.get("format") != FORMAT:
+        raise ValidationError("Filen är inte en layoutfil från Socialrapport.")
+    if not isinstance(innehåll.get("version"), int) or innehåll["version"] > VERSION:
+        raise ValidationError(f"Layoutfilen har version {innehåll.get('version')}; den här versionen läser version {VERSION}.")
+    rapporter = innehåll.get("rapporter")
+    if not isinstance(rapporter, dict) or not rapporter:
+        raise ValidationError("Layoutfilen innehåller ingen rapport.")
+    org = Organisation.för(kommun)
+    område_id = {v: k for k, v in org.sökväg.items()}
+    nämnd_id = {v: k for k, v in org.sammanhang.nämnder.items()}
+
+    def id_(slag, värde, saknas):
+        karta = område_id if slag == "område" else nämnd_id
+        if värde in karta:
+            return karta[värde]
+        saknas.append(f"{'verksamhetsområdet' if slag == 'område' else 'nämnden'} ”{värde}”")
+        return None
+
+    result, fel = {}, []
+    for typ, sektioner in rapporter.items():
+        if typ not in Rapporttyp.values or not isinstance(sektioner, list):
+            fel.append(f"Okänd rapport i filen: {typ}.")
+            continue
+        if any(not isinstance(s, dict) for s in sektioner):
+            fel.append(f"{Rapporttyp(typ).label}: ett avsnitt i filen är inte läsbart.")
+            continue
+        sektioner, saknas = _byt_id(sektioner, id_)
+        if saknas:
+            fel.append(f"{Rapporttyp(typ).label}: kommunen saknar {', '.join(sorted(set(saknas)))}.")
+            continue
+        try:
+            result[typ] = validera(sektioner, org)
+        except ValidationError as e:
+            fel += [f"{Rapporttyp(typ).label}: {m}" for m in e.messages]
+    if fel:
+        raise ValidationError(fel)
+    return result
+
+
+def registrerade() -> list[tuple[str, str, str]]:
+    """(kod, namn, beskrivning) of every section kind, for the layout page."""
+    return [(t.kod, t.namn, t.beskrivning) for t in REGISTER.values()]

@@ -1,0 +1,66 @@
+"""What the section kinds share while one report is built: the user, the report, its period and the stored
+figures — fetched once for every nämnd any section needs, so a report's query count does not grow with its
+layout (pinned in tests/rapporter/test_layout_fragor.py)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from ekonomi import berakning
+from ekonomi import selectors as ekonomi_sel
+from nyckeltal import selectors as nyckeltal_sel
+from nämnd.models import Nämnd
+
+from ..tabell import Period
+
+if TYPE_CHECKING:
+    from ..rapport import Rapport
+
+
+@dataclass
+class Byggkontext:
+    user: Any
+    rapport: Rapport
+    period: Period
+    nämnder: list[Nämnd]  # every nämnd any section shows: the report's parts first
+    behöver_volym: bool = False
+    _underlag: dict[int, list[berakning.Områdesunderlag]] | None = None
+    _volym: dict[int, Decimal] | None = None
+    memo: dict[str, Any] = field(default_factory=dict)
+
+    def underlag(self, nämnd: Nämnd) -> list[berakning.Områdesunderlag]:
+        """The nämnd's verksamhetsområden with their stored figures (one fetch for all nämnder of the report)."""
+        if self._underlag is None:
+            self._underlag = defaultdict(list)
+            alla = ekonomi_sel.ekonomiunderlag(
+                self.user, self.nämnder, self.period.år, max(self.period.t_o_m, 1), self.period.rapportmånad
+            )
+            for o in alla:
+                self._underlag[o.nämnd_id or 0].append(o)
+        return self._underlag.get(nämnd.id, [])
+
+    def volym(self) -> dict[int, Decimal]:
+        if self._volym is None:
+            self._volym = (
+                nyckeltal_sel.volym_per_område(self.user, self.nämnder, self.period.år, self.period.t_o_m)
+                if self.behöver_volym
+                else {}
+            )
+        return self._volym
+
+    def bas(self, o: berakning.Områdesunderlag, kategori: str | None = None) -> berakning.Bas:
+        return berakning.bas(
+            o,
+            self.period.år,
+            max(self.period.t_o_m, 1) if self.period.t_o_m else 12,
+            self.period.rapportmånad,
+            kategori,
+            self.volym().get(o.id) if kategori is None else None,
+        )
+
+    def delar(self, nämnder: Sequence[Nämnd]) -> list[Nämnd]:
+        return [n for n in self.nämnder if n in nämnder]
