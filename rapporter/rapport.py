@@ -85,14 +85,18 @@ class Rapport:
         return next((d.rubrik for d in self.delar if d.nämnd == nämnd), nämnd.namn)
 
 
-def bygg_rapport(user, nämnd: Nämnd, år: int, typ: Rapporttyp | str, månad: int | None = None) -> Rapport:
+def bygg_rapport(
+    user, nämnd: Nämnd, år: int, typ: Rapporttyp | str, månad: int | None = None, layout: list[dict] | None = None
+) -> Rapport:
     """All figures of a report, computed once, section by section as the kommun's layout says. A bounded number of
-    queries whatever the nämnd's size or the layout (``månad``: the month of a månadsrapport)."""
+    queries whatever the nämnd's size or the layout (``månad``: the month of a månadsrapport; ``layout``: sections
+    to use instead of the stored ones — the layout page's preview of a draft)."""
     typ = Rapporttyp(typ)
     tillfällen = Rapporttillfällen.för(nämnd.kommun_id)
     slutmånad = tillfällen.slutmånad(typ, månad)
     nämnder = sel.delar(nämnd, år)
-    layout = sel.rapportens_sektioner(nämnd, år, typ)
+    if layout is None:
+        layout = sel.rapportens_sektioner(nämnd, år, typ)
     sammanhang = Sammanhang(fri=True)
     sektioner = []
     for nummer, s in enumerate(layout, start=1):
