@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import django_tables2 as tables
 
+from grund.format import STRECK
+
 from . import format as fmt
 
 
 class BeloppKolumn(tables.Column):
-    """A kronor amount shown in the kommun's unit; ``kostnad=False`` for avvikelser (never sign-flipped)."""
+    """A kronor amount shown in the kommun's unit; ``kostnad=False`` for avvikelser (never sign-flipped).
+    No value (None) shows "–", never 0."""
 
     def __init__(self, *args, kostnad: bool = True, **kwargs):
         self.kostnad = kostnad
         kwargs.setdefault("attrs", {"td": {"class": "tal"}, "th": {"class": "tal"}})
+        kwargs.setdefault("default", STRECK)
         super().__init__(*args, **kwargs)
 
     def render(self, value, table):
@@ -26,16 +30,32 @@ class PresentationTable(tables.Table):
 
 
 class DriftTabell(PresentationTable):
+    """The overview's driftredovisning: the period's columns name their months ("Budget jan–maj 2024", last year
+    "Nettokostnad jan–maj 2023"); ``period`` is "" when the year has no utfall, and then only the helår columns
+    are shown."""
+
     namn = tables.Column("Verksamhetsområde")
-    jämförelse = BeloppKolumn("Nettokostnad föregående år, samma period")
-    budget = BeloppKolumn("Budget för perioden")
-    tillägg = BeloppKolumn("Tillägg och avdrag", kostnad=False)
-    nettokostnad = BeloppKolumn("Nettokostnad")
-    avvikelse = BeloppKolumn("Budgetavvikelse", kostnad=False)
 
     class Meta:
         orderable = False
-        attrs = {"class": "tabell"}
+        attrs = {"class": "tabell", "id": "drift"}
+
+    def __init__(self, data, *, pres: fmt.Presentation, år: int, period: str, **kwargs):
+        kolumner = []
+        if period:
+            kolumner += [
+                ("jämförelse", BeloppKolumn(f"Nettokostnad {period} {år - 1}")),
+                ("budget", BeloppKolumn(f"Budget {period} {år}")),
+                ("tillägg", BeloppKolumn(f"Tillägg och avdrag {period} {år}", kostnad=False)),
+                ("nettokostnad", BeloppKolumn(f"Nettokostnad {period} {år}")),
+                ("avvikelse", BeloppKolumn(f"Budgetavvikelse {period} {år}", kostnad=False)),
+            ]
+        kolumner += [
+            ("budget_helår", BeloppKolumn(f"Budget helår {år} inkl. tillägg och avdrag")),
+            ("prognos", BeloppKolumn(f"Helårsprognos {år}")),
+            ("prognosavvikelse", BeloppKolumn(f"Avvikelse mot helårsprognos {år}", kostnad=False)),
+        ]
+        super().__init__(data, pres=pres, extra_columns=kolumner, **kwargs)
 
 
 class VärdeKolumn(tables.Column):

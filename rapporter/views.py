@@ -15,7 +15,6 @@ from nämnd.models import Kommun, Nämnd, Rapporttyp
 from . import rapportcache
 from . import selectors as sel
 from .format import Presentation
-from .rapport import MÅNADER_LÅNG
 from .tables import DriftTabell, IndikatorTabell, VolymTabell
 
 
@@ -36,9 +35,30 @@ def översikt(request, nämnd_id: int, år: int):
     """Every figure of a nämnd and year in plain tables (django-tables2), with links to the reports."""
     nämnd = sel.nämnd_för(request.user, nämnd_id)
     pres = Presentation.för(nämnd.kommun)
-    månad = ekonomi_sel.senaste_utfallsmånad(request.user, nämnd, år) or 12
+    # Honest period: the figures compare months 1..senaste (the last month with utfall) of both years and the
+    # budget periodised through it; the page says how many of the year's months have utfall (docs/beslut.md).
+    täckning = berakning.täckt_period(ekonomi_sel.utfallsmånader(request.user, [nämnd], år, 12), 12)
+    månad = täckning.senaste or 12
     underlag = ekonomi_sel.ekonomiunderlag(request.user, [nämnd], år, månad)
-    drift = berakning.gruppera(underlag, lambda o: berakning.driftrad_period(o, år, månad))
+    period = berakning.gruppera(underlag, lambda o: berakning.driftrad_period(o, år, månad))
+    helår = berakning.gruppera(underlag, lambda o: berakning.driftrad_helår(o, år, månad))
+    prognoser = berakning.helårsprognoser(underlag, år, månad)
+    driftrader = []
+    for p, h in zip([*period.rader, period.summa], [*helår.rader, helår.summa], strict=True):
+        prognos = prognoser.get(p.id)
+        driftrader.append(
+            {
+                "namn": p.namn,
+                "jämförelse": p.jämförelse,
+                "budget": p.budget,
+                "tillägg": p.tillägg,
+                "nettokostnad": p.nettokostnad,
+                "avvikelse": p.avvikelse,
+                "budget_helår": h.budget_inkl_tillägg,
+                "prognos": prognos,
+                "prognosavvikelse": None if prognos is None else h.budget_inkl_tillägg - prognos,
+            }
+        )
     kolumner = nyckeltal_sel.volymkolumner(
         år, Rapporttyp.DELÅRSRAPPORT if månad < 12 else Rapporttyp.VERKSAMHETSBERÄTTELSE
     )
@@ -67,11 +87,11 @@ def översikt(request, nämnd_id: int, år: int):
             "nämnd": nämnd,
             "år": år,
             "pres": pres,
-            "månadsnamn": MÅNADER_LÅNG[månad - 1][:3],
+            "täckning": täckning,
             "rapporttyper": Rapporttyp.choices,
             "kan_redigera": kan_redigera(request.user, nämnd),
             "kan_importera": kan_importera(request.user, nämnd),
-            "drift": DriftTabell([*drift.rader, drift.summa], pres=pres),
+            "drift": DriftTabell(driftrader, pres=pres, år=år, period=täckning.period),
             "volymer": VolymTabell(volymrader, kolumner),
             "indikatorer": IndikatorTabell(indikatorrader),
         },

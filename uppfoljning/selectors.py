@@ -104,6 +104,7 @@ class Rapportstatus:
     texter: list[Textstatus] = field(default_factory=list)
     mål: list[Målstatus] | None = None  # None: the bedömning check does not apply to this report
     fynd: list[kontroller.Fynd] = field(default_factory=list)
+    täckning: berakning.Täckning | None = None  # which of the report's months have utfall (None: no months)
 
     @property
     def saknade_texter(self) -> int:
@@ -161,6 +162,7 @@ class Dashboard:
     gräns_procent: Decimal
     indikatorer_utan_värde: list[kontroller.Indikatorpost]
     periodhistorik: list[Periodhändelse]
+    täckning: berakning.Täckning | None = None  # of months 1..avvikelsemånad; the deviations run through its senaste
 
     @property
     def stängda(self) -> list[int]:
@@ -177,6 +179,16 @@ class Dashboard:
     @property
     def avvikelsemånad_namn(self) -> str:
         return manader.kort(self.avvikelsemånad) if self.avvikelsemånad else ""
+
+    @property
+    def jämförelsemånad(self) -> int:
+        """The month the deviations run through: the last month with utfall up to ``avvikelsemånad`` (like is
+        compared with like, docs/beslut.md "Ärliga perioder"); 0 when there is none."""
+        return self.täckning.senaste if self.täckning else 0
+
+    @property
+    def jämförelseperiod(self) -> str:
+        return berakning.månadsspann(self.jämförelsemånad)
 
 
 def dashboard(user, nämnd: Nämnd, år: int, månad: int | None = None) -> Dashboard:
@@ -219,11 +231,19 @@ def dashboard(user, nämnd: Nämnd, år: int, månad: int | None = None) -> Dash
             )
         )
 
-    if månad is None:
-        månad = max((m for m, n in per_månad_utfall.items() if n), default=None)
     delar = rapporter_sel.delar(nämnd, år)
-    avvikelser = _avvikelser(user, nämnd, delar, år, månad) if månad else []
-    rapporter, indikatorer_utan_värde = _rapporter(user, nämnd, delar, år)
+    # Months with utfall in the report's nämnder, for honest periods: the month table's when the nämnd is alone,
+    # one more query when predecessors (a split mid-year) are part of its reports.
+    utfallsmånader = (
+        ekonomi_sel.utfallsmånader(user, delar, år, 12)
+        if len(delar) > 1
+        else sorted(m for m, n in per_månad_utfall.items() if n)
+    )
+    if månad is None:
+        månad = max(utfallsmånader, default=None)
+    täckning = berakning.täckt_period(utfallsmånader, månad) if månad else None
+    avvikelser = _avvikelser(user, nämnd, delar, år, täckning.senaste) if täckning and täckning.senaste else []
+    rapporter, indikatorer_utan_värde = _rapporter(user, nämnd, delar, år, utfallsmånader)
 
     return Dashboard(
         nämnd=nämnd,
@@ -236,6 +256,7 @@ def dashboard(user, nämnd: Nämnd, år: int, månad: int | None = None) -> Dash
         gräns_procent=kommun.avvikelsegräns_procent,
         indikatorer_utan_värde=indikatorer_utan_värde,
         periodhistorik=periodhistorik(kommun, år),
+        täckning=täckning,
     )
 
 
@@ -267,16 +288,18 @@ def _avvikelser(user, nämnd: Nämnd, delar: list[Nämnd], år: int, månad: int
 
 
 def _rapporter(
-    user, nämnd: Nämnd, delar: list[Nämnd], år: int
+    user, nämnd: Nämnd, delar: list[Nämnd], år: int, utfallsmånader: list[int]
 ) -> tuple[list[Rapportstatus], list[kontroller.Indikatorpost]]:
-    """Per report its texts and bedömningar and the findings of its checks; and the year's indikatorer without a
-    value. A fixed number of queries for all four reports."""
+    """Per report its texts and bedömningar, the findings of its checks and which of its months have utfall; and
+    the year's indikatorer without a value. A fixed number of queries for all four reports."""
     underlag, utan_värde = kontroller.rapportunderlag(
         user, nämnd, delar, år, rapporter_sel.sektioner_per_typ(nämnd, år)
     )
     result = []
-    for typ, namn in Rapporttyp.choices:
-        u = underlag[typ]
+    for typ, u in underlag.items():  # the reports the kommun makes (Rapporttillfälle), in the standard order
+        namn = Rapporttyp(typ).label
+        if typ == Rapporttyp.TERTIALRAPPORT and Rapporttyp.TERTIALRAPPORT_2 in underlag:
+            namn = "Tertialrapport 1"
         fynd = kontroller.kontrollera(u)
         saknas = {(f.kod, f.ref) for f in fynd}
         result.append(
@@ -291,6 +314,7 @@ def _rapporter(
                 if u.mål is not None and kontroller.gäller("bedömning_saknas", typ)
                 else None,
                 fynd=fynd,
+                täckning=berakning.täckt_period(utfallsmånader, u.månad) if u.månad else None,  # the kommun's month
             )
         )
     return result, utan_värde
