@@ -276,9 +276,9 @@ class Bas:
     föregående_prognos: Decimal | None = None
     utfall_helår: Decimal | None = None  # the year's outcome: only when the period is the whole year
     volym: Decimal | None = None
-    plan_volym: Decimal | None = None
+    plan_volym: Decimal | None = None  # budgeted volume, periodised through t_o_m
     volym_peng: Decimal | None = None  # Σ volym × peng
-    plan_peng: Decimal | None = None  # Σ budgeterad volym × peng
+    plan_peng: Decimal | None = None  # Σ budgeterad volym × peng, periodised through t_o_m
     aktiv: bool = False  # has any budget or utfall for the year (a missing prognos then matters)
 
     @property
@@ -299,6 +299,12 @@ def _plus(*värden: Decimal | None) -> Decimal | None:
 def _budget_eller_none(poster: Sequence[Budgetbelopp], slag: str, år: int, t_o_m: int = 12) -> Decimal | None:
     valda = [b for b in poster if b.slag == slag and b.år == år]
     return sum((periodbudget(b.belopp, b.vikter, t_o_m) for b in valda), NOLL) if valda else None
+
+
+def _periodvolym(b: Budgetbelopp, t_o_m: int) -> Decimal:
+    """The planned volume for months 1..t_o_m, spread as the budget post's money is (compared with the period's
+    volume like for like, as budget is with utfall)."""
+    return ((b.volym or NOLL) * periodandel(b.vikter, t_o_m)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def bas(
@@ -344,9 +350,9 @@ def bas(
         föregående_prognos=prognoser[-2] if len(prognoser) > 1 else None,
         utfall_helår=utfall if t_o_m == 12 else None,
         volym=volym,
-        plan_volym=_plus(*(b.volym for b in plan)),
+        plan_volym=_plus(*(_periodvolym(b, t_o_m) for b in plan)),
         volym_peng=volym * peng if volym is not None and peng is not None else None,
-        plan_peng=_plus(*(b.volym * b.peng for b in plan if b.volym is not None and b.peng is not None)),
+        plan_peng=_plus(*(periodbudget(b.volym * b.peng, b.vikter, t_o_m) for b in plan if b.volym and b.peng)),
         aktiv=utfall is not None or kf_helår is not None,
     )
 

@@ -136,7 +136,7 @@ MÅTT: dict[str, Mått] = dict(
         _m("förändring_fg", "Förändring mot samma period föregående år", FÖRRA, KOSTNAD,
            lambda p: f"Förändring mot {p.text(p.år - 1)}", lambda b: _minus(b.utfall, b.utfall_fg)),
         _m("volym", "Volym (utfall)", VOLYMGRUPP, VOLYM, lambda p: f"Volym {p.text()}", lambda b: b.volym, additiv=False),
-        _m("plan_volym", "Planerad volym", VOLYMGRUPP, VOLYM, lambda p: f"Plan {p.år}", lambda b: b.plan_volym,
+        _m("plan_volym", "Planerad volym", VOLYMGRUPP, VOLYM, lambda p: f"Plan {p.text()}", lambda b: b.plan_volym,
            additiv=False),
         _m("volymavvikelse", "Volym mot plan", VOLYMGRUPP, VOLYM, lambda p: "Avvikelse mot plan",
            lambda b: _minus(b.plan_volym, b.volym), additiv=False),
