@@ -21,6 +21,12 @@ Decisions (see docs in the module functions):
 - Ackumulerat saldo: per code combination the saldo carries over months without rows; the month's value is
   the difference from the month before (for the file's first month: from what is stored before it).
 - Motpart and text columns are recognised and never read. Only aggregates, the checksum and counts are kept.
+- Jämförelsetal: rows of the year before the nämnd's first year (a nämnd created by a split, with a re-coded
+  export of last year) are accepted for the nämnd's områden valid in its first year and stored on them; they
+  are what that year's reports show as "föregående år" and are guarded as that year's figures (``vaktändringar``),
+  so a closed or fastställd year of the predecessor does not refuse them and they never change its figures.
+  Months of the first year before the nämnd began belong to the predecessor and are refused (docs/beslut.md,
+  "Föregående år efter en delning").
 """
 
 from __future__ import annotations
@@ -195,6 +201,43 @@ def kr(öre_: int) -> Decimal:
 def visa(belopp: Decimal | None) -> str:
     """An amount in kronor for the preview and the change log: "1 234,50"."""
     return "" if belopp is None else formatera_tal(belopp, 2)
+
+
+# --- jämförelsetal: last year's figures of a new nämnd -----------------------------------------------------
+
+
+def jämförelseår(nämnd: Nämnd) -> int:
+    """The year before the nämnd's first year: its rows are jämförelsetal for the first year's reports."""
+    return nämnd.giltig_från.year - 1
+
+
+def kodår(nämnd: Nämnd, år: int) -> int:
+    """The year whose områden and codes a row of ``år`` is mapped with: jämförelsetal go to the områden of the
+    nämnd's first year, the reports that show them."""
+    return år + 1 if år == jämförelseår(nämnd) else år
+
+
+def vaktändringar(nämnd: Nämnd, år: int, månad: int) -> list[Ändring]:
+    """What the edit guard is asked for an utfall of ``år``-``månad``. Jämförelsetal are guarded as figures of the
+    year that shows them: locked by a fastställd report of that year (every one shows last year's helår) and by
+    that year's month being closed; not by the closed or fastställd year they are dated (no report of the nämnd
+    has that year, and the predecessor's figures are other rows)."""
+    if år == jämförelseår(nämnd):
+        return [Ändring(Slag.MÅNADSVÄRDE, år + 1, månad), Ändring(Slag.ÅRSVÄRDE, år + 1)]
+    return [Ändring(Slag.MÅNADSVÄRDE, år, månad)]
+
+
+def utanför_nämnden(nämnd: Nämnd, år: int, månad: int) -> str | None:
+    """Why a row of ``år``-``månad`` cannot be the nämnd's, or None (it existed then, or the row is a jämförelsetal)."""
+    if år == jämförelseår(nämnd) or månad in nämnd.månader(år):
+        return None
+    text = f"Nämnden fanns inte {år}-{månad:02d}"
+    if år == nämnd.giltig_från.year:
+        return (
+            f"{text} (den började {nämnd.giltig_från.isoformat()}). Utfallet före det hör till föregångaren och "
+            f"importeras där; jämförelsetal för föregående år tas emot för {jämförelseår(nämnd)}."
+        )
+    return f"{text}."
 
 
 # --- mapping ------------------------------------------------------------------------------------------------
@@ -566,17 +609,19 @@ class _Radläsare:
             self.fel.append(Radfel.för(rad, fält, text))
 
     def period(self, pr, år_v):
-        """(år, månad), or an error: the nämnd must exist then and the month must be open."""
+        """(år, månad), or an error: the nämnd must exist then (or the row is a jämförelsetal) and the month must
+        be open."""
         try:
             år, månad = tolka_period(pr, år_v)
         except ValueError as e:
             return str(e)
-        if år not in self.vakter:
-            self.vakter[år] = Vakt.för(None, self.nämnd, år)
-        if månad not in self.nämnd.månader(år):
-            return f"Nämnden fanns inte {år}-{månad:02d}."
-        if spärr := self.vakter[år].spärr(Ändring(Slag.MÅNADSVÄRDE, år, månad)):
-            return spärr.text
+        if fel := utanför_nämnden(self.nämnd, år, månad):
+            return fel
+        for ändring in vaktändringar(self.nämnd, år, månad):
+            if ändring.år not in self.vakter:
+                self.vakter[ändring.år] = Vakt.för(None, self.nämnd, ändring.år)
+            if spärr := self.vakter[ändring.år].spärr(ändring):
+                return spärr.text
         return år, månad
 
     def mål(self, a, vh, ko, år):
@@ -589,6 +634,7 @@ class _Radläsare:
         kodfält = "ansvar" if ansvar else "verksamhet"
         if not ansvar and not vht:
             return ("ansvar" if "ansvar" in self.kolumner else "verksamhet", "Ansvar och verksamhet saknas.", None)
+        år = kodår(self.nämnd, år)
         träff = self.egna.hitta(ansvar, vht, år)
         if len(träff) > 1:
             return (
@@ -700,6 +746,14 @@ class _Radläsare:
         )
         resultat.konton_utan_slag = sorted((k, kr(b), n) for k, (b, n) in st.utan_slag.items())
         resultat.främmande_koder = sorted(Oplacerad(a, v, Decimal(0), n) for (a, v), n in st.främmande.items())
+        jämförelse = jämförelseår(self.nämnd)
+        if any(år == jämförelse for år, _ in st.månader):
+            resultat.meddelanden.append(
+                f"Raderna för {jämförelse} är jämförelsetal: {self.nämnd.namn} började "
+                f"{self.nämnd.giltig_från.isoformat()}. De sparas på nämndens verksamhetsområden, visas som "
+                f"föregående år i rapporterna för {jämförelse + 1} och ändrar inte föregångarens siffror. Ett "
+                "verksamhetsområde som jämförs med föregångarens verksamhetsområden visar deras utfall i stället."
+            )
 
 
 def _främmande_kod(nämnd: Nämnd, ansvar: str, vht: str, år: int, andra: list[Kodkarta]) -> str | None:
@@ -785,8 +839,9 @@ def _planera(resultat: Utfallsimport, nämnd: Nämnd, *, lås: bool) -> None:
     for år, månad in st.månader:
         villkor |= Q(år=år, månad=månad)
     if lås:  # the months must still be open when we write (the edit guard, asked again at confirm)
-        vakt = Vakt.för(None, nämnd, {år for år, _ in st.månader})
-        if spärrar := vakt.spärrar(Ändring(Slag.MÅNADSVÄRDE, år, månad) for år, månad in st.månader):
+        ändringar = [ä for år, månad in st.månader for ä in vaktändringar(nämnd, år, månad)]
+        vakt = Vakt.för(None, nämnd, {ä.år for ä in ändringar})
+        if spärrar := vakt.spärrar(ändringar):
             resultat.allmänna_fel += [
                 "Sedan förhandsgranskningen har perioden låsts. Inget sparades.",
                 *(s.text for s in spärrar),

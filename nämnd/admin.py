@@ -101,8 +101,27 @@ class BarnInline(KommunScopedTabularInline):
     show_change_link = True
 
 
+FÖREGÅNGARE_HJÄLP = (
+    "Verksamhetsområden vars utfall visas som föregående år för detta område. Vid en delning av en nämnd: koppla "
+    "den nya nämndens område till det område i den tidigare nämnden som det tar över (t.ex. Äldreomsorg i "
+    "Äldrenämnden till Äldreomsorg i den gamla nämnden). Kopplingen går före jämförelsetal som importerats på "
+    "området för året innan det fanns, så inget räknas två gånger; den ändrar inte den tidigare nämndens siffror. "
+    "Vid en omorganisation vid årsskiftet: områdena det slogs ihop av eller ersatte."
+)
+
+
+class VerksamhetsområdeForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        nämnd, föregångare = cleaned.get("nämnd"), cleaned.get("föregångare")
+        if nämnd and föregångare and any(o.nämnd.kommun_id != nämnd.kommun_id for o in föregångare):
+            self.add_error("föregångare", "Ett verksamhetsområde kan bara jämföras med områden i samma kommun.")
+        return cleaned
+
+
 @admin.register(Verksamhetsområde)
 class VerksamhetsområdeAdmin(KommunScopedAdmin):
+    form = VerksamhetsområdeForm
     list_display = [
         "namn",
         "nämnd",
@@ -118,13 +137,19 @@ class VerksamhetsområdeAdmin(KommunScopedAdmin):
     list_filter = ["nämnd__kommun", "nämnd", "typ", "från_år", "till_år"]
     list_select_related = ["nämnd", "förälder"]
     search_fields = ["namn", "ansvarskoder", "verksamhetskoder"]
-    autocomplete_fields = ["förälder"]
+    autocomplete_fields = ["förälder", "föregångare"]
     fieldsets = [
         (None, {"fields": ["nämnd", "förälder", "namn", ("typ", "ordning")]}),
         ("Koppling till ekonomisystemet", {"fields": ["ansvarskoder", "verksamhetskoder"]}),
         ("Giltighet", {"fields": [("från_år", "till_år")]}),
+        ("Föregående år", {"fields": ["föregångare"]}),
     ]
     inlines = [BarnInline]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "föregångare":
+            kwargs["help_text"] = FÖREGÅNGARE_HJÄLP
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 @admin.register(Period)

@@ -1,5 +1,10 @@
 """Budget import: one row per verksamhetsområde, år, slag (and kategori), with an optional monthly
-distribution that becomes a Periodiseringsprofil."""
+distribution that becomes a Periodiseringsprofil.
+
+Jämförelsetal: a row of the year before a nämnd's first year (a nämnd created by a split) is accepted for the
+nämnd's områden valid in its first year: it is the "budget föregående år" of that year's verksamhetsplan, and it
+is guarded as that year's budget (``jämförelseändring``), not by the closed or fastställd year it is dated
+(docs/beslut.md, "Föregående år efter en delning")."""
 
 from __future__ import annotations
 
@@ -9,11 +14,12 @@ from decimal import Decimal
 
 from ekonomi.models import MÅNADER, Budgetpost, Periodiseringsprofil
 from grund.tal import BELOPP, Talfel
-from nämnd.models import Kommun
+from nämnd.models import Kommun, Nämnd, Verksamhetsområde
 from nämnd.vakt import Slag, Ändring
 
 from ..models import Importtyp
 from ..resources import BudgetResource
+from ..utfall import jämförelseår
 from .ramverk import (
     Importtypdef,
     Låsning,
@@ -105,7 +111,7 @@ class Budgetimport(Importtypdef):
         sedda: dict = {}
         summa = Decimal(0)
         for rad in tolkat.rader:
-            område, fel = områden.hitta(rad["område"], rad["år"])
+            område, fel = hitta_område(områden, rad["område"], rad["år"])
             if fel:
                 plan.fel.append(tolkat.fel_för(rad, "område", fel))
                 continue
@@ -181,7 +187,7 @@ class Budgetimport(Importtypdef):
                 ändringar, fält = _ändra(post, beskrivning, rad, belopp, profil)
             if ändringar:
                 slag = Slag.TILLÄGG if post.slag == Budgetpost.Slag.TILLÄGG else Slag.BUDGET
-                if (stängt := låsning.fel(område.nämnd, Ändring(slag, rad["år"]))) is not None:
+                if (stängt := låsning.fel(område.nämnd, jämförelseändring(område.nämnd, slag, rad["år"]))) is not None:
                     plan.fel.append(tolkat.fel_för(rad, None, stängt))
                     continue
                 plan.poster.append(Postplan(post, post.pk is None, tuple(fält), ändringar))
@@ -190,6 +196,25 @@ class Budgetimport(Importtypdef):
         plan.poster[:0] = profiler.nya_poster()
         plan.summa = importsumma(plan, summa)
         return plan
+
+
+def hitta_område(områden: Områden, text: str, år: int) -> tuple[Verksamhetsområde | None, str | None]:
+    """The row's område in ``år``; for the year before its nämnd's first year (jämförelsetal) the område valid in
+    the first year."""
+    område, fel = områden.hitta(text, år)
+    if fel:
+        nästa, _ = områden.hitta(text, år + 1)
+        if nästa is not None and år == jämförelseår(nästa.nämnd):
+            return nästa, None
+    return område, fel
+
+
+def jämförelseändring(nämnd: Nämnd, slag: Slag, år: int) -> Ändring:
+    """What the edit guard is asked for a budget of ``år``: a jämförelsetal as the budget of the year that shows it
+    (every report of that year, the verksamhetsplan too, may show last year's budget)."""
+    if år == jämförelseår(nämnd):
+        return Ändring(Slag.BUDGET, år + 1)
+    return Ändring(slag, år)
 
 
 def _nya_ändringar(
