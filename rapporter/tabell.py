@@ -67,8 +67,9 @@ def _minus(a: Decimal | None, b: Decimal | None) -> Decimal | None:
 
 
 def _avvikelse(budget: Decimal | None, utfall: Decimal | None) -> Decimal | None:
-    """budget (incl. tillägg och avdrag) − nettokostnad; with no budget at all the deviation is − utfall."""
-    if utfall is None and budget is None:
+    """budget (incl. tillägg och avdrag) − nettokostnad; with no budget at all the deviation is − utfall. Without
+    any utfall there is no deviation to show (the period has no figures yet, not a surplus)."""
+    if utfall is None:
         return None
     return (budget or NOLL) - (utfall or NOLL)
 

@@ -1,5 +1,5 @@
-"""Entry page for a report's narrative texts: one textarea per text section of the report (the kommun's
-``Sektionsordning``), plus the nämnd's existing texts under other rubriker. Saving is one service call."""
+"""Entry page for a report's narrative texts: one textarea per text section of the report (in
+the kommun's layout), plus the nämnd's existing texts under other rubriker. Saving is one service call."""
 
 from __future__ import annotations
 
@@ -22,8 +22,7 @@ from . import selectors, services
 @dataclass
 class Textrad:
     rubrik: str
-    i_rapporten: bool  # a text section of the report that is shown
-    sektion: bool  # the report configuration has a text section with this rubrik (shown or not)
+    sektion: bool  # the kommun's layout of the report has a text section with this rubrik
     sparad: tuple[int, str] | None = None  # (version, text)
     fält: object = None
     läst_fält: object = None
@@ -42,8 +41,8 @@ def textrader(nämnd: Nämnd, år: int, rapporttyp: str) -> list[Textrad]:
     for rubrik in selectors.textsektioner(nämnd.kommun_id, rapporttyp, år):
         if rubrik not in sedda:
             sedda.add(rubrik)
-            rader.append(Textrad(rubrik, True, True))
-    rader += [Textrad(rubrik, False, False) for rubrik in sorted(set(sparade) - sedda)]
+            rader.append(Textrad(rubrik, True))
+    rader += [Textrad(rubrik, False) for rubrik in sorted(set(sparade) - sedda)]
     for r in rader:
         if (t := sparade.get(r.rubrik)) is not None:
             r.sparad = (t.version, t.text)

@@ -503,7 +503,7 @@ def annan_form_kommun(år: int = ÅR, namn: str = "Ekeby kommun") -> Byggd:
         TextavsnittFactory(
             nämnd=n, år=år, rapporttyp="delårsrapport", rubrik="Viktiga händelser", text=f"Händelser i {n.namn}."
         )
-    sektionsordning(kommun, "delårsrapport")
+    layout(kommun, "delårsrapport")
     return b
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from bs4 import BeautifulSoup
+from django.db.models import F
 from django.urls import reverse
 
 from ekonomi.models import Utfall
@@ -132,15 +133,13 @@ def test_verksamhetsplan_2024_visar_driftsbudgeten(client_läsare, socialnämnde
         ], namn
 
 
-def test_sektionsordning_styrs_av_kommunen(client_läsare, socialnämnden):
-    from django.db.models import F
+def test_layouten_styrs_av_kommunen(client_läsare, socialnämnden):
+    from rapporter.models import Layoutsektion
 
-    from rapporter.models import Sektionsordning
-
-    ordning = Sektionsordning.objects.filter(kommun=socialnämnden.kommun, rapporttyp="delårsrapport")
-    ordning.update(ordning=F("ordning") + 1)
-    ordning.filter(sektion="volymer").update(ordning=0)
-    ordning.filter(sektion="investeringar").update(visas=False)
+    sektioner = Layoutsektion.objects.filter(layout__kommun=socialnämnden.kommun, layout__rapporttyp="delårsrapport")
+    sektioner.filter(typ="volymer").update(ordning=0)
+    sektioner.exclude(typ="volymer").update(ordning=F("ordning") + 1)
+    sektioner.filter(typ="investeringar").delete()
     html = client_läsare.get(url(socialnämnden, 2023, "delårsrapport")).content.decode()
     assert html.index("Volymer och nyckeltal") < html.index("Nämndens uppdrag")
     assert 'id="investeringar"' not in html

@@ -14,8 +14,8 @@ from ekonomi.models import MÅNADER, Budgetpost, Periodiseringsprofil
 from grund import historik, manader
 from nämnd import dataversion
 from nämnd.models import Rapportlås, Rapporttyp
+from rapporter import forval
 from rapporter import selectors as rapporter_sel
-from rapporter.models import Sektion
 from tests import factories
 from uppfoljning import selectors as uppf_sel
 
@@ -71,13 +71,11 @@ def test_månadsnamnen_har_ett_hem():
 
 
 def test_statussidan_och_rapporten_läser_avsnittsordningen_lika(byggd):
-    """One home for the section order: the status page's batch read equals the report's per-type read — for a
-    configured type, a fastställd (snapshotted) type and types with the standard order."""
+    """One home for the layout: the status page's batch read equals the report's per-type read — for a
+    configured type, a fastställd (snapshotted) type and types with the standard preset."""
     nämnd = byggd.nämnd
-    factories.sektionsordning(
-        nämnd.kommun, "verksamhetsberättelse", [Sektion.DRIFT, Sektion.TEXT]
-    )  # overridden by the lock
-    factories.sektionsordning(nämnd.kommun, "tertialrapport", [Sektion.PROGNOS, Sektion.TEXT])
+    factories.layout(nämnd.kommun, "verksamhetsberättelse", ["drift", "text"])  # overridden by the lock
+    factories.layout(nämnd.kommun, "tertialrapport", ["prognos", "text"])
     Rapportlås.objects.create(
         nämnd=nämnd,
         år=2024,
@@ -86,15 +84,26 @@ def test_statussidan_och_rapporten_läser_avsnittsordningen_lika(byggd):
         fastställd_datum=dt.date(2025, 3, 1),
         paragraf="§ 1",
         version=1,
-        layout=[[Sektion.MÅL, "Mål"]],
+        layout=[{"typ": "mål", "rubrik": "Mål", "parametrar": {}}],
     )
     per_typ = rapporter_sel.sektioner_per_typ(nämnd, 2024)
     for typ in Rapporttyp.values:
-        assert per_typ[typ] == [tuple(x) for x in rapporter_sel.rapportens_sektioner(nämnd, 2024, typ)], typ
-    assert per_typ["verksamhetsberättelse"] == [(Sektion.MÅL, "Mål")]
-    assert [s for s, _ in per_typ["delårsrapport"]] == list(Sektion)  # the builder's configured order
-    assert [s for s, _ in per_typ["tertialrapport"]] == [Sektion.PROGNOS, Sektion.TEXT]
-    assert per_typ["verksamhetsplan"] == rapporter_sel.standardordning("verksamhetsplan")
+        assert per_typ[typ] == rapporter_sel.rapportens_sektioner(nämnd, 2024, typ), typ
+    assert per_typ["verksamhetsberättelse"] == [{"typ": "mål", "rubrik": "Mål", "parametrar": {}}]
+    assert [s["typ"] for s in per_typ["delårsrapport"]] == [
+        "text",
+        "mål",
+        "drift",
+        "drift",
+        "drift",
+        "investeringar",
+        "volymer",
+    ]
+    assert [(s["typ"], s["parametrar"].get("id")) for s in per_typ["tertialrapport"]] == [
+        ("drift", "helar"),
+        ("text", None),
+    ]
+    assert per_typ["verksamhetsplan"] == forval.sektioner(forval.STANDARD, "verksamhetsplan")
 
 
 def test_nytt_år_underlag_ger_årets_områden_och_mål_som_slutar(byggd):
