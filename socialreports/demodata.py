@@ -1,8 +1,14 @@
-"""Builds the demo kommun from fixtures/knivsta-2023-2024: published figures (CSV, tkr) and
-demo texts of our own (demo.json). Idempotent: an existing demo kommun is replaced.
+"""Builds the demo kommuner from the folders under fixtures/ (one kommun each, its ``demo.json`` says everything:
+the kommun, its organisation, figures, texts, layouts and demo users). Idempotent: an existing demo kommun is
+replaced. Nothing here names a kommun.
 
-The CSVs give period totals; the loader stores what the system really stores (kronor, per month):
-nettokostnad per month spread evenly over the months of each period, budget per year.
+Two fixture formats (``demo.json`` "format"):
+- "publicerad" (the default): published figures (CSV, tkr) per period and year; the loader stores what the system
+  really stores (kronor, per month): nettokostnad per month spread evenly over the months of each period, budget
+  per year.
+- "månadsvis": what a kommun stores, row by row in kronor — the organisation (several nämnder, a split with
+  föregångare), budget posts with budget kind, volym, peng and periodiseringsprofil, monthly utfall, prognoser,
+  investeringar, monthly nyckeltal, mål with the kommun's own bedömning scale and report occasions.
 """
 
 from __future__ import annotations
@@ -17,10 +23,20 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from ekonomi.models import Budgetpost, Investering, Investeringsprognos, Prognos, Utfall
+from ekonomi.models import MÅNADER as PROFILMÅNADER
+from ekonomi.models import (
+    Budgetpost,
+    Investering,
+    Investeringsprognos,
+    Investeringsutgift,
+    Periodiseringsprofil,
+    Prognos,
+    Utfall,
+)
 from grund import historik
 from importer.models import Import
 from nyckeltal.models import (
+    Bedömningsnivå,
     Indikator,
     Indikatorvärde,
     Mål,
@@ -32,17 +48,31 @@ from nyckeltal.models import (
     Uppdragsstatus,
 )
 from nyckeltal.services import standardskala
-from nämnd.models import Behörighet, Kommun, Nämnd, Verksamhetsområde
+from nämnd.models import Behörighet, Kommun, Nämnd, Rapporttillfälle, Verksamhetsområde
 from publicering.models import Rapportversion, Rapportärende
+from rapporter import layouter
 from rapporter.models import Layoutsektion, Rapportlayout, Textavsnitt
 
-KATALOG = Path(settings.BASE_DIR) / "fixtures" / "knivsta-2023-2024"
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 TKR = Decimal(1000)
 DEMO_LÖSENORD = "demo1234"
+# Demo users of a fixture that names none (username → roll).
+STANDARDANVÄNDARE = {"demo-admin": "admin", "demo-controller": "controller", "demo-lasare": "läsare"}
 
 
-def läs_csv(namn: str) -> list[dict[str, str]]:
-    with open(KATALOG / namn, encoding="utf-8", newline="") as f:
+def kataloger() -> list[Path]:
+    """The demo fixture folders, in the order their ``demo.json`` gives ("ordning", default 1), then by name. The
+    first is the demo kommun ``ladda()`` loads by default."""
+    mappar = [p for p in FIXTURES.iterdir() if (p / "demo.json").is_file()]
+    return sorted(mappar, key=lambda p: (_läs_demo(p).get("ordning", 1), p.name))
+
+
+def _läs_demo(katalog: Path) -> dict:
+    return json.loads((katalog / "demo.json").read_text(encoding="utf-8"))
+
+
+def läs_csv(katalog: Path, namn: str) -> list[dict[str, str]]:
+    with open(katalog / namn, encoding="utf-8", newline="") as f:
         return [r for r in csv.DictReader(f, delimiter=";")]
 
 
@@ -59,23 +89,38 @@ def fördela(belopp: Decimal, månader: range) -> dict[int, Decimal]:
     return result
 
 
+def ladda_alla(med_användare: bool = False) -> list[Kommun]:
+    """Every demo kommun under fixtures/ (``ladda_demodata``)."""
+    return [ladda(med_användare, k) for k in kataloger()]
+
+
 @transaction.atomic
-def ladda(med_användare: bool = False) -> Kommun:
-    demo = json.loads((KATALOG / "demo.json").read_text(encoding="utf-8"))
+def ladda(med_användare: bool = False, katalog: Path | str | None = None) -> Kommun:
+    """One demo kommun from its fixture folder (default: the first of ``kataloger()``)."""
+    katalog = Path(katalog) if katalog else kataloger()[0]
+    demo = _läs_demo(katalog)
     radera(demo["kommun"]["namn"])
     kommun = Kommun.objects.create(**demo["kommun"])
-    standardskala(kommun)  # the demo's report uses the standard bedömning words
+    if demo.get("format", "publicerad") == "månadsvis":
+        _Månadsvis(katalog, demo, kommun).ladda()
+    else:
+        _publicerad(katalog, demo, kommun)
+    _layouter(kommun, demo)
+    if med_användare:
+        _användare(kommun, demo)
+    return kommun
+
+
+def _publicerad(katalog: Path, demo: dict, kommun: Kommun) -> None:
+    standardskala(kommun)  # the report uses the standard bedömning words
     nämnd = Nämnd.objects.create(
         kommun=kommun, namn=demo["nämnd"]["namn"], giltig_från=dt.date.fromisoformat(demo["nämnd"]["giltig_från"])
     )
-    vo = _verksamhetsområden(nämnd)
-    _ekonomi(nämnd, vo, demo)
-    _volymer(nämnd)
-    _mål(nämnd, demo)
-    _rapporter(kommun, nämnd, demo)
-    if med_användare:
-        _användare(kommun, nämnd)
-    return kommun
+    vo = _verksamhetsområden(katalog, nämnd)
+    _ekonomi(katalog, nämnd, vo, demo)
+    _volymer(katalog, nämnd)
+    _mål(katalog, nämnd, demo)
+    _texter(nämnd, demo)
 
 
 def radera(namn: str) -> None:
@@ -101,14 +146,15 @@ def radera(namn: str) -> None:
     Rapportärende.objects.for_kommun(kommun).delete()
     Utfall.objects.filter(källa__kommun=kommun).delete()
     Import.objects.for_kommun(kommun).delete()
+    Periodiseringsprofil.objects.filter(kommun=kommun).delete()
     Nämnd.objects.for_kommun(kommun).delete()
     kommun.delete()
 
 
-def _verksamhetsområden(nämnd: Nämnd) -> dict[str, Verksamhetsområde]:
+def _verksamhetsområden(katalog: Path, nämnd: Nämnd) -> dict[str, Verksamhetsområde]:
     vo: dict[str, Verksamhetsområde] = {}
     block: dict[str, Verksamhetsområde] = {}
-    for i, rad in enumerate(läs_csv("driftredovisning_helarsprognos_2023.csv"), start=1):
+    for i, rad in enumerate(läs_csv(katalog, "driftredovisning_helarsprognos_2023.csv"), start=1):
         if rad["block"] == "SUMMA":
             continue
         förälder = None
@@ -127,12 +173,12 @@ def _verksamhetsområden(nämnd: Nämnd) -> dict[str, Verksamhetsområde]:
     return vo
 
 
-def _ekonomi(nämnd: Nämnd, vo: dict[str, Verksamhetsområde], demo: dict) -> None:
-    delår = {r["verksamhet"]: r for r in läs_csv("driftredovisning_delar_2023.csv")}
+def _ekonomi(katalog: Path, nämnd: Nämnd, vo: dict[str, Verksamhetsområde], demo: dict) -> None:
+    delår = {r["verksamhet"]: r for r in läs_csv(katalog, "driftredovisning_delar_2023.csv")}
     budget: list[Budgetpost] = []
     utfall: list[Utfall] = []
     prognoser: list[Prognos] = []
-    for rad in läs_csv("driftredovisning_helarsprognos_2023.csv"):
+    for rad in läs_csv(katalog, "driftredovisning_helarsprognos_2023.csv"):
         if rad["block"] == "SUMMA":
             continue
         v, d = vo[rad["verksamhet"]], delår[rad["verksamhet"]]
@@ -165,7 +211,7 @@ def _ekonomi(nämnd: Nämnd, vo: dict[str, Verksamhetsområde], demo: dict) -> N
                 kommentar=demo["prognoskommentarer"].get(rad["verksamhet"], ""),
             )
         )
-    for rad in läs_csv("driftsbudget_2024.csv"):
+    for rad in läs_csv(katalog, "driftsbudget_2024.csv"):
         if rad["block"] == "SUMMA":
             continue
         v = vo[rad["verksamhet"]]
@@ -177,7 +223,7 @@ def _ekonomi(nämnd: Nämnd, vo: dict[str, Verksamhetsområde], demo: dict) -> N
         model.objects.bulk_create(objekt)
         historik.registrera(model, objekt, historik.SKAPAD, orsak="Demodata")
 
-    for i, rad in enumerate(läs_csv("investeringar_2023.csv")):
+    for i, rad in enumerate(läs_csv(katalog, "investeringar_2023.csv")):
         inv = Investering.objects.create(
             nämnd=nämnd,
             år=2023,
@@ -190,7 +236,7 @@ def _ekonomi(nämnd: Nämnd, vo: dict[str, Verksamhetsområde], demo: dict) -> N
     Investering.objects.create(nämnd=nämnd, år=2024, namn="Inventarier", kf_ram=500 * TKR)
 
 
-def _volymer(nämnd: Nämnd) -> None:
+def _volymer(katalog: Path, nämnd: Nämnd) -> None:
     grupper: dict[str, Nyckeltalsgrupp] = {}
     värden: list[Nyckeltalsvärde] = []
     kolumner = [(f"utfall_helar_{å}", "utfall_helår", å) for å in range(2019, 2023)] + [
@@ -198,7 +244,7 @@ def _volymer(nämnd: Nämnd) -> None:
         ("utfall_delar_2023", "utfall_delår", 2023),
         ("prognos_2023", "prognos", 2023),
     ]
-    for i, rad in enumerate(läs_csv("volymer_nyckeltal_delar_2023.csv")):
+    for i, rad in enumerate(läs_csv(katalog, "volymer_nyckeltal_delar_2023.csv")):
         if rad["omrade"] not in grupper:
             grupper[rad["omrade"]] = Nyckeltalsgrupp.objects.create(
                 nämnd=nämnd, namn=rad["omrade"], ordning=len(grupper)
@@ -212,7 +258,7 @@ def _volymer(nämnd: Nämnd) -> None:
     Nyckeltalsvärde.objects.bulk_create(värden)
 
 
-def _mål(nämnd: Nämnd, demo: dict) -> None:
+def _mål(katalog: Path, nämnd: Nämnd, demo: dict) -> None:
     mål: dict[str, Mål] = {}
     for i, m in enumerate(demo["mål"]):
         mål[m["csv"]] = mål[m["namn"]] = Mål.objects.create(
@@ -226,7 +272,7 @@ def _mål(nämnd: Nämnd, demo: dict) -> None:
             till_år=2026,
         )
     uppdrag = []
-    for i, rad in enumerate(läs_csv("uppdrag.csv")):
+    for i, rad in enumerate(läs_csv(katalog, "uppdrag.csv")):
         från, _, till = rad["tidsperiod"].partition("-")
         uppdrag.append(
             Uppdrag.objects.create(
@@ -240,7 +286,7 @@ def _mål(nämnd: Nämnd, demo: dict) -> None:
         )
     indikatorer: dict[str, Indikator] = {}
     värden = []
-    for rad in läs_csv("indikatorer.csv"):
+    for rad in läs_csv(katalog, "indikatorer.csv"):
         ind = indikatorer.get(rad["indikator"])
         if ind is None:
             jämförelse, målvärde = demo["målvärden"].get(rad["kolada_id"], ("", None))
@@ -283,13 +329,7 @@ def _mål(nämnd: Nämnd, demo: dict) -> None:
             )
 
 
-def _rapporter(kommun: Kommun, nämnd: Nämnd, demo: dict) -> None:
-    for typ, sektioner in demo["layouter"].items():
-        layout = Rapportlayout.objects.create(kommun=kommun, rapporttyp=typ)
-        Layoutsektion.objects.bulk_create(
-            Layoutsektion(layout=layout, ordning=i, typ=s["typ"], rubrik=s["rubrik"], parametrar=s["parametrar"])
-            for i, s in enumerate(sektioner)
-        )
+def _texter(nämnd: Nämnd, demo: dict) -> None:
     Textavsnitt.objects.bulk_create(
         Textavsnitt(nämnd=nämnd, år=int(år), rapporttyp=typ, rubrik=rubrik, text=text)
         for år, per_typ in demo["texter"].items()
@@ -298,10 +338,25 @@ def _rapporter(kommun: Kommun, nämnd: Nämnd, demo: dict) -> None:
     )
 
 
-def _användare(kommun: Kommun, nämnd: Nämnd) -> None:
+def _layouter(kommun: Kommun, demo: dict) -> None:
+    """The fixture's layouts per report type: a list of sections (every year) or {"från_år": sections}. Områden
+    and nämnder are named as in a layout file ("Nämnd: Block / Verksamhet"), so they are read, mapped to this
+    kommun's ids and validated by ``rapporter.layouter.läs_fil`` like a file a kommun imports."""
+    for typ, per_år in demo["layouter"].items():
+        for från_år, sektioner in per_år.items() if isinstance(per_år, dict) else [(0, per_år)]:
+            fil = {"format": layouter.FORMAT, "version": layouter.VERSION, "rapporter": {typ: sektioner}}
+            giltiga = layouter.läs_fil(kommun, json.dumps(fil).encode())[typ]
+            layout = Rapportlayout.objects.create(kommun=kommun, rapporttyp=typ, från_år=int(från_år))
+            Layoutsektion.objects.bulk_create(
+                Layoutsektion(layout=layout, ordning=i, typ=s["typ"], rubrik=s["rubrik"], parametrar=s["parametrar"])
+                for i, s in enumerate(giltiga)
+            )
+
+
+def _användare(kommun: Kommun, demo: dict) -> None:
     User = get_user_model()
-    roller = {"demo-admin": "admin", "demo-controller": "controller", "demo-lasare": "läsare"}
-    for namn, roll in roller.items():
+    nämnder = list(Nämnd.objects.filter(kommun=kommun))
+    for namn, roll in demo.get("användare", STANDARDANVÄNDARE).items():
         user, _ = User.objects.get_or_create(username=namn, defaults={"is_staff": roll in ("admin", "controller")})
         user.set_password(DEMO_LÖSENORD)
         user.save()
@@ -311,4 +366,194 @@ def _användare(kommun: Kommun, nämnd: Nämnd) -> None:
             defaults={"roll": roll, "får_importera": roll != "läsare", "får_fastställa": roll == "admin"},
         )
         if roll == "controller":
-            b.nämnder.set([nämnd])
+            b.nämnder.set(nämnder)
+
+
+def _kr(text: str) -> Decimal | None:
+    return Decimal(text.replace(",", ".").replace(" ", "")) if text.strip() else None
+
+
+class _Månadsvis:
+    """The "månadsvis" fixture format: rows as the system stores them (kronor, costs positive, per month)."""
+
+    def __init__(self, katalog: Path, demo: dict, kommun: Kommun) -> None:
+        self.katalog, self.demo, self.kommun = katalog, demo, kommun
+        self.nämnder: dict[str, Nämnd] = {}
+        self.områden: dict[tuple[str, str], Verksamhetsområde] = {}  # (nämnd, "Block / Verksamhet") → område
+
+    def csv(self, namn: str) -> list[dict[str, str]]:
+        return läs_csv(self.katalog, namn)
+
+    def område(self, nämnd: str, sökväg: str) -> Verksamhetsområde:
+        return self.områden[(nämnd, sökväg)]
+
+    def ladda(self) -> None:
+        skala = self.demo.get("bedömningsskala")
+        if skala:
+            Bedömningsnivå.objects.bulk_create(
+                Bedömningsnivå(kommun=self.kommun, kod=kod, text=text, ordning=i)
+                for i, (kod, text) in enumerate(skala, start=1)
+            )
+        else:
+            standardskala(self.kommun)
+        for typ, månad in self.demo.get("rapporttillfällen", {}).items():
+            t = Rapporttillfälle(kommun=self.kommun, rapporttyp=typ, slutmånad=månad)
+            t.full_clean()
+            t.save()
+        self.organisation()
+        self.ekonomi()
+        self.investeringar()
+        self.nyckeltal()
+        self.mål()
+        Textavsnitt.objects.bulk_create(
+            Textavsnitt(nämnd=self.nämnder[n], år=år, rapporttyp=typ, rubrik=rubrik, text=text)
+            for n, år, typ, rubrik, text in self.demo.get("texter", [])
+        )
+
+    def organisation(self) -> None:
+        for n in self.demo["nämnder"]:
+            self.nämnder[n["namn"]] = Nämnd.objects.create(
+                kommun=self.kommun,
+                namn=n["namn"],
+                giltig_från=dt.date.fromisoformat(n["giltig_från"]),
+                giltig_till=dt.date.fromisoformat(n["giltig_till"]) if n.get("giltig_till") else None,
+            )
+        for n in self.demo["nämnder"]:
+            self.nämnder[n["namn"]].föregångare.set([self.nämnder[f] for f in n.get("föregångare", [])])
+        länkar = []
+        for i, rad in enumerate(self.csv("organisation.csv"), start=1):
+            nämnd, sökväg = rad["namnd"], rad["omrade"]
+            förälder_sökväg, _, namn = sökväg.rpartition(" / ")
+            self.områden[(nämnd, sökväg)] = Verksamhetsområde.objects.create(
+                nämnd=self.nämnder[nämnd],
+                förälder=self.områden[(nämnd, förälder_sökväg)] if förälder_sökväg else None,
+                namn=namn,
+                typ=rad["typ"],
+                ordning=i * 10,
+            )
+            if rad["foregangare"]:
+                gammal_nämnd, _, gammal = rad["foregangare"].partition(": ")
+                länkar.append((self.områden[(nämnd, sökväg)], (gammal_nämnd, gammal)))
+        for ny, gammal in länkar:
+            ny.föregångare.add(self.områden[gammal])
+
+    def ekonomi(self) -> None:
+        profiler = {
+            namn: Periodiseringsprofil.objects.create(
+                kommun=self.kommun, namn=namn, **dict(zip(PROFILMÅNADER, map(Decimal, map(str, vikter)), strict=True))
+            )
+            for namn, vikter in self.demo.get("periodiseringsprofiler", {}).items()
+        }
+        budget = [
+            Budgetpost(
+                verksamhetsområde=self.område(r["namnd"], r["omrade"]),
+                år=int(r["ar"]),
+                slag=r["slag"],
+                kategori=r["kategori"],
+                belopp=_kr(r["belopp_kr"]),
+                volym=_kr(r["volym"]),
+                peng=_kr(r["peng_kr"]),
+                profil=profiler[r["profil"]] if r["profil"] else None,
+                kommentar=r["kommentar"],
+            )
+            for r in self.csv("budget.csv")
+        ]
+        utfall = [
+            Utfall(
+                verksamhetsområde=self.område(r["namnd"], r["omrade"]),
+                år=int(r["ar"]),
+                månad=int(r["manad"]),
+                kategori=r["kategori"],
+                belopp=_kr(r["belopp_kr"]),
+            )
+            for r in self.csv("utfall.csv")
+        ]
+        prognoser = [
+            Prognos(
+                verksamhetsområde=self.område(r["namnd"], r["omrade"]),
+                år=int(r["ar"]),
+                månad=int(r["manad"]),
+                belopp=_kr(r["belopp_kr"]),
+                kommentar=r["kommentar"],
+            )
+            for r in self.csv("prognos.csv")
+        ]
+        for model, objekt in ((Budgetpost, budget), (Utfall, utfall), (Prognos, prognoser)):
+            model.objects.bulk_create(objekt)
+            historik.registrera(model, objekt, historik.SKAPAD, orsak="Demodata")
+
+    def investeringar(self) -> None:
+        inv: dict[tuple[str, int, str], Investering] = {}
+        for i, r in enumerate(self.csv("investeringar.csv")):
+            inv[(r["namnd"], int(r["ar"]), r["investering"])] = Investering.objects.create(
+                nämnd=self.nämnder[r["namnd"]],
+                år=int(r["ar"]),
+                namn=r["investering"],
+                ordning=i,
+                kf_ram=_kr(r["kf_ram_kr"]),
+                tillägg=_kr(r["tillagg_kr"]) or Decimal(0),
+                tillägg_kommentar=r["tillagg_kommentar"],
+            )
+        Investeringsutgift.objects.bulk_create(
+            Investeringsutgift(
+                investering=inv[(r["namnd"], int(r["ar"]), r["investering"])],
+                månad=int(r["manad"]),
+                belopp=_kr(r["belopp_kr"]),
+            )
+            for r in self.csv("investeringsutgifter.csv")
+        )
+        Investeringsprognos.objects.bulk_create(
+            Investeringsprognos(
+                investering=inv[(r["namnd"], int(r["ar"]), r["investering"])],
+                månad=int(r["manad"]),
+                belopp=_kr(r["belopp_kr"]),
+                kommentar=r["kommentar"],
+            )
+            for r in self.csv("investeringsprognoser.csv")
+        )
+
+    def nyckeltal(self) -> None:
+        grupper: dict[tuple[str, str], Nyckeltalsgrupp] = {}
+        nyckeltal: dict[tuple[str, str, str], Nyckeltal] = {}
+        värden = []
+        for r in self.csv("nyckeltal.csv"):
+            g = (r["namnd"], r["grupp"])
+            if g not in grupper:
+                grupper[g] = Nyckeltalsgrupp.objects.create(nämnd=self.nämnder[g[0]], namn=g[1], ordning=len(grupper))
+            n = (*g, r["nyckeltal"])
+            if n not in nyckeltal:
+                nyckeltal[n] = Nyckeltal.objects.create(
+                    grupp=grupper[g],
+                    namn=r["nyckeltal"],
+                    enhet=r["enhet"],
+                    ordning=len(nyckeltal),
+                    verksamhetsområde=self.område(r["namnd"], r["omrade"]) if r["omrade"] else None,
+                )
+            värden.append(
+                Nyckeltalsvärde(
+                    nyckeltal=nyckeltal[n],
+                    år=int(r["ar"]),
+                    typ=r["typ"],
+                    månad=int(r["manad"]) if r["manad"] else None,
+                    värde=_kr(r["varde"]),
+                )
+            )
+        Nyckeltalsvärde.objects.bulk_create(värden)
+
+    def mål(self) -> None:
+        mål: dict[tuple[str, str], Mål] = {}
+        for i, m in enumerate(self.demo.get("mål", [])):
+            mål[(m["nämnd"], m["namn"])] = Mål.objects.create(
+                nämnd=self.nämnder[m["nämnd"]],
+                namn=m["namn"],
+                nivå=m["nivå"],
+                förälder=mål.get((m["nämnd"], m.get("förälder", ""))),
+                betyder_att=m.get("betyder_att", ""),
+                ordning=i,
+                från_år=m["från_år"],
+                till_år=m.get("till_år"),
+            )
+        Måluppfyllelse.objects.bulk_create(
+            Måluppfyllelse(mål=mål[(n, namn)], år=år, rapporttyp=typ, bedömning=bedömning, kommentar=kommentar)
+            for n, namn, år, typ, bedömning, kommentar in self.demo.get("måluppfyllelse", [])
+        )

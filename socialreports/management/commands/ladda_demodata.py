@@ -4,16 +4,16 @@ from socialreports import demodata
 
 
 class Command(BaseCommand):
-    help = "Laddar demokommunen (Knivsta socialnämnd, delårsrapport 2023 och verksamhetsplan 2024)."
+    help = "Laddar demokommunerna ur fixtures/ (en kommun per mapp med demo.json). En befintlig demokommun ersätts."
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--demo-anvandare",
             action="store_true",
-            help=f"Skapa även användarna demo-admin, demo-controller och demo-lasare (lösenord {demodata.DEMO_LÖSENORD}). "
-            "Endast för lokal demo.",
+            help="Skapa även demoanvändarna som varje demo.json anger (utan angivna: demo-admin, demo-controller och "
+            f"demo-lasare), lösenord {demodata.DEMO_LÖSENORD}. Endast för lokal demo.",
         )
 
     def handle(self, *args, **opts):
-        kommun = demodata.ladda(med_användare=opts["demo_anvandare"])
-        self.stdout.write(self.style.SUCCESS(f"Demodata laddad: {kommun}."))
+        for kommun in demodata.ladda_alla(med_användare=opts["demo_anvandare"]):
+            self.stdout.write(self.style.SUCCESS(f"Demodata laddad: {kommun}."))
