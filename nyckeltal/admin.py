@@ -5,14 +5,20 @@ Scoping to the user's kommuner is done by ``nämnd.admin_scoping`` only.
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.forms.models import BaseInlineFormSet
 from django.utils.text import Truncator
 
 from nämnd.admin_scoping import KommunScopedAdmin, KommunScopedTabularInline
 from nämnd.admin_vakt import VaktadAdmin, VaktadInline
+from nämnd.behorighet import är_admin
+from nämnd.models import Kommun
 from nämnd.vakt import Slag, Ändring
 
+from .bedomning import skalfel
 from .models import (
+    Bedömningsnivå,
     Indikator,
     Indikatorvärde,
     Mål,
@@ -23,7 +29,7 @@ from .models import (
     Uppdrag,
     Uppdragsstatus,
 )
-from .services import ändring_för_värde
+from .services import standardskala, ändring_för_värde
 
 # Tabular inlines with full-size textareas are unusable; keep them to a few rows.
 KOMPAKT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 50})}}
@@ -224,3 +230,89 @@ class MåluppfyllelseAdmin(VaktadAdmin, KommunScopedAdmin):
     list_select_related = ["mål"]
     search_fields = ["mål__namn", "kommentar"]
     autocomplete_fields = ["mål"]
+
+
+# --- the kommun's bedömning scale: an inline on the Kommun admin ----------------------------------------------
+
+
+class BedömningsskalaFormSet(BaseInlineFormSet):
+    """The levels kept form a scale (2–4 levels, codes and words once each, distinct order), and no level whose
+    code saved bedömningar use is removed or given a new code (its words may change)."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors) or not self.has_changed():
+            return
+        kvar = sorted(
+            (f.cleaned_data for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")),
+            key=lambda d: d["ordning"],
+        )
+        fel = skalfel([(d["kod"], d["text"]) for d in kvar])
+        ordningar = [d["ordning"] for d in kvar]
+        if len(ordningar) != len(set(ordningar)):
+            fel.append("Två nivåer har samma ordning; ge varje nivå en egen (1 = bäst).")
+        tappade = {
+            f.initial["kod"]
+            for f in self.initial_forms
+            if f.initial.get("kod") and (f.cleaned_data.get("DELETE") or f.cleaned_data.get("kod") != f.initial["kod"])
+        } - {d["kod"] for d in kvar}
+        if tappade and self.instance.pk:
+            använda = sorted(
+                set(
+                    Måluppfyllelse.objects.filter(mål__nämnd__kommun=self.instance, bedömning__in=tappade)
+                    .values_list("bedömning", flat=True)
+                    .distinct()
+                )
+            )
+            fel += [
+                f"Koden ”{kod}” används av sparade bedömningar och kan inte tas bort eller bytas. "
+                "Ändra nivåns text i stället."
+                for kod in använda
+            ]
+        if fel:
+            raise ValidationError(fel)
+
+
+class BedömningsnivåInline(KommunScopedTabularInline):
+    model = Bedömningsnivå
+    formset = BedömningsskalaFormSet
+    fields = ["ordning", "text", "kod"]
+    verbose_name_plural = "bedömningsskala för måluppfyllelse (2–4 nivåer, ordning 1 = bäst)"
+    extra = 0
+    max_num = 4
+
+    def _får_ändra(self, request, obj) -> bool:
+        """Only the kommun's admins (and superusers) edit its scale."""
+        return obj is None or är_admin(request.user, obj.pk)
+
+    def has_add_permission(self, request, obj=None):
+        return self._får_ändra(request, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._får_ändra(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._får_ändra(request, obj) and super().has_delete_permission(request, obj)
+
+
+# nämnd (a lower layer) registers the Kommun admin and must not import nyckeltal: extend the registered admin
+# (whatever class it is, so another app can extend it the same way) with the scale.
+_RegistreradKommunAdmin = type(admin.site.get_model_admin(Kommun))
+
+
+class KommunAdmin(_RegistreradKommunAdmin):  # type: ignore[valid-type,misc]
+    inlines = [*_RegistreradKommunAdmin.inlines, BedömningsnivåInline]
+
+    def get_inlines(self, request, obj):
+        # A new kommun gets the standard scale when it is saved (save_related); its admin words it afterwards.
+        inlines = super().get_inlines(request, obj)
+        return inlines if obj is not None else [i for i in inlines if i is not BedömningsnivåInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change:
+            standardskala(form.instance)
+
+
+admin.site.unregister(Kommun)
+admin.site.register(Kommun, KommunAdmin)

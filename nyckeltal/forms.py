@@ -19,8 +19,8 @@ from grund.tal import NYCKELTAL, Talfel, tolka
 from nämnd.vakt import Spärr, Vakt
 
 from . import services
-from .bedomning import Indikatorvärden
-from .models import Måluppfyllelse, Nyckeltalsvärde, Uppdragsstatus
+from .bedomning import Bedömningsskala, Indikatorvärden
+from .models import Nyckeltalsvärde, Uppdragsstatus
 
 INAKTUELL = (
     "Sidan har ändrats sedan du öppnade den (rader har lagts till eller tagits bort). "
@@ -418,10 +418,19 @@ def _kort(text: str, längd: int = 60) -> str:
     return text if len(text) <= längd else text[: längd - 1] + "…"
 
 
+def bedömningsval(skala: Bedömningsskala, sparad: str) -> list[tuple[str, str]]:
+    """The kommun's words in scale order. A stored code no longer on the scale stays selectable as it is (named
+    so), so that saving the page without touching it changes nothing; the service refuses it if it is edited."""
+    val = [("", "Ej bedömd"), *((n.kod, n.text) for n in skala.nivåer)]
+    if sparad and skala.nivå(sparad) is None:
+        val.append((sparad, f"”{sparad}” (finns inte längre på skalan)"))
+    return val
+
+
 class Målformulär(Inmatningsformulär):
-    def __init__(self, mål: list[Målrad], bedömningsord: str, låst: bool, data=None):
+    def __init__(self, mål: list[Målrad], bedömningsord: str, låst: bool, skala: Bedömningsskala, data=None):
         super().__init__(data=data)
-        self.mål, self.låst_allt = mål, låst
+        self.mål, self.låst_allt, self.skala = mål, låst, skala
         bindningar = []
         for m in mål:
             _, bedömning, kommentar = m.sparad or (None, "", "")
@@ -429,7 +438,7 @@ class Målformulär(Inmatningsformulär):
                 label=f"{m.namn} – {bedömningsord.lower()}",
                 required=False,
                 initial=bedömning,
-                choices=[("", "Ej bedömd"), *Måluppfyllelse.Bedömning.choices],
+                choices=bedömningsval(skala, bedömning),
             )
             self.fields[f"m{m.id}-kom"] = forms.CharField(
                 label=f"{m.namn} – kommentar",

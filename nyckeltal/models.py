@@ -5,10 +5,20 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from simple_history.models import HistoricalRecords
 
-from nämnd.models import MÅNAD_VALIDATORER, ÅR_VALIDATORER, Nämnd, Rapporttyp, Verksamhetsområde, scoped_queryset
+from nämnd.models import (
+    MÅNAD_VALIDATORER,
+    ÅR_VALIDATORER,
+    Kommun,
+    Nämnd,
+    Rapporttyp,
+    Verksamhetsområde,
+    scoped_queryset,
+)
+
+from .bedomning import STANDARDSKALA, Bedömningsskala
 
 
 def Värde(verbose_name: str, **kwargs) -> models.DecimalField:
@@ -306,16 +316,71 @@ class Indikatorvärde(models.Model):
         return f"{self.indikator} {self.år}"
 
 
-class Måluppfyllelse(models.Model):
-    class Bedömning(models.TextChoices):
-        UPPNÅTT = "uppnått", "Uppnått"
-        DELVIS = "delvis", "Delvis uppnått"
-        EJ = "ej", "Ej uppnått"
+class Bedömningsnivå(models.Model):
+    """A level of the kommun's scale for assessing its mål ("Målet uppfylls", "Uppfylls delvis", …), 2–4 levels,
+    ``ordning`` 1 the best. ``Måluppfyllelse.bedömning`` stores the ``kod``. A kommun without levels of its own uses
+    the standard scale (``bedomning.STANDARDNIVÅER``); new kommuner get it as rows (``services.standardskala``)."""
 
+    kommun = models.ForeignKey(Kommun, on_delete=models.CASCADE, related_name="bedömningsnivåer", verbose_name="kommun")
+    kod = models.SlugField(
+        "kod",
+        max_length=20,
+        allow_unicode=True,
+        help_text="Det värde som sparas för varje bedömning, t.ex. ”uppfyllt”. Kan inte ändras när det används.",
+    )
+    text = models.CharField("text", max_length=60, help_text="Kommunens ord, t.ex. ”Målet uppfylls”.")
+    ordning = models.PositiveSmallIntegerField("ordning", default=1, help_text="1 = bäst.")
+
+    objects = scoped_queryset("kommun").as_manager()
+
+    class Meta:
+        verbose_name = "bedömningsnivå"
+        verbose_name_plural = "bedömningsskala"
+        ordering = ["kommun", "ordning", "id"]
+        constraints = [models.UniqueConstraint(fields=["kommun", "kod"], name="bedömningsnivå_unik_kod")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def bedömningsskalor(kommun_ids: set[int]) -> dict[int, Bedömningsskala]:
+    """The scales of kommuner, best level first (the standard scale for a kommun without levels). One query."""
+    par: dict[int, list[tuple[str, str]]] = {k: [] for k in kommun_ids}
+    for kommun_id, kod, text in Bedömningsnivå.objects.filter(kommun_id__in=kommun_ids).values_list(
+        "kommun_id", "kod", "text"
+    ):
+        par[kommun_id].append((kod, text))
+    return {k: Bedömningsskala.av(p) if p else STANDARDSKALA for k, p in par.items()}
+
+
+def bedömningsskala(kommun_id: int) -> Bedömningsskala:
+    return bedömningsskalor({kommun_id})[kommun_id]
+
+
+def med_nivåtext(måluppfyllelser: models.QuerySet) -> models.QuerySet:
+    """Måluppfyllelse rows annotated, in the same query, with what ``nivåtext`` needs: the word of their
+    bedömning on their kommun's scale and whether the kommun has levels of its own."""
+    egna = Bedömningsnivå.objects.filter(kommun_id=OuterRef("mål__nämnd__kommun_id"))
+    return måluppfyllelser.annotate(
+        _nivåtext=Subquery(egna.filter(kod=OuterRef("bedömning")).values("text")[:1]), _egen_skala=Exists(egna)
+    )
+
+
+def nivåtext(b: Måluppfyllelse) -> str | None:
+    """The kommun's word for a bedömning read through ``med_nivåtext``; None when it is not on the scale."""
+    if b._egen_skala:  # type: ignore[attr-defined]
+        return b._nivåtext  # type: ignore[attr-defined]
+    nivå = STANDARDSKALA.nivå(b.bedömning)
+    return nivå.text if nivå else None
+
+
+class Måluppfyllelse(models.Model):
     mål = models.ForeignKey(Mål, on_delete=models.CASCADE, related_name="bedömningar", verbose_name="mål")
     år = models.PositiveSmallIntegerField("år", validators=ÅR_VALIDATORER)
     rapporttyp = models.CharField("rapport", max_length=24, choices=Rapporttyp)
-    bedömning = models.CharField("bedömning", max_length=8, choices=Bedömning)
+    bedömning = models.CharField(
+        "bedömning", max_length=20, help_text="Koden för en nivå på kommunens bedömningsskala."
+    )
     kommentar = models.TextField("kommentar", blank=True)
     version = models.PositiveIntegerField("version", default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["version"])
@@ -328,7 +393,16 @@ class Måluppfyllelse(models.Model):
         constraints = [models.UniqueConstraint(fields=["mål", "år", "rapporttyp"], name="måluppfyllelse_unik")]
 
     def __str__(self) -> str:
-        return f"{self.mål} {self.år}: {self.get_bedömning_display()}"
+        return f"{self.mål} {self.år}: {self.bedömning}"
+
+    def clean(self):
+        """The bedömning is a level of the mål's kommun's scale (the admin; the entry pages ask the service)."""
+        if self.mål_id and self.bedömning:
+            skala = bedömningsskala(self.mål.nämnd.kommun_id)
+            if skala.nivå(self.bedömning) is None:
+                raise ValidationError(
+                    {"bedömning": f"”{self.bedömning}” finns inte på kommunens bedömningsskala ({skala.beskrivning})."}
+                )
 
     @property
     def är_prognos(self) -> bool:

@@ -24,10 +24,22 @@ from django.db import IntegrityError, models, transaction
 from ekonomi.services import Konflikt, Sparat
 from grund import historik, manader
 from grund.tal import NYCKELTAL, Talfel
-from nämnd.models import Nämnd, Rapporttyp
+from nämnd.models import Kommun, Nämnd, Rapporttyp
 from nämnd.vakt import Slag, Vakt, Ändring, låsmånad
 
-from .models import Indikator, Indikatorvärde, Mål, Måluppfyllelse, Nyckeltal, Nyckeltalsvärde, Uppdrag, Uppdragsstatus
+from .bedomning import STANDARDNIVÅER, Bedömningsskala
+from .models import (
+    Bedömningsnivå,
+    Indikator,
+    Indikatorvärde,
+    Mål,
+    Måluppfyllelse,
+    Nyckeltal,
+    Nyckeltalsvärde,
+    Uppdrag,
+    Uppdragsstatus,
+    bedömningsskala,
+)
 
 __all__ = [
     "Konflikt",
@@ -41,6 +53,7 @@ __all__ = [
     "Målbedömning",
     "Uppdragsbedömning",
     "spara_måluppfyllelse",
+    "standardskala",
 ]
 
 MÅNADER = list(manader.LÅNGA)
@@ -372,6 +385,21 @@ def spara_indikatorvärden(user, nämnd: Nämnd, år: int, rader: Sequence[Indik
     )
 
 
+# --- bedömningsskala ----------------------------------------------------------------------------
+
+
+def standardskala(kommun: Kommun) -> list[Bedömningsnivå]:
+    """Give a new kommun the standard bedömning scale (``bedomning.STANDARDNIVÅER``) as its own levels, which its
+    admin then words as the kommun does. Called by whoever creates a kommun (the demo loader, the admin, test
+    factories) — not a signal. Does nothing for a kommun that already has levels."""
+    if Bedömningsnivå.objects.filter(kommun=kommun).exists():
+        return []
+    return Bedömningsnivå.objects.bulk_create(
+        Bedömningsnivå(kommun=kommun, kod=kod, text=text, ordning=i)
+        for i, (kod, text) in enumerate(STANDARDNIVÅER, start=1)
+    )
+
+
 # --- måluppfyllelse och uppdrag ---------------------------------------------------------------
 
 
@@ -380,7 +408,7 @@ class Målbedömning:
     """A mål's bedömning for a report. Empty bedömning and kommentar = no assessment (delete)."""
 
     mål_id: int
-    bedömning: str  # Måluppfyllelse.Bedömning value or ""
+    bedömning: str  # the kod of a level of the kommun's scale (Bedömningsnivå), or ""
     kommentar: str = ""
     version: int | None = None
     avtryck_före: str = avtryck("", "")  # avtryck(bedömning, kommentar) as loaded
@@ -431,12 +459,16 @@ def _bedömningsfel(
     uppdrag_ändrade: Sequence[Uppdragsbedömning],
     målnamn: dict[int, str],
     uppdragsnamn: Callable[[int], str],
+    skala: Bedömningsskala | None,
 ) -> list[str]:
-    """Unknown bedömningar and statusar, and comments without one."""
+    """Bedömningar not on the kommun's scale, unknown statusar, and comments without one."""
     fel = []
     for m in mål_ändrade:
-        if m.bedömning and m.bedömning not in Måluppfyllelse.Bedömning.values:
-            fel.append(f"{målnamn[m.mål_id]}: okänd bedömning {m.bedömning!r}.")
+        if m.bedömning and (skala is None or skala.nivå(m.bedömning) is None):
+            fel.append(
+                f"{målnamn[m.mål_id]}: bedömningen ”{m.bedömning}” finns inte på kommunens bedömningsskala"
+                + (f" ({skala.beskrivning})." if skala else ".")
+            )
         elif not m.bedömning and m.kommentar.strip():
             fel.append(f"{målnamn[m.mål_id]}: välj en bedömning, eller töm kommentaren.")
     for u in uppdrag_ändrade:
@@ -495,7 +527,8 @@ def spara_måluppfyllelse(
         text = uppdragstext[uppdrag_id]
         return f"uppdraget ”{text if len(text) <= 60 else text[:59] + '…'}”"
 
-    if fel := _bedömningsfel(mål_ändrade, uppdrag_ändrade, målnamn, uppdragsnamn):
+    skala = bedömningsskala(nämnd.kommun_id) if any(m.bedömning for m in mål_ändrade) else None
+    if fel := _bedömningsfel(mål_ändrade, uppdrag_ändrade, målnamn, uppdragsnamn, skala):
         raise ValidationError(fel)
 
     bedömningar = (

@@ -115,6 +115,7 @@ def mål(request, nämnd_id: int, år: int, rapporttyp: str):
         sel.målrader(nämnd, år, typ),
         bedömningsord,
         spärr is not None,
+        sel.bedömningsskala(nämnd),
         data=request.POST if request.method == "POST" else None,
     )
     if svar := spara_och_visa(

@@ -843,8 +843,9 @@ def test_antal_frågor_beror_inte_på_antal_rader(client, db, url_för, ändra):
     antal_liten = räkna(client, liten_user, url_för(liten), ändra)
     antal_stor = räkna(client, stor_user, url_för(stor), ändra)
     assert antal_liten == antal_stor
-    # GET and POST each ask the edit guard (closed periods and report locks: two queries).
-    assert antal_stor[0] <= 14 and antal_stor[1] <= 42, antal_stor
+    # GET and POST each ask the edit guard (closed periods and report locks: two queries). The mål page reads the
+    # kommun's bedömning scale for the form, and the service once more to check what is saved.
+    assert antal_stor[0] <= 14 and antal_stor[1] <= 43, antal_stor
 
 
 # --- in a real browser: the forms work end to end and pass axe-core in every state ---------------------
