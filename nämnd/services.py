@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from . import dataversion
 from .behorighet import kan_redigera, kräv_admin
-from .models import Kommun, Nämnd, Period
+from .models import VALBARA_MÅNADER, Kommun, Nämnd, Period, Rapporttillfälle, Rapporttyp
 
 
 def stängda_månader(kommun: Kommun | int, år: int) -> set[int]:
@@ -56,3 +57,37 @@ def öppna(user, kommun: Kommun, år: int, månader: Iterable[int], orsak: str) 
         p._change_reason = orsak.strip()
         p.save()
     return perioder
+
+
+@transaction.atomic
+def spara_rapporttillfällen(user, kommun: Kommun, val: dict[str, tuple[bool, int | None]]) -> None:
+    """The kommun's report occasions: per report type whether the kommun makes it and (tertial 1 and 2, the delår)
+    the month it ends (None = the standard month). Kommun admins only; all or nothing; the reports' period texts
+    follow, so the data version is raised."""
+    kräv_admin(user, kommun)
+    fel = []
+    for typ, (_, månad) in val.items():
+        if typ not in Rapporttyp.values:
+            fel.append(f"Okänd rapport: {typ}.")
+        elif månad is not None:
+            tillåtna = VALBARA_MÅNADER.get(typ)
+            if tillåtna is None:
+                fel.append(f"{Rapporttyp(typ).label} har ingen valbar månad.")
+            elif månad not in tillåtna:
+                fel.append(
+                    f"Välj en månad mellan {tillåtna[0]} och {tillåtna[-1]} för {Rapporttyp(typ).label.lower()}."
+                )
+    t1, t2 = (val.get(t, (False, None)) for t in ("tertialrapport", "tertialrapport2"))
+    if (
+        t1[0]
+        and t2[0]
+        and (t1[1] or Rapporttyp.TERTIALRAPPORT.slutmånad) >= (t2[1] or Rapporttyp.TERTIALRAPPORT_2.slutmånad)
+    ):
+        fel.append("Tertialrapport 1 måste sluta före tertialrapport 2.")
+    if fel:
+        raise ValidationError(fel)
+    for typ, (används, månad) in val.items():
+        Rapporttillfälle.objects.update_or_create(
+            kommun=kommun, rapporttyp=typ, defaults={"används": bool(används), "slutmånad": månad}
+        )
+    dataversion.bumpa([kommun.id])

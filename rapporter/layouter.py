@@ -213,3 +213,56 @@ def läs_fil(kommun: Kommun, data: bytes) -> dict[str, list[dict]]:
 def registrerade() -> list[tuple[str, str, str]]:
     """(kod, namn, beskrivning) of every section kind, for the layout page."""
     return [(t.kod, t.namn, t.beskrivning) for t in REGISTER.values()]
+
+
+@transaction.atomic
+def spara_alla(user, kommun: Kommun, layouter: dict[str, Sequence[dict]], från_år: int = 0) -> None:
+    """Several report types' layouts at once (an imported file): all or nothing."""
+    for typ, sektioner in layouter.items():
+        spara(user, kommun, typ, sektioner, från_år)
+
+
+# --- reads for the layout page (kept here so the page's view module stays free of the ORM) ----------------
+
+
+def kommun_för(user, kommun_id: int) -> Kommun:
+    """The kommun if the user may read it, else 404 (another kommun's id looks like a missing one)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(Kommun.objects.for_user(user), pk=kommun_id)
+
+
+@dataclass(frozen=True)
+class Trädnod:
+    id: int
+    namn: str
+    typ: str  # block / verksamhet / enhet
+    djup: int
+
+
+def områdesträd(kommun: Kommun) -> list[tuple[Nämnd, list[Trädnod]]]:
+    """Each nämnd of the kommun with its verksamhetsområden depth first (the layout page's row picker). Two
+    queries."""
+    nämnder = list(Nämnd.objects.filter(kommun=kommun).order_by("giltig_från", "namn"))
+    barn: dict[tuple[int, int | None], list] = {}
+    for o in Verksamhetsområde.objects.filter(nämnd__kommun=kommun).order_by("ordning", "namn"):
+        barn.setdefault((o.nämnd_id, o.förälder_id), []).append(o)
+
+    def besök(nämnd_id: int, förälder: int | None, djup: int) -> list[Trädnod]:
+        ut = []
+        for o in barn.get((nämnd_id, förälder), []):
+            ut.append(Trädnod(o.id, o.namn, o.typ, djup))
+            ut += besök(nämnd_id, o.id, djup + 1)
+        return ut
+
+    return [(n, besök(n.id, None, 0)) for n in nämnder]
+
+
+def admin_kommuner(user) -> list[Kommun]:
+    """The kommuner whose layouts the user may change (admin role; every kommun for a superuser)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    qs = Kommun.objects.order_by("namn")
+    if not user.is_superuser:
+        qs = qs.filter(behörigheter__user=user, behörigheter__roll="admin")
+    return list(qs)

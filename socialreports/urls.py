@@ -18,6 +18,7 @@ urlpatterns = [
     path("nyckeltal/", include("nyckeltal.urls")),
     path("organisation/", include("uppfoljning.urls")),
     path("texter/", include("rapporter.urls_texter")),
+    path("layout/", include("rapporter.urls_layout")),
     path("import/", include("importer.urls")),
     path("jobb/", include("jobb.urls")),
     path("publicering/", include("publicering.urls")),
