@@ -25,5 +25,9 @@ class Inga:
 @sektionstyp("text", "Text", "Ett textavsnitt som nämnden skriver på sidan Texter, med avsnittets rubrik.", Inga)
 def bygg(k: Byggkontext, s: Rapportsektion) -> None:
     if "texter" not in k.memo:
-        k.memo["texter"] = sel.texter(k.rapport.delar_nämnder, k.rapport.år, k.rapport.typ)
+        delar = {n.id: n for n in k.rapport.delar_nämnder}
+        texter = sel.texter(list(delar.values()), k.rapport.år, k.rapport.typ)
+        for t in (t for lista in texter.values() for t in lista):
+            t.nämnd = delar[t.nämnd_id]  # the template names each part: no query per text
+        k.memo["texter"] = texter
     s.data["texter"] = k.memo["texter"].get(s.rubrik, [])
