@@ -44,7 +44,7 @@ def ekonomiunderlag(
             )
         )
 
-    jämförs_med = _jämförelseområden(ids)
+    jämförs_med = _jämförelseområden(ids, år)
     alla_ids = set(ids) | {g for gamla in jämförs_med.values() for g in gamla}
     utfall: dict[int, dict[str, dict]] = defaultdict(dict)  # område → kategori → sums
     for u in (

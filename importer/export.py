@@ -254,7 +254,7 @@ def om_blad(rapport: Rapport, rubrik: str, visning: Visning | None = None, käll
     return b
 
 
-def tabell_till_blad(t: Tabell, namn: str) -> Blad:
+def tabell_till_blad(t: Tabell, namn: str, kommentarer: bool = False) -> Blad:
     """One report table as a sheet: the same columns, rows and figures as the HTML and PDF (``rapporter.tabell``),
     unrounded in the table's unit and signs (the number format rounds), sums bold, levels indented."""
     format = _format(t.visning.decimaler)
@@ -268,7 +268,7 @@ def tabell_till_blad(t: Tabell, namn: str) -> Blad:
             kolumner.append(Kolumn(k.rubrik, HELTAL))
         else:
             kolumner.append(Kolumn(f"{k.rubrik} ({t.visning.enhet})", format))
-    med_kommentar = any(r.kommentar for r in t.rader)
+    med_kommentar = kommentarer and any(r.kommentar for r in t.rader)
     if med_kommentar:
         kolumner.append(Kolumn("Kommentar", bredd=60))
     b = Blad(namn, kolumner)
@@ -367,7 +367,8 @@ def tabell_blad(rapport: Rapport, nyckel: str) -> list[Blad]:
         if s is None:
             raise Http404("Rapporten har ingen sådan tabell.")
         rubrik, visning = s.rubrik, s.tabeller[0].visning
-        blad = [tabell_till_blad(t, f"{s.rubrik} {t.del_rubrik}".strip()) for t in s.tabeller]
+        kommentarer = s.sektion == "investeringar" or getattr(s.parametrar, "kommentarer", False)
+        blad = [tabell_till_blad(t, f"{t.rubrik} {t.del_rubrik}".strip(), kommentarer) for t in s.tabeller]
     if not blad:
         raise Http404("Rapporten har ingen sådan tabell.")
     return [*blad, om_blad(rapport, rubrik, visning, källor)]
@@ -383,7 +384,7 @@ def csv_blad(rapport: Rapport, nyckel: str) -> Blad:
         raise Http404("CSV finns för driftredovisningens tabeller.")
     s = next(s for s in rapport.sektioner if s.tabeller and _nyckel(s) == nyckel)
     delar = [t for t in s.tabeller if not t.id.endswith("-sammanstallning")]
-    blad = [tabell_till_blad(t, s.rubrik) for t in delar]
+    blad = [tabell_till_blad(t, t.rubrik, getattr(s.parametrar, "kommentarer", False)) for t in delar]
     if len(blad) == 1:
         return blad[0]
     samlad = Blad(blad[0].namn, [Kolumn("Del"), *blad[0].kolumner])

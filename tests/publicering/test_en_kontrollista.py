@@ -14,7 +14,8 @@ from nyckeltal.models import Mål, Måluppfyllelse
 from nämnd.models import Kommun, Nämnd, Period, Rapportlås, Verksamhetsområde
 from publicering import services as publicering
 from rapporter import kontroller
-from rapporter.models import Sektionsordning, Textavsnitt
+from rapporter.models import Textavsnitt
+from tests import factories
 from tests.conftest import skapa_användare
 from uppfoljning.services import OrsakKrävs, stäng_månader, stängningsfynd
 
@@ -158,14 +159,8 @@ def test_verksamhetsplan_utan_bedömningar_är_klar_i_status_och_i_granskning(cl
 
 
 def test_textavsnitt_saknas_i_status_och_granskning(client, nämnd, controller):
-    Sektionsordning.objects.bulk_create(
-        [
-            Sektionsordning(
-                kommun=nämnd.kommun, rapporttyp="verksamhetsplan", sektion=sektion, rubrik=rubrik, ordning=i
-            )
-            for i, (sektion, rubrik) in enumerate([("text", "Nämndens ansvar"), ("mål", "Mål"), ("budget", "Budget")])
-        ]
-    )
+    for sektion, rubrik in [("text", "Nämndens ansvar"), ("mål", "Mål"), ("budget", "Budget")]:
+        factories.layoutsektion(nämnd.kommun, "verksamhetsplan", sektion, rubrik)
     client.force_login(controller)
     Textavsnitt.objects.create(nämnd=nämnd, år=ÅR, rapporttyp="verksamhetsplan", rubrik="Nämndens ansvar", text="  ")
     assert rapportrubrik(status(client, nämnd), "verksamhetsplan") == "Verksamhetsplan 2024: 1 text saknas"
@@ -186,7 +181,11 @@ def test_fastställd_rapport_granskas_och_visas_med_sin_sparade_layout(client, n
         fastställd_datum=dt.date(2023, 12, 12),
         paragraf="§ 101",
         version=1,
-        layout=[["text", "Nämndens ansvar"], ["mål", "Mål"], ["budget", "Budget"]],
+        layout=[
+            {"typ": "text", "rubrik": "Nämndens ansvar", "parametrar": {}},
+            {"typ": "mål", "rubrik": "Mål", "parametrar": {}},
+            {"typ": "drift", "rubrik": "Budget", "parametrar": {"id": "budget"}},
+        ],
     )
     client.force_login(controller)
     assert rapportrubrik(status(client, nämnd), "verksamhetsplan") == "Verksamhetsplan 2024: 1 text saknas"
