@@ -181,6 +181,7 @@ class Avsnitt:
     rubrik: str
     p: dict
     fel: list[str] = field(default_factory=list)
+    ny: bool = False  # just added: its settings are shown open
     valda: list[Kolumnval] = field(default_factory=list)
     ovalda: list[tuple[str, list[Kolumnval]]] = field(default_factory=list)
 
@@ -470,6 +471,7 @@ def nytt_avsnitt(request, kommun_id: int, typ: str):
     a = _avsnitt([_ny_sektion(kind, rubriker, nyckel)])[0]
     nummer = request.GET.get("nummer", "")
     a.nummer = int(nummer) if nummer.isdigit() else 1
+    a.ny = True
     return render(
         request, "rapporter/layout/_avsnitt.html", {"a": a, **_valmöjligheter(kommun, layouter.områdesträd(kommun))}
     )
