@@ -36,8 +36,9 @@ class Byggkontext:
         """The nämnd's verksamhetsområden with their stored figures (one fetch for all nämnder of the report)."""
         if self._underlag is None:
             self._underlag = defaultdict(list)
+            # A plan has no period (t_o_m 0): its columns are whole years, last year's utfall included.
             alla = ekonomi_sel.ekonomiunderlag(
-                self.user, self.nämnder, self.period.år, max(self.period.t_o_m, 1), self.period.rapportmånad
+                self.user, self.nämnder, self.period.år, self.period.t_o_m or 12, self.period.rapportmånad
             )
             for o in alla:
                 self._underlag[o.nämnd_id or 0].append(o)
@@ -56,7 +57,7 @@ class Byggkontext:
         return berakning.bas(
             o,
             self.period.år,
-            max(self.period.t_o_m, 1) if self.period.t_o_m else 12,
+            self.period.t_o_m or 12,
             self.period.rapportmånad,
             kategori,
             self.volym().get(o.id) if kategori is None else None,
