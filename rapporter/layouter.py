@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.shortcuts import get_object_or_404
 
 from nämnd import dataversion
 from nämnd.behorighet import är_admin
@@ -227,8 +228,6 @@ def spara_alla(user, kommun: Kommun, layouter: dict[str, Sequence[dict]], från_
 
 def kommun_för(user, kommun_id: int) -> Kommun:
     """The kommun if the user may read it, else 404 (another kommun's id looks like a missing one)."""
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(Kommun.objects.for_user(user), pk=kommun_id)
 
 

@@ -145,16 +145,20 @@ def _ny_sektion(typ: str, utkast: list[dict], nyckel: str) -> dict:
     return {**_fullständig({"typ": typ, "rubrik": rubrik, "parametrar": {}}), "nyckel": nyckel}
 
 
-def _fel_per_avsnitt(e: ValidationError, antal: int) -> tuple[dict[int, list[str]], list[str]]:
-    """ "Avsnitt 3 (Rubrik): …" → {2: ["…"]}; messages about no section in particular apart."""
+def _fel_per_avsnitt(e: ValidationError, utkast: list[dict]) -> tuple[dict[int, list[str]], list[str]]:
+    """ "Avsnitt 3 (Rubrik): …" (``layouter.validera``'s messages) → {2: ["…"]}; other messages apart."""
+    prefix = {}
+    for i, s in enumerate(utkast):
+        rubrik = str(s.get("rubrik", "")).strip()[:200]
+        prefix[f"Avsnitt {i + 1}" + (f" ({rubrik})" if rubrik else "") + ": "] = i
     per: dict[int, list[str]] = {}
     övriga = []
     for m in e.messages:
-        träff = re.match(r"^Avsnitt (\d+)(?: \([^)]*\))?: (.*)$", m, re.S)
-        if träff and 1 <= int(träff[1]) <= antal:
-            per.setdefault(int(träff[1]) - 1, []).append(träff[2])
-        else:
+        träff = next((p for p in prefix if m.startswith(p)), None)
+        if träff is None:
             övriga.append(m)
+        else:
+            per.setdefault(prefix[träff], []).append(m.removeprefix(träff))
     return per, övriga
 
 
@@ -302,7 +306,7 @@ def _sida(request, kommun, typ: Rapporttyp, utkast: list[dict], status: int = 20
     try:
         giltiga = layouter.validera(_utan_nycklar(utkast), org)
     except ValidationError as e:
-        fel_per, fler = _fel_per_avsnitt(e, len(utkast))
+        fel_per, fler = _fel_per_avsnitt(e, utkast)
         övriga += fler
     förhandsvisning = (
         _förhandsvisning(request, val["nämnd"], val["år"], typ, giltiga)
@@ -419,7 +423,7 @@ def sida(request, kommun_id: int, typ: str):
     try:
         layouter.spara(request.user, kommun, rapporttyp, _utan_nycklar(utkast), från_år)
     except ValidationError as e:
-        _, övriga = _fel_per_avsnitt(e, len(utkast))
+        _, övriga = _fel_per_avsnitt(e, utkast)
         return _sida(
             request,
             kommun,
@@ -445,7 +449,7 @@ def förhandsvisning(request, kommun_id: int, typ: str):
     try:
         giltiga = layouter.validera(_utan_nycklar(utkast), layouter.Organisation.för(kommun))
     except ValidationError as e:
-        fel_per, övriga = _fel_per_avsnitt(e, len(utkast))
+        fel_per, övriga = _fel_per_avsnitt(e, utkast)
         html = render_to_string(
             "rapporter/layout/_forhandsvisning.html",
             {

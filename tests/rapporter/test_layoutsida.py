@@ -180,8 +180,9 @@ def test_valideringsfel_visas_vid_avsnittet_och_inget_sparas(ekeby, admin, clien
     data = formulär(client.get(sida_url(k)).content)
     d = nyckel(data, "Driftredovisning")
     data[f"{d}-kol"] = []  # no column
+    data[f"{d}-rubrik"] = ["Drift (per enhet)"]
     h = nyckel(data, "Helårsprognos")
-    data[f"{h}-rubrik"] = ["Driftredovisning"]  # the same heading twice
+    data[f"{h}-rubrik"] = ["Drift (per enhet)"]  # the same heading twice
     data[f"{h}-rötter"] = ["999999"]  # not the kommun's område (a tampered post)
     data["åtgärd"] = ["spara"]
 
