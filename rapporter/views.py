@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
@@ -104,7 +104,4 @@ def rapport(request, nämnd_id: int, år: int, typ: str):
     (``jobb.views.rapport_pdf``): an adopted report's archived file, or a render from one data version."""
     if typ not in Rapporttyp.values:
         raise Http404("Okänd rapporttyp.")
-    nämnd = sel.nämnd_för(request.user, nämnd_id)
-    titel = f"{nämnd.namn} – {Rapporttyp(typ).label} {år}"
-    artikel = rapportcache.artikel(request.user, nämnd, år, typ, pdf=False)
-    return render(request, "rapporter/rapport.html", {"artikel": artikel, "titel": titel, "pdf": False})
+    return HttpResponse(rapportcache.sida(request, nämnd_id, år, typ))
