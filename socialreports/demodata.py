@@ -432,10 +432,10 @@ class _Månadsvis:
                 ordning=i * 10,
             )
             if rad["foregangare"]:
-                gammal_nämnd, _, gammal = rad["foregangare"].partition(": ")
-                länkar.append((self.områden[(nämnd, sökväg)], (gammal_nämnd, gammal)))
-        for ny, gammal in länkar:
-            ny.föregångare.add(self.områden[gammal])
+                gammal_nämnd, _, gammal_sökväg = rad["foregangare"].partition(": ")
+                länkar.append((self.områden[(nämnd, sökväg)], (gammal_nämnd, gammal_sökväg)))
+        for ny, föregångare in länkar:
+            ny.föregångare.add(self.områden[föregångare])
 
     def ekonomi(self) -> None:
         profiler = {
