@@ -8,14 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import ExtractYear
 
 from nämnd.models import Nämnd, Verksamhetsområde
 
 from . import berakning
 from .berakning import NOLL, Budgetbelopp, Investeringsrad, Områdesunderlag
-from .models import Budgetpost, Investering, Prognos, Utfall
+from .models import Budgetpost, Investering, Investeringsprognos, Prognos, Utfall
 
 
 def områden_för_år(user, nämnder: Sequence[Nämnd], år: int):
@@ -32,8 +32,13 @@ def ekonomiunderlag(
     user, nämnder: Sequence[Nämnd], år: int, månad: int, prognos_t_o_m: int | None = None
 ) -> list[Områdesunderlag]:
     """Stored budget, utfall and prognoser per verksamhetsområde of ``nämnder`` for ``år`` up to ``månad``
-    (prognoser made up to ``prognos_t_o_m``, default ``månad``). Five queries whatever the number of nämnder."""
-    områden = list(områden_för_år(user, nämnder, år).values("id", "namn", "typ", "förälder_id", "nämnd_id"))
+    (prognoser made up to ``prognos_t_o_m``, default ``månad``). Four queries whatever the number of nämnder."""
+    rader = list(
+        områden_för_år(user, nämnder, år).values(
+            "id", "namn", "typ", "förälder_id", "nämnd_id", "föregångare", "från_år", "nämnd__giltig_från"
+        )
+    )  # one row per föregångare (the links of the "föregående år" columns come with the tree)
+    områden = list({o["id"]: o for o in rader}.values())
     ids = [o["id"] for o in områden]
 
     budget: dict[int, list[Budgetbelopp]] = defaultdict(list)
@@ -44,7 +49,9 @@ def ekonomiunderlag(
             )
         )
 
-    jämförs_med = _jämförelseområden(ids, år)
+    jämförs_med = jämförelser(
+        [(o["id"], o["föregångare"], o["från_år"], o["nämnd__giltig_från"], False) for o in rader], år
+    )
     alla_ids = set(ids) | {g for gamla in jämförs_med.values() for g in gamla}
     utfall: dict[int, dict[str, dict]] = defaultdict(dict)  # område → kategori → sums
     for u in (
@@ -126,6 +133,13 @@ def _jämförelseområden(ids: list[int], år: int | None = None) -> dict[int, l
         .annotate(har_jämförelsetal=Exists(jämförelsetal))
         .values_list("id", "föregångare", "från_år", "nämnd__giltig_från", "har_jämförelsetal")
     )
+    return jämförelser(rader, år)
+
+
+def jämförelser(rader, år: int | None) -> dict[int, list[int]]:
+    """``_jämförelseområden``'s rule on rows (område, föregångare, från_år, the nämnd's giltig_från, has
+    jämförelsetal) — for a caller that read them with its own query."""
+    rader = [r for r in rader if r[1] is not None]
     if not rader:
         return {}
     result: dict[int, list[int]] = defaultdict(list)
@@ -149,26 +163,30 @@ def _jämförelseområden(ids: list[int], år: int | None = None) -> dict[int, l
 
 
 def investeringar(user, nämnder: Sequence[Nämnd], år: int, månad: int) -> list[Investeringsrad]:
-    """Investeringar of the year with utgift up to ``månad`` and the latest prognos. Two queries."""
-    rader = []
+    """Investeringar of the year with utgift up to ``månad`` and the latest prognos made up to it. One query."""
+    senaste = Investeringsprognos.objects.filter(investering=OuterRef("pk"), månad__lte=max(månad, 1)).order_by(
+        "-månad"
+    )
     qs = (
         Investering.objects.for_user(user)
         .filter(nämnd__in=nämnder, år=år)
-        .annotate(utgift=Sum("utgifter__belopp", filter=Q(utgifter__månad__lte=månad)))
-        .prefetch_related("prognoser")
-    )
-    for inv in qs:
-        prognoser = [p for p in inv.prognoser.all() if p.månad <= max(månad, 1)]
-        rader.append(
-            Investeringsrad(
-                namn=inv.namn,
-                ram=inv.kf_ram,
-                tillägg=inv.tillägg,
-                utgift=inv.utgift or NOLL,
-                prognos=prognoser[-1].belopp if prognoser else None,
-                kommentar=prognoser[-1].kommentar if prognoser else "",
-            )
+        .annotate(
+            utgift=Sum("utgifter__belopp", filter=Q(utgifter__månad__lte=månad)),
+            prognos=Subquery(senaste.values("belopp")[:1]),
+            prognoskommentar=Subquery(senaste.values("kommentar")[:1]),
         )
+    )
+    rader = [
+        Investeringsrad(
+            namn=inv.namn,
+            ram=inv.kf_ram,
+            tillägg=inv.tillägg,
+            utgift=inv.utgift or NOLL,
+            prognos=inv.prognos,
+            kommentar=inv.prognoskommentar or "",
+        )
+        for inv in qs
+    ]
     return rader
 
 

@@ -452,7 +452,11 @@ class Rapporttillfällen:
     används: tuple[str, ...]
 
     @classmethod
-    def för(cls, kommun_id: int) -> Rapporttillfällen:
+    def för(cls, kommun_id: int, typ: str | None = None) -> Rapporttillfällen:
+        """One query; none when ``typ`` is given and its month is not the kommun's choice (plan, year end,
+        månadsrapport) — then only that report's facts are right."""
+        if typ is not None and typ not in VALBARA_MÅNADER:
+            return cls(dict(STANDARDMÅNAD), STANDARDRAPPORTER)
         valda = {r.rapporttyp: r for r in Rapporttillfälle.objects.filter(kommun_id=kommun_id)}
         månader = {
             t: (valda[t].slutmånad if t in valda and valda[t].slutmånad else STANDARDMÅNAD[t])

@@ -92,7 +92,7 @@ def bygg_rapport(
     queries whatever the nämnd's size or the layout (``månad``: the month of a månadsrapport; ``layout``: sections
     to use instead of the stored ones — the layout page's preview of a draft)."""
     typ = Rapporttyp(typ)
-    tillfällen = Rapporttillfällen.för(nämnd.kommun_id)
+    tillfällen = Rapporttillfällen.för(nämnd.kommun_id, typ)
     slutmånad = tillfällen.slutmånad(typ, månad)
     nämnder = sel.delar(nämnd, år)
     if layout is None:

@@ -3,6 +3,8 @@ kommun's layout of a report and narrative texts."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q
 
 from nämnd.models import Nämnd, Rapportlås, Rapporttyp
@@ -55,7 +57,10 @@ def _lås_sektioner(lagrad) -> list[dict]:
 
 def delar(nämnd: Nämnd, år: int) -> list[Nämnd]:
     """The nämnder whose figures make up ``nämnd``'s report for ``år``: its predecessors that were active
-    during the year (a split or merger mid-year), then itself. One query."""
+    during the year (a split or merger mid-year), then itself. One query — none for a nämnd that existed when the
+    year began (its predecessors had ended before it started)."""
+    if nämnd.giltig_från <= dt.date(år, 1, 1):
+        return [nämnd]
     start, slut = f"{år}-01-01", f"{år}-12-31"
     aktiva = Q(giltig_från__lte=slut) & (Q(giltig_till__isnull=True) | Q(giltig_till__gte=start))
     föregångare = list(nämnd.föregångare.filter(aktiva).order_by("giltig_från"))
