@@ -276,6 +276,7 @@ class Bas:
     föregående_prognos: Decimal | None = None
     utfall_helår: Decimal | None = None  # the year's outcome: only when the period is the whole year
     volym: Decimal | None = None
+    utfall_volym: Decimal | None = None  # the utfall of what has a volume (snittkostnad's numerator)
     plan_volym: Decimal | None = None  # budgeted volume, periodised through t_o_m
     volym_peng: Decimal | None = None  # Σ volym × peng
     plan_peng: Decimal | None = None  # Σ budgeterad volym × peng, periodised through t_o_m
@@ -350,6 +351,7 @@ def bas(
         föregående_prognos=prognoser[-2] if len(prognoser) > 1 else None,
         utfall_helår=utfall if t_o_m == 12 else None,
         volym=volym,
+        utfall_volym=utfall if volym is not None else None,
         plan_volym=_plus(*(_periodvolym(b, t_o_m) for b in plan)),
         volym_peng=volym * peng if volym is not None and peng is not None else None,
         plan_peng=_plus(*(periodbudget(b.volym * b.peng, b.vikter, t_o_m) for b in plan if b.volym and b.peng)),

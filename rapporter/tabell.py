@@ -142,7 +142,7 @@ MÅTT: dict[str, Mått] = dict(
         _m("volymavvikelse", "Volym mot plan", VOLYMGRUPP, VOLYM, lambda p: "Avvikelse mot plan",
            lambda b: _minus(b.plan_volym, b.volym), additiv=False),
         _m("snittkostnad", "Snittkostnad (nettokostnad ÷ volym)", VOLYMGRUPP, STYCK, lambda p: "Snittkostnad, kr",
-           lambda b: _kvot(b.utfall, b.volym), additiv=False),
+           lambda b: _kvot(b.utfall_volym, b.volym), additiv=False),
         _m("volym_peng", "Volym × peng", VOLYMGRUPP, KOSTNAD, lambda p: "Volym × peng", lambda b: b.volym_peng),
         _m("volym_peng_avvikelse", "Avvikelse volym × peng mot plan", VOLYMGRUPP, AVVIKELSE,
            lambda p: "Volymavvikelse (kr)", lambda b: _minus(b.plan_peng, b.volym_peng)),

@@ -429,8 +429,11 @@ def test_volymtabell_med_snittkostnad_volym_gånger_peng_och_avvikelse_mot_plane
         tkr(volym * 300),  # 3 000 tkr earned by volume
         tkr((plan - volym) * 300),  # 600 tkr left over by volume
     ]
-    # Myndighet has no volume: "–", not 0; volumes and snittkostnad are not summed.
+    # Myndighet has no volume: "–", not 0.
     assert rader["Myndighet"] == [tkr(Decimal(800_000)), None, None, None, None, None, None]
+    # The sum's snittkostnad is the cost of what has a volume per unit: Myndighet's cost is not spread on
+    # Hemtjänst's hours.
+    assert rader["Summa"] == [tkr(utfall + 800_000), *rader["Hemtjänst"][1:]]
     assert rubriker(html, f"volym-{n.id}")[2] == "Plan jan–aug 2024"
     blad = excel(client, n, "volym")[0]
     samma_siffror(tabellrader(html, f"volym-{n.id}"), blad, [0] * 7)
