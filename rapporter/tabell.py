@@ -252,8 +252,8 @@ def tabellrader(områden: Sequence[Områdesunderlag], val: Radval, bas_för: Cal
     def besök(o: Områdesunderlag, nivå: int, kategori: str | None) -> list[int]:
         """Adds the rows of ``o`` and returns the indices of its top rows (what a parent's sum adds up)."""
         total = summa_av(o, kategori)
-        if val.dölj_tomma and bas_tom(total):
-            return []
+        if (val.dölj_tomma or kategori is not None) and bas_tom(total):
+            return []  # grouped by budget kind, an område with nothing of a kind is not of that kind
         delas = barn.get(o.id) and rang(o) < djup and o.id not in val.hopslagna
         if not delas:
             rader.append(Tabellrad(o.namn, RAD, nivå, total, o.id, o.kommentar))

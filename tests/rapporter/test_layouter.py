@@ -276,12 +276,17 @@ def test_per_område_och_per_enhet_med_kommunens_summarader(client):
 KATEGORI = ["utfall_fg", "budget", "tillägg", "utfall", "avvikelse", "avvikelse_procent"]
 
 
-def test_per_budgetkategori_i_mnkr_kostnader_negativa_investeringar_och_tillägg_positiva(client):
-    # The kommun's own switch would show every amount negative; the tables choose per kind of amount.
-    k = kommun("Ådala kommun", beloppsenhet="tkr", kostnader_negativa=True)
+def ådala(**kw):
+    k = kommun("Ådala kommun", **kw)
     n = nämnd(k)
     for namn, (kategori, budget, tillägg, per_månad, fg) in ÅDALA.items():
         siffror(område(n, namn), budget=budget, tillägg=tillägg, per_månad=per_månad, fg=fg, kategori=kategori)
+    return k, n
+
+
+def test_per_budgetkategori_i_mnkr_kostnader_negativa_investeringar_och_tillägg_positiva(client):
+    # The kommun's own switch would show every amount negative; the tables choose per kind of amount.
+    k, n = ådala(beloppsenhet="tkr", kostnader_negativa=True)
     larm = Investering.objects.create(nämnd=n, år=ÅR, namn="Trygghetslarm", kf_ram=2 * M)
     Investeringsutgift.objects.create(investering=larm, månad=3, belopp=Decimal("0.5") * M)
     Investeringsprognos.objects.create(investering=larm, månad=8, belopp=Decimal("1.8") * M)
@@ -354,6 +359,29 @@ def test_per_budgetkategori_i_mnkr_kostnader_negativa_investeringar_och_tillägg
     samma_siffror(rader, blad[0], [1, 1, 1, 1, 1, 1])
     assert "negativa: kostnader" in str(blad[-1])
     assert tabellfel(factories.läsare(k), n) == []
+
+
+def test_per_budgetkategori_med_tomma_rader_visar_varje_område_under_sitt_eget_slag(client):
+    """ "Show empty rows" shows the tree's empty områden; grouped by budget kind, an område is listed under the
+    kinds it has figures of, not under every kind."""
+    k, n = ådala()
+    kolumner = ["budget", "utfall"]
+    spara(
+        k,
+        "delårsrapport",
+        [drift("Per slag", "kategori", kolumner, rader={"gruppering": "budgetkategori", "dölj_tomma": False})],
+    )
+    client.force_login(factories.läsare(k))
+    html = sida(client, n)
+    assert [namn for namn, _ in tabellrader(html, f"kategori-{n.id}")] == [
+        "Myndighet",
+        "Summa anslag",
+        "Hemtjänst",
+        "Summa volym",
+        "Boende",
+        "Summa egen regi",
+        "Summa",
+    ]
 
 
 # --- c: subtotals at any level ---------------------------------------------------------------------------------
