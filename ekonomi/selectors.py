@@ -175,6 +175,7 @@ def investeringar(user, nämnder: Sequence[Nämnd], år: int, månad: int) -> li
             prognos=Subquery(senaste.values("belopp")[:1]),
             prognoskommentar=Subquery(senaste.values("kommentar")[:1]),
         )
+        .order_by("nämnd__giltig_från", "ordning", "namn")  # an aggregate drops the model's default ordering
     )
     rader = [
         Investeringsrad(

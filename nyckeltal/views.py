@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from nämnd.models import Rapporttyp
+from nämnd.models import Rapporttillfällen, Rapporttyp
 from nämnd.vakt import Slag, Vakt, Ändring, låsmånad, spärr_för
 
 from . import forms, services
@@ -142,7 +142,7 @@ def mål(request, nämnd_id: int, år: int, rapporttyp: str):
             låsning=spärrtext(
                 [spärr] if spärr else [],
                 år,
-                [låsmånad(ändring.slag, rapporttyp=typ)],
+                [låsmånad(ändring.slag, rapporttyp=typ, tillfällen=Rapporttillfällen.för(nämnd.kommun_id, typ))],
                 f"bedömningar och uppdragsstatus i {typ.label.lower()}en",
             ),
         ),

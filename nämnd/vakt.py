@@ -47,7 +47,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.encoding import uri_to_iri
 
 from .behorighet import kan_redigera
-from .models import Nämnd, Period, Rapportlås, Rapporttyp
+from .models import STANDARDMÅNAD, VALBARA_MÅNADER, Nämnd, Period, Rapportlås, Rapporttillfällen, Rapporttyp
 
 
 class Slag(StrEnum):
@@ -91,16 +91,20 @@ class Låst(ValidationError):
     """A refused change: closed period or fastställd report. The message says what and how to open it."""
 
 
-def låsmånad(slag: Slag, månad: int | None = None, rapporttyp: str | None = None) -> int:
-    """The month whose closing locks a value of ``slag``."""
+def låsmånad(
+    slag: Slag, månad: int | None = None, rapporttyp: str | None = None, tillfällen: Rapporttillfällen | None = None
+) -> int:
+    """The month whose closing locks a value of ``slag``: for a report's texts and bedömningar its last month, for
+    delår values the delår's — the kommun's (``tillfällen``) or the standard months."""
     if slag in MÅNADSSLAG:
         return månad or 12
+    månader = tillfällen.månader if tillfällen else STANDARDMÅNAD
     if slag in RAPPORTSLAG:
         if rapporttyp is None:
             raise ValueError(f"{slag} låses per rapport: ange rapporttyp.")
-        return Rapporttyp(rapporttyp).slutmånad or 1
+        return månader[rapporttyp] or 1
     if slag == Slag.DELÅRSVÄRDE:
-        return Rapporttyp.DELÅRSRAPPORT.slutmånad
+        return månader[Rapporttyp.DELÅRSRAPPORT]
     return 12
 
 
@@ -154,6 +158,15 @@ class Vakt:
 
     def __init__(self, user, nämnd: Nämnd, stängda: set[tuple[int, int]], lås: list[Rapportlås]):
         self.user, self.nämnd, self.stängda, self.lås = user, nämnd, stängda, lås
+        self._tillfällen: Rapporttillfällen | None = None
+
+    def låsmånad(self, ändring: Ändring) -> int:
+        """``låsmånad`` with the kommun's report months (read once, only for a change that depends on them)."""
+        if (ändring.slag in RAPPORTSLAG and ändring.rapporttyp in VALBARA_MÅNADER) or ändring.slag == Slag.DELÅRSVÄRDE:
+            if self._tillfällen is None:
+                self._tillfällen = Rapporttillfällen.för(self.nämnd.kommun_id)
+            return låsmånad(ändring.slag, ändring.månad, ändring.rapporttyp, self._tillfällen)
+        return låsmånad(ändring.slag, ändring.månad, ändring.rapporttyp)
 
     @classmethod
     def för(cls, user, nämnd: Nämnd, år: int | Iterable[int]) -> Vakt:
@@ -177,7 +190,7 @@ class Vakt:
         for lås in self.lås:
             if låser(lås, ändring):
                 return Spärr("fastställd", fastställd_text(lås))
-        månad = låsmånad(ändring.slag, ändring.månad, ändring.rapporttyp)
+        månad = self.låsmånad(ändring)
         if (ändring.år, månad) not in self.stängda:
             return None
         if ändring.slag in ÅRSSLAG:
@@ -193,7 +206,7 @@ class Vakt:
             if s is None:
                 continue
             if s.kod == "period_stängd" and ä.slag not in ÅRSSLAG:
-                stängda.setdefault(ä.år, set()).add(låsmånad(ä.slag, ä.månad, ä.rapporttyp))
+                stängda.setdefault(ä.år, set()).add(self.låsmånad(ä))
             else:
                 enskilda.setdefault(s.text, s)
         return [*enskilda.values(), *(Spärr("period_stängd", stängd_text(år, m)) for år, m in sorted(stängda.items()))]

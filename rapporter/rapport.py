@@ -82,7 +82,12 @@ class Rapport:
         return [d.nämnd for d in self.delar]
 
     def del_rubrik(self, nämnd: Nämnd) -> str:
-        return next((d.rubrik for d in self.delar if d.nämnd == nämnd), nämnd.namn)
+        """A part's heading; a nämnd of the sector outside the report's parts gets its months when it did not
+        exist the whole year."""
+        if (d := next((d for d in self.delar if d.nämnd == nämnd), None)) is not None:
+            return d.rubrik
+        månader = nämnd.månader(self.år)
+        return nämnd.namn if len(månader) == 12 else f"{nämnd.namn} ({_månadsspann(månader)})"
 
 
 def bygg_rapport(
@@ -95,8 +100,9 @@ def bygg_rapport(
     tillfällen = Rapporttillfällen.för(nämnd.kommun_id, typ)
     slutmånad = tillfällen.slutmånad(typ, månad)
     nämnder = sel.delar(nämnd, år)
-    if layout is None:
-        layout = sel.rapportens_sektioner(nämnd, år, typ)
+    sparad, låst_månad = sel.rapportens_layout(nämnd, år, typ)
+    layout = sparad if layout is None else layout
+    slutmånad = låst_månad if låst_månad is not None else slutmånad  # a fastställd report keeps its months
     sammanhang = Sammanhang(fri=True)
     sektioner = []
     for nummer, s in enumerate(layout, start=1):

@@ -74,14 +74,18 @@ def nämnder_med_id(kommun_id: int, ids) -> list[Nämnd]:
     return list(Nämnd.objects.filter(kommun_id=kommun_id, id__in=ids).order_by("giltig_från", "namn"))
 
 
+def rapportens_layout(nämnd: Nämnd, år: int, rapporttyp: str) -> tuple[list[dict], int | None]:
+    """The sections of this report and, when it is fastställd, the last month it was fastställd with: as
+    snapshotted then (``Rapportlås``), so a later change of the kommun's layout or report months does not change an
+    adopted report; otherwise the kommun's layout for the year (and None). Two queries."""
+    lås = Rapportlås.objects.filter(nämnd=nämnd, år=år, rapporttyp=rapporttyp).values_list("layout", "slutmånad").first()
+    if lås and lås[0]:
+        return _lås_sektioner(lås[0]), lås[1]
+    return layout(nämnd.kommun_id, rapporttyp, år), lås[1] if lås else None
+
+
 def rapportens_sektioner(nämnd: Nämnd, år: int, rapporttyp: str) -> list[dict]:
-    """The sections of this report: as snapshotted when it was fastställd (``Rapportlås.layout``), so a later
-    change of the kommun's layout does not change an adopted report; otherwise the kommun's layout for the year.
-    Two queries."""
-    lås = Rapportlås.objects.filter(nämnd=nämnd, år=år, rapporttyp=rapporttyp).values_list("layout", flat=True).first()
-    if lås:
-        return _lås_sektioner(lås)
-    return layout(nämnd.kommun_id, rapporttyp, år)
+    return rapportens_layout(nämnd, år, rapporttyp)[0]
 
 
 def sektioner_per_typ(nämnd: Nämnd, år: int) -> dict[str, list[dict]]:

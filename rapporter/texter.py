@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from nyckeltal.forms import INAKTUELL, Inmatningsformulär, sätt_låst
 from nyckeltal.services import avtryck
 from nyckeltal.sidor import inmatningsnämnd, sidkontext, spara_och_visa, spärrtext
-from nämnd.models import Nämnd, Rapporttyp
+from nämnd.models import Nämnd, Rapporttillfällen, Rapporttyp
 from nämnd.vakt import Slag, Ändring, låsmånad, spärr_för
 
 from . import selectors, services
@@ -112,7 +112,7 @@ def texter(request, nämnd_id: int, år: int, rapporttyp: str):
             låsning=spärrtext(
                 [spärr] if spärr else [],
                 år,
-                [låsmånad(ändring.slag, rapporttyp=typ)],
+                [låsmånad(ändring.slag, rapporttyp=typ, tillfällen=Rapporttillfällen.för(nämnd.kommun_id, typ))],
                 f"texterna i {typ.label.lower()}en",
             ),
         ),

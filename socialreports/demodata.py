@@ -116,7 +116,7 @@ def _publicerad(katalog: Path, demo: dict, kommun: Kommun) -> None:
     nämnd = Nämnd.objects.create(
         kommun=kommun, namn=demo["nämnd"]["namn"], giltig_från=dt.date.fromisoformat(demo["nämnd"]["giltig_från"])
     )
-    vo = _verksamhetsområden(katalog, nämnd)
+    vo = _verksamhetsområden(katalog, nämnd, demo)
     _ekonomi(katalog, nämnd, vo, demo)
     _volymer(katalog, nämnd)
     _mål(katalog, nämnd, demo)
@@ -151,7 +151,7 @@ def radera(namn: str) -> None:
     kommun.delete()
 
 
-def _verksamhetsområden(katalog: Path, nämnd: Nämnd) -> dict[str, Verksamhetsområde]:
+def _verksamhetsområden(katalog: Path, nämnd: Nämnd, demo: dict) -> dict[str, Verksamhetsområde]:
     vo: dict[str, Verksamhetsområde] = {}
     block: dict[str, Verksamhetsområde] = {}
     for i, rad in enumerate(läs_csv(katalog, "driftredovisning_helarsprognos_2023.csv"), start=1):
@@ -167,9 +167,10 @@ def _verksamhetsområden(katalog: Path, nämnd: Nämnd) -> dict[str, Verksamhets
         vo[rad["verksamhet"]] = Verksamhetsområde.objects.create(
             nämnd=nämnd, förälder=förälder, namn=rad["verksamhet"], ordning=i * 10
         )
-    # 2024: "Förebyggande verksamhet SoL" is moved into "Vård & omsorg i ordinärt boende övrigt" (budget 0).
-    vo["Förebyggande verksamhet SoL"].till_år = 2024
-    vo["Förebyggande verksamhet SoL"].save(update_fields=["till_år"])
+    # Områden that end (demo.json "områden_till_år": namn → the last year), e.g. one moved into another.
+    for namn, till_år in demo.get("områden_till_år", {}).items():
+        vo[namn].till_år = till_år
+        vo[namn].save(update_fields=["till_år"])
     return vo
 
 

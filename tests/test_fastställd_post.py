@@ -81,6 +81,15 @@ UNDANTAG = {
     "jobb-status": "Ett bakgrundsjobbs sida.",
     "jobb-kor-igen": "Kör ett avbrutet jobb igen: jobbet går genom samma tjänster (och vakt) som när det startades.",
     "import-utfall-avbryt": "Avbryter en förhandsgranskad import: inget sparas.",
+    # Layouts and report months are the kommun's presentation, not a report's figures or texts: a fastställd
+    # report keeps the layout and last month it was fastställd with (Rapportlås.layout, .slutmånad) —
+    # tests/nämnd/test_rapporttillfallen.py::test_fastställd_rapport_behåller_layout_och_månad.
+    "layout": "Sparar kommunens rapportlayout; en fastställd rapport behåller sin (Rapportlås).",
+    "layout-förhandsvisning": "Förhandsvisar ett utkast: inget sparas.",
+    "layout-avsnitt": "Ger formulärfälten för ett nytt avsnitt: inget sparas.",
+    "layout-import": "Läser en layoutfil och sparar kommunens layout; en fastställd rapport behåller sin.",
+    "layout-export": "Laddar ner kommunens layouter.",
+    "layout-tillfällen": "Sparar kommunens rapportmånader; en fastställd rapport behåller sin (Rapportlås).",
 }
 
 

@@ -221,7 +221,7 @@ RUBRIKER = {  # the column headings for a period ("jan–jun 2024")
     "volymavvikelse": "Avvikelse mot plan",
     "snittkostnad": "Snittkostnad, kr",
     "volym_peng": "Volym × peng",
-    "volym_peng_avvikelse": "Volymavvikelse (kr)",
+    "volym_peng_avvikelse": "Volymavvikelse",
 }
 MÅNAD = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 
@@ -387,8 +387,12 @@ def kontrollera_rapport(client, namn: str, år: int, typ: str, p: Period, delar:
         if len(tabelldelar) > 1 and prm.get("sammanställning", True):
             tid = f"{prm['id']}-sammanstallning"
             kolumner, rader = html_tabell(soup, tid)
-            # A part of the report is named with its months; a nämnd the table adds (the sector's) by its name.
-            del_rubrik = {x: rubrik_för_del(x, år) if x in delar else x for x in tabelldelar}
+            # A part of the report is named with its months; a nämnd the table adds (the sector's) by its name, with
+            # its months when it did not exist the whole year.
+            del_rubrik = {
+                x: rubrik_för_del(x, år).removesuffix(" (helår)") if x not in delar else rubrik_för_del(x, år)
+                for x in tabelldelar
+            }
             förväntade = [(del_rubrik[x], mått(figurer(o, p), p)) for x, o in part_summor]
             alla = set().union(*(o for _, o in part_summor))
             förväntade.append((prm["rader"].get("summa_etikett", "Summa"), mått(figurer(alla, p), p)))

@@ -1,0 +1,84 @@
+"""Report occasions per kommun: the edit guard and the report's headings follow the kommun's months."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.template.loader import render_to_string
+
+from nämnd.models import Period, Rapportlås, Rapporttillfälle, Rapporttillfällen
+from nämnd.vakt import Slag, Vakt, Ändring
+from rapporter import layouter
+from rapporter.rapport import bygg_rapport
+from rapporter.selectors import rapportens_sektioner
+from tests import factories
+from tests.conftest import skapa_användare
+
+ÅR = 2024
+
+
+@pytest.fixture
+def byggd(db):
+    b = factories.liten_kommun(ÅR)
+    Rapporttillfälle.objects.create(kommun=b.kommun, rapporttyp="delårsrapport", slutmånad=6)
+    Rapporttillfälle.objects.create(kommun=b.kommun, rapporttyp="tertialrapport2", slutmånad=8)
+    return b
+
+
+def test_tillfällena_läses_per_kommun(byggd):
+    t = Rapporttillfällen.för(byggd.kommun.id)
+    assert (t.slutmånad("delårsrapport"), t.slutmånad("tertialrapport"), t.slutmånad("tertialrapport2")) == (6, 4, 8)
+    assert t.namn("tertialrapport") == "Tertialrapport 1"  # two tertialrapporter: the first is numbered
+    assert Rapporttillfällen.för(factories.KommunFactory().id).slutmånad("delårsrapport") == 8  # the standard
+
+
+def test_stängd_junimånad_låser_delårets_texter_när_delåret_slutar_i_juni(byggd):
+    nämnd = byggd.nämnder["Socialnämnden"]
+    controller = skapa_användare("controller-juni", byggd.kommun, "controller")
+    text = Ändring(Slag.TEXT, ÅR, rapporttyp="delårsrapport")
+    assert Vakt.för(controller, nämnd, ÅR).spärr(text) is None
+    Period.objects.create(kommun=byggd.kommun, år=ÅR, månad=6, stängd=True)
+    spärr = Vakt.för(controller, nämnd, ÅR).spärr(text)
+    assert spärr is not None and "2024-06" in spärr.text
+    # the standard delår (August) of another kommun is not locked by its June
+    annan = factories.liten_kommun(ÅR, namn="Annanby kommun")
+    Period.objects.create(kommun=annan.kommun, år=ÅR, månad=6, stängd=True)
+    assert Vakt.för(controller, annan.nämnder["Socialnämnden"], ÅR).spärr(text) is None
+
+
+def test_rapportens_period_och_rubriker_följer_kommunens_månad(byggd):
+    nämnd = byggd.nämnder["Socialnämnden"]
+    admin = skapa_användare("admin-juni", byggd.kommun, "admin")
+    r = bygg_rapport(admin, nämnd, ÅR, "delårsrapport")
+    assert r.månad == 6 and r.period_text == "Delårsrapport per 30 juni 2024"
+    html = render_to_string("rapporter/rapport_artikel.html", {"rapport": r, "pdf": False})
+    assert "Budget jan–jun 2024" in html and "Nettokostnad jan–jun 2023" in html
+    t2 = bygg_rapport(admin, nämnd, ÅR, "tertialrapport2")
+    assert t2.titel == "Tertialrapport 2 2024" and t2.period_text == "Tertialrapport 2 per 31 augusti 2024"
+    m = bygg_rapport(admin, nämnd, ÅR, "månadsrapport", månad=5)
+    assert m.period_text == "Månadsrapport per 31 maj 2024"
+
+
+def test_fastställd_rapport_behåller_layout_och_månad(byggd):
+    """A layout or report-month change after fastställande leaves the adopted report as it was."""
+    nämnd = byggd.nämnder["Socialnämnden"]
+    admin = skapa_användare("admin-lås", byggd.kommun, "admin")
+    före = bygg_rapport(admin, nämnd, ÅR, "delårsrapport")
+    Rapportlås.objects.create(
+        nämnd=nämnd,
+        år=ÅR,
+        rapporttyp="delårsrapport",
+        slutmånad=före.månad,
+        fastställd_datum=dt.date(ÅR, 9, 20),
+        paragraf="§ 7",
+        version=1,
+        layout=rapportens_sektioner(nämnd, ÅR, "delårsrapport"),
+    )
+    Rapporttillfälle.objects.filter(kommun=byggd.kommun, rapporttyp="delårsrapport").update(slutmånad=8)
+    layouter.spara(admin, byggd.kommun, "delårsrapport", [{"typ": "mål", "rubrik": "Bara mål", "parametrar": {}}])
+    efter = bygg_rapport(admin, nämnd, ÅR, "delårsrapport")
+    assert efter.månad == före.månad == 6
+    assert [s.rubrik for s in efter.sektioner] == [s.rubrik for s in före.sektioner] != ["Bara mål"]
+    annat_år = bygg_rapport(admin, nämnd, ÅR + 1, "delårsrapport")  # not fastställd: the kommun's current choice
+    assert annat_år.månad == 8 and [s.rubrik for s in annat_år.sektioner] == ["Bara mål"]
