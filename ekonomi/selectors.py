@@ -109,7 +109,10 @@ def ekonomiunderlag(
                 kommentar=kommentar.get(vo, ""),
                 nämnd_id=o["nämnd_id"],
                 saknas=frozenset(n for n, v in summor.items() if v is None),
-                per_kategori=tuple((kat, *(summa(vo, n, kat) for n in NYCKLAR)) for kat in kategorier(vo)),
+                per_kategori=tuple(
+                    (kat, summa(vo, "period", kat), summa(vo, "period_fg", kat), summa(vo, "helår_fg", kat))
+                    for kat in kategorier(vo)
+                ),
             )
         )
     return result

@@ -79,7 +79,9 @@ _per_enhet = [
 
 # Budget kinds: anslag, volym and egen regi, in mnkr with one decimal, costs negative while investments and
 # budget changes stay positive; avvikelse in kronor and per cent, and last year's utfall.
-BUDGETKATEGORI_KOLUMNER = _k("utfall_fg", "budget", "utfall", "avvikelse", "avvikelse_procent", "prognos", "avvikelse_helår")
+BUDGETKATEGORI_KOLUMNER = _k(
+    "utfall_fg", "budget", "utfall", "avvikelse", "avvikelse_procent", "prognos", "avvikelse_helår"
+)
 _budgetkategori = [
     _s("mål", "Mål"),
     _s(
@@ -104,7 +106,9 @@ _volym = [
         "drift",
         "Volym och snittkostnad",
         id="volym",
-        kolumner=_k("utfall", "volym", "plan_volym", "volymavvikelse", "snittkostnad", "volym_peng", "volym_peng_avvikelse"),
+        kolumner=_k(
+            "utfall", "volym", "plan_volym", "volymavvikelse", "snittkostnad", "volym_peng", "volym_peng_avvikelse"
+        ),
         sammanställning=False,
     ),
 ]

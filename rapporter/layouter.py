@@ -43,7 +43,9 @@ class Organisation:
 
     @classmethod
     def för(cls, kommun: Kommun) -> Organisation:
-        områden = list(Verksamhetsområde.objects.filter(nämnd__kommun=kommun).values("id", "namn", "förälder_id", "nämnd__namn"))
+        områden = list(
+            Verksamhetsområde.objects.filter(nämnd__kommun=kommun).values("id", "namn", "förälder_id", "nämnd__namn")
+        )
         per_id = {o["id"]: o for o in områden}
 
         def sökväg(o: dict) -> str:
@@ -117,7 +119,7 @@ def tillämpa_förval(user, kommun: Kommun, namn: str, rapporttyper: Sequence[st
 
 
 def kopiera_till_år(kommun: Kommun, år: int) -> int:
-    """"Öppna nytt år": each report type's layout in force for ``år`` − 1 becomes the layout of ``år`` (unless one
+    """ "Öppna nytt år": each report type's layout in force for ``år`` − 1 becomes the layout of ``år`` (unless one
     exists), so a change for the new year leaves earlier years' reports alone. Returns how many were copied."""
 
     kopierade = 0
@@ -160,7 +162,9 @@ def exportera(kommun: Kommun, layouter: dict[str, list[dict]]) -> bytes:
         return (org.sökväg if slag == "område" else org.sammanhang.nämnder).get(int(värde))
 
     rapporter = {typ: _byt_id(sektioner, namn)[0] for typ, sektioner in layouter.items()}
-    return json.dumps({"format": FORMAT, "version": VERSION, "rapporter": rapporter}, ensure_ascii=False, indent=2).encode()
+    return json.dumps(
+        {"format": FORMAT, "version": VERSION, "rapporter": rapporter}, ensure_ascii=False, indent=2
+    ).encode()
 
 
 def läs_fil(kommun: Kommun, data: bytes) -> dict[str, list[dict]]:
@@ -175,7 +179,9 @@ def läs_fil(kommun: Kommun, data: bytes) -> dict[str, list[dict]]:
     if not isinstance(innehåll, dict) or innehåll.get("format") != FORMAT:
         raise ValidationError("Filen är inte en layoutfil från Socialrapport.")
     if not isinstance(innehåll.get("version"), int) or innehåll["version"] > VERSION:
-        raise ValidationError(f"Layoutfilen har version {innehåll.get('version')}; den här versionen läser version {VERSION}.")
+        raise ValidationError(
+            f"Layoutfilen har version {innehåll.get('version')}; den här versionen läser version {VERSION}."
+        )
     rapporter = innehåll.get("rapporter")
     if not isinstance(rapporter, dict) or not rapporter:
         raise ValidationError("Layoutfilen innehåller ingen rapport.")

@@ -115,7 +115,15 @@ def bygg_rapport(
         t = berakning.täckt_period(ekonomi_sel.utfallsmånader(user, nämnder, år, slutmånad), slutmånad)
         täckning = None if t.fullständig else t
     rapport = Rapport(
-        nämnd, år, typ, Presentation.för(nämnd.kommun), [], sektioner, timezone.localtime(), slutmånad, täckning,
+        nämnd,
+        år,
+        typ,
+        Presentation.för(nämnd.kommun),
+        [],
+        sektioner,
+        timezone.localtime(),
+        slutmånad,
+        täckning,
         tillfällen.namn(typ),
     )
     kontext = Byggkontext(

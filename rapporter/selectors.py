@@ -32,7 +32,7 @@ def layouter_per_typ(kommun_id: int, år: int | None, typer=None) -> dict[str, l
         qs = qs.filter(layout__rapporttyp__in=typer)
     if år is not None:
         qs = qs.filter(layout__från_år__lte=år)
-    gällande: dict[str, tuple[int, list[dict]]] = {}
+    gällande: dict[str, tuple[tuple[int, int], list[dict]]] = {}
     for typ, från, layout_id, sektion, rubrik, parametrar in qs.order_by("layout_id", "ordning", "id").values_list(
         "layout__rapporttyp", "layout__från_år", "layout_id", "typ", "rubrik", "parametrar"
     ):
@@ -47,7 +47,9 @@ def layouter_per_typ(kommun_id: int, år: int | None, typer=None) -> dict[str, l
 def layout(kommun_id: int, rapporttyp: str, år: int | None) -> list[dict]:
     """The sections ({"typ", "rubrik", "parametrar"}) of the kommun's layout of a report type for ``år``, or the
     standard preset when it has none."""
-    return layouter_per_typ(kommun_id, år, [rapporttyp]).get(rapporttyp) or forval.sektioner(forval.STANDARD, rapporttyp)
+    return layouter_per_typ(kommun_id, år, [rapporttyp]).get(rapporttyp) or forval.sektioner(
+        forval.STANDARD, rapporttyp
+    )
 
 
 def _lås_sektioner(lagrad) -> list[dict]:
@@ -78,7 +80,9 @@ def rapportens_layout(nämnd: Nämnd, år: int, rapporttyp: str) -> tuple[list[d
     """The sections of this report and, when it is fastställd, the last month it was fastställd with: as
     snapshotted then (``Rapportlås``), so a later change of the kommun's layout or report months does not change an
     adopted report; otherwise the kommun's layout for the year (and None). Two queries."""
-    lås = Rapportlås.objects.filter(nämnd=nämnd, år=år, rapporttyp=rapporttyp).values_list("layout", "slutmånad").first()
+    lås = (
+        Rapportlås.objects.filter(nämnd=nämnd, år=år, rapporttyp=rapporttyp).values_list("layout", "slutmånad").first()
+    )
     if lås and lås[0]:
         return _lås_sektioner(lås[0]), lås[1]
     return layout(nämnd.kommun_id, rapporttyp, år), lås[1] if lås else None

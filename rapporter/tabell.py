@@ -66,10 +66,11 @@ def _minus(a: Decimal | None, b: Decimal | None) -> Decimal | None:
     return None if a is None or b is None else a - b
 
 
-def _avvikelse(budget: Decimal | None, utfall: Decimal | None) -> Decimal | None:
+def _avvikelse(budget: Decimal | None, utfall: Decimal | None, bokat: bool = True) -> Decimal | None:
     """budget (incl. tillägg och avdrag) − nettokostnad; with no budget at all the deviation is − utfall. Without
-    any utfall there is no deviation to show (the period has no figures yet, not a surplus)."""
-    if utfall is None:
+    utfall: the budget when the period has utfall elsewhere (``bokat``: nothing booked here, so a sum row adds up),
+    else no deviation to show (the period has no figures yet, not a surplus)."""
+    if utfall is None and (not bokat or budget is None):
         return None
     return (budget or NOLL) - (utfall or NOLL)
 
@@ -105,9 +106,9 @@ MÅTT: dict[str, Mått] = dict(
         _m("budget", "Budget inkl. tillägg och avdrag perioden", PERIOD, KOSTNAD,
            lambda p: f"Budget inkl. tillägg {p.text()}", lambda b: b.budget),
         _m("avvikelse", "Budgetavvikelse perioden", PERIOD, AVVIKELSE, lambda p: "Budgetavvikelse",
-           lambda b: _avvikelse(b.budget, b.utfall)),
+           lambda b: _avvikelse(b.budget, b.utfall, b.period_med_utfall)),
         _m("avvikelse_procent", "Budgetavvikelse perioden, %", PERIOD, PROCENT, lambda p: "Avvikelse %",
-           lambda b: _kvot(_avvikelse(b.budget, b.utfall), b.budget, 100), additiv=False),
+           lambda b: _kvot(_avvikelse(b.budget, b.utfall, b.period_med_utfall), b.budget, 100), additiv=False),
         _m("förbrukat_procent", "Förbrukat av årsbudget, %", PERIOD, PROCENT,
            lambda p: f"Förbrukat av årsbudget {p.text()}", lambda b: _kvot(b.utfall, b.budget_helår, 100), additiv=False),
         _m("kf_budget_helår", "KF-budget helår", HELÅR, KOSTNAD, lambda p: f"KF-budget {p.år}", lambda b: b.kf_helår),
@@ -282,7 +283,11 @@ def tabellrader(områden: Sequence[Områdesunderlag], val: Radval, bas_för: Cal
                 del rader[start:]
                 continue
             total = summera_bas([rader[i].bas for i in inom])
-            rader.append(Tabellrad(val.delsumma_etikett.replace("{namn}", namn.lower()), DELSUMMA, 0, total, None, "", tuple(inom)))
+            rader.append(
+                Tabellrad(
+                    val.delsumma_etikett.replace("{namn}", namn.lower()), DELSUMMA, 0, total, None, "", tuple(inom)
+                )
+            )
             toppar.append(len(rader) - 1)
     else:
         toppar = [i for o in rötter for i in besök(o, 0, None)]

@@ -4,6 +4,7 @@ during the year, or the nämnder of a sector) and their sammanställning. Also t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 
@@ -53,6 +54,78 @@ def _ids(värden, sammanhang_ids: dict[int, str], vad: str) -> tuple[int, ...]:
     return ids
 
 
+def _kolumner(värden, fel: list[str]) -> list[tuple[str, str]]:
+    kol = []
+    for k in värden:
+        kod, rubrik = (k.get("mått"), k.get("rubrik", "")) if isinstance(k, dict) else (k[0], k[1])
+        if kod not in MÅTT:
+            fel.append(f"Okänd kolumn: {kod}.")
+        else:
+            kol.append((kod, str(rubrik or "")[:120]))
+    if not kol and not fel:
+        fel.append("Välj minst en kolumn.")
+    return kol
+
+
+def _radval(r: dict, sammanhang: Sammanhang, fel: list[str]) -> Radval:
+    områden = {} if sammanhang.fri else sammanhang.områden
+    try:
+        radval = Radval(
+            ned_till=r.get("ned_till", "verksamhet"),
+            rötter=_ids(r.get("rötter"), områden, "område"),
+            hopslagna=_ids(r.get("hopslagna"), områden, "område"),
+            dolda=_ids(r.get("dolda"), områden, "område"),
+            delsummor=tuple(r.get("delsummor", ("block",))),
+            gruppering=r.get("gruppering", ""),
+            delsumma_etikett=str(r.get("delsumma_etikett", "Summa {namn}"))[:80] or "Summa {namn}",
+            summa_etikett=str(r.get("summa_etikett", "Summa"))[:80] or "Summa",
+            dölj_tomma=bool(r.get("dölj_tomma", True)),
+        )
+    except ValidationError as e:
+        fel += e.messages
+        return Radval()
+    if radval.ned_till not in NIVÅER:
+        fel.append("Raderna visas ned till block, verksamhet eller enhet.")
+    if any(d not in NIVÅER for d in radval.delsummor):
+        fel.append("Delsummor kan visas för block, verksamheter eller enheter.")
+    if radval.gruppering not in ("", "budgetkategori"):
+        fel.append("Raderna grupperas efter verksamhetsträdet eller budgetkategori.")
+    return radval
+
+
+def läs_visning(data: dict, tillåtna: Sequence[str], fel: list[str]) -> tuple[str, int | None, tuple[str, ...] | None]:
+    """A table's unit ("" = the kommun's), decimals (None = the unit's) and the kinds of amounts shown negative
+    (None = the kommun's setting), checked."""
+    enhet = data.get("enhet", "") or ""
+    if enhet and enhet not in ENHETER:
+        fel.append("Enheten är kr, tkr eller mnkr.")
+    decimaler = data.get("decimaler")
+    if decimaler in (None, ""):
+        decimaler = None
+    elif str(decimaler) in ("0", "1", "2"):
+        decimaler = int(decimaler)
+    else:
+        fel.append("Antal decimaler är 0, 1 eller 2.")
+        decimaler = None
+    negativa = data.get("negativa")
+    if negativa is not None:
+        negativa = tuple(negativa)
+        if any(n not in tillåtna for n in negativa):
+            fel.append("Okänt slag av belopp för tecken.")
+    return enhet, decimaler, negativa
+
+
+def visning_för(
+    kommun, enhet: str, decimaler: int | None, negativa: tuple[str, ...] | None, slag: Sequence[str]
+) -> Visning:
+    """The table's ``Visning``: its own choices, else the kommun's unit and its one sign switch (which flips every
+    kind of amount in ``slag``, as before tables had their own signs)."""
+    enhet = enhet or kommun.beloppsenhet
+    if negativa is None:
+        negativa = tuple(slag) if kommun.kostnader_negativa else ()
+    return Visning(enhet, ENHETER[enhet][1] if decimaler is None else decimaler, frozenset(negativa))
+
+
 @dataclass(frozen=True)
 class Tabellparametrar:
     kolumner: tuple[tuple[str, str], ...] = (
@@ -77,55 +150,9 @@ class Tabellparametrar:
     @classmethod
     def från_dict(cls, data: dict, sammanhang: Sammanhang) -> Tabellparametrar:
         fel: list[str] = []
-        kol = []
-        for k in data.get("kolumner", [(k, r) for k, r in cls.kolumner]):
-            kod, rubrik = (k.get("mått"), k.get("rubrik", "")) if isinstance(k, dict) else (k[0], k[1])
-            if kod not in MÅTT:
-                fel.append(f"Okänd kolumn: {kod}.")
-            else:
-                kol.append((kod, str(rubrik or "")[:120]))
-        if not kol and not fel:
-            fel.append("Välj minst en kolumn.")
-        r = data.get("rader", {}) or {}
-        try:
-            radval = Radval(
-                ned_till=r.get("ned_till", "verksamhet"),
-                rötter=_ids(r.get("rötter"), {} if sammanhang.fri else sammanhang.områden, "område"),
-                hopslagna=_ids(r.get("hopslagna"), {} if sammanhang.fri else sammanhang.områden, "område"),
-                dolda=_ids(r.get("dolda"), {} if sammanhang.fri else sammanhang.områden, "område"),
-                delsummor=tuple(r.get("delsummor", ("block",))),
-                gruppering=r.get("gruppering", ""),
-                delsumma_etikett=str(r.get("delsumma_etikett", "Summa {namn}"))[:80] or "Summa {namn}",
-                summa_etikett=str(r.get("summa_etikett", "Summa"))[:80] or "Summa",
-                dölj_tomma=bool(r.get("dölj_tomma", True)),
-            )
-        except ValidationError as e:
-            fel += e.messages
-            radval = Radval()
-        if radval.ned_till not in NIVÅER:
-            fel.append("Raderna visas ned till block, verksamhet eller enhet.")
-        if any(d not in NIVÅER for d in radval.delsummor):
-            fel.append("Delsummor kan visas för block, verksamheter eller enheter.")
-        if radval.gruppering not in ("", "budgetkategori"):
-            fel.append("Raderna grupperas efter verksamhetsträdet eller budgetkategori.")
-        enhet = data.get("enhet", "") or ""
-        if enhet and enhet not in ENHETER:
-            fel.append("Enheten är kr, tkr eller mnkr.")
-        decimaler = data.get("decimaler")
-        if decimaler not in (None, ""):
-            try:
-                decimaler = int(decimaler)
-            except (TypeError, ValueError):
-                decimaler = -1
-            if not 0 <= decimaler <= 2:
-                fel.append("Antal decimaler är 0, 1 eller 2.")
-        else:
-            decimaler = None
-        negativa = data.get("negativa")
-        if negativa is not None:
-            negativa = tuple(negativa)
-            if any(n not in NEGATIVA_VAL for n in negativa):
-                fel.append("Okänt slag av belopp för tecken.")
+        kol = _kolumner(data.get("kolumner", [(k, r) for k, r in cls.kolumner]), fel)
+        radval = _radval(data.get("rader", {}) or {}, sammanhang, fel)
+        enhet, decimaler, negativa = läs_visning(data, NEGATIVA_VAL, fel)
         if data.get("delar", "varje") not in DELAR:
             fel.append("Ogiltigt val för nämndernas delar.")
         if data.get("diagram", "") not in DIAGRAM:
@@ -170,13 +197,7 @@ class Tabellparametrar:
         }
 
     def visning(self, kommun) -> Visning:
-        enhet = self.enhet or kommun.beloppsenhet
-        decimaler = ENHETER[enhet][1] if self.decimaler is None else self.decimaler
-        if self.negativa is None:  # the kommun's one switch flips every amount (as before layouts were data)
-            negativa = frozenset(NEGATIVA_VAL if kommun.kostnader_negativa else ())
-        else:
-            negativa = frozenset(self.negativa)
-        return Visning(enhet, decimaler, negativa)
+        return visning_för(kommun, self.enhet, self.decimaler, self.negativa, NEGATIVA_VAL)
 
 
 @sektionstyp(
@@ -207,8 +228,17 @@ def bygg(k: Byggkontext, s: Rapportsektion) -> None:
             tabeller.append(t)
             summor.append(replace(rader[-1], namn=rapport.del_rubrik(n), typ=RAD, delar=()))
     if len(summor) > 1 and p.sammanställning:
-        total = Tabellrad(p.rader.summa_etikett, SUMMA, 0, summera_bas([r.bas for r in summor]), None, "", tuple(range(len(summor))))
-        t = Tabell(f"{prefix}-sammanstallning", f"Sammanställning, {rubrik[:1].lower()}{rubrik[1:]}", "Nämnd", kol, [*summor, total], visning)
+        total = Tabellrad(
+            p.rader.summa_etikett, SUMMA, 0, summera_bas([r.bas for r in summor]), None, "", tuple(range(len(summor)))
+        )
+        t = Tabell(
+            f"{prefix}-sammanstallning",
+            f"Sammanställning, {rubrik[:1].lower()}{rubrik[1:]}",
+            "Nämnd",
+            kol,
+            [*summor, total],
+            visning,
+        )
         t.del_rubrik = "Sammanställning"
         tabeller.append(t)
     if p.rader.dölj_tomma:

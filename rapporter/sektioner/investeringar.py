@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from ekonomi import selectors as ekonomi_sel
 from ekonomi.berakning import Bas
 
-from ..tabell import AVVIKELSE, ENHETER, INVESTERING, RAD, Kolumn, Tabell, Tabellrad, Visning
+from ..tabell import AVVIKELSE, INVESTERING, RAD, Kolumn, Tabell, Tabellrad, Visning
 from . import Rapportsektion, Sammanhang, sektionstyp
+from .drift import läs_visning, visning_för
 from .kontext import Byggkontext
 
 
@@ -23,23 +24,11 @@ class Investeringsparametrar:
 
     @classmethod
     def från_dict(cls, data: dict, sammanhang: Sammanhang) -> Investeringsparametrar:
-        fel = []
-        enhet = data.get("enhet", "") or ""
-        if enhet and enhet not in ENHETER:
-            fel.append("Enheten är kr, tkr eller mnkr.")
-        decimaler = data.get("decimaler")
-        if decimaler not in (None, "") and str(decimaler) not in ("0", "1", "2"):
-            fel.append("Antal decimaler är 0, 1 eller 2.")
-        negativa = data.get("negativa")
-        if negativa is not None and any(n != INVESTERING for n in negativa):
-            fel.append("Okänt slag av belopp för tecken.")
+        fel: list[str] = []
+        enhet, decimaler, negativa = läs_visning(data, (INVESTERING,), fel)
         if fel:
             raise ValidationError(fel)
-        return cls(
-            enhet,
-            None if decimaler in (None, "") else int(decimaler),
-            None if negativa is None else tuple(negativa),
-        )
+        return cls(enhet, decimaler, negativa)
 
     def som_dict(self) -> dict:
         return {
@@ -49,9 +38,7 @@ class Investeringsparametrar:
         }
 
     def visning(self, kommun) -> Visning:
-        enhet = self.enhet or kommun.beloppsenhet
-        negativa = self.negativa if self.negativa is not None else ((INVESTERING,) if kommun.kostnader_negativa else ())
-        return Visning(enhet, ENHETER[enhet][1] if self.decimaler is None else self.decimaler, frozenset(negativa))
+        return visning_för(kommun, self.enhet, self.decimaler, self.negativa, (INVESTERING,))
 
 
 @sektionstyp(

@@ -54,6 +54,7 @@ class Byggkontext:
         return self._volym
 
     def bas(self, o: berakning.Områdesunderlag, kategori: str | None = None) -> berakning.Bas:
+        täckning = self.rapport.täckning
         return berakning.bas(
             o,
             self.period.år,
@@ -61,6 +62,7 @@ class Byggkontext:
             self.period.rapportmånad,
             kategori,
             self.volym().get(o.id) if kategori is None else None,
+            period_med_utfall=bool(self.period.t_o_m) and (täckning is None or täckning.antal > 0),
         )
 
     def delar(self, nämnder: Sequence[Nämnd]) -> list[Nämnd]:
