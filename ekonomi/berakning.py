@@ -281,6 +281,9 @@ class Bas:
     volym_peng: Decimal | None = None  # Σ volym × peng
     plan_peng: Decimal | None = None  # Σ budgeterad volym × peng, periodised through t_o_m
     aktiv: bool = False  # has any budget or utfall for the year (a missing prognos then matters)
+    # The report's period has utfall (somewhere): a row without utfall has nothing booked, so its deviation is its
+    # budget. In a period without any utfall there is no deviation to show (docs/beslut.md, "Ärliga perioder").
+    period_med_utfall: bool = False
 
     @property
     def budget(self) -> Decimal | None:
@@ -315,6 +318,7 @@ def bas(
     rapportmånad: int,
     kategori: str | None = None,
     volym: Decimal | None = None,
+    period_med_utfall: bool = False,
 ) -> Bas:
     """One område's own figures (not its children's). ``kategori`` restricts budget and utfall to one budget kind
     (anslag, volym, egen regi); prognoser are made per område, not per kind, so a kind has none."""
@@ -356,6 +360,7 @@ def bas(
         volym_peng=volym * peng if volym is not None and peng is not None else None,
         plan_peng=_plus(*(periodbudget(b.volym * b.peng, b.vikter, t_o_m) for b in plan if b.volym and b.peng)),
         aktiv=utfall is not None or kf_helår is not None,
+        period_med_utfall=period_med_utfall,
     )
 
 
@@ -364,7 +369,7 @@ def summera_bas(delar: Sequence[Bas]) -> Bas:
     summed when every active part has one — a missing prognos is missing, not a zero cost."""
     belopp: dict[str, Any] = {}
     for f in fields(Bas):
-        if f.name == "aktiv":
+        if f.name in _FLAGGOR:
             continue
         värden = [getattr(d, f.name) for d in delar]
         if f.name in ("prognos", "föregående_prognos") and any(
@@ -373,11 +378,14 @@ def summera_bas(delar: Sequence[Bas]) -> Bas:
             belopp[f.name] = None
         else:
             belopp[f.name] = _plus(*värden)
-    return Bas(aktiv=any(d.aktiv for d in delar), **belopp)
+    return Bas(aktiv=any(d.aktiv for d in delar), period_med_utfall=any(d.period_med_utfall for d in delar), **belopp)
+
+
+_FLAGGOR = ("aktiv", "period_med_utfall")
 
 
 def bas_tom(b: Bas) -> bool:
-    return all(getattr(b, f.name) is None for f in fields(Bas) if f.name != "aktiv")
+    return all(getattr(b, f.name) is None for f in fields(Bas) if f.name not in _FLAGGOR)
 
 
 def med_prognos(underlag: Sequence[Områdesunderlag], månad: int) -> frozenset[int]:
@@ -386,7 +394,7 @@ def med_prognos(underlag: Sequence[Områdesunderlag], månad: int) -> frozenset[
     result: set[int] = set()
     for o in underlag:
         if har_prognos(o, månad):
-            id_ = o.id
+            id_: int | None = o.id
             while id_ is not None and id_ not in result:
                 result.add(id_)
                 id_ = förälder.get(id_)

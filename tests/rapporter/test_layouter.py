@@ -716,3 +716,34 @@ def test_verksamhetsplan_visar_hela_föregående_året():
     html = render_to_string("rapporter/rapport_artikel.html", {"rapport": rapport, "pdf": False}).encode()
     assert rubriker(html, f"budget-{n.id}") == ["Nettokostnad 2023", "KF-budget 2024"]
     assert tabell(html, f"budget-{n.id}")["Hemtjänst"] == [tkr(Decimal(90_000) * 12), Decimal(1200)]
+
+
+def test_rad_utan_utfall_i_en_period_med_utfall_har_sin_budget_som_avvikelse_och_summan_går_ihop(client):
+    """Buffert has a budget and nothing booked while the period has utfall: its deviation is its budget (nothing
+    spent), so the sum's deviation is the sum of the rows' and the report's checks agree. With no utfall at all in
+    the period (next test) there is no deviation to show."""
+    k = kommun("Buffertby kommun")
+    n = nämnd(k)
+    siffror(område(n, "Hemtjänst"), budget=Decimal(1_200_000), per_månad=Decimal(110_000))
+    siffror(område(n, "Buffert"), budget=Decimal(600_000))
+    spara(k, "delårsrapport", [drift("Driftredovisning", "drift", ["kf_budget", "utfall", "avvikelse"])])
+    client.force_login(factories.läsare(k))
+    rader = tabell(sida(client, n), f"drift-{n.id}")
+    assert rader["Hemtjänst"] == [Decimal(800), Decimal(880), Decimal(-80)]
+    assert rader["Buffert"] == [Decimal(400), None, Decimal(400)]
+    assert rader["Summa"] == [Decimal(1200), Decimal(880), Decimal(320)]
+    assert tabellfel(factories.läsare(k), n) == []
+
+
+def test_period_utan_utfall_visar_ingen_avvikelse(client):
+    k = kommun("Tomby kommun")
+    n = nämnd(k)
+    siffror(område(n, "Hemtjänst"), budget=Decimal(1_200_000))
+    siffror(område(n, "Buffert"), budget=Decimal(600_000))
+    kolumner = ["kf_budget", "utfall", "avvikelse"]
+    spara(k, "delårsrapport", [drift("Driftredovisning", "drift", kolumner, rader={"dölj_tomma": False})])
+    client.force_login(factories.läsare(k))
+    html = sida(client, n)
+    assert "Inget utfall är registrerat för perioden." in html.decode()
+    assert tabell(html, f"drift-{n.id}")["Summa"] == [Decimal(1200), None, None]  # not a surplus of 1 200 tkr
+    assert tabellfel(factories.läsare(k), n) == []
