@@ -9,6 +9,7 @@ import io
 import pikepdf
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -25,6 +26,10 @@ PDF_VARIANT = "pdf/a-3a"
 
 
 def ärende_för(nämnd: Nämnd, år: int, typ: str) -> Rapportärende:
+    """The report's case (granskning, fastställande). A månadsrapport is a working report for any month: it is
+    never fastställd, so it has none (Http404)."""
+    if Rapporttyp(typ) == Rapporttyp.MÅNADSRAPPORT:
+        raise Http404("En månadsrapport granskas och fastställs inte.")
     ärende, _ = Rapportärende.objects.get_or_create(nämnd=nämnd, år=år, typ=Rapporttyp(typ))
     return ärende
 

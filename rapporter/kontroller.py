@@ -436,6 +436,8 @@ def rapportunderlag(
     result = {}
     tillfällen = Rapporttillfällen.för(nämnd.kommun_id)
     for typ in tillfällen.typer:
+        if typ == Rapporttyp.MÅNADSRAPPORT:  # made for any month on demand: no status of its own
+            continue
         har_mål = any(s["typ"] == MÅL for s in sektioner[typ])
         result[typ.value] = Kontrollunderlag(
             nämnd=nämnd,

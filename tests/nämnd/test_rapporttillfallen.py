@@ -10,10 +10,12 @@ from django.template.loader import render_to_string
 from nämnd.models import Period, Rapportlås, Rapporttillfälle, Rapporttillfällen
 from nämnd.vakt import Slag, Vakt, Ändring
 from rapporter import layouter
+from rapporter.models import Rapportlayout
 from rapporter.rapport import bygg_rapport
 from rapporter.selectors import rapportens_sektioner
 from tests import factories
 from tests.conftest import skapa_användare
+from uppfoljning.nytt_ar import öppna_nytt_år
 
 ÅR = 2024
 
@@ -82,3 +84,15 @@ def test_fastställd_rapport_behåller_layout_och_månad(byggd):
     assert [s.rubrik for s in efter.sektioner] == [s.rubrik for s in före.sektioner] != ["Bara mål"]
     annat_år = bygg_rapport(admin, nämnd, ÅR + 1, "delårsrapport")  # not fastställd: the kommun's current choice
     assert annat_år.månad == 8 and [s.rubrik for s in annat_år.sektioner] == ["Bara mål"]
+
+
+def test_öppna_nytt_år_kopierar_layouterna_så_att_en_ändring_för_nästa_år_inte_rör_årets(byggd):
+    nämnd = byggd.nämnder["Socialnämnden"]
+    admin = skapa_användare("admin-nyttår", byggd.kommun, "admin")
+    layouter.spara(admin, byggd.kommun, "delårsrapport", [{"typ": "mål", "rubrik": "Målen", "parametrar": {}}])
+    resultat = öppna_nytt_år(admin, nämnd, ÅR, {})
+    assert any("Rapportlayouter kopierade till 2025" in h for h in resultat.händelser)
+    assert Rapportlayout.objects.filter(kommun=byggd.kommun, rapporttyp="delårsrapport", från_år=ÅR + 1).exists()
+    layouter.spara(admin, byggd.kommun, "delårsrapport", [{"typ": "text", "rubrik": "Nytt", "parametrar": {}}], ÅR + 1)
+    assert [s.rubrik for s in bygg_rapport(admin, nämnd, ÅR, "delårsrapport").sektioner] == ["Målen"]
+    assert [s.rubrik for s in bygg_rapport(admin, nämnd, ÅR + 1, "delårsrapport").sektioner] == ["Nytt"]
