@@ -284,6 +284,7 @@ class Bas:
     # The report's period has utfall (somewhere): a row without utfall has nothing booked, so its deviation is its
     # budget. In a period without any utfall there is no deviation to show (docs/beslut.md, "Ärliga perioder").
     period_med_utfall: bool = False
+    fg_med_utfall: bool = False  # the same months last year have utfall (somewhere): as above, for their change
 
     @property
     def budget(self) -> Decimal | None:
@@ -319,6 +320,7 @@ def bas(
     kategori: str | None = None,
     volym: Decimal | None = None,
     period_med_utfall: bool = False,
+    fg_med_utfall: bool = False,
 ) -> Bas:
     """One område's own figures (not its children's). ``kategori`` restricts budget and utfall to one budget kind
     (anslag, volym, egen regi); prognoser are made per område, not per kind, so a kind has none."""
@@ -361,6 +363,7 @@ def bas(
         plan_peng=_plus(*(periodbudget(b.volym * b.peng, b.vikter, t_o_m) for b in plan if b.volym and b.peng)),
         aktiv=utfall is not None or kf_helår is not None,
         period_med_utfall=period_med_utfall,
+        fg_med_utfall=fg_med_utfall,
     )
 
 
@@ -378,10 +381,15 @@ def summera_bas(delar: Sequence[Bas]) -> Bas:
             belopp[f.name] = None
         else:
             belopp[f.name] = _plus(*värden)
-    return Bas(aktiv=any(d.aktiv for d in delar), period_med_utfall=any(d.period_med_utfall for d in delar), **belopp)
+    return Bas(
+        aktiv=any(d.aktiv for d in delar),
+        period_med_utfall=any(d.period_med_utfall for d in delar),
+        fg_med_utfall=any(d.fg_med_utfall for d in delar),
+        **belopp,
+    )
 
 
-_FLAGGOR = ("aktiv", "period_med_utfall")
+_FLAGGOR = ("aktiv", "period_med_utfall", "fg_med_utfall")
 
 
 def bas_tom(b: Bas) -> bool:

@@ -75,6 +75,17 @@ def _avvikelse(budget: Decimal | None, utfall: Decimal | None, bokat: bool = Tru
     return (budget or NOLL) - (utfall or NOLL)
 
 
+def _förändring_fg(b: Bas) -> Decimal | None:
+    """utfall − the same months last year. A row with utfall in only one of the years changes by all of it (a new
+    or a closed verksamhet), so sum rows add up — unless that whole period has no utfall (not yet entered, or
+    the year before the kommun's figures start): then there is no change to show."""
+    if b.utfall is None and b.utfall_fg is None:
+        return None
+    utfall = b.utfall if b.utfall is not None else (NOLL if b.period_med_utfall else None)
+    fg = b.utfall_fg if b.utfall_fg is not None else (NOLL if b.fg_med_utfall else None)
+    return _minus(utfall, fg)
+
+
 def _helårsutfall(b: Bas) -> Decimal | None:
     """The year's cost as the report knows it: the outcome at year end, else the latest prognos."""
     return b.utfall_helår if b.utfall_helår is not None else b.prognos
@@ -136,7 +147,7 @@ MÅTT: dict[str, Mått] = dict(
         _m("budget_fg", "Budget föregående år", FÖRRA, KOSTNAD, lambda p: f"Budget {p.år - 1}",
            lambda b: b.budget_fg_helår),
         _m("förändring_fg", "Förändring mot samma period föregående år", FÖRRA, KOSTNAD,
-           lambda p: f"Förändring mot {p.text(p.år - 1)}", lambda b: _minus(b.utfall, b.utfall_fg)),
+           lambda p: f"Förändring mot {p.text(p.år - 1)}", _förändring_fg),
         _m("volym", "Volym (utfall)", VOLYMGRUPP, VOLYM, lambda p: f"Volym {p.text()}", lambda b: b.volym, additiv=False),
         _m("plan_volym", "Planerad volym", VOLYMGRUPP, VOLYM, lambda p: f"Plan {p.text()}", lambda b: b.plan_volym,
            additiv=False),

@@ -63,7 +63,16 @@ class Byggkontext:
             kategori,
             self.volym().get(o.id) if kategori is None else None,
             period_med_utfall=bool(self.period.t_o_m) and (täckning is None or täckning.antal > 0),
+            fg_med_utfall=self.fg_med_utfall,
         )
+
+    @property
+    def fg_med_utfall(self) -> bool:
+        """Whether the same months last year have utfall in any of the report's nämnder (from the figures read)."""
+        if "fg_med_utfall" not in self.memo:
+            alla = [o for n in self.nämnder for o in self.underlag(n)]
+            self.memo["fg_med_utfall"] = any("period_fg" not in o.saknas for o in alla)
+        return self.memo["fg_med_utfall"]
 
     def delar(self, nämnder: Sequence[Nämnd]) -> list[Nämnd]:
         return [n for n in self.nämnder if n in nämnder]

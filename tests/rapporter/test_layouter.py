@@ -747,3 +747,21 @@ def test_period_utan_utfall_visar_ingen_avvikelse(client):
     assert "Inget utfall är registrerat för perioden." in html.decode()
     assert tabell(html, f"drift-{n.id}")["Summa"] == [Decimal(1200), None, None]  # not a surplus of 1 200 tkr
     assert tabellfel(factories.läsare(k), n) == []
+
+
+def test_förändring_mot_föregående_år_för_ny_och_nedlagd_verksamhet_går_ihop(client):
+    """Ny started this year (no utfall last year), Nedlagd closed (none this year): the change against last year
+    is their whole cost, + and −, so the sum row is the sum of the rows."""
+    k = kommun("Förändringsby kommun")
+    n = nämnd(k)
+    siffror(område(n, "Hemtjänst"), per_månad=Decimal(110_000), fg=Decimal(100_000))
+    siffror(område(n, "Ny"), per_månad=Decimal(30_000))
+    siffror(område(n, "Nedlagd"), fg=Decimal(50_000))
+    spara(k, "delårsrapport", [drift("Driftredovisning", "drift", ["utfall_fg", "utfall", "förändring_fg"])])
+    client.force_login(factories.läsare(k))
+    rader = tabell(sida(client, n), f"drift-{n.id}")
+    assert rader["Hemtjänst"] == [Decimal(800), Decimal(880), Decimal(80)]
+    assert rader["Ny"] == [None, Decimal(240), Decimal(240)]
+    assert rader["Nedlagd"] == [Decimal(400), None, Decimal(-400)]
+    assert rader["Summa"] == [Decimal(1200), Decimal(1120), Decimal(-80)]
+    assert tabellfel(factories.läsare(k), n) == []
