@@ -765,3 +765,15 @@ def test_förändring_mot_föregående_år_för_ny_och_nedlagd_verksamhet_går_i
     assert rader["Nedlagd"] == [Decimal(400), None, Decimal(-400)]
     assert rader["Summa"] == [Decimal(1200), Decimal(1120), Decimal(-80)]
     assert tabellfel(factories.läsare(k), n) == []
+
+
+def test_ingen_förändring_utan_fjolårets_utfall(client):
+    """The kommun's figures start this year: no change against last year to show, not a change of all the cost."""
+    k = kommun("Startby kommun")
+    n = nämnd(k)
+    siffror(område(n, "Hemtjänst"), per_månad=Decimal(110_000))
+    kolumner = ["utfall", "förändring_fg"]
+    spara(k, "delårsrapport", [drift("Driftredovisning", "drift", kolumner, rader={"dölj_tomma": False})])
+    client.force_login(factories.läsare(k))
+    rader = tabell(sida(client, n), f"drift-{n.id}")
+    assert rader["Hemtjänst"] == rader["Summa"] == [Decimal(880), None]
