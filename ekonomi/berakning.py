@@ -280,6 +280,8 @@ class Bas:
     plan_volym: Decimal | None = None  # budgeted volume, periodised through t_o_m
     volym_peng: Decimal | None = None  # Σ volym × peng
     plan_peng: Decimal | None = None  # Σ budgeterad volym × peng, periodised through t_o_m
+    # plan_peng − volym_peng of the områden that have both (a sum row adds up the rows that show one)
+    peng_avvikelse: Decimal | None = None
     aktiv: bool = False  # has any budget or utfall for the year (a missing prognos then matters)
     # The report's period has utfall (somewhere): a row without utfall has nothing booked, so its deviation is its
     # budget. In a period without any utfall there is no deviation to show (docs/beslut.md, "Ärliga perioder").
@@ -342,6 +344,8 @@ def bas(
     plan = [b for b in poster if b.slag == "kf" and b.år == år and b.volym is not None and b.peng is not None]
     peng = next((b.peng for b in plan), None)
     kf_helår = _budget_eller_none(poster, "kf", år)
+    volym_peng = volym * peng if volym is not None and peng is not None else None
+    plan_peng = _plus(*(periodbudget(b.volym * b.peng, b.vikter, t_o_m) for b in plan if b.volym and b.peng))
     return Bas(
         utfall=utfall,
         utfall_fg=utfall_fg,
@@ -359,8 +363,9 @@ def bas(
         volym=volym,
         utfall_volym=utfall if volym is not None else None,
         plan_volym=_plus(*(_periodvolym(b, t_o_m) for b in plan)),
-        volym_peng=volym * peng if volym is not None and peng is not None else None,
-        plan_peng=_plus(*(periodbudget(b.volym * b.peng, b.vikter, t_o_m) for b in plan if b.volym and b.peng)),
+        volym_peng=volym_peng,
+        plan_peng=plan_peng,
+        peng_avvikelse=None if volym_peng is None or plan_peng is None else plan_peng - volym_peng,
         aktiv=utfall is not None or kf_helår is not None,
         period_med_utfall=period_med_utfall,
         fg_med_utfall=fg_med_utfall,

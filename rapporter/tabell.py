@@ -157,7 +157,7 @@ MÅTT: dict[str, Mått] = dict(
            lambda b: _kvot(b.utfall_volym, b.volym), additiv=False),
         _m("volym_peng", "Volym × peng", VOLYMGRUPP, KOSTNAD, lambda p: "Volym × peng", lambda b: b.volym_peng),
         _m("volym_peng_avvikelse", "Avvikelse volym × peng mot plan", VOLYMGRUPP, AVVIKELSE,
-           lambda p: "Volymavvikelse", lambda b: _minus(b.plan_peng, b.volym_peng)),
+           lambda p: "Volymavvikelse", lambda b: b.peng_avvikelse),
     ]
 )  # fmt: skip
 

@@ -777,3 +777,24 @@ def test_ingen_förändring_utan_fjolårets_utfall(client):
     client.force_login(factories.läsare(k))
     rader = tabell(sida(client, n), f"drift-{n.id}")
     assert rader["Hemtjänst"] == rader["Summa"] == [Decimal(880), None]
+
+
+def test_volymavvikelse_i_kronor_summeras_över_raderna_som_har_den(client):
+    """Boende has a planned volume and peng but no volume entered: its volume deviation is "–", and the sum's is
+    Hemtjänst's alone (not Boende's whole plan as a surplus)."""
+    k = kommun("Pengby kommun")
+    n = nämnd(k)
+    hemtjänst, boende = område(n, "Hemtjänst"), område(n, "Boende")
+    siffror(hemtjänst, budget=Decimal(5_400_000), per_månad=Decimal(450_000), volym=Decimal(18_000), peng=Decimal(300))
+    siffror(boende, budget=Decimal(6_000_000), per_månad=Decimal(500_000), volym=Decimal(60), peng=Decimal(100_000))
+    timmar = factories.NyckeltalFactory(
+        grupp=factories.NyckeltalsgruppFactory(nämnd=n), namn="Timmar", verksamhetsområde=hemtjänst
+    )
+    Nyckeltalsvärde.objects.create(nyckeltal=timmar, år=ÅR, typ="utfall_delår", värde=Decimal(10_000))
+    spara(k, "delårsrapport", [drift("Volym", "volym", ["volym_peng", "volym_peng_avvikelse"])])
+    client.force_login(factories.läsare(k))
+    rader = tabell(sida(client, n), f"volym-{n.id}")
+    assert rader["Hemtjänst"] == [Decimal(3000), Decimal(600)]  # (12 000 planned − 10 000) × 300 kr
+    assert rader["Boende"] == [None, None]
+    assert rader["Summa"] == [Decimal(3000), Decimal(600)]
+    assert tabellfel(factories.läsare(k), n) == []
