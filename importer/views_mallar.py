@@ -14,10 +14,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ekonomi import selectors as ekonomi_sel
 from nämnd.behorighet import kan_importera
 from nämnd.models import Rapporttyp
 from rapporter.rapport import bygg_rapport
 from rapporter.selectors import nämnd_för
+from rapporter.views import rapportens_månad
 
 from . import export, mallar, selectors
 from .models import Import
@@ -193,7 +195,8 @@ def _rapport(request, nämnd_id: int, år: int, typ: str):
     if typ not in Rapporttyp.values:
         raise Http404("Okänd rapporttyp.")
     nämnd = nämnd_för(request.user, nämnd_id)
-    return bygg_rapport(request.user, nämnd, år, typ)
+    månad = rapportens_månad(request, typ, lambda: ekonomi_sel.senaste_utfallsmånad(request.user, nämnd, år))
+    return bygg_rapport(request.user, nämnd, år, typ, månad)
 
 
 @require_GET
@@ -209,7 +212,12 @@ def export_tabell(request, nämnd_id: int, år: int, typ: str, tabell: str, form
 def export_lista(request, nämnd_id: int, år: int, typ: str):
     rapport = _rapport(request, nämnd_id, år, typ)
     tabeller = export.tabeller(rapport)
-    return render(request, "importer/export/lista.html", {"rapport": rapport, "tabeller": tabeller})
+    månadsparameter = f"?månad={rapport.månad}" if rapport.typ == Rapporttyp.MÅNADSRAPPORT else ""
+    return render(
+        request,
+        "importer/export/lista.html",
+        {"rapport": rapport, "tabeller": tabeller, "månadsparameter": månadsparameter},
+    )
 
 
 @require_GET

@@ -106,24 +106,36 @@ def minst(user, nämnd: Nämnd, år: int, typ: str, version: int, *, efterfråga
     return r
 
 
+def _html(user, nämnd: Nämnd, år: int, typ: str, månad: int | None, underlag: dict) -> str:
+    rapport = bygg_rapport(user, nämnd, år, typ, månad)
+    artikel = render_to_string(
+        "rapporter/rapport_artikel.html", {"rapport": rapport, "pdf": True, "underlag": underlag}
+    )
+    return render_to_string(
+        "rapporter/rapport.html",
+        {
+            "artikel": artikel,
+            "titel": f"{nämnd.namn} – {rapport.titel}",
+            "författare": nämnd.kommun.namn,
+            "pdf": True,
+        },
+    )
+
+
+def månadsrapport(user, nämnd: Nämnd, år: int, månad: int) -> bytes:
+    """A månadsrapport's PDF, rendered when asked for: a working report for any month, never fastställd or
+    archived, so it is not stored either."""
+    with ögonblicksbild():
+        underlag = {"tid": timezone.now(), "version": dataversion.version(nämnd.kommun_id)}
+        html = _html(user, nämnd, år, Rapporttyp.MÅNADSRAPPORT, månad, underlag)
+    return render_pdf(html)
+
+
 def _rendera(user, nämnd: Nämnd, år: int, typ: str, föregående: Pdfrendering | None) -> Pdfrendering:
     with ögonblicksbild():
         version = dataversion.version(nämnd.kommun_id)
         data_per = timezone.now()
-        rapport = bygg_rapport(user, nämnd, år, typ)
-        artikel = render_to_string(
-            "rapporter/rapport_artikel.html",
-            {"rapport": rapport, "pdf": True, "underlag": {"tid": data_per, "version": version}},
-        )
-        html = render_to_string(
-            "rapporter/rapport.html",
-            {
-                "artikel": artikel,
-                "titel": f"{nämnd.namn} – {Rapporttyp(typ).label} {år}",
-                "författare": nämnd.kommun.namn,
-                "pdf": True,
-            },
-        )
+        html = _html(user, nämnd, år, typ, None, {"tid": data_per, "version": version})
     data = render_pdf(html)  # the slow part, outside the transaction
     try:
         with transaction.atomic():

@@ -4,10 +4,12 @@ from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST, require_safe
 
+from ekonomi import selectors as ekonomi_sel
 from nämnd import dataversion
 from nämnd.models import Nämnd, Rapporttyp
 from nämnd.selectors import nämnd_för
 from publicering import selectors as publicering_sel
+from rapporter.views import rapportens_månad
 
 from . import rapportpdf, selectors, services
 from .models import Jobb
@@ -71,6 +73,9 @@ def rapport_pdf(request, nämnd_id: int, år: int, typ: str):
     if typ not in Rapporttyp.values:
         raise Http404("Okänd rapporttyp.")
     nämnd = nämnd_för(request.user, nämnd_id)
+    if typ == Rapporttyp.MÅNADSRAPPORT:
+        månad = rapportens_månad(request, typ, lambda: ekonomi_sel.senaste_utfallsmånad(request.user, nämnd, år))
+        return _pdf_svar(rapportpdf.månadsrapport(request.user, nämnd, år, månad), nämnd, år, typ)
     if arkiverad := publicering_sel.fastställd_version(nämnd, år, typ):
         return _pdf_svar(bytes(arkiverad.pdf), nämnd, år, typ)
     version = dataversion.version(nämnd.kommun_id)

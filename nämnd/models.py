@@ -444,6 +444,16 @@ class Rapporttillfälle(models.Model):
             )
 
 
+def rapportmånad(typ: str, värde: str | None) -> int | None:
+    """The month of a månadsrapport from a request (``?månad=5``): 1–12; None for other reports or when not
+    given; ValueError (a Swedish message) for anything else."""
+    if typ != Rapporttyp.MÅNADSRAPPORT or värde in (None, ""):
+        return None
+    if not str(värde).isdigit() or not 1 <= int(värde) <= 12:
+        raise ValueError("Månaden för en månadsrapport är 1–12.")
+    return int(värde)
+
+
 @dataclass(frozen=True)
 class Rapporttillfällen:
     """A kommun's report occasions, read once (``för``): the last month of each report and the reports it makes."""

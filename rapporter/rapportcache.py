@@ -31,6 +31,7 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.html import escape
 
+from grund import manader
 from nämnd.models import Behörighet, Dataversion, Nämnd, Rapporttyp
 from nämnd.selectors import nämnd_för
 
@@ -99,12 +100,13 @@ def spara(nyckel: str, värde) -> None:
         log.warning("Rapportcachen kan inte skrivas (%s)", e)
 
 
-def artikel(user, nämnd: Läsbar, år: int, typ: str, pdf: bool = False) -> str:
-    """The report article of the version ``läsbar`` read; built (and cached) when the cache has none."""
-    nyckel = _nyckel(nämnd, år, typ, "pdfhtml" if pdf else "html")
+def artikel(user, nämnd: Läsbar, år: int, typ: str, pdf: bool = False, månad: int | None = None) -> str:
+    """The report article of the version ``läsbar`` read; built (and cached) when the cache has none. ``månad``:
+    a månadsrapport's month."""
+    nyckel = _nyckel(nämnd, år, typ if månad is None else f"{typ}-{månad}", "pdfhtml" if pdf else "html")
     html = hämta(nyckel)
     if html is None:
-        rapport = bygg_rapport(user, nämnd_för(user, nämnd.id), år, typ)
+        rapport = bygg_rapport(user, nämnd_för(user, nämnd.id), år, typ, månad)
         html = render_to_string("rapporter/rapport_artikel.html", {"rapport": rapport, "pdf": pdf})
         spara(nyckel, html)
     return html
@@ -141,13 +143,13 @@ def _rendera_ram(titel: str, is_staff: bool) -> tuple[str, str]:
 _ram = lru_cache(maxsize=256)(_rendera_ram)
 
 
-def sida(request, nämnd_id: int, år: int, typ: str) -> str:
+def sida(request, nämnd_id: int, år: int, typ: str, månad: int | None = None) -> str:
     """The report page for ``request.user``: authorisation and data version checked on every request, the article
     from the shared cache, the frame with this user's name, menu and CSRF token."""
     user = request.user
     nämnd = läsbar(user, nämnd_id)
-    html = artikel(user, nämnd, år, typ)
-    titel = f"{nämnd.namn} – {Rapporttyp(typ).label} {år}"
+    html = artikel(user, nämnd, år, typ, månad=månad)
+    titel = f"{nämnd.namn} – {Rapporttyp(typ).label} {år}" + (f", {manader.lång(månad)}" if månad else "")
     # DEBUG: templates are re-read on every request, so the frame is too.
     före, efter = (_rendera_ram if settings.DEBUG else _ram)(titel, bool(user.is_staff))
     före = före.replace(_ANVÄNDARE, escape(user.get_username())).replace(_CSRF, get_token(request))

@@ -8,9 +8,10 @@ from django.views.decorators.http import require_safe
 
 from ekonomi import berakning
 from ekonomi import selectors as ekonomi_sel
+from grund import manader
 from nyckeltal import selectors as nyckeltal_sel
 from nämnd.behorighet import kan_importera, kan_redigera
-from nämnd.models import Kommun, Nämnd, Rapporttyp
+from nämnd.models import Kommun, Nämnd, Rapporttillfällen, Rapporttyp, rapportmånad
 
 from . import rapportcache
 from . import selectors as sel
@@ -37,6 +38,7 @@ def översikt(request, nämnd_id: int, år: int):
     pres = Presentation.för(nämnd.kommun)
     # Honest period: the figures compare months 1..senaste (the last month with utfall) of both years and the
     # budget periodised through it; the page says how many of the year's months have utfall (docs/beslut.md).
+    tillfällen = Rapporttillfällen.för(nämnd.kommun_id)
     täckning = berakning.täckt_period(ekonomi_sel.utfallsmånader(request.user, [nämnd], år, 12), 12)
     månad = täckning.senaste or 12
     underlag = ekonomi_sel.ekonomiunderlag(request.user, [nämnd], år, månad)
@@ -75,7 +77,7 @@ def översikt(request, nämnd_id: int, år: int):
             "senaste_år": i.senaste.år if i.senaste else "–",
             "senaste": i.senaste.totalt if i.senaste else None,
             "målvärde": i.målvärde_text or "–",
-            "bedömning": i.bedömning.value if i.bedömning else "–",
+            "bedömning": i.nivå.text if i.nivå else "–",
         }
         for m in nyckeltal_sel.alla_mål(nyckeltal_sel.mål(request.user, [nämnd], år, Rapporttyp.DELÅRSRAPPORT))
         for i in m.indikatorer
@@ -88,7 +90,10 @@ def översikt(request, nämnd_id: int, år: int):
             "år": år,
             "pres": pres,
             "täckning": täckning,
-            "rapporttyper": Rapporttyp.choices,
+            "rapporttyper": [(t.value, tillfällen.namn(t)) for t in tillfällen.typer if t != Rapporttyp.MÅNADSRAPPORT],
+            "månadsrapport": Rapporttyp.MÅNADSRAPPORT in tillfällen.typer,
+            "månad": månad,
+            "månadsnamn": manader.lång(månad),
             "kan_redigera": kan_redigera(request.user, nämnd),
             "kan_importera": kan_importera(request.user, nämnd),
             "drift": DriftTabell(driftrader, pres=pres, år=år, period=täckning.period),
@@ -101,7 +106,22 @@ def översikt(request, nämnd_id: int, år: int):
 @require_safe
 def rapport(request, nämnd_id: int, år: int, typ: str):
     """A report as an HTML page (body cached per data version). Its PDF is served by the workflow layer
-    (``jobb.views.rapport_pdf``): an adopted report's archived file, or a render from one data version."""
+    (``jobb.views.rapport_pdf``): an adopted report's archived file, or a render from one data version. A
+    månadsrapport is for the month asked for (``?månad=5``), else the latest month with utfall."""
     if typ not in Rapporttyp.values:
         raise Http404("Okänd rapporttyp.")
-    return HttpResponse(rapportcache.sida(request, nämnd_id, år, typ))
+    månad = rapportens_månad(
+        request, typ, lambda: ekonomi_sel.senaste_utfallsmånad(request.user, sel.nämnd_för(request.user, nämnd_id), år)
+    )
+    return HttpResponse(rapportcache.sida(request, nämnd_id, år, typ, månad))
+
+
+def rapportens_månad(request, typ: str, senaste) -> int | None:
+    """A månadsrapport's month from ``?månad=`` (404 for a bad one), else ``senaste()`` (or December)."""
+    try:
+        månad = rapportmånad(typ, request.GET.get("månad"))
+    except ValueError as e:
+        raise Http404(str(e)) from None
+    if typ == Rapporttyp.MÅNADSRAPPORT and månad is None:
+        månad = senaste() or 12
+    return månad

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import subprocess
 
+import openpyxl
 import pytest
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from nämnd.models import Period, Rapportlås, Rapporttillfälle, Rapporttillfällen
 from nämnd.vakt import Slag, Vakt, Ändring
@@ -96,3 +100,33 @@ def test_öppna_nytt_år_kopierar_layouterna_så_att_en_ändring_för_nästa_år
     layouter.spara(admin, byggd.kommun, "delårsrapport", [{"typ": "text", "rubrik": "Nytt", "parametrar": {}}], ÅR + 1)
     assert [s.rubrik for s in bygg_rapport(admin, nämnd, ÅR, "delårsrapport").sektioner] == ["Målen"]
     assert [s.rubrik for s in bygg_rapport(admin, nämnd, ÅR + 1, "delårsrapport").sektioner] == ["Nytt"]
+
+
+def test_månadsrapport_för_vald_månad_genom_sidorna(byggd, client):
+    nämnd = byggd.nämnder["Socialnämnden"]
+    client.force_login(skapa_användare("läsare-maj", byggd.kommun, "läsare"))
+    sida = client.get(reverse("rapport", args=[nämnd.id, ÅR, "månadsrapport"]) + "?månad=5")
+    html = sida.content.decode()
+    assert sida.status_code == 200 and "Månadsrapport per 31 maj 2024" in html and "Budget jan–maj 2024" in html
+    assert "?månad=5" in html  # its PDF link keeps the month
+    utan = client.get(reverse("rapport", args=[nämnd.id, ÅR, "månadsrapport"])).content.decode()
+    assert "Månadsrapport per 31 augusti 2024" in utan  # the latest month with utfall
+    for fel in ("13", "0", "maj"):
+        assert client.get(reverse("rapport", args=[nämnd.id, ÅR, "månadsrapport"]) + f"?månad={fel}").status_code == 404
+    lista = client.get(reverse("export-lista", args=[nämnd.id, ÅR, "månadsrapport"]) + "?månad=5").content.decode()
+    assert "?månad=5" in lista
+    xlsx = client.get(reverse("export-tabell", args=[nämnd.id, ÅR, "månadsrapport", "drift"]) + "?månad=5").content
+    assert "Driftredovisning jan–maj 2024" in openpyxl.load_workbook(io.BytesIO(xlsx)).sheetnames
+    # no case to fastställa for a working report
+    client.force_login(skapa_användare("admin-maj", byggd.kommun, "admin"))
+    assert client.get(reverse("rapportärende", args=[nämnd.id, ÅR, "månadsrapport"])).status_code == 404
+
+
+@pytest.mark.postgres
+def test_månadsrapportens_pdf_är_för_vald_månad(byggd, client):
+    nämnd = byggd.nämnder["Socialnämnden"]
+    client.force_login(skapa_användare("läsare-pdf", byggd.kommun, "läsare"))
+    svar = client.get(reverse("rapport-pdf", args=[nämnd.id, ÅR, "månadsrapport"]) + "?månad=5")
+    assert svar.status_code == 200 and svar["Content-Type"] == "application/pdf"
+    text = subprocess.run(["pdftotext", "-", "-"], input=svar.content, capture_output=True, check=True).stdout.decode()
+    assert "Månadsrapport per 31 maj 2024" in text
