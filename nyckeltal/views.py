@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from nämnd.models import Rapporttillfällen, Rapporttyp
+from nämnd.models import Rapporttyp
 from nämnd.vakt import Slag, Vakt, Ändring, låsmånad, spärr_för
 
 from . import forms, services
@@ -109,7 +109,8 @@ def mål(request, nämnd_id: int, år: int, rapporttyp: str):
     nämnd = inmatningsnämnd(request, nämnd_id, år, rapporttyp)
     typ = Rapporttyp(rapporttyp)
     ändring = Ändring(Slag.BEDÖMNING, år, rapporttyp=typ)
-    spärr = spärr_för(request.user, nämnd, ändring)
+    vakt = Vakt.för(request.user, nämnd, år)
+    spärr = vakt.spärr(ändring)
     bedömningsord = "Prognos för måluppfyllelse" if typ.är_prognos else "Måluppfyllelse"
     form = forms.Målformulär(
         sel.målrader(nämnd, år, typ),
@@ -142,7 +143,7 @@ def mål(request, nämnd_id: int, år: int, rapporttyp: str):
             låsning=spärrtext(
                 [spärr] if spärr else [],
                 år,
-                [låsmånad(ändring.slag, rapporttyp=typ, tillfällen=Rapporttillfällen.för(nämnd.kommun_id, typ))],
+                [vakt.låsmånad(ändring)],
                 f"bedömningar och uppdragsstatus i {typ.label.lower()}en",
             ),
         ),

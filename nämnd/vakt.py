@@ -190,6 +190,8 @@ class Vakt:
         for lås in self.lås:
             if låser(lås, ändring):
                 return Spärr("fastställd", fastställd_text(lås))
+        if not any(år == ändring.år for år, _ in self.stängda):
+            return None  # no month of the year closed (and the kommun's report months need not be read)
         månad = self.låsmånad(ändring)
         if (ändring.år, månad) not in self.stängda:
             return None

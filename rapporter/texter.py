@@ -13,8 +13,8 @@ from django.views.decorators.http import require_http_methods
 from nyckeltal.forms import INAKTUELL, Inmatningsformulär, sätt_låst
 from nyckeltal.services import avtryck
 from nyckeltal.sidor import inmatningsnämnd, sidkontext, spara_och_visa, spärrtext
-from nämnd.models import Nämnd, Rapporttillfällen, Rapporttyp
-from nämnd.vakt import Slag, Ändring, låsmånad, spärr_för
+from nämnd.models import Nämnd, Rapporttyp
+from nämnd.vakt import Slag, Vakt, Ändring
 
 from . import selectors, services
 
@@ -85,7 +85,8 @@ def texter(request, nämnd_id: int, år: int, rapporttyp: str):
     nämnd = inmatningsnämnd(request, nämnd_id, år, rapporttyp)
     typ = Rapporttyp(rapporttyp)
     ändring = Ändring(Slag.TEXT, år, rapporttyp=typ)
-    spärr = spärr_för(request.user, nämnd, ändring)
+    vakt = Vakt.för(request.user, nämnd, år)
+    spärr = vakt.spärr(ändring)
     form = Textformulär(
         textrader(nämnd, år, typ), spärr is not None, data=request.POST if request.method == "POST" else None
     )
@@ -112,7 +113,7 @@ def texter(request, nämnd_id: int, år: int, rapporttyp: str):
             låsning=spärrtext(
                 [spärr] if spärr else [],
                 år,
-                [låsmånad(ändring.slag, rapporttyp=typ, tillfällen=Rapporttillfällen.för(nämnd.kommun_id, typ))],
+                [vakt.låsmånad(ändring)],
                 f"texterna i {typ.label.lower()}en",
             ),
         ),
