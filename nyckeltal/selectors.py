@@ -76,6 +76,19 @@ MÅNADSNAMN = list(manader.KORTA)
 
 def volymer(user, nämnder: Sequence[Nämnd], år: int) -> list[Volymgrupp]:
     """Nyckeltal grouped by område with their yearly values for the report's years. Two queries."""
+    return nyckeltalsdata(user, nämnder, år, 12).grupper
+
+
+@dataclass(frozen=True)
+class Nyckeltalsdata:
+    grupper: list[Volymgrupp]
+    volym_per_område: dict[int, Decimal]  # for a report's volume columns (``_volym_per_område``)
+
+
+def nyckeltalsdata(user, nämnder: Sequence[Nämnd], år: int, t_o_m: int) -> Nyckeltalsdata:
+    """The nyckeltal of ``nämnder`` grouped by område with their yearly values for the report's years, and the
+    volume of each linked verksamhetsområde for months 1..``t_o_m``. Two queries (a report reads them once for its
+    volymer section and its tables' volume columns)."""
     nyckeltal = list(
         Nyckeltal.objects.for_user(user)
         .filter(grupp__nämnd__in=nämnder)
@@ -83,15 +96,35 @@ def volymer(user, nämnder: Sequence[Nämnd], år: int) -> list[Volymgrupp]:
         .order_by("grupp__ordning", "grupp__namn", "ordning", "id")
     )
     värden: dict[int, dict[tuple[str, int], Decimal]] = defaultdict(dict)
-    for v in Nyckeltalsvärde.objects.filter(
-        nyckeltal__in=nyckeltal, år__gte=år - HISTORIK_ÅR, år__lte=år, månad__isnull=True
-    ).values_list("nyckeltal_id", "typ", "år", "värde"):
-        värden[v[0]][(v[1], v[2])] = v[3]
+    månadsvärden: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for nt_id, typ, å, månad, v in Nyckeltalsvärde.objects.filter(
+        nyckeltal__in=nyckeltal, år__gte=år - HISTORIK_ÅR, år__lte=år
+    ).values_list("nyckeltal_id", "typ", "år", "månad", "värde"):
+        if månad is None:
+            värden[nt_id][(typ, å)] = v
+        elif å == år and v is not None:
+            månadsvärden[nt_id][månad] = v
     grupper: dict[str, Volymgrupp] = {}
     for nt in nyckeltal:
         grupp = grupper.setdefault(nt.grupp.namn, Volymgrupp(nt.grupp.namn))
         grupp.rader.append(Volymrad(nt.id, nt.namn, nt.enhet, nt.förälder_id is not None, värden[nt.id]))
-    return list(grupper.values())
+    return Nyckeltalsdata(list(grupper.values()), _volym_per_område(nyckeltal, värden, månadsvärden, år, t_o_m))
+
+
+def _volym_per_område(nyckeltal, värden, månadsvärden, år: int, t_o_m: int) -> dict[int, Decimal]:
+    """The volume of each verksamhetsområde for the report's period (its linked nyckeltal, for snittkostnad and
+    volym × peng): the sum of monthly utfall 1..``t_o_m`` where months are entered, else the delår utfall (before
+    December) or the helår utfall (December) (docs/beslut.md, "Rapportlayouter")."""
+    slut = Nyckeltalsvärde.Typ.UTFALL_HELÅR if t_o_m >= 12 else Nyckeltalsvärde.Typ.UTFALL_DELÅR
+    result: dict[int, Decimal] = {}
+    for nt in nyckeltal:
+        if nt.verksamhetsområde_id is None or nt.förälder_id is not None:
+            continue
+        månader = [v for m, v in månadsvärden[nt.id].items() if m <= t_o_m]
+        v = sum(månader, Decimal(0)) if månader else värden[nt.id].get((slut, år))
+        if v is not None:
+            result[nt.verksamhetsområde_id] = result.get(nt.verksamhetsområde_id, Decimal(0)) + v
+    return result
 
 
 @dataclass
@@ -371,31 +404,3 @@ def målrader(nämnd: Nämnd, år: int, rapporttyp: str) -> list[forms.Målrad]:
             )
         )
     return rader
-
-
-def volym_per_område(user, nämnder, år: int, t_o_m: int) -> dict[int, Decimal]:
-    """The volume of each verksamhetsområde for the report's period (its linked nyckeltal, for snittkostnad and
-    volym × peng): the sum of monthly utfall 1..``t_o_m`` where months are entered, else the delår utfall (before
-    December) or the helår utfall (December). One query (docs/beslut.md, "Volym i rapportens tabeller")."""
-    värden: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    for vo_id, typ, månad, v in (
-        Nyckeltalsvärde.objects.for_user(user)
-        .filter(nyckeltal__grupp__nämnd__in=nämnder, nyckeltal__verksamhetsområde__isnull=False, år=år)
-        .filter(nyckeltal__förälder__isnull=True)
-        .values_list("nyckeltal__verksamhetsområde_id", "typ", "månad", "värde")
-    ):
-        if v is None:
-            continue
-        d = värden[vo_id]
-        if typ == Nyckeltalsvärde.Typ.UTFALL_MÅNAD:
-            if månad is not None and månad <= t_o_m:
-                d["månad"] = d.get("månad", Decimal(0)) + v
-        else:
-            d[typ] = d.get(typ, Decimal(0)) + v
-    slut = Nyckeltalsvärde.Typ.UTFALL_HELÅR if t_o_m >= 12 else Nyckeltalsvärde.Typ.UTFALL_DELÅR
-    result = {}
-    for vo_id, d in värden.items():
-        v = d.get("månad", d.get(slut))
-        if v is not None:
-            result[vo_id] = v
-    return result

@@ -99,7 +99,6 @@ def bygg_rapport(
     typ = Rapporttyp(typ)
     tillfällen = Rapporttillfällen.för(nämnd.kommun_id, typ)
     slutmånad = tillfällen.slutmånad(typ, månad)
-    nämnder = sel.delar(nämnd, år)
     sparad, låst_månad = sel.rapportens_layout(nämnd, år, typ)
     layout = sparad if layout is None else layout
     slutmånad = låst_månad if låst_månad is not None else slutmånad  # a fastställd report keeps its months
@@ -109,7 +108,7 @@ def bygg_rapport(
         kind = sektionstyp(s["typ"])
         sektioner.append(Rapportsektion(kind.kod, s["rubrik"], nummer, kind.läs(s.get("parametrar"), sammanhang)))
     ekonomi = any(REGISTER[s.sektion].behöver_ekonomi for s in sektioner)
-    extra = sel.nämnder_med_id(nämnd.kommun_id, {i for s in sektioner for i in getattr(s.parametrar, "nämnder", ())})
+    nämnder, extra = sel.delar_och_fler(nämnd, år, {i for s in sektioner for i in getattr(s.parametrar, "nämnder", ())})
     täckning = None
     if slutmånad and typ != Rapporttyp.VERKSAMHETSPLAN and ekonomi:
         t = berakning.täckt_period(ekonomi_sel.utfallsmånader(user, nämnder, år, slutmånad), slutmånad)

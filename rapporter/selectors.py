@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from nämnd.models import Nämnd, Rapportlås, Rapporttyp
 from nämnd.selectors import nämnd_för  # re-exported: its home is nämnd.selectors
@@ -61,19 +61,33 @@ def delar(nämnd: Nämnd, år: int) -> list[Nämnd]:
     """The nämnder whose figures make up ``nämnd``'s report for ``år``: its predecessors that were active
     during the year (a split or merger mid-year), then itself. One query — none for a nämnd that existed when the
     year began (its predecessors had ended before it started)."""
-    if nämnd.giltig_från <= dt.date(år, 1, 1):
-        return [nämnd]
-    start, slut = f"{år}-01-01", f"{år}-12-31"
-    aktiva = Q(giltig_från__lte=slut) & (Q(giltig_till__isnull=True) | Q(giltig_till__gte=start))
-    föregångare = list(nämnd.föregångare.filter(aktiva).order_by("giltig_från"))
-    return [*föregångare, nämnd]
+    return delar_och_fler(nämnd, år, ())[0]
 
 
-def nämnder_med_id(kommun_id: int, ids) -> list[Nämnd]:
-    """The kommun's nämnder among ``ids`` (a section's chosen nämnder; another kommun's are never read)."""
-    if not ids:
-        return []
-    return list(Nämnd.objects.filter(kommun_id=kommun_id, id__in=ids).order_by("giltig_från", "namn"))
+def delar_och_fler(nämnd: Nämnd, år: int, ids) -> tuple[list[Nämnd], list[Nämnd]]:
+    """``delar`` and the kommun's nämnder among ``ids`` (a section's chosen nämnder, e.g. the sector; another
+    kommun's are never read), in one query — none when there are no such nämnder and ``nämnd`` existed when the year
+    began."""
+    ids = set(ids) - {nämnd.id}
+    hela_året = nämnd.giltig_från <= dt.date(år, 1, 1)
+    if hela_året and not ids:
+        return [nämnd], []
+    start, slut = dt.date(år, 1, 1), dt.date(år, 12, 31)
+    länk = Nämnd.föregångare.through.objects.filter(from_nämnd_id=nämnd.id, to_nämnd_id=OuterRef("pk"))
+    valda = Q(id__in=ids) if hela_året else Q(id__in=ids) | Q(efterträdare=nämnd)
+    föregångare, fler = [], []
+    for n in (
+        Nämnd.objects.filter(Q(kommun_id=nämnd.kommun_id) & valda)
+        .annotate(är_föregångare=Exists(länk))
+        .distinct()
+        .order_by("giltig_från", "namn")
+    ):
+        aktiv = n.giltig_från <= slut and (n.giltig_till is None or n.giltig_till >= start)
+        if not hela_året and n.är_föregångare and aktiv:
+            föregångare.append(n)
+        if n.id in ids:
+            fler.append(n)
+    return [*föregångare, nämnd], fler
 
 
 def rapportens_layout(nämnd: Nämnd, år: int, rapporttyp: str) -> tuple[list[dict], int | None]:

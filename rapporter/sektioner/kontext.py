@@ -44,13 +44,17 @@ class Byggkontext:
                 self._underlag[o.nämnd_id or 0].append(o)
         return self._underlag.get(nämnd.id, [])
 
+    def nyckeltal(self, nämnder: Sequence[Nämnd]) -> nyckeltal_sel.Nyckeltalsdata:
+        """The nämnder's nyckeltal and linked volumes, read once per set of nämnder (the volymer section and the
+        tables' volume columns share it)."""
+        nyckel = "nyckeltal:" + ",".join(str(n.id) for n in nämnder)
+        if nyckel not in self.memo:
+            self.memo[nyckel] = nyckeltal_sel.nyckeltalsdata(self.user, nämnder, self.period.år, self.period.t_o_m)
+        return self.memo[nyckel]
+
     def volym(self) -> dict[int, Decimal]:
         if self._volym is None:
-            self._volym = (
-                nyckeltal_sel.volym_per_område(self.user, self.nämnder, self.period.år, self.period.t_o_m)
-                if self.behöver_volym
-                else {}
-            )
+            self._volym = self.nyckeltal(self.nämnder).volym_per_område if self.behöver_volym else {}
         return self._volym
 
     def bas(self, o: berakning.Områdesunderlag, kategori: str | None = None) -> berakning.Bas:

@@ -18,4 +18,4 @@ from .text import Inga
 def bygg(k: Byggkontext, s: Rapportsektion) -> None:
     r = k.rapport
     s.data["kolumner"] = nyckeltal_sel.volymkolumner(r.år, r.typ, k.period.t_o_m)
-    s.data["grupper"] = nyckeltal_sel.volymer(k.user, r.delar_nämnder, r.år)
+    s.data["grupper"] = k.nyckeltal(r.delar_nämnder).grupper
