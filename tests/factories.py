@@ -45,7 +45,7 @@ from nyckeltal.models import (
     Uppdragsstatus,
 )
 from nyckeltal.services import standardskala
-from nämnd.models import Behörighet, Kommun, Nämnd, Period, Verksamhetsområde
+from nämnd.models import Behörighet, Kommun, Nämnd, Period, Rapporttillfälle, Verksamhetsområde
 from rapporter import forval
 from rapporter.models import Layoutsektion, Rapportlayout, Textavsnitt
 
@@ -411,8 +411,9 @@ def _siffror(o: Verksamhetsområde, år: int, budget: Decimal, per_månad: Decim
         bulk_create_with_history(objekt, model, default_change_reason="Testdata")
 
 
-def annan_form_kommun(år: int = ÅR, namn: str = "Ekeby kommun") -> Byggd:
-    """A kommun of another shape than the demo: mnkr, costs shown negative, two nämnder at any time.
+def annan_form_kommun(år: int = ÅR, namn: str = "Ekeby kommun", delårsmånad: int | None = None) -> Byggd:
+    """A kommun of another shape than the demo: mnkr, costs shown negative, two nämnder at any time; with
+    ``delårsmånad`` its delår ends in that month (e.g. 6: per 30 June) instead of August.
 
     - **Omsorgsnämnden** (whole year, no blocks): verksamheter Hemtjänst and Särskilt boende, each a leaf.
       Hemtjänst: budget 24 mnkr, utfall 2 mnkr a month (months 1–12). Särskilt boende: budget 36 mnkr, utfall
@@ -430,6 +431,8 @@ def annan_form_kommun(år: int = ÅR, namn: str = "Ekeby kommun") -> Byggd:
       a bedömning delvis for the delårsrapport; one Textavsnitt "Viktiga händelser" per nämnd.
     """
     kommun = KommunFactory(namn=namn, kommunkod="9901", beloppsenhet=Kommun.Beloppsenhet.MNKR, kostnader_negativa=True)
+    if delårsmånad is not None:
+        Rapporttillfälle.objects.create(kommun=kommun, rapporttyp="delårsrapport", slutmånad=delårsmånad)
     b = Byggd(kommun)
     hela = range(1, 13)
     vår, höst = range(1, 7), range(7, 13)

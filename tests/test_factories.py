@@ -10,6 +10,7 @@ import pytest
 from ekonomi import selectors
 from ekonomi.models import Utfall
 from nämnd.models import Behörighet, Kommun, Verksamhetsområde
+from rapporter.rapport import bygg_rapport
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +71,9 @@ def test_syntetisk_nämnd_storlek():
     nämnd = factories.syntetisk_nämnd(factories.KommunFactory(), 2, 3)
     assert Verksamhetsområde.objects.filter(nämnd=nämnd).count() == 2 + 6
     assert Utfall.objects.filter(verksamhetsområde__nämnd=nämnd).count() == 6 * 20
+
+
+def test_annan_form_kommun_med_delår_i_juni():
+    b = factories.annan_form_kommun(2024, delårsmånad=6)
+    rapport = bygg_rapport(_superuser(), b.nämnder["Omsorgsnämnden"], 2024, "delårsrapport")
+    assert rapport.månad == 6 and rapport.period_text == "Delårsrapport per 30 juni 2024"
