@@ -15,8 +15,6 @@ through ``layouter.spara`` / ``nämnd.services.spara_rapporttillfällen``. No OR
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
@@ -36,226 +34,22 @@ from nämnd.services import spara_rapporttillfällen
 
 from . import forval, layouter
 from . import selectors as sel
+from .layoutformular import (
+    NYCKEL,
+    avsnitt,
+    fel_per_avsnitt,
+    heltal,
+    med_nycklar,
+    ny_sektion,
+    tillämpa_åtgärd,
+    utan_nycklar,
+    utkast_från_form,
+    valmöjligheter,
+)
 from .rapport import bygg_rapport
 from .sektioner import REGISTER
-from .sektioner.drift import DELAR, DIAGRAM, NEGATIVA_VAL
-from .tabell import ENHETER, INVESTERING, KATEGORIER, MÅTT, NIVÅER, SLAG_TEXT
 
 IMPORT_NYCKEL = "layoutimport"
-NIVÅ_TEXT = {"block": "Block", "verksamhet": "Verksamhet", "enhet": "Enhet"}
-GRUPPERING = {
-    "": "Verksamhetsträdet",
-    "budgetkategori": "Budgetkategori (" + ", ".join(n for k, n in KATEGORIER if k).lower() + ")",
-}
-NYCKEL = re.compile(r"^[a-z0-9]{1,12}$")
-
-
-# --- the draft: form fields ↔ sections ------------------------------------------------------------------------
-
-
-def _int(v) -> Any:
-    try:
-        return int(v)
-    except (TypeError, ValueError):
-        return v
-
-
-def _drift_från_form(post, p: str) -> dict:
-    koder = list(dict.fromkeys(post.getlist(f"{p}-kol")))
-    return {
-        "kolumner": [{"mått": k, "rubrik": post.get(f"{p}-kolrubrik-{k}", "").strip()} for k in koder],
-        "rader": {
-            "ned_till": post.get(f"{p}-ned_till", "verksamhet"),
-            "rötter": [_int(v) for v in post.getlist(f"{p}-rötter")],
-            "hopslagna": [_int(v) for v in post.getlist(f"{p}-hopslagna")],
-            "dolda": [_int(v) for v in post.getlist(f"{p}-dolda")],
-            "delsummor": post.getlist(f"{p}-delsummor"),
-            "gruppering": post.get(f"{p}-gruppering", ""),
-            "delsumma_etikett": post.get(f"{p}-delsumma_etikett", "").strip(),
-            "summa_etikett": post.get(f"{p}-summa_etikett", "").strip(),
-            "dölj_tomma": bool(post.get(f"{p}-dölj_tomma")),
-        },
-        "enhet": post.get(f"{p}-enhet", ""),
-        "decimaler": post.get(f"{p}-decimaler", "") or None,
-        "negativa": post.getlist(f"{p}-negativa") if post.get(f"{p}-tecken") == "egna" else None,
-        "delar": post.get(f"{p}-delar", "varje"),
-        "sammanställning": bool(post.get(f"{p}-sammanställning")),
-        "nämnder": [_int(v) for v in post.getlist(f"{p}-nämnder")],
-        "tabellrubrik": post.get(f"{p}-tabellrubrik", "").strip(),
-        "diagram": post.get(f"{p}-diagram", ""),
-        "kommentarer": bool(post.get(f"{p}-kommentarer")),
-        "id": post.get(f"{p}-id", ""),
-    }
-
-
-def _investeringar_från_form(post, p: str) -> dict:
-    return {
-        "enhet": post.get(f"{p}-enhet", ""),
-        "decimaler": post.get(f"{p}-decimaler", "") or None,
-        "negativa": post.getlist(f"{p}-negativa") if post.get(f"{p}-tecken") == "egna" else None,
-    }
-
-
-def utkast_från_form(post) -> list[dict]:
-    """The draft in the order of the form's sections: [{"nyckel", "typ", "rubrik", "parametrar"}]."""
-    utkast = []
-    for nyckel in post.getlist("sektion"):
-        if not NYCKEL.match(nyckel):
-            continue
-        typ = post.get(f"{nyckel}-typ", "")
-        if typ == "drift":
-            parametrar = _drift_från_form(post, nyckel)
-        elif typ == "investeringar":
-            parametrar = _investeringar_från_form(post, nyckel)
-        else:
-            parametrar = {}
-        utkast.append(
-            {"nyckel": nyckel, "typ": typ, "rubrik": post.get(f"{nyckel}-rubrik", "").strip(), "parametrar": parametrar}
-        )
-    return utkast
-
-
-def _fullständig(s: dict) -> dict:
-    """A stored or preset section with every parameter spelled out (what the form shows)."""
-    kind = REGISTER.get(s.get("typ", ""))
-    if kind is None:
-        return dict(s)
-    try:
-        parametrar = kind.läs(s.get("parametrar"), layouter.Sammanhang(fri=True)).som_dict()
-    except ValidationError:
-        parametrar = dict(s.get("parametrar") or {})
-    return {**s, "parametrar": parametrar}
-
-
-def _med_nycklar(sektioner: list[dict]) -> list[dict]:
-    return [{**_fullständig(s), "nyckel": f"s{i}"} for i, s in enumerate(sektioner)]
-
-
-def _utan_nycklar(utkast: list[dict]) -> list[dict]:
-    return [{"typ": s["typ"], "rubrik": s["rubrik"], "parametrar": s["parametrar"]} for s in utkast]
-
-
-def _ny_sektion(typ: str, utkast: list[dict], nyckel: str) -> dict:
-    kind = REGISTER[typ]
-    rubriker = {s["rubrik"].lower() for s in utkast}
-    rubrik, n = kind.namn.removeprefix("Tabell: ").capitalize(), 2
-    bas = rubrik
-    while rubrik.lower() in rubriker:
-        rubrik, n = f"{bas} {n}", n + 1
-    return {**_fullständig({"typ": typ, "rubrik": rubrik, "parametrar": {}}), "nyckel": nyckel}
-
-
-def _fel_per_avsnitt(e: ValidationError, utkast: list[dict]) -> tuple[dict[int, list[str]], list[str]]:
-    """ "Avsnitt 3 (Rubrik): …" (``layouter.validera``'s messages) → {2: ["…"]}; other messages apart."""
-    prefix = {}
-    for i, s in enumerate(utkast):
-        rubrik = str(s.get("rubrik", "")).strip()[:200]
-        prefix[f"Avsnitt {i + 1}" + (f" ({rubrik})" if rubrik else "") + ": "] = i
-    per: dict[int, list[str]] = {}
-    övriga = []
-    for m in e.messages:
-        träff = next((p for p in prefix if m.startswith(p)), None)
-        if träff is None:
-            övriga.append(m)
-        else:
-            per.setdefault(prefix[träff], []).append(m.removeprefix(träff))
-    return per, övriga
-
-
-# --- what the template shows -----------------------------------------------------------------------------------
-
-
-@dataclass
-class Kolumnval:
-    kod: str
-    namn: str
-    grupp: str
-    rubrik: str
-    vald: bool
-
-
-@dataclass
-class Avsnitt:
-    """One section of the editor: the draft's values and the choices the form offers."""
-
-    nyckel: str
-    nummer: int
-    typ: str
-    typnamn: str
-    rubrik: str
-    p: dict
-    fel: list[str] = field(default_factory=list)
-    ny: bool = False  # just added: its settings are shown open
-    valda: list[Kolumnval] = field(default_factory=list)
-    ovalda: list[tuple[str, list[Kolumnval]]] = field(default_factory=list)
-
-    @property
-    def är_tabell(self) -> bool:
-        return self.typ == "drift"
-
-    @property
-    def har_visning(self) -> bool:
-        return self.typ in ("drift", "investeringar")
-
-    @property
-    def rader(self) -> dict:
-        return self.p.get("rader") or {}
-
-    @property
-    def egna_tecken(self) -> bool:
-        return self.p.get("negativa") is not None
-
-    @property
-    def negativa(self) -> list[str]:
-        return [str(v) for v in self.p.get("negativa") or ()]
-
-    @property
-    def decimaler(self) -> str:
-        d = self.p.get("decimaler")
-        return "" if d is None else str(d)
-
-    def _ids(self, fält: str) -> set[str]:
-        return {str(v) for v in self.rader.get(fält) or ()}
-
-    @property
-    def rötter(self) -> set[str]:
-        return self._ids("rötter")
-
-    @property
-    def hopslagna(self) -> set[str]:
-        return self._ids("hopslagna")
-
-    @property
-    def dolda(self) -> set[str]:
-        return self._ids("dolda")
-
-    @property
-    def nämnder(self) -> set[str]:
-        return {str(v) for v in self.p.get("nämnder") or ()}
-
-
-def _avsnitt(utkast: list[dict], fel: dict[int, list[str]] | None = None) -> list[Avsnitt]:
-    ut = []
-    for i, s in enumerate(utkast):
-        kind = REGISTER.get(s["typ"])
-        a = Avsnitt(s["nyckel"], i + 1, s["typ"], kind.namn if kind else s["typ"], s["rubrik"], s["parametrar"] or {})
-        a.fel = (fel or {}).get(i, [])
-        if a.är_tabell:
-            valda = {}
-            for k in a.p.get("kolumner") or ():
-                kod = k.get("mått") if isinstance(k, dict) else None
-                if kod in MÅTT and kod not in valda:
-                    valda[kod] = Kolumnval(kod, MÅTT[kod].namn, MÅTT[kod].grupp, k.get("rubrik", "") or "", True)
-            a.valda = list(valda.values())
-            grupper: dict[str, list[Kolumnval]] = {}
-            for kod, m in MÅTT.items():
-                if kod not in valda:
-                    grupper.setdefault(m.grupp, []).append(Kolumnval(kod, m.namn, m.grupp, "", False))
-            a.ovalda = list(grupper.items())
-        ut.append(a)
-    return ut
-
-
 # --- the views -------------------------------------------------------------------------------------------------
 
 
@@ -281,7 +75,7 @@ def _förhandsval(request, kommun, träd) -> dict:
     vald = next((n for n in nämnder if str(n.id) == request.POST.get("nämnd", request.GET.get("namnd", ""))), standard)
     år_lista = sorted({å for f, s in spann.values() for å in range(f, s + 1)}, reverse=True) if spann else []
     standardår = spann[vald.id][1] if vald is not None and vald.id in spann else (år_lista[0] if år_lista else None)
-    år = _int(request.POST.get("år", request.GET.get("ar", "")))
+    år = heltal(request.POST.get("år", request.GET.get("ar", "")))
     if år not in år_lista:
         år = standardår
     return {"nämnder": nämnder, "nämnd": vald, "år_lista": år_lista, "år": år}
@@ -304,9 +98,9 @@ def _sida(request, kommun, typ: Rapporttyp, utkast: list[dict], status: int = 20
     övriga = list(extra.pop("övriga_fel", []))
     giltiga = None
     try:
-        giltiga = layouter.validera(_utan_nycklar(utkast), org)
+        giltiga = layouter.validera(utan_nycklar(utkast), org)
     except ValidationError as e:
-        fel_per, fler = _fel_per_avsnitt(e, utkast)
+        fel_per, fler = fel_per_avsnitt(e, utkast)
         övriga += fler
     förhandsvisning = (
         _förhandsvisning(request, val["nämnd"], val["år"], typ, giltiga)
@@ -323,7 +117,7 @@ def _sida(request, kommun, typ: Rapporttyp, utkast: list[dict], status: int = 20
             "typ": typ,
             "typnamn": tillfällen.namn(typ),
             "typer": [(t, tillfällen.namn(t)) for t in tillfällen.typer],
-            "avsnitt": _avsnitt(utkast, fel_per),
+            "avsnitt": avsnitt(utkast, fel_per),
             "övriga_fel": övriga,
             "förhandsvisning": förhandsvisning,
             "kinds": layouter.registrerade(),
@@ -331,56 +125,12 @@ def _sida(request, kommun, typ: Rapporttyp, utkast: list[dict], status: int = 20
             "från_år_val": [(0, "Alla år")]
             + [(å, f"Från {å}") for å in sorted({*range(år_nu - 1, år_nu + 3), extra.get("från_år") or år_nu}) if å],
             "val": val,
-            **_valmöjligheter(kommun, träd),
-            "från_år": _int(request.POST.get("från_år", 0)),
+            **valmöjligheter(kommun, träd),
+            "från_år": heltal(request.POST.get("från_år", 0)),
             **extra,
         },
         status=status,
     )
-
-
-def _valmöjligheter(kommun, träd) -> dict:
-    return {
-        "träd": träd,
-        "kommunens_nämnder": [n for n, _ in träd],
-        "nivåer": [(n, NIVÅ_TEXT[n]) for n in NIVÅER],
-        "gruppering": list(GRUPPERING.items()),
-        "enheter": [("", f"Kommunens ({kommun.beloppsenhet})")] + [(e, e) for e in ENHETER],
-        "decimaler": [("", "Enhetens"), ("0", "0"), ("1", "1"), ("2", "2")],
-        "negativa_val": [(n, SLAG_TEXT[n]) for n in NEGATIVA_VAL],
-        "investering_val": [(INVESTERING, SLAG_TEXT[INVESTERING])],
-        "delar_val": list(DELAR.items()),
-        "diagram_val": list(DIAGRAM.items()),
-        "tecken_kommun": "negativa" if kommun.kostnader_negativa else "positiva",
-    }
-
-
-def _flytta(lista: list, i: int, steg: int) -> None:
-    j = i + steg
-    if 0 <= i < len(lista) and 0 <= j < len(lista):
-        lista[i], lista[j] = lista[j], lista[i]
-
-
-def _åtgärd(utkast: list[dict], åtgärd: str, post) -> list[dict]:
-    """Apply a button's action to the draft (the page without JavaScript)."""
-    namn, _, rest = åtgärd.partition(":")
-    index = {s["nyckel"]: i for i, s in enumerate(utkast)}
-    if namn in ("upp", "ned", "bort") and rest in index:
-        i = index[rest]
-        if namn == "bort":
-            del utkast[i]
-        else:
-            _flytta(utkast, i, -1 if namn == "upp" else 1)
-    elif namn in ("kol-upp", "kol-ned"):
-        nyckel, _, kod = rest.partition(":")
-        if nyckel in index and utkast[index[nyckel]]["typ"] == "drift":
-            kolumner = utkast[index[nyckel]]["parametrar"]["kolumner"]
-            koder = [k["mått"] for k in kolumner]
-            if kod in koder:
-                _flytta(kolumner, koder.index(kod), -1 if namn == "kol-upp" else 1)
-    elif namn == "lägg_till" and post.get("ny_typ") in REGISTER:
-        utkast.append(_ny_sektion(post["ny_typ"], utkast, f"n{len(utkast)}"))
-    return utkast
 
 
 @require_safe
@@ -399,12 +149,12 @@ def sida(request, kommun_id: int, typ: str):
     extra: dict[str, Any] = {}
     if request.method != "POST":
         # ?ar=: the layout in force that year (after saving one "från år"); else the preview's year
-        år = _int(request.GET.get("ar"))
+        år = heltal(request.GET.get("ar"))
         if not (isinstance(år, int) and 2000 <= år <= 2100):
             år = _förhandsval(request, kommun, layouter.områdesträd(kommun))["år"]
         else:
             extra = {"från_år": år}
-        return _sida(request, kommun, rapporttyp, _med_nycklar(sel.layout(kommun.id, rapporttyp, år)), **extra)
+        return _sida(request, kommun, rapporttyp, med_nycklar(sel.layout(kommun.id, rapporttyp, år)), **extra)
     åtgärd = request.POST.get("åtgärd", "uppdatera")
     if åtgärd == "förval":
         namn = request.POST.get("förval", "")
@@ -413,17 +163,19 @@ def sida(request, kommun_id: int, typ: str):
                 request, kommun, rapporttyp, utkast_från_form(request.POST), 400, övriga_fel=["Välj ett förval."]
             )
         messages.info(request, f"Förvalet ”{forval.FÖRVAL[namn][0]}” är inläst. Det sparas först när du väljer Spara.")
-        return _sida(request, kommun, rapporttyp, _med_nycklar(forval.sektioner(namn, rapporttyp)))
+        return _sida(request, kommun, rapporttyp, med_nycklar(forval.sektioner(namn, rapporttyp)))
     utkast = utkast_från_form(request.POST)
     if åtgärd != "spara":
-        return _sida(request, kommun, rapporttyp, _med_nycklar(_utan_nycklar(_åtgärd(utkast, åtgärd, request.POST))))
-    från_år = _int(request.POST.get("från_år", 0))
+        return _sida(
+            request, kommun, rapporttyp, med_nycklar(utan_nycklar(tillämpa_åtgärd(utkast, åtgärd, request.POST)))
+        )
+    från_år = heltal(request.POST.get("från_år", 0))
     if not isinstance(från_år, int) or not (från_år == 0 or 2000 <= från_år <= 2100):
         return _sida(request, kommun, rapporttyp, utkast, 400, övriga_fel=["Välj från vilket år layouten gäller."])
     try:
-        layouter.spara(request.user, kommun, rapporttyp, _utan_nycklar(utkast), från_år)
+        layouter.spara(request.user, kommun, rapporttyp, utan_nycklar(utkast), från_år)
     except ValidationError as e:
-        _, övriga = _fel_per_avsnitt(e, utkast)
+        _, övriga = fel_per_avsnitt(e, utkast)
         return _sida(
             request,
             kommun,
@@ -447,9 +199,9 @@ def förhandsvisning(request, kommun_id: int, typ: str):
     rapporttyp = _typ(typ)
     utkast = utkast_från_form(request.POST)
     try:
-        giltiga = layouter.validera(_utan_nycklar(utkast), layouter.Organisation.för(kommun))
+        giltiga = layouter.validera(utan_nycklar(utkast), layouter.Organisation.för(kommun))
     except ValidationError as e:
-        fel_per, övriga = _fel_per_avsnitt(e, utkast)
+        fel_per, övriga = fel_per_avsnitt(e, utkast)
         html = render_to_string(
             "rapporter/layout/_forhandsvisning.html",
             {
@@ -472,12 +224,12 @@ def nytt_avsnitt(request, kommun_id: int, typ: str):
     if kind not in REGISTER or not NYCKEL.match(nyckel):
         return HttpResponseBadRequest("Okänd sektionstyp.")
     rubriker = [{"rubrik": r} for r in request.GET.getlist("rubrik")]
-    a = _avsnitt([_ny_sektion(kind, rubriker, nyckel)])[0]
+    a = avsnitt([ny_sektion(kind, rubriker, nyckel)])[0]
     nummer = request.GET.get("nummer", "")
     a.nummer = int(nummer) if nummer.isdigit() else 1
     a.ny = True
     return render(
-        request, "rapporter/layout/_avsnitt.html", {"a": a, **_valmöjligheter(kommun, layouter.områdesträd(kommun))}
+        request, "rapporter/layout/_avsnitt.html", {"a": a, **valmöjligheter(kommun, layouter.områdesträd(kommun))}
     )
 
 
@@ -485,7 +237,7 @@ def nytt_avsnitt(request, kommun_id: int, typ: str):
 def exportera(request, kommun_id: int):
     """The kommun's layouts of every report type (those in force for the year asked, else the latest) as a file."""
     kommun = _kommun(request, kommun_id)
-    år = _int(request.GET.get("ar"))
+    år = heltal(request.GET.get("ar"))
     layouter_ = {t: sel.layout(kommun.id, t, år if isinstance(år, int) else None) for t in Rapporttyp.values}
     svar = HttpResponse(layouter.exportera(kommun, layouter_), content_type="application/json; charset=utf-8")
     svar["Content-Disposition"] = f'attachment; filename="rapportlayout-{slugify(kommun.namn)}.json"'
@@ -556,7 +308,7 @@ def tillfällen(request, kommun_id: int):
     if request.method == "POST":
         val: dict[str, tuple[bool, int | None]] = {}
         for t in Rapporttyp.values:
-            månad = _int(request.POST.get(f"{t}-manad", "")) if t in VALBARA_MÅNADER else None
+            månad = heltal(request.POST.get(f"{t}-manad", "")) if t in VALBARA_MÅNADER else None
             if månad == "" or månad == STANDARDMÅNAD[t]:
                 månad = None
             if not (månad is None or isinstance(månad, int)):
