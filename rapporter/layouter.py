@@ -2,8 +2,9 @@
 organisation, save it (kommun admins only, atomically), apply a preset, and export/import a layout as a versioned
 file so kommuner can share them.
 
-The file names verksamhetsområden and nämnder by name (a path "Block / Verksamhet" for områden), never by id: ids
-are this installation's. Importing maps the names to the kommun's own; names it does not have are reported and
+The file names verksamhetsområden, nämnder and nyckeltal by name (a path "Nämnd: Block / Verksamhet" for områden,
+"Nämnd: Grupp / Nyckeltal" for the nyckeltal of a parameter ``nyckeltal``), never by id: ids are this
+installation's. Importing maps the names to the kommun's own; names it does not have are reported and
 nothing is applied (the layout page shows the file as a preview first).
 """
 
@@ -20,6 +21,7 @@ from django.shortcuts import get_object_or_404
 from nämnd import dataversion
 from nämnd.behorighet import är_admin
 from nämnd.models import Kommun, Nämnd, Rapporttyp, Verksamhetsområde
+from nyckeltal.models import Nyckeltal
 
 from . import forval
 from .models import Layoutsektion, Rapportlayout
@@ -56,7 +58,28 @@ class Organisation:
             return f"{o['nämnd__namn']}: " + " / ".join(delar)
 
         nämnder = dict(Nämnd.objects.filter(kommun=kommun).values_list("id", "namn"))
-        return cls(Sammanhang({o["id"]: sökväg(o) for o in områden}, nämnder), {o["id"]: sökväg(o) for o in områden})
+        return cls(
+            Sammanhang({o["id"]: sökväg(o) for o in områden}, nämnder, nyckeltal=nyckeltalsnamn(kommun)),
+            {o["id"]: sökväg(o) for o in områden},
+        )
+
+
+def nyckeltalsnamn(kommun: Kommun) -> dict[int, str]:
+    """The kommun's nyckeltal (varav rows too) id → "Nämnd: Grupp / Nyckeltal" ("… / Förälder / Varav"), the name a
+    layout file uses. One query."""
+    rader = list(
+        Nyckeltal.objects.filter(grupp__nämnd__kommun=kommun)
+        .order_by("grupp__nämnd_id", "grupp__ordning", "grupp__namn", "ordning", "id")
+        .values_list("id", "namn", "förälder_id", "grupp__namn", "grupp__nämnd__namn")
+    )
+    per_id = {r[0]: r for r in rader}
+
+    def namn(r) -> str:
+        förälder = per_id.get(r[2])
+        mitten = f"{förälder[1]} / " if förälder is not None and förälder[0] != r[0] else ""
+        return f"{r[4]}: {r[3]} / {mitten}{r[1]}"
+
+    return {r[0]: namn(r) for r in rader}
 
 
 def validera(sektioner: Sequence[dict], org: Organisation) -> list[dict]:
@@ -150,6 +173,8 @@ def _byt_id(sektioner: Sequence[dict], karta) -> tuple[list[dict], list[str]]:
                 p["rader"][fält] = [v for v in (karta("område", x, saknas) for x in p["rader"][fält]) if v is not None]
         if p.get("nämnder"):
             p["nämnder"] = [v for v in (karta("nämnd", x, saknas) for x in p["nämnder"]) if v is not None]
+        if isinstance(p.get("nyckeltal"), list):
+            p["nyckeltal"] = [v for v in (karta("nyckeltal", x, saknas) for x in p["nyckeltal"]) if v is not None]
         result.append({"typ": s.get("typ"), "rubrik": s.get("rubrik"), "parametrar": p})
     return result, saknas
 
@@ -159,7 +184,8 @@ def exportera(kommun: Kommun, layouter: dict[str, list[dict]]) -> bytes:
     org = Organisation.för(kommun)
 
     def namn(slag, värde, saknas):
-        return (org.sökväg if slag == "område" else org.sammanhang.nämnder).get(int(värde))
+        karta = {"område": org.sökväg, "nämnd": org.sammanhang.nämnder, "nyckeltal": org.sammanhang.nyckeltal}
+        return karta[slag].get(int(värde))
 
     rapporter = {typ: _byt_id(sektioner, namn)[0] for typ, sektioner in layouter.items()}
     return json.dumps(
@@ -188,12 +214,17 @@ def läs_fil(kommun: Kommun, data: bytes) -> dict[str, list[dict]]:
     org = Organisation.för(kommun)
     område_id = {v: k for k, v in org.sökväg.items()}
     nämnd_id = {v: k for k, v in org.sammanhang.nämnder.items()}
+    nyckeltal_id: dict[str, int] = {}
+    for k, v in org.sammanhang.nyckeltal.items():
+        nyckeltal_id.setdefault(v, k)  # two nyckeltal of the same name in a group: the first
+    kartor = {"område": område_id, "nämnd": nämnd_id, "nyckeltal": nyckeltal_id}
+    ord_ = {"område": "verksamhetsområdet", "nämnd": "nämnden", "nyckeltal": "nyckeltalet"}
 
     def id_(slag, värde, saknas):
-        karta = område_id if slag == "område" else nämnd_id
-        if värde in karta:
+        karta = kartor[slag]
+        if isinstance(värde, str) and värde in karta:
             return karta[värde]
-        saknas.append(f"{'verksamhetsområdet' if slag == 'område' else 'nämnden'} ”{värde}”")
+        saknas.append(f"{ord_[slag]} ”{värde}”")
         return None
 
     result, fel = {}, []

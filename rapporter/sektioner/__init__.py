@@ -28,10 +28,11 @@ class Parametrar(Protocol):
 
 @dataclass(frozen=True)
 class Sammanhang:
-    """What parameters are validated against: the kommun's verksamhetsområden and nämnder (ids → names)."""
+    """What parameters are validated against: the kommun's verksamhetsområden, nämnder and nyckeltal (ids → names)."""
 
     områden: dict[int, str] = field(default_factory=dict)
     nämnder: dict[int, str] = field(default_factory=dict)
+    nyckeltal: dict[int, str] = field(default_factory=dict)  # the kommun's nyckeltal (varav rows too) → names
     fri: bool = False  # True: ids are not checked (a stored layout read back for a report)
 
 
