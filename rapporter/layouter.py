@@ -18,10 +18,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 
+from nyckeltal.models import Nyckeltal
 from nämnd import dataversion
 from nämnd.behorighet import är_admin
 from nämnd.models import Kommun, Nämnd, Rapporttyp, Verksamhetsområde
-from nyckeltal.models import Nyckeltal
 
 from . import forval
 from .models import Layoutsektion, Rapportlayout
