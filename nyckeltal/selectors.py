@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, Sum
 
 from grund import manader
 from nämnd.models import Nämnd, Rapporttyp
@@ -404,3 +404,85 @@ def målrader(nämnd: Nämnd, år: int, rapporttyp: str) -> list[forms.Målrad]:
             )
         )
     return rader
+
+
+# --- monthly series (rapporter/sektioner/manadsserie.py) ------------------------------------------------------
+
+
+@dataclass
+class Månadsserie:
+    """A nyckeltal's monthly utfall for two years, with its varav rows; ``kostnad``: the nettokostnad per month of
+    its linked verksamhetsområde (its own utfall, as the tables' snittkostnad), when asked for."""
+
+    id: int
+    namn: str
+    enhet: str
+    grupp: str
+    är_delserie: bool
+    verksamhetsområde_id: int | None
+    värden: dict[tuple[int, int], Decimal] = field(default_factory=dict)  # (år, månad) → value
+    kostnad: dict[tuple[int, int], Decimal] = field(default_factory=dict)  # (år, månad) → kr
+    delserier: list[Månadsserie] = field(default_factory=list)
+
+    def värde(self, år: int, månad: int) -> Decimal | None:
+        return self.värden.get((år, månad))
+
+    def snittkostnad(self, år: int, månad: int) -> Decimal | None:
+        """Nettokostnad ÷ volym of the month; None when either is missing or the volume is 0."""
+        kostnad, volym = self.kostnad.get((år, månad)), self.värden.get((år, månad))
+        if kostnad is None or not volym:
+            return None
+        return kostnad / volym
+
+
+def månadsserier(
+    user, kommun_id: int, ids: Sequence[int], år: int, med_kostnad: bool = False
+) -> dict[int, Månadsserie]:
+    """The kommun's nyckeltal ``ids`` (in the kommun's order, each with its varav rows) with their monthly utfall of
+    ``år`` − 1 and ``år``; with ``med_kostnad`` also each linked verksamhetsområde's nettokostnad per month.
+    Two queries (three with ``med_kostnad``), whatever the number of series and months; ids the user may not read
+    or of another kommun are left out."""
+    from ekonomi.models import Utfall  # nyckeltal sits above ekonomi; only this read needs it
+
+    if not ids:
+        return {}
+    valda = set(ids)
+    nyckeltal = list(
+        Nyckeltal.objects.for_user(user)
+        .filter(Q(id__in=valda) | Q(förälder_id__in=valda), grupp__nämnd__kommun_id=kommun_id)
+        .select_related("grupp")
+        .order_by("grupp__ordning", "grupp__namn", "grupp_id", "ordning", "namn", "id")
+    )
+    serier = {
+        n.id: Månadsserie(n.id, n.namn, n.enhet, n.grupp.namn, n.förälder_id is not None, n.verksamhetsområde_id)
+        for n in nyckeltal
+    }
+    for nt_id, å, månad, v in Nyckeltalsvärde.objects.filter(
+        nyckeltal_id__in=list(serier), typ=Nyckeltalsvärde.Typ.UTFALL_MÅNAD, år__in=(år - 1, år)
+    ).values_list("nyckeltal_id", "år", "månad", "värde"):
+        if v is not None and månad is not None:
+            serier[nt_id].värden[(å, månad)] = v
+    if med_kostnad:
+        områden = {s.verksamhetsområde_id for s in serier.values() if s.verksamhetsområde_id is not None}
+        kostnad: dict[int, dict[tuple[int, int], Decimal]] = defaultdict(dict)
+        if områden:
+            for vo, å, månad, belopp in (
+                Utfall.objects.filter(verksamhetsområde_id__in=områden, år__in=(år - 1, år))
+                .values("verksamhetsområde_id", "år", "månad")
+                .annotate(summa=Sum("belopp"))
+                .values_list("verksamhetsområde_id", "år", "månad", "summa")
+                .order_by()
+            ):
+                if belopp is not None:
+                    kostnad[vo][(å, månad)] = belopp
+        for s in serier.values():
+            if s.verksamhetsområde_id is not None:
+                s.kostnad = kostnad.get(s.verksamhetsområde_id, {})
+    result: dict[int, Månadsserie] = {}
+    for n in nyckeltal:
+        if n.id in valda:
+            result[n.id] = serier[n.id]
+    for n in nyckeltal:
+        if n.förälder_id in result and n.id != n.förälder_id:
+            result[n.förälder_id].delserier.append(serier[n.id])
+    return result

@@ -82,6 +82,29 @@ def nyckeltalsnamn(kommun: Kommun) -> dict[int, str]:
     return {r[0]: namn(r) for r in rader}
 
 
+def nyckeltalsgrupper(kommun: Kommun) -> list[tuple[str, list[tuple[int, str, bool]]]]:
+    """The kommun's nyckeltal per group for the layout page's pickers: [("Nämnd: Grupp", [(id, namn, är_varav)])],
+    each varav row right after its parent. One query."""
+    rader = list(
+        Nyckeltal.objects.filter(grupp__nämnd__kommun=kommun)
+        .order_by("grupp__nämnd__giltig_från", "grupp__nämnd__namn", "grupp__ordning", "grupp__namn", "ordning", "id")
+        .values_list("id", "namn", "förälder_id", "grupp_id", "grupp__namn", "grupp__nämnd__namn")
+    )
+    grupper: dict[int, tuple[str, list]] = {}
+    barn: dict[int, list] = {}
+    ids = {r[0] for r in rader}
+    for r in rader:
+        if r[2] in ids and r[2] != r[0]:
+            barn.setdefault(r[2], []).append(r)
+    for r in rader:
+        if r[2] in ids and r[2] != r[0]:
+            continue
+        rubrik, lista = grupper.setdefault(r[3], (f"{r[5]}: {r[4]}", []))
+        lista.append((r[0], r[1], False))
+        lista += [(b[0], b[1], True) for b in barn.get(r[0], [])]
+    return list(grupper.values())
+
+
 def validera(sektioner: Sequence[dict], org: Organisation) -> list[dict]:
     """Sections ({"typ", "rubrik", "parametrar"}) checked and normalised; ValidationError listing every problem as
     "Avsnitt 3 (Driftredovisning): …"."""

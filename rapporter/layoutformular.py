@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from . import layouter
 from .sektioner import REGISTER
 from .sektioner.drift import DELAR, DIAGRAM, NEGATIVA_VAL
+from .sektioner.manadsserie import PERIODER as SERIEPERIODER
 from .tabell import ENHETER, INVESTERING, KATEGORIER, MÅTT, NIVÅER, SLAG_TEXT
 
 NIVÅ_TEXT = {"block": "Block", "verksamhet": "Verksamhet", "enhet": "Enhet"}
@@ -70,6 +71,15 @@ def _investeringar_från_form(post, p: str) -> dict:
     }
 
 
+def _manadsserie_från_form(post, p: str) -> dict:
+    return {
+        "nyckeltal": [heltal(v) for v in post.getlist(f"{p}-nyckeltal")],
+        "period": post.get(f"{p}-period", ""),
+        "snittkostnad": bool(post.get(f"{p}-snittkostnad")),
+        "diagram": bool(post.get(f"{p}-diagram")),
+    }
+
+
 def utkast_från_form(post) -> list[dict]:
     """The draft in the order of the form's sections: [{"nyckel", "typ", "rubrik", "parametrar"}]."""
     utkast = []
@@ -81,6 +91,8 @@ def utkast_från_form(post) -> list[dict]:
             parametrar = _drift_från_form(post, nyckel)
         elif typ == "investeringar":
             parametrar = _investeringar_från_form(post, nyckel)
+        elif typ == "manadsserie":
+            parametrar = _manadsserie_från_form(post, nyckel)
         else:
             parametrar = {}
         utkast.append(
@@ -204,6 +216,12 @@ class Avsnitt:
         return self._ids("dolda")
 
     @property
+    def valda_serier(self) -> set[str]:
+        """The månadsserie section's chosen nyckeltal."""
+        v = self.p.get("nyckeltal")
+        return {str(x) for x in v} if isinstance(v, list | tuple) else set()
+
+    @property
     def nämnder(self) -> set[str]:
         return {str(v) for v in self.p.get("nämnder") or ()}
 
@@ -243,6 +261,8 @@ def valmöjligheter(kommun, träd) -> dict:
         "delar_val": list(DELAR.items()),
         "diagram_val": list(DIAGRAM.items()),
         "tecken_kommun": "negativa" if kommun.kostnader_negativa else "positiva",
+        "nyckeltalsgrupper": layouter.nyckeltalsgrupper(kommun),
+        "serieperioder": list(SERIEPERIODER.items()),
     }
 
 
