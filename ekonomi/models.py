@@ -135,6 +135,15 @@ class Budgetpost(models.Model):
         "budgeterad volym", max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
     peng = Belopp("ersättning per enhet (peng, kr)", null=True, blank=True)
+    kostnadsslag = models.ForeignKey(
+        Kostnadsslag,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name="kostnadsslag",
+        help_text="Tomt = verksamhetsområdets hela budget. Med kostnadsslag är posten en del av den "
+        "(docs/beslut.md, Budget per kostnadsslag).",
+    )
 
     objects = scoped_queryset("verksamhetsområde__nämnd__kommun").as_manager()
     history = HistoricalRecords()
@@ -146,9 +155,16 @@ class Budgetpost(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["verksamhetsområde", "år", "slag", "kategori"],
-                condition=~Q(slag="tillägg"),
+                condition=~Q(slag="tillägg") & Q(kostnadsslag__isnull=True),
                 name="budget_en_per_slag",
                 violation_error_message="Det finns redan en sådan budget för verksamhetsområdet och året.",
+            ),
+            models.UniqueConstraint(
+                fields=["verksamhetsområde", "år", "slag", "kategori", "kostnadsslag"],
+                condition=~Q(slag="tillägg") & Q(kostnadsslag__isnull=False),
+                name="budget_en_per_slag_och_kostnadsslag",
+                violation_error_message="Det finns redan en sådan budget för verksamhetsområdet, året och "
+                "kostnadsslaget.",
             ),
         ]
 
@@ -166,6 +182,23 @@ class Budgetpost(models.Model):
             raise ValidationError({"profil": "Profilen tillhör en annan kommun."})
         if (self.volym is None) != (self.peng is None):
             raise ValidationError("Ange både budgeterad volym och peng, eller ingetdera.")
+        if (
+            self.kostnadsslag_id
+            and self.verksamhetsområde_id
+            and (self.kostnadsslag.kommun_id != self.verksamhetsområde.nämnd.kommun_id)
+        ):
+            raise ValidationError({"kostnadsslag": "Kostnadsslaget tillhör en annan kommun."})
+        if self.verksamhetsområde_id and self.år and self.slag != self.Slag.TILLÄGG:
+            # Never counted twice: an område's budget of a slag is either one post or split per kostnadsslag.
+            andra = Budgetpost.objects.filter(
+                verksamhetsområde_id=self.verksamhetsområde_id, år=self.år, slag=self.slag, kategori=self.kategori
+            ).exclude(pk=self.pk)
+            if andra.filter(kostnadsslag__isnull=self.kostnadsslag_id is not None).exists():
+                raise ValidationError(
+                    "Verksamhetsområdets budget för året är redan "
+                    + ("angiven utan kostnadsslag." if self.kostnadsslag_id else "fördelad per kostnadsslag.")
+                    + " En budget anges antingen som ett belopp eller per kostnadsslag, inte båda."
+                )
 
 
 class Utfall(models.Model):

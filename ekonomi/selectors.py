@@ -326,3 +326,72 @@ def utan_föregående_år(nämnd: Nämnd, år: int) -> list[Verksamhetsområde]:
     if nämnd.giltig_från.year == år:
         qs = qs.exclude(Exists(Utfall.objects.filter(verksamhetsområde=OuterRef("pk"), år=år - 1)))
     return list(qs.order_by("ordning", "namn", "id"))
+
+
+# --- kostnadsslag: utfall per month and budget (the kostnadsslag section of a report) ---------------------------
+
+
+@dataclass(frozen=True)
+class Kostnadsslagsbelopp:
+    """Stored amounts of one kostnadsslag in one verksamhetsområde: utfall of a month (``månad``) or the year's
+    budget (``månad`` None, KF-budget and tillägg och avdrag). Kronor, costs positive, intäkter negative."""
+
+    område_id: int
+    kostnadsslag_id: int
+    namn: str
+    typ: str  # Kostnadsslag.Typ: "intäkt" or "kostnad"
+    ordning: int
+    månad: int | None
+    belopp: Decimal
+
+
+_KS_FÄLT = (
+    "verksamhetsområde_id",
+    "kostnadsslag_id",
+    "kostnadsslag__namn",
+    "kostnadsslag__typ",
+    "kostnadsslag__ordning",
+)
+
+
+def utfall_per_kostnadsslag(user, nämnder: Sequence[Nämnd], år: int, t_o_m: int) -> list[Kostnadsslagsbelopp]:
+    """Utfall per (område, kostnadsslag, månad) of months 1..``t_o_m`` of ``år`` for ``nämnder``: only utfall
+    stored per kostnadsslag. One query."""
+    if t_o_m < 1:
+        return []
+    qs = (
+        Utfall.objects.for_user(user)
+        .filter(verksamhetsområde__nämnd__in=nämnder, år=år, månad__gte=1, månad__lte=t_o_m, kostnadsslag__isnull=False)
+        .values(*_KS_FÄLT, "månad")
+        .annotate(summa=Sum("belopp"))
+        .order_by()
+    )
+    return [
+        Kostnadsslagsbelopp(
+            r[_KS_FÄLT[0]], r[_KS_FÄLT[1]], r[_KS_FÄLT[2]], r[_KS_FÄLT[3]], r[_KS_FÄLT[4]], r["månad"], r["summa"]
+        )
+        for r in qs
+    ]
+
+
+def budget_per_kostnadsslag(user, nämnder: Sequence[Nämnd], år: int) -> list[Kostnadsslagsbelopp]:
+    """The year's budget (KF-budget + tillägg och avdrag) per (område, kostnadsslag) for ``nämnder``: only budget
+    stored per kostnadsslag (docs/beslut.md, "Budget per kostnadsslag"). One query."""
+    qs = (
+        Budgetpost.objects.for_user(user)
+        .filter(
+            verksamhetsområde__nämnd__in=nämnder,
+            år=år,
+            slag__in=(Budgetpost.Slag.KF_BUDGET, Budgetpost.Slag.TILLÄGG),
+            kostnadsslag__isnull=False,
+        )
+        .values(*_KS_FÄLT)
+        .annotate(summa=Sum("belopp"))
+        .order_by()
+    )
+    return [
+        Kostnadsslagsbelopp(
+            r[_KS_FÄLT[0]], r[_KS_FÄLT[1]], r[_KS_FÄLT[2]], r[_KS_FÄLT[3]], r[_KS_FÄLT[4]], None, r["summa"]
+        )
+        for r in qs
+    ]

@@ -15,7 +15,7 @@ from . import layouter
 from .sektioner import REGISTER
 from .sektioner.drift import DELAR, DIAGRAM, NEGATIVA_VAL
 from .sektioner.manadsserie import PERIODER as SERIEPERIODER
-from .tabell import ENHETER, INVESTERING, KATEGORIER, MÅTT, NIVÅER, SLAG_TEXT
+from .tabell import ENHETER, INTÄKT, INVESTERING, KATEGORIER, KOSTNAD, MÅTT, NIVÅER, SLAG_TEXT
 
 NIVÅ_TEXT = {"block": "Block", "verksamhet": "Verksamhet", "enhet": "Enhet"}
 GRUPPERING = {
@@ -80,6 +80,10 @@ def _manadsserie_från_form(post, p: str) -> dict:
     }
 
 
+def _kostnadsslag_från_form(post, p: str) -> dict:
+    return {**_investeringar_från_form(post, p), "rötter": [heltal(v) for v in post.getlist(f"{p}-rötter")]}
+
+
 def utkast_från_form(post) -> list[dict]:
     """The draft in the order of the form's sections: [{"nyckel", "typ", "rubrik", "parametrar"}]."""
     utkast = []
@@ -91,6 +95,8 @@ def utkast_från_form(post) -> list[dict]:
             parametrar = _drift_från_form(post, nyckel)
         elif typ == "investeringar":
             parametrar = _investeringar_från_form(post, nyckel)
+        elif typ == "kostnadsslag":
+            parametrar = _kostnadsslag_från_form(post, nyckel)
         elif typ == "manadsserie":
             parametrar = _manadsserie_från_form(post, nyckel)
         else:
@@ -181,7 +187,7 @@ class Avsnitt:
 
     @property
     def har_visning(self) -> bool:
-        return self.typ in ("drift", "investeringar")
+        return self.typ in ("drift", "investeringar", "kostnadsslag")
 
     @property
     def rader(self) -> dict:
@@ -201,6 +207,8 @@ class Avsnitt:
         return "" if d is None else str(d)
 
     def _ids(self, fält: str) -> set[str]:
+        if self.typ == "kostnadsslag":  # its subtrees are a parameter of its own, not a row choice
+            return {str(v) for v in self.p.get(fält) or ()}
         return {str(v) for v in self.rader.get(fält) or ()}
 
     @property
@@ -258,6 +266,7 @@ def valmöjligheter(kommun, träd) -> dict:
         "decimaler": [("", "Enhetens"), ("0", "0"), ("1", "1"), ("2", "2")],
         "negativa_val": [(n, SLAG_TEXT[n]) for n in NEGATIVA_VAL],
         "investering_val": [(INVESTERING, SLAG_TEXT[INVESTERING])],
+        "kostnadsslag_val": [(INTÄKT, SLAG_TEXT[INTÄKT]), (KOSTNAD, "Kostnader")],
         "delar_val": list(DELAR.items()),
         "diagram_val": list(DIAGRAM.items()),
         "tecken_kommun": "negativa" if kommun.kostnader_negativa else "positiva",

@@ -26,11 +26,15 @@ INVESTERING = "investering"
 PROCENT = "procent"
 VOLYM = "volym"
 STYCK = "styck"  # kronor per unit (snittkostnad, peng): never in tkr
+# Intäkter (stored negative): shown positive unless the table shows them negative (``Visning.negativa``). A row's
+# own kind (``Tabellrad.slag``) overrides an amount column's, so one column holds intäkter and kostnader.
+INTÄKT = "intäkt"
 
 SLAG_TEXT = {
     KOSTNAD: "Kostnader (nettokostnad, budget, prognos)",
     BUDGETÄNDRING: "Budgetändringar (tillägg och avdrag)",
     INVESTERING: "Investeringar",
+    INTÄKT: "Intäkter",
 }
 
 
@@ -180,13 +184,18 @@ class Visning:
     def delare(self) -> Decimal:
         return ENHETER[self.enhet][0]
 
+    def vänd(self, slag: str) -> bool:
+        """Whether a figure of ``slag`` is shown with its stored sign flipped. Intäkter are stored negative: they
+        are flipped unless the table shows them negative."""
+        return (INTÄKT not in self.negativa) if slag == INTÄKT else slag in self.negativa
+
     def tal(self, v: Decimal | None, slag: str) -> Decimal | None:
         """The shown number, unrounded (Excel cells) — in the unit, with the sign; percent and volumes as they are."""
         if v is None:
             return None
         if slag in (PROCENT, VOLYM, STYCK):
             return v
-        return (-v if slag in self.negativa else v) / self.delare
+        return (-v if self.vänd(slag) else v) / self.delare
 
     def avrundat(self, v: Decimal | None, slag: str) -> Decimal | None:
         if v is None:
@@ -195,7 +204,7 @@ class Visning:
             return v.quantize(Decimal("0.1"))
         if slag in (VOLYM, STYCK):
             return v.quantize(Decimal(1)) if slag == STYCK else v
-        return avrunda(-v if slag in self.negativa else v, self.delare, self.decimaler)
+        return avrunda(-v if self.vänd(slag) else v, self.delare, self.decimaler)
 
     def text(self, v: Decimal | None, slag: str) -> str:
         if v is None:
@@ -238,6 +247,7 @@ class Tabellrad:
     id: int | None = None
     kommentar: str = ""
     delar: tuple[int, ...] = ()  # for a sum row: the indices of the rows it adds up
+    slag: str = ""  # e.g. INTÄKT: the row's amounts are of this kind in every KOSTNAD column ("" = the column's)
 
 
 def tabellrader(områden: Sequence[Områdesunderlag], val: Radval, bas_för: Callable[..., Bas]) -> list[Tabellrad]:
@@ -348,9 +358,11 @@ class Tabell:
 
     def celler(self, i: int) -> list[tuple[str, Decimal | None, str]]:
         """(text, Excel number, slag) of row ``i``'s cells."""
+        rad = self.rader[i].slag if i < len(self.rader) else ""
         return [
-            (self.visning.text(v, k.slag), self.visning.tal(v, k.slag), k.slag)
+            (self.visning.text(v, s), self.visning.tal(v, s), s)
             for v, k in zip(self.värden[i], self.kolumner, strict=True)
+            for s in (rad if rad and k.slag == KOSTNAD else k.slag,)
         ]
 
     @property

@@ -7,6 +7,7 @@ service); ``budget``, ``prognos``, ``volymer`` and ``indikatorer`` are the impor
 """
 
 from .budget import Budgetimport, Profiler
+from .budget_konto import Kontobudgetimport
 from .indikatorer import Indikatorimport, Indikatorpost, indikatorer_för, planera_indikatorvärden
 from .prognos import Prognosimport
 from .ramverk import (
@@ -49,6 +50,7 @@ __all__ = [
     "SÖK_RUBRIK_RADER",
     "VOLYMTYPER",
     "Budgetimport",
+    "Kontobudgetimport",
     "Granskning",
     "Importtypdef",
     "Indikatorimport",

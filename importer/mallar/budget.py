@@ -101,7 +101,7 @@ class Budgetimport(Importtypdef):
                 "profil"
             )
         )
-        per_nyckel = {(b.verksamhetsområde_id, b.år, b.slag, b.kategori): b for b in befintliga if b.slag != "tillägg"}
+        per_nyckel, uppdelade = _per_nyckel(befintliga)
         tillägg: dict[tuple, list[Budgetpost]] = defaultdict(list)
         for b in befintliga:
             if b.slag == "tillägg":
@@ -137,6 +137,16 @@ class Budgetimport(Importtypdef):
                         None,
                         f"Samma nyckel ({vad}) finns redan på rad {första}. "
                         "En nyckel får bara förekomma en gång i filen.",
+                    )
+                )
+                continue
+            if nyckel in uppdelade:
+                plan.fel.append(
+                    tolkat.fel_för(
+                        rad,
+                        "område",
+                        f"Budgeten för {område.namn} {rad['år']} är fördelad per kostnadsslag. Ändra den med "
+                        "importen av ekonomisystemets budgetexport (ansvar och konto), så räknas ingen budget två gånger.",
                     )
                 )
                 continue
@@ -196,6 +206,21 @@ class Budgetimport(Importtypdef):
         plan.poster[:0] = profiler.nya_poster()
         plan.summa = importsumma(plan, summa)
         return plan
+
+
+def _per_nyckel(befintliga: list[Budgetpost]) -> tuple[dict[tuple, Budgetpost], set[tuple]]:
+    """Stored posts (not tillägg) by (område, år, slag, kategori), and the keys whose budget is split per
+    kostnadsslag (the ekonomisystem's budget export, ``budget_konto``): those are not also given as one amount."""
+    per_nyckel, uppdelade = {}, set()
+    for b in befintliga:
+        if b.slag == "tillägg":
+            continue
+        nyckel = (b.verksamhetsområde_id, b.år, b.slag, b.kategori)
+        if b.kostnadsslag_id is None:
+            per_nyckel[nyckel] = b
+        else:
+            uppdelade.add(nyckel)
+    return per_nyckel, uppdelade
 
 
 def hitta_område(områden: Områden, text: str, år: int) -> tuple[Verksamhetsområde | None, str | None]:

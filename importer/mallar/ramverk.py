@@ -200,6 +200,7 @@ class Postplan:
     ny: bool
     fält: tuple[str, ...]
     ändringar: list[tuple[str, str, str]]
+    borttagen: bool = False  # a stored object the file replaces (e.g. budget per kostnadsslag): deleted
 
     @property
     def modell(self) -> type[models.Model]:
@@ -226,12 +227,18 @@ class Plan:
     @property
     def rader(self) -> list[tuple[str, str, str, str]]:
         """Preview lines: (status, what, old, new)."""
-        return [("Ny" if p.ny else self.ändrad_etikett, b, g, n) for p in self.poster for b, g, n in p.ändringar]
+        return [
+            ("Ny" if p.ny else "Tas bort" if p.borttagen else self.ändrad_etikett, b, g, n)
+            for p in self.poster
+            for b, g, n in p.ändringar
+        ]
 
     @property
     def fingeravtryck(self) -> str:
         """Identifies what the user saw in the preview: confirm refuses when the plan has changed since."""
-        innehåll = [(p.modell.__name__, p.objekt.pk, p.ny, p.ändringar) for p in self.poster]
+        innehåll = [
+            (p.modell.__name__, p.objekt.pk, p.ny, p.ändringar) + ((True,) if p.borttagen else ()) for p in self.poster
+        ]
         return hashlib.sha256(json.dumps([innehåll, self.oförändrade], default=str).encode()).hexdigest()
 
 
@@ -567,7 +574,9 @@ def skriv(plan: Plan, imp: Import, user) -> None:
     orsak = _kort(f"Import {imp.pk}: {imp.filnamn}", 100)
     for modell in SKRIVORDNING:
         nya = [p.objekt for p in plan.poster if p.ny and p.modell is modell]
-        ändrade = [p for p in plan.poster if not p.ny and p.modell is modell]
+        ändrade = [p for p in plan.poster if not p.ny and not p.borttagen and p.modell is modell]
+        if borttagna := [p.objekt for p in plan.poster if p.borttagen and p.modell is modell]:
+            historik.radera(modell, borttagna, user, orsak)
         if nya:
             modell.objects.bulk_create(nya)
             if hasattr(modell, "history"):

@@ -102,3 +102,4 @@ def val() -> list[tuple[str, str]]:
 # The kinds register themselves on import (the order is the layout page's order).
 from . import text, mal, drift, investeringar, volymer  # noqa: E402, F401, I001
 from . import manadsserie  # noqa: E402, F401, I001
+from . import kostnadsslag  # noqa: E402, F401, I001
