@@ -180,11 +180,11 @@ def budget_utfall_prognos(rapport) -> Diagram:
 # in the page ("" = derived from the title and figures). The result is a ``Diagram``: an <svg> with role="img", a
 # <title> and a <desc> — ``beskrivning`` followed by every series' figures in words, so a screen reader gets the
 # numbers; the section's table beside it stays the source. Sizes are relative (viewBox, width 100 %, no fixed
-# pixels): 400 units wide with 12-unit text, ≈ 10 px at 320 px width and ≈ 20 px across an A4 page. Series differ by
-# colour *and* dash pattern and marker (lines) or fill pattern (bars), so they read in black and white.
+# pixels): 400 units wide with 12–13-unit text, ≥ 9.6 px at 320 px width and ≈ 20 px across an A4 page. Series
+# differ by colour *and* dash pattern and marker (lines) or fill pattern (bars), so they read in black and white.
 
 SMAL = 400  # viewBox width of the month charts
-TEXT = 12  # font size in viewBox units
+TEXT = 13  # font size in viewBox units (axis texts 12: ≥ 9.6 px at 320 px width)
 YTA = 150  # plot height
 LINJESTIL = [("#1f3b57", "", "cirkel"), ("#6b7d8e", "6,3", "kvadrat"), ("#1f5f8b", "2,2", "triangel"),
              ("#8a3b12", "8,3,2,3", "romb")]  # fmt: skip
