@@ -350,7 +350,30 @@ def tabeller(rapport: Rapport) -> list[tuple[str, str, bool]]:
             result.append(("volymer", s.rubrik, False))
         elif s.sektion == "mål" and any(m.indikatorer for m in alla_mål(s.data["mål"])):
             result.append(("indikatorer", "Indikatorer", False))
+        elif s.sektion == "egentabell" and s.data.get("egentabell") and s.data["egentabell"].har_rader:
+            result.append((s.data["egentabell"].id, s.rubrik, False))
     return result
+
+
+def _egen_nyckel(s: Rapportsektion) -> str | None:
+    t = s.data.get("egentabell") if s.sektion == "egentabell" else None
+    return t.id if t is not None and t.har_rader else None
+
+
+def egentabell_blad(s: Rapportsektion) -> list[Blad]:
+    """A kommun's own table (section kind ``egentabell``): its columns as defined, text as text, tal as numbers,
+    a Nämnd column when the report has several parts."""
+    t = s.data["egentabell"]
+    flera = any(g.namn for g in t.grupper)
+    kolumner = [Kolumn("Nämnd")] if flera else []
+    kolumner += [
+        Kolumn(k.namn, VÄRDE if k.typ == "tal" else None, bredd=None if k.typ == "tal" else 30) for k in t.kolumner
+    ]
+    b = Blad(t.namn, kolumner)
+    for g in t.grupper:
+        for r in g.rader:
+            b.rad([g.namn, *r.värden] if flera else list(r.värden))
+    return [b]
 
 
 def tabell_blad(rapport: Rapport, nyckel: str) -> list[Blad]:
@@ -362,6 +385,8 @@ def tabell_blad(rapport: Rapport, nyckel: str) -> list[Blad]:
         blad, rubrik = volym_blad(rapport), "Volymer och nyckeltal"
     elif nyckel == "indikatorer":
         (blad, källor), rubrik = indikator_blad(rapport), "Indikatorer"
+    elif egen := next((s for s in rapport.sektioner if _egen_nyckel(s) == nyckel), None):
+        blad, rubrik = egentabell_blad(egen), egen.rubrik
     else:
         s = next((s for s in rapport.sektioner if s.tabeller and _nyckel(s) == nyckel), None)
         if s is None:

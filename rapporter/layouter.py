@@ -18,14 +18,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 
-from ekonomi.models import Kostnadsslag
 from nyckeltal.models import Nyckeltal
 from nämnd import dataversion
 from nämnd.behorighet import är_admin
 from nämnd.models import Kommun, Nämnd, Rapporttyp, Verksamhetsområde
 
 from . import forval
-from .models import Layoutsektion, Rapportlayout
+from .models import Egentabell, Layoutsektion, Rapportlayout
 from .sektioner import REGISTER, Sammanhang
 from .sektioner import typ as sektionstyp
 from .selectors import layouter_per_typ
@@ -64,15 +63,10 @@ class Organisation:
                 {o["id"]: sökväg(o) for o in områden},
                 nämnder,
                 nyckeltal=nyckeltalsnamn(kommun),
-                kostnadsslag=kostnadsslagsnamn(kommun),
+                egentabeller=dict(Egentabell.objects.filter(kommun=kommun).values_list("id", "namn")),
             ),
             {o["id"]: sökväg(o) for o in områden},
         )
-
-
-def kostnadsslagsnamn(kommun: Kommun) -> dict[int, str]:
-    """The kommun's kostnadsslag id → name, in their order. One query."""
-    return dict(Kostnadsslag.objects.filter(kommun=kommun).order_by("typ", "ordning", "namn").values_list("id", "namn"))
 
 
 def nyckeltalsnamn(kommun: Kommun) -> dict[int, str]:

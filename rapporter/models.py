@@ -86,3 +86,79 @@ class Textavsnitt(models.Model):
     @property
     def stycken(self) -> list[str]:
         return [s.strip() for s in self.text.replace("\r\n", "\n").split("\n\n") if s.strip()]
+
+
+class Egentabell(models.Model):
+    """A table a kommun defines itself (internkontrollplan, attestförteckning, uppföljning av privata utförare …):
+    its columns are ``Egenkolumn`` rows edited on the layout page, its rows ``Egenrad`` per nämnd and year. A report
+    shows it through the section kind ``egentabell`` (rapporter/sektioner/egentabell.py)."""
+
+    kommun = models.ForeignKey(Kommun, on_delete=models.CASCADE, related_name="egentabeller", verbose_name="kommun")
+    namn = models.CharField("namn", max_length=120)
+    beskrivning = models.CharField("beskrivning", max_length=300, blank=True)
+    förval = models.CharField("utgår från förval", max_length=40, blank=True)
+    version = models.PositiveIntegerField("version", default=1, editable=False)
+
+    objects = KommunScopedQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        verbose_name = "egen tabell"
+        verbose_name_plural = "egna tabeller"
+        ordering = ["kommun", "namn"]
+        constraints = [models.UniqueConstraint(fields=["kommun", "namn"], name="egentabell_unikt_namn")]
+
+    def __str__(self) -> str:
+        return self.namn
+
+
+class Egenkolumn(models.Model):
+    """One column of a kommun's own table. ``statusval`` lists the allowed values of a status column (the last one
+    counts as done on the status page); the form edits it one value per line and the service validates it."""
+
+    class Typ(models.TextChoices):
+        TEXT = "text", "Text"
+        TAL = "tal", "Tal"
+        DATUM = "datum", "Datum"
+        STATUS = "status", "Status (från en lista)"
+        ANSVARIG = "ansvarig", "Ansvarig (en användare i kommunen)"
+
+    tabell = models.ForeignKey(Egentabell, on_delete=models.CASCADE, related_name="kolumner", verbose_name="tabell")
+    namn = models.CharField("namn", max_length=80)
+    typ = models.CharField("typ", max_length=12, choices=Typ, default=Typ.TEXT)
+    statusval = models.JSONField("tillåtna statusvärden", default=list, blank=True)
+    ordning = models.PositiveIntegerField("ordning", default=0)
+
+    objects = scoped_queryset("tabell__kommun").as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "kolumn i egen tabell"
+        verbose_name_plural = "kolumner i egna tabeller"
+        ordering = ["tabell", "ordning", "id"]
+
+    def __str__(self) -> str:
+        return self.namn
+
+
+class Egenrad(models.Model):
+    """One row of a kommun's own table for a nämnd and year: ``värden`` maps column ids (as strings) to the typed
+    value as text (tal "1234.5", datum "2024-08-31", ansvarig a user id), validated by the write service."""
+
+    tabell = models.ForeignKey(Egentabell, on_delete=models.CASCADE, related_name="rader", verbose_name="tabell")
+    nämnd = models.ForeignKey(Nämnd, on_delete=models.CASCADE, related_name="egenrader", verbose_name="nämnd")
+    år = models.PositiveSmallIntegerField("år", validators=ÅR_VALIDATORER)
+    ordning = models.PositiveIntegerField("ordning", default=0)
+    värden = models.JSONField("värden", default=dict, blank=True)
+
+    objects = scoped_queryset("nämnd__kommun").as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "rad i egen tabell"
+        verbose_name_plural = "rader i egna tabeller"
+        ordering = ["tabell", "nämnd", "år", "ordning", "id"]
+        indexes = [models.Index(fields=["tabell", "år", "nämnd"], name="egenrad_tabell_ar")]
+
+    def __str__(self) -> str:
+        return f"{self.tabell} {self.år} rad {self.ordning}"

@@ -45,7 +45,7 @@ from nyckeltal.models import (
 from nämnd.models import Kommun, Nämnd, Rapportlås, Verksamhetsområde
 from publicering import services as publicering
 from publicering.models import Rapportversion, Rapportärende
-from rapporter.models import Textavsnitt
+from rapporter.models import Egenrad, Egentabell, Textavsnitt
 from tests.conftest import skapa_användare
 from tests.test_url_isolering import MÖNSTER, Mönster
 from uppfoljning.nytt_ar import AVSLUTA
@@ -63,6 +63,7 @@ FIGURMODELLER = [
     Måluppfyllelse,
     Uppdragsstatus,
     Textavsnitt,
+    Egenrad,
 ]
 ORGANISATION = [Verksamhetsområde, Mål, Uppdrag, Indikator]
 
@@ -90,6 +91,10 @@ UNDANTAG = {
     "layout-import": "Läser en layoutfil och sparar kommunens layout; en fastställd rapport behåller sin.",
     "layout-export": "Laddar ner kommunens layouter.",
     "layout-tillfällen": "Sparar kommunens rapportmånader; en fastställd rapport behåller sin (Rapportlås).",
+    # A kommun's own tables: the definition is presentation like the layout (the rows are not changed); removing a
+    # table with rows in a locked year is refused by the guard (tests/rapporter/test_egentabeller.py).
+    "egentabeller": "Skapar en egen tabells definition (kolumner): inga rader, siffror eller texter.",
+    "egentabell": "Ändrar en egen tabells kolumner; att ta bort en tabell med rader i ett låst år nekas av vakten.",
 }
 
 
@@ -121,6 +126,7 @@ class Värld:
     indikator: Indikator
     mål: Mål
     uppdrag: Uppdrag
+    egentabell: Egentabell
 
 
 def bygg_värld() -> Värld:
@@ -192,7 +198,20 @@ def bygg_värld() -> Värld:
         html="<p>arkiv</p>",
     )
     publicering.lås(ärende, dt.date(2024, 9, 24), "§ 61", 1)
-    return Värld(kommun, nämnd, områden, user, investering, nyckeltal, indikator, mål, uppdrag)
+    # A kommun-defined table with a row in each year (text, number and status columns).
+    egentabell = Egentabell.objects.create(kommun=kommun, namn="Internkontrollplan")
+    process = egentabell.kolumner.create(namn="Process", typ="text", ordning=0)
+    egentabell.kolumner.create(namn="Kostnad", typ="tal", ordning=1)
+    status = egentabell.kolumner.create(namn="Status", typ="status", statusval=["Pågår", "Klar"], ordning=2)
+    for år in (LÅST_ÅR, ÖPPET_ÅR):
+        Egenrad.objects.create(
+            tabell=egentabell,
+            nämnd=nämnd,
+            år=år,
+            ordning=1,
+            värden={str(process.pk): "Attest", str(status.pk): "Pågår"},
+        )
+    return Värld(kommun, nämnd, områden, user, investering, nyckeltal, indikator, mål, uppdrag, egentabell)
 
 
 def fingeravtryck() -> dict[str, str]:
@@ -382,6 +401,12 @@ FALL: dict[str, Fall] = {
         ][-1]
     ),
     "mallimport-granska": Fall(lambda c, v, låst: FALL["mallimport-ladda-upp"].skicka(c, v, låst)),
+    "egentabell-rader": _sida(
+        "egentabell-rader",
+        lambda v: [v.nämnd.pk, LÅST_ÅR, v.egentabell.pk],
+        lambda v: [v.nämnd.pk, ÖPPET_ÅR, v.egentabell.pk],
+        hitta=lambda s: s.find("form", id="egenrader"),
+    ),
 }
 
 # Admin figure models: the value fields a change edits (keys stay), the object in the locked period and its twin
@@ -470,6 +495,7 @@ def tar_emot_post(client, m: Mönster, v: Värld) -> str | None:
         "jobb_id": "00000000-0000-0000-0000-000000000000",
         "url": "x",
         "format": "html",
+        "tabell_id": v.egentabell.pk,
     }
     route = m.route
     try:
@@ -522,6 +548,7 @@ def test_ingen_post_ändrar_en_fastställd_rapports_data(client):
         "nytt-år",
         "import-utfall",
         "mallimport-ladda-upp",
+        "egentabell-rader",
     } <= set(prövade)
     assert any(p.startswith("admin:") for p in prövade)
 

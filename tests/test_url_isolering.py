@@ -210,6 +210,10 @@ def skapa_knivsta_objekt(kommun, nämnd, admin_a) -> dict:
         )
         if (Ändring := _modell("importer.Importändring")) is not None:
             Ändring.objects.create(imp=imp, modell="utfall", beskrivning="Knivsta rad", gammalt="1", nytt="2")
+    if (Egentabell := _modell("rapporter.Egentabell")) is not None:
+        tabell = Egentabell.objects.create(kommun=kommun, namn="Knivsta internkontrollplan")
+        kolumn = tabell.kolumner.create(namn="Knivsta process", typ="text")
+        tabell.rader.create(nämnd=nämnd, år=2023, värden={str(kolumn.pk): "Knivsta attestrutin"})
     if (Jobb := _modell("jobb.Jobb")) is not None:
         Jobb.objects.create(typ="pdf", kommun=kommun, användare=admin_a, parametrar={"nämnd": nämnd.id})
     if (Inställning := _modell("publicering.Publiceringsinställning")) is not None:
@@ -308,6 +312,7 @@ class Kontext:
             "namnd": "nämnd.nämnd",
             "vo": "nämnd.verksamhetsområde",
             "omrade": "nämnd.verksamhetsområde",
+            "tabell": "rapporter.egentabell",
         }
         if stam in extra and _modell(extra[stam]):
             return _modell(extra[stam])

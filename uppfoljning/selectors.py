@@ -27,7 +27,7 @@ from grund import manader
 from grund.format import tal
 from nyckeltal.models import Indikatorvärde, Mål, Måluppfyllelse, Nyckeltalsvärde, Uppdragsstatus
 from nämnd.models import Kommun, Nämnd, Period, Rapporttyp, Verksamhetsområde, kommun_ids_för
-from rapporter import kontroller
+from rapporter import egentabeller, kontroller
 from rapporter import selectors as rapporter_sel
 from rapporter.models import Textavsnitt
 
@@ -163,6 +163,8 @@ class Dashboard:
     indikatorer_utan_värde: list[kontroller.Indikatorpost]
     periodhistorik: list[Periodhändelse]
     täckning: berakning.Täckning | None = None  # of months 1..avvikelsemånad; the deviations run through its senaste
+    egna_tabeller: list[tuple[str, str]] = field(default_factory=list)  # the kommun's own tables: (name, entry url)
+    tabellstatus: list[egentabeller.Statusuppföljning] = field(default_factory=list)  # their status columns
 
     @property
     def stängda(self) -> list[int]:
@@ -244,6 +246,7 @@ def dashboard(user, nämnd: Nämnd, år: int, månad: int | None = None) -> Dash
     täckning = berakning.täckt_period(utfallsmånader, månad) if månad else None
     avvikelser = _avvikelser(user, nämnd, delar, år, täckning.senaste) if täckning and täckning.senaste else []
     rapporter, indikatorer_utan_värde = _rapporter(user, nämnd, delar, år, utfallsmånader)
+    egna = egentabeller.tabeller(kommun.id)  # the kommun's own tables (one query, two with any)
 
     return Dashboard(
         nämnd=nämnd,
@@ -257,6 +260,8 @@ def dashboard(user, nämnd: Nämnd, år: int, månad: int | None = None) -> Dash
         indikatorer_utan_värde=indikatorer_utan_värde,
         periodhistorik=periodhistorik(kommun, år),
         täckning=täckning,
+        egna_tabeller=[(t.namn, reverse("egentabell-rader", args=[nämnd.id, år, t.pk])) for t in egna],
+        tabellstatus=egentabeller.statusuppföljning(nämnd, år, egna),
     )
 
 
