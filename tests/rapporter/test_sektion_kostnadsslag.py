@@ -35,9 +35,11 @@ from ekonomi.models import Budgetpost, Kostnadsslag, Utfall
 from ekonomi.selectors import ekonomiunderlag
 from nämnd.models import Kommun, Rapporttillfälle, Verksamhetsområde
 from rapporter import forval, kontroller, layouter
+from rapporter import selectors as rapport_sel
 from rapporter.rapport import bygg_rapport
 from tests import factories
 from tests.rapporter.test_layouter import pdf_text, tabellrader
+from tests.rapporter.test_layoutsida import formulär
 
 pytestmark = pytest.mark.django_db
 
@@ -325,3 +327,38 @@ def test_pdf_visar_tabellen(client):
         f"Netto {MINUS}170 {MINUS}170 {MINUS}158 {MINUS}170 {MINUS}170 {MINUS}120 {MINUS}958 {MINUS}2 100 45,6 %"
         in text
     )
+
+
+def test_kommunadministratören_lägger_till_avsnittet_på_layoutsidan(client):
+    """Through the page's own form fields (as a browser without JavaScript posts them): add the kind, choose the
+    block Omsorg, mnkr with two decimals and own signs (intäkter and kostnader negative), save; the report shows it."""
+    k, n, o = bygg()
+    client.force_login(factories.admin(k))
+    url = reverse("layout", args=[k.id, "delårsrapport"])
+    data = formulär(client.get(url).content)
+    svar = client.post(url, {**data, "ny_typ": ["kostnadsslag"], "åtgärd": ["lägg_till"]})
+    assert svar.status_code == 200
+    data = formulär(svar.content)
+    s = next(x for x in data["sektion"] if data[f"{x}-typ"] == ["kostnadsslag"])
+    assert f'name="{s}-rötter"' in svar.content.decode()
+    data[f"{s}-rubrik"] = ["Per kostnadsslag"]
+    data[f"{s}-rötter"] = [str(o["Omsorg"].id)]
+    data[f"{s}-enhet"] = ["mnkr"]
+    data[f"{s}-decimaler"] = ["2"]
+    data[f"{s}-tecken"] = ["egna"]
+    data[f"{s}-negativa"] = ["intäkt", "kostnad"]
+    data["åtgärd"] = ["spara"]
+    svar = client.post(url, data)
+    assert svar.status_code == 302, svar.content.decode()[:3000]
+    sparad = next(x for x in rapport_sel.layout(k.id, "delårsrapport", ÅR) if x["typ"] == "kostnadsslag")
+    assert sparad["parametrar"] == {
+        "rötter": [o["Omsorg"].id],
+        "enhet": "mnkr",
+        "decimaler": 2,
+        "negativa": ["intäkt", "kostnad"],
+    }
+    nummer = [x["typ"] for x in rapport_sel.layout(k.id, "delårsrapport", ÅR)].index("kostnadsslag") + 1
+    rader = dict(tabellrader(sida(client, n), f"t{nummer}-kostnadsslag"))
+    # Omsorg only (no Stöd): intäkter as stored (negative), kostnader negative, in mnkr.
+    assert rader["Avgifter"][:8] == D(*["-0.02"] * 6, "-0.12", "-0.24")
+    assert rader["Personal"][:8] == D(*["-0.15"] * 5, "-0.10", "-0.85", "-1.86")
