@@ -362,3 +362,16 @@ def test_kommunadministratören_lägger_till_avsnittet_på_layoutsidan(client):
     # Omsorg only (no Stöd): intäkter as stored (negative), kostnader negative, in mnkr.
     assert rader["Avgifter"][:8] == D(*["-0.02"] * 6, "-0.12", "-0.24")
     assert rader["Personal"][:8] == D(*["-0.15"] * 5, "-0.10", "-0.85", "-1.86")
+
+
+def test_både_intäkter_och_kostnader_positiva(client):
+    """Own signs with nothing ticked: intäkter and kostnader both positive (one column, each row its own sign);
+    the netto is kostnader − intäkter."""
+    k, n, _ = bygg()
+    layouter.spara(factories.admin(k), k, "delårsrapport", [sektion(enhet="tkr", negativa=[])])
+    client.force_login(factories.läsare(k))
+    rader = dict(tabellrader(sida(client, n), "t1-kostnadsslag"))
+    assert rader["Avgifter"][:8] == D(*[20] * 6, 120, 240)
+    assert rader["Summa intäkter"][:8] == D(20, 20, 32, 20, 20, 20, 132, 240)
+    assert rader["Summa kostnader"][:8] == D(*[190] * 5, 140, 1090, 2340)
+    assert rader["Netto"][:8] == D(170, 170, 158, 170, 170, 120, 958, 2100)
