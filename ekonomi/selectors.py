@@ -395,3 +395,34 @@ def budget_per_kostnadsslag(user, nämnder: Sequence[Nämnd], år: int) -> list[
         )
         for r in qs
     ]
+
+
+def utfall_per_månad(user, nämnder: Sequence[Nämnd], år: int) -> dict[tuple[int, int, int], Decimal]:
+    """(verksamhetsområde id, år, månad) → the month's utfall (every row of it: netto, per budget kind and per
+    kostnadsslag) for the områden of ``nämnder`` in ``år`` − 1 and ``år``. One query whatever the number of
+    nämnder, områden and months (the ackumulerat and bistånd sections share it)."""
+    return {
+        (r["verksamhetsområde_id"], r["år"], r["månad"]): r["s"]
+        for r in Utfall.objects.for_user(user)
+        .filter(verksamhetsområde__nämnd__in=nämnder, år__in=(år - 1, år))
+        .values("verksamhetsområde_id", "år", "månad")
+        .annotate(s=Sum("belopp"))
+        .order_by()
+    }
+
+
+def utfall_per_kostnadsslag_och_månad(
+    user, nämnder: Sequence[Nämnd], år: int, kostnadsslag: Sequence[int]
+) -> dict[tuple[int, int], Decimal]:
+    """(år, månad) → the utfall booked on ``kostnadsslag`` in the nämnder's områden, for ``år`` − 1 and ``år``.
+    One query."""
+    if not kostnadsslag:
+        return {}
+    return {
+        (r["år"], r["månad"]): r["s"]
+        for r in Utfall.objects.for_user(user)
+        .filter(verksamhetsområde__nämnd__in=nämnder, år__in=(år - 1, år), kostnadsslag_id__in=kostnadsslag)
+        .values("år", "månad")
+        .annotate(s=Sum("belopp"))
+        .order_by()
+    }

@@ -486,3 +486,41 @@ def månadsserier(
         if n.förälder_id in result and n.id != n.förälder_id:
             result[n.förälder_id].delserier.append(serier[n.id])
     return result
+
+
+@dataclass(frozen=True)
+class Nyckeltalsserie:
+    """A nyckeltal's values of ``år`` − 1 and ``år``: months (utfall per månad) and the year's own values."""
+
+    id: int
+    namn: str
+    enhet: str
+    månader: dict[tuple[int, int], Decimal]  # (år, månad) → utfall of the month
+    år: dict[tuple[str, int], Decimal]  # (typ, år) → value (utfall_helår, utfall_delår, ...)
+
+
+def nyckeltalsserier(user, kommun_id: int, ids: Sequence[int], år: int) -> dict[int, Nyckeltalsserie]:
+    """The chosen nyckeltal of a kommun (ids of another kommun are left out) with their values of ``år`` − 1
+    and ``år``. Two queries whatever the number of nyckeltal and months."""
+    if not ids:
+        return {}
+    nyckeltal = list(
+        Nyckeltal.objects.for_user(user)
+        .filter(id__in=ids, grupp__nämnd__kommun_id=kommun_id)
+        .values("id", "namn", "enhet")
+    )
+    månader: dict[int, dict[tuple[int, int], Decimal]] = defaultdict(dict)
+    per_år: dict[int, dict[tuple[str, int], Decimal]] = defaultdict(dict)
+    for nt_id, typ, å, månad, v in Nyckeltalsvärde.objects.filter(
+        nyckeltal_id__in=[n["id"] for n in nyckeltal], år__in=(år - 1, år)
+    ).values_list("nyckeltal_id", "typ", "år", "månad", "värde"):
+        if v is None:
+            continue
+        if månad is None:
+            per_år[nt_id][(typ, å)] = v
+        else:
+            månader[nt_id][(å, månad)] = v
+    return {
+        n["id"]: Nyckeltalsserie(n["id"], n["namn"], n["enhet"], dict(månader[n["id"]]), dict(per_år[n["id"]]))
+        for n in nyckeltal
+    }

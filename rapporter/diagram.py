@@ -167,6 +167,86 @@ def budget_utfall_prognos(rapport) -> Diagram:
     )
 
 
+# --- cumulative line chart (ackumulerat resultat per månad; added by the ackumulerat section) -----------------
+
+LINJER = [("#1f3b57", ""), ("#1f5f8b", "6,3"), ("#5a6b7b", "2,3"), ("#8a3b12", "8,3,2,3")]
+
+
+def ackumulerat_linjediagram(
+    id: str,
+    titel: str,
+    beskrivning: str,
+    kategorier: Sequence[str],
+    serier: Sequence[Serie],
+    enhet: str,
+    decimaler: int,
+) -> Diagram:
+    """Lines over the months (one per series; colour *and* dash pattern and marker differ so they read in black and
+    white), a zero line, a legend and every point's value as its tooltip. ``Serie.fyllning`` is not used."""
+    vänster, höger, topp = 60, 20, 30 + 16 * ((len(serier) + 2) // 3)
+    höjd_yta = 220
+    höjd = topp + höjd_yta + 40
+    alla = [v for s in serier for v in s.värden] or [Decimal(0)]
+    lägst, högst = min(Decimal(0), *alla), max(Decimal(0), *alla)
+    spann = (högst - lägst) or Decimal(1)
+    bredd_yta = BREDD - vänster - höger
+    steg_x = bredd_yta / max(len(kategorier) - 1, 1)
+
+    def x(i: int) -> float:
+        return vänster + i * steg_x if len(kategorier) > 1 else vänster + bredd_yta / 2
+
+    def y(v: Decimal) -> float:
+        return topp + float((högst - v) / spann) * höjd_yta
+
+    delar = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="diagram" viewBox="0 0 {BREDD} {höjd}" width="100%" '
+        f'role="img" aria-labelledby="{id}-titel {id}-besk">',
+        f'<title id="{id}-titel">{escape(titel)}</title><desc id="{id}-besk">{escape(beskrivning)}</desc>',
+    ]
+    for nr, s in enumerate(serier):  # legend, three per line
+        färg, streck = LINJER[nr % len(LINJER)]
+        lx, ly = vänster + (nr % 3) * 200, 12 + 16 * (nr // 3)
+        delar.append(
+            f'<line x1="{lx}" y1="{ly}" x2="{lx + 24}" y2="{ly}" stroke="{färg}" stroke-width="2"'
+            + (f' stroke-dasharray="{streck}"' if streck else "")
+            + "/>"
+        )
+        delar.append(f'<text x="{lx + 30}" y="{ly + 4}" font-size="11">{escape(s.namn[:28])}</text>')
+    for v in skalsteg(lägst, högst):
+        delar.append(
+            f'<line x1="{vänster}" y1="{y(v):.1f}" x2="{BREDD - höger}" y2="{y(v):.1f}" stroke="#8a96a3" '
+            f'stroke-width="0.4" stroke-dasharray="2,2"/>'
+        )
+        delar.append(f'<text x="{vänster - 6}" y="{y(v) + 4:.1f}" font-size="10" text-anchor="end">{tal(v)}</text>')
+    delar.append(
+        f'<line x1="{vänster}" y1="{y(Decimal(0)):.1f}" x2="{BREDD - höger}" y2="{y(Decimal(0)):.1f}" '
+        f'stroke="#333" stroke-width="1"/>'
+    )
+    for i, namn in enumerate(kategorier):
+        delar.append(
+            f'<text x="{x(i):.1f}" y="{topp + höjd_yta + 16}" font-size="10" text-anchor="middle">{escape(namn)}</text>'
+        )
+    for nr, s in enumerate(serier):
+        färg, streck = LINJER[nr % len(LINJER)]
+        punkter = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(s.värden))
+        delar.append(
+            f'<polyline points="{punkter}" fill="none" stroke="{färg}" stroke-width="2"'
+            + (f' stroke-dasharray="{streck}"' if streck else "")
+            + "/>"
+        )
+        for i, v in enumerate(s.värden):
+            delar.append(
+                f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="{2.5 + nr % 2}" fill="{färg if nr % 2 == 0 else "#fff"}" '
+                f'stroke="{färg}" stroke-width="1"><title>{escape(s.namn)}, {escape(kategorier[i])}: '
+                f"{tal(v, decimaler)} {escape(enhet)}</title></circle>"
+            )
+    delar.append(
+        f'<text x="{BREDD - 4}" y="{topp + höjd_yta + 32}" font-size="10" text-anchor="end">{escape(enhet)}</text>'
+    )
+    delar.append("</svg>")
+    return Diagram(titel, mark_safe("".join(delar)))  # noqa: S308 - every text is escaped above
+
+
 # --- line and grouped bar charts of figures per month --------------------------------------------------------
 #
 # The small API other sections use (månadsserier, ackumulerat resultat, ekonomiskt bistånd):
@@ -180,11 +260,11 @@ def budget_utfall_prognos(rapport) -> Diagram:
 # in the page ("" = derived from the title and figures). The result is a ``Diagram``: an <svg> with role="img", a
 # <title> and a <desc> — ``beskrivning`` followed by every series' figures in words, so a screen reader gets the
 # numbers; the section's table beside it stays the source. Sizes are relative (viewBox, width 100 %, no fixed
-# pixels): 400 units wide with 12-unit text, ≈ 10 px at 320 px width and ≈ 20 px across an A4 page. Series differ by
-# colour *and* dash pattern and marker (lines) or fill pattern (bars), so they read in black and white.
+# pixels): 400 units wide with 12–13-unit text, ≥ 9.6 px at 320 px width and ≈ 20 px across an A4 page. Series
+# differ by colour *and* dash pattern and marker (lines) or fill pattern (bars), so they read in black and white.
 
 SMAL = 400  # viewBox width of the month charts
-TEXT = 12  # font size in viewBox units
+TEXT = 13  # font size in viewBox units (axis texts 12: ≥ 9.6 px at 320 px width)
 YTA = 150  # plot height
 LINJESTIL = [("#1f3b57", "", "cirkel"), ("#6b7d8e", "6,3", "kvadrat"), ("#1f5f8b", "2,2", "triangel"),
              ("#8a3b12", "8,3,2,3", "romb")]  # fmt: skip

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 
+from ekonomi.models import Kostnadsslag
 from nyckeltal.models import Nyckeltal
 from nämnd import dataversion
 from nämnd.behorighet import är_admin
@@ -63,10 +64,16 @@ class Organisation:
                 {o["id"]: sökväg(o) for o in områden},
                 nämnder,
                 nyckeltal=nyckeltalsnamn(kommun),
+                kostnadsslag=kostnadsslagsnamn(kommun),
                 egentabeller=dict(Egentabell.objects.filter(kommun=kommun).values_list("id", "namn")),
             ),
             {o["id"]: sökväg(o) for o in områden},
         )
+
+
+def kostnadsslagsnamn(kommun: Kommun) -> dict[int, str]:
+    """The kommun's kostnadsslag id → name, in their order. One query."""
+    return dict(Kostnadsslag.objects.filter(kommun=kommun).order_by("typ", "ordning", "namn").values_list("id", "namn"))
 
 
 def nyckeltalsnamn(kommun: Kommun) -> dict[int, str]:

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from . import egentabeller, layouter
 from .sektioner import REGISTER
+from .sektioner.bistand import KÄLLOR
 from .sektioner.drift import DELAR, DIAGRAM, NEGATIVA_VAL
 from .sektioner.manadsserie import PERIODER as SERIEPERIODER
 from .tabell import ENHETER, INTÄKT, INVESTERING, KATEGORIER, KOSTNAD, MÅTT, NIVÅER, SLAG_TEXT
@@ -85,6 +86,26 @@ def _kostnadsslag_från_form(post, p: str) -> dict:
     return {**_investeringar_från_form(post, p), "rötter": [heltal(v) for v in post.getlist(f"{p}-rötter")]}
 
 
+def _ackumulerat_från_form(post, p: str) -> dict:
+    return {
+        **_investeringar_från_form(post, p),
+        "områden": [heltal(v) for v in post.getlist(f"{p}-områden")],
+        "diagram": bool(post.get(f"{p}-diagram")),
+        "id": post.get(f"{p}-id", ""),
+    }
+
+
+def _bistand_från_form(post, p: str) -> dict:
+    return {
+        **_ackumulerat_från_form(post, p),
+        "källa": post.get(f"{p}-källa", "kostnadsslag"),
+        "kostnadsslag": [heltal(v) for v in post.getlist(f"{p}-kostnadsslag")],
+        "område": heltal(post.get(f"{p}-område", "")) or None,
+        "hushåll": heltal(post.get(f"{p}-hushåll", "")) or None,
+        "nyckeltal": [heltal(v) for v in post.getlist(f"{p}-nyckeltal")],
+    }
+
+
 def _egentabell_från_form(post, p: str) -> dict:
     return {"tabell": heltal(post.get(f"{p}-tabell", "")) or None}
 
@@ -100,6 +121,10 @@ def utkast_från_form(post) -> list[dict]:
             parametrar = _drift_från_form(post, nyckel)
         elif typ == "investeringar":
             parametrar = _investeringar_från_form(post, nyckel)
+        elif typ == "ackumulerat":
+            parametrar = _ackumulerat_från_form(post, nyckel)
+        elif typ == "bistand":
+            parametrar = _bistand_från_form(post, nyckel)
         elif typ == "kostnadsslag":
             parametrar = _kostnadsslag_från_form(post, nyckel)
         elif typ == "manadsserie":
@@ -194,7 +219,7 @@ class Avsnitt:
 
     @property
     def har_visning(self) -> bool:
-        return self.typ in ("drift", "investeringar", "kostnadsslag")
+        return self.typ in ("drift", "investeringar", "kostnadsslag", "ackumulerat", "bistand")
 
     @property
     def rader(self) -> dict:
@@ -235,6 +260,28 @@ class Avsnitt:
         """The månadsserie section's chosen nyckeltal."""
         v = self.p.get("nyckeltal")
         return {str(x) for x in v} if isinstance(v, list | tuple) else set()
+
+    def _valda_ids(self, fält: str) -> set[str]:
+        """Ids chosen in a list parameter of the section (ackumulerat's områden, bistånd's kostnadsslag …)."""
+        v = self.p.get(fält)
+        return {str(x) for x in (v if isinstance(v, list | tuple) else [v] if v not in (None, "") else [])}
+
+    @property
+    def valda_områden(self) -> set[str]:
+        return self._valda_ids("områden") | self._valda_ids("område")
+
+    @property
+    def valda_kostnadsslag(self) -> set[str]:
+        return self._valda_ids("kostnadsslag")
+
+    @property
+    def valda_nyckeltal(self) -> set[str]:
+        return self._valda_ids("nyckeltal")
+
+    @property
+    def valt_hushåll(self) -> str:
+        h = self.p.get("hushåll")
+        return "" if h in (None, "") else str(h)
 
     @property
     def nämnder(self) -> set[str]:
@@ -279,6 +326,10 @@ def valmöjligheter(kommun, träd) -> dict:
         "tecken_kommun": "negativa" if kommun.kostnader_negativa else "positiva",
         "egentabeller": egentabeller.tabellnamn(kommun.id),
         "egentabeller_url": reverse("egentabeller", args=[kommun.id]),
+        "kommunens_kostnadsslag": list(layouter.kostnadsslagsnamn(kommun).items()),
+        "kommunens_nyckeltal": list(layouter.nyckeltalsnamn(kommun).items()),
+        "bistand_källor": list(KÄLLOR.items()),
+        "kostnad_val": [(KOSTNAD, "Kostnader (utfall, budget, prognos, utbetalt)")],
         "nyckeltalsgrupper": layouter.nyckeltalsgrupper(kommun),
         "serieperioder": list(SERIEPERIODER.items()),
     }

@@ -118,6 +118,8 @@ class Volymimport(Importtypdef):
         "Kolumner med bara månad (jan, 1 …) kräver kolumnen År.",
         "Lång layout: kolumnerna Typ (Utfall helår, Utfall delår, Mål, Prognos, Utfall månad), År, Månad "
         "(för månadsutfall) och Värde.",
+        "En varav-rad vars namn finns under flera nyckeltal (t.ex. Kommunal regi) skrivs med förälderns namn först, "
+        "”Beviljade timmar / Kommunal regi”, eller direkt under sitt nyckeltal (som exporten av volymtabellen gör).",
         "Tomma celler lämnar befintliga värden orörda. Samma nyckeltal, typ, år och månad får bara förekomma en gång.",
     )
 
@@ -149,7 +151,9 @@ class Volymimport(Importtypdef):
     def planera(self, ctx, tolkat):
         plan = Plan()
         låsning = Låsning()
-        alla = list(Nyckeltal.objects.filter(grupp__nämnd__in=ctx.nämnder).select_related("grupp", "grupp__nämnd"))
+        alla = list(
+            Nyckeltal.objects.filter(grupp__nämnd__in=ctx.nämnder).select_related("grupp", "grupp__nämnd", "förälder")
+        )
         per_namn: dict[str, list[Nyckeltal]] = defaultdict(list)
         for nt in alla:
             per_namn[nyckeltext(nt.namn)].append(nt)
@@ -163,13 +167,11 @@ class Volymimport(Importtypdef):
         }
         typnamn = dict(Nyckeltalsvärde.Typ.choices)
         sedda: dict = {}
+        föregående: dict[str, Nyckeltal] = {}  # per sheet: the last row's nyckeltal that is not a varav row
         for rad in tolkat.rader:
-            namn = nyckeltext(rad["nyckeltal"])
-            kandidater = per_namn.get(namn) or (
-                per_namn.get(namn.removeprefix("varav ")) if namn.startswith("varav ") else []
-            )
-            if rad["område"]:
-                kandidater = [nt for nt in kandidater or [] if nyckeltext(nt.grupp.namn) == nyckeltext(rad["område"])]
+            kandidater = _kandidater(rad, per_namn, föregående.get(rad["blad"]))
+            if len(kandidater) != 1:
+                föregående.pop(rad["blad"], None)  # a varav row below is not taken to be under an earlier parent
             if not kandidater:
                 plan.fel.append(
                     tolkat.fel_för(
@@ -181,19 +183,11 @@ class Volymimport(Importtypdef):
                 )
                 continue
             if len(kandidater) > 1:
-                plan.fel.append(
-                    tolkat.fel_för(
-                        rad,
-                        "nyckeltal",
-                        (
-                            f"Nyckeltalet {rad['nyckeltal']!r} finns i flera områden ("
-                            + ", ".join(sorted({nt.grupp.namn for nt in kandidater}))
-                            + "). Fyll i kolumnen Område."
-                        ),
-                    )
-                )
+                plan.fel.append(tolkat.fel_för(rad, "nyckeltal", _tvetydigt(rad, kandidater)))
                 continue
             nt = kandidater[0]
+            if nt.förälder_id is None:
+                föregående[rad["blad"]] = nt
             for v in rad["värden"]:
                 pos = Radfel(rad["blad"] or None, rad["rad"], v["kol"], "")
                 värde = Decimal(v["värde"]).quantize(Decimal("0.01"))
@@ -235,6 +229,47 @@ class Volymimport(Importtypdef):
                     )
                     post.värde, post.version = värde, post.version + 1
         return plan
+
+
+def _kandidater(rad: dict, per_namn: dict[str, list[Nyckeltal]], föregående: Nyckeltal | None) -> list[Nyckeltal]:
+    """The nyckeltal a row may mean: by its name ("varav " optional), else by a qualified name "Förälder / Varav";
+    narrowed by the Område column, and a varav row whose name repeats under several nyckeltal by the row above it
+    that is not a varav row (the order the volymer export writes)."""
+    namn = nyckeltext(rad["nyckeltal"])
+    kandidater = per_namn.get(namn) or (
+        per_namn.get(namn.removeprefix("varav ")) or [] if namn.startswith("varav ") else []
+    )
+    if not kandidater and "/" in namn:
+        förälder, _, barn = (nyckeltext(d) for d in namn.rpartition("/"))
+        kandidater = [
+            nt
+            for nt in per_namn.get(barn.removeprefix("varav ").strip(), [])
+            if nt.förälder is not None and nyckeltext(nt.förälder.namn) == förälder
+        ]
+    if rad["område"]:
+        kandidater = [nt for nt in kandidater if nyckeltext(nt.grupp.namn) == nyckeltext(rad["område"])]
+    if len(kandidater) > 1 and föregående is not None:
+        under = [nt for nt in kandidater if nt.förälder_id == föregående.id]
+        if len(under) == 1:
+            return under
+    return kandidater
+
+
+def _tvetydigt(rad: dict, kandidater: list[Nyckeltal]) -> str:
+    """The Swedish message for a name that still means several nyckeltal."""
+    namn = rad["nyckeltal"]
+    if all(nt.förälder is not None for nt in kandidater):
+        föräldrar = sorted({f"{nt.förälder.namn} ({nt.grupp.namn})" for nt in kandidater if nt.förälder})
+        exempel = f"{kandidater[0].förälder.namn} / {kandidater[0].namn}" if kandidater[0].förälder else namn
+        return (
+            f"Nyckeltalet {namn!r} finns som varav-rad under flera nyckeltal ({', '.join(föräldrar)}). Skriv "
+            f"förälderns namn först, t.ex. ”{exempel}”, eller lägg raden direkt under sitt nyckeltal i filen."
+        )
+    return (
+        f"Nyckeltalet {namn!r} finns i flera områden ("
+        + ", ".join(sorted({nt.grupp.namn for nt in kandidater}))
+        + "). Fyll i kolumnen Område."
+    )
 
 
 @dataclass

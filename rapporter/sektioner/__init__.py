@@ -33,6 +33,7 @@ class Sammanhang:
     områden: dict[int, str] = field(default_factory=dict)
     nämnder: dict[int, str] = field(default_factory=dict)
     nyckeltal: dict[int, str] = field(default_factory=dict)  # the kommun's nyckeltal (varav rows too) → names
+    kostnadsslag: dict[int, str] = field(default_factory=dict)  # the kommun's kostnadsslag → names
     egentabeller: dict[int, str] = field(default_factory=dict)  # the kommun's own tables → names
     fri: bool = False  # True: ids are not checked (a stored layout read back for a report)
 
@@ -104,4 +105,5 @@ def val() -> list[tuple[str, str]]:
 from . import text, mal, drift, investeringar, volymer  # noqa: E402, F401, I001
 from . import manadsserie  # noqa: E402, F401, I001
 from . import kostnadsslag  # noqa: E402, F401, I001
+from . import ackumulerat, bistand  # noqa: E402, F401, I001
 from . import egentabell  # noqa: E402, F401, I001
