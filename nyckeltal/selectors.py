@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, Sum
+from django.db.models import DecimalField, FilteredRelation, OuterRef, Prefetch, Q, Subquery, Sum, Value
 
 from grund import manader
 from nämnd.models import Nämnd, Rapporttyp
@@ -439,52 +439,58 @@ def månadsserier(
     user, kommun_id: int, ids: Sequence[int], år: int, med_kostnad: bool = False
 ) -> dict[int, Månadsserie]:
     """The kommun's nyckeltal ``ids`` (in the kommun's order, each with its varav rows) with their monthly utfall of
-    ``år`` − 1 and ``år``; with ``med_kostnad`` also each linked verksamhetsområde's nettokostnad per month.
-    Two queries (three with ``med_kostnad``), whatever the number of series and months; ids the user may not read
-    or of another kommun are left out."""
+    ``år`` − 1 and ``år``; with ``med_kostnad`` also the nettokostnad of each linked verksamhetsområde in the months
+    the series has a value (its own utfall, all rows of the month summed). One query, whatever the number of series
+    and months: the nyckeltal joined to their monthly values, the month's cost a subquery per value; ids the user
+    may not read or of another kommun are left out."""
     from ekonomi.models import Utfall  # nyckeltal sits above ekonomi; only this read needs it
 
     if not ids:
         return {}
     valda = set(ids)
-    nyckeltal = list(
+    qs = (
         Nyckeltal.objects.for_user(user)
         .filter(Q(id__in=valda) | Q(förälder_id__in=valda), grupp__nämnd__kommun_id=kommun_id)
-        .select_related("grupp")
+        .annotate(
+            v=FilteredRelation(
+                "värden", condition=Q(värden__typ=Nyckeltalsvärde.Typ.UTFALL_MÅNAD, värden__år__in=(år - 1, år))
+            )
+        )
         .order_by("grupp__ordning", "grupp__namn", "grupp_id", "ordning", "namn", "id")
     )
-    serier = {
-        n.id: Månadsserie(n.id, n.namn, n.enhet, n.grupp.namn, n.förälder_id is not None, n.verksamhetsområde_id)
-        for n in nyckeltal
-    }
-    for nt_id, å, månad, v in Nyckeltalsvärde.objects.filter(
-        nyckeltal_id__in=list(serier), typ=Nyckeltalsvärde.Typ.UTFALL_MÅNAD, år__in=(år - 1, år)
-    ).values_list("nyckeltal_id", "år", "månad", "värde"):
+    if med_kostnad:
+        qs = qs.annotate(
+            kostnad=Subquery(
+                Utfall.objects.filter(
+                    verksamhetsområde_id=OuterRef("verksamhetsområde_id"),
+                    år=OuterRef("v__år"),
+                    månad=OuterRef("v__månad"),
+                )
+                .order_by()
+                .values("verksamhetsområde_id")
+                .annotate(summa=Sum("belopp"))
+                .values("summa")[:1]
+            )
+        )
+    else:
+        qs = qs.annotate(kostnad=Value(None, output_field=DecimalField()))
+    serier: dict[int, Månadsserie] = {}
+    ordning: list[tuple[int, int | None]] = []
+    for nt_id, namn, enhet, grupp, förälder_id, vo, å, månad, v, kostnad in qs.values_list(
+        "id", "namn", "enhet", "grupp__namn", "förälder_id", "verksamhetsområde_id", "v__år", "v__månad", "v__värde",
+        "kostnad",
+    ):  # fmt: skip
+        if nt_id not in serier:
+            serier[nt_id] = Månadsserie(nt_id, namn, enhet, grupp, förälder_id is not None, vo)
+            ordning.append((nt_id, förälder_id))
         if v is not None and månad is not None:
             serier[nt_id].värden[(å, månad)] = v
-    if med_kostnad:
-        områden = {s.verksamhetsområde_id for s in serier.values() if s.verksamhetsområde_id is not None}
-        kostnad: dict[int, dict[tuple[int, int], Decimal]] = defaultdict(dict)
-        if områden:
-            for vo, å, månad, belopp in (
-                Utfall.objects.filter(verksamhetsområde_id__in=områden, år__in=(år - 1, år))
-                .values("verksamhetsområde_id", "år", "månad")
-                .annotate(summa=Sum("belopp"))
-                .values_list("verksamhetsområde_id", "år", "månad", "summa")
-                .order_by()
-            ):
-                if belopp is not None:
-                    kostnad[vo][(å, månad)] = belopp
-        for s in serier.values():
-            if s.verksamhetsområde_id is not None:
-                s.kostnad = kostnad.get(s.verksamhetsområde_id, {})
-    result: dict[int, Månadsserie] = {}
-    for n in nyckeltal:
-        if n.id in valda:
-            result[n.id] = serier[n.id]
-    for n in nyckeltal:
-        if n.förälder_id in result and n.id != n.förälder_id:
-            result[n.förälder_id].delserier.append(serier[n.id])
+            if kostnad is not None and vo is not None:
+                serier[nt_id].kostnad[(å, månad)] = kostnad
+    result: dict[int, Månadsserie] = {nt_id: serier[nt_id] for nt_id, _ in ordning if nt_id in valda}
+    for nt_id, förälder_id in ordning:
+        if förälder_id in result and nt_id != förälder_id:
+            result[förälder_id].delserier.append(serier[nt_id])
     return result
 
 

@@ -221,7 +221,7 @@ def test_högst_20_frågor(kommuner, förval, typ):
 def test_månadsserier_lika_många_frågor_för_2_och_12_serier(kommuner):
     """Every nyckeltal of the kommun as monthly series (2 in the small kommun, 12 in the large), rolling 13 months
     with snittkostnad and a chart per series and the report year's months, beside a text, the driftredovisning and
-    the volymer: one shared read (three queries) whatever the number of series, months and sections. (The standard
+    the volymer: one shared read (one query) whatever the number of series, months and sections. (The standard
     preset alone takes the whole budget of 20.)"""
 
     def sektioner(sektorn):
