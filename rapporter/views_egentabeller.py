@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from nyckeltal.sidor import inmatningsnämnd, meddela, sidkontext, spärrtext
-from nämnd.behorighet import kräv_admin
+from nämnd.behorighet import kan_importera, kräv_admin
 from nämnd.models import Rapporttillfällen
 from nämnd.vakt import Slag, Vakt, Ändring, låsmånad
 
@@ -247,6 +247,7 @@ def rader(request, nämnd_id: int, år: int, tabell_id: int):
         användare=sorted(namn.items(), key=lambda p: p[1].lower()),
         fel=fel,
         låst=spärr is not None,
+        kan_importera=kan_importera(request.user, nämnd),
         låsning=spärrtext([spärr] if spärr else [], år, [låsmånad(Slag.ÅRSVÄRDE)], f"{tabell.namn} för {år}"),
     )
     return render(request, "rapporter/egentabeller/rader.html", kontext, status=400 if fel else 200)

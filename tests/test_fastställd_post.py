@@ -407,6 +407,18 @@ FALL: dict[str, Fall] = {
         lambda v: [v.nämnd.pk, ÖPPET_ÅR, v.egentabell.pk],
         hitta=lambda s: s.find("form", id="egenrader"),
     ),
+    "egentabell-import": Fall(
+        lambda c, v, låst: importera(
+            c,
+            v,
+            "egentabell-import",
+            [v.nämnd.pk, v.egentabell.pk, LÅST_ÅR if låst else ÖPPET_ÅR],
+            "tabell.xlsx",
+            xlsx([["Process", "Kostnad", "Status"], ["Attest", 5, "Klar"]]),
+        )
+    ),
+    # Reached through the upload above (its preview and confirm): the same posts.
+    "egentabell-import-granska": Fall(lambda c, v, låst: FALL["egentabell-import"].skicka(c, v, låst)),
 }
 
 # Admin figure models: the value fields a change edits (keys stay), the object in the locked period and its twin
@@ -549,6 +561,7 @@ def test_ingen_post_ändrar_en_fastställd_rapports_data(client):
         "import-utfall",
         "mallimport-ladda-upp",
         "egentabell-rader",
+        "egentabell-import",
     } <= set(prövade)
     assert any(p.startswith("admin:") for p in prövade)
 

@@ -214,6 +214,10 @@ def skapa_knivsta_objekt(kommun, nämnd, admin_a) -> dict:
         tabell = Egentabell.objects.create(kommun=kommun, namn="Knivsta internkontrollplan")
         kolumn = tabell.kolumner.create(namn="Knivsta process", typ="text")
         tabell.rader.create(nämnd=nämnd, år=2023, värden={str(kolumn.pk): "Knivsta attestrutin"})
+        if (Import := _modell("importer.Import")) is not None:  # an import of the table (kind "e<tabell>-<år>")
+            Import.objects.create(
+                kommun=kommun, nämnd=nämnd, typ=f"e{tabell.pk}-2023", filnamn="knivsta-ik.xlsx", användare=admin_a
+            )
     if (Jobb := _modell("jobb.Jobb")) is not None:
         Jobb.objects.create(typ="pdf", kommun=kommun, användare=admin_a, parametrar={"nämnd": nämnd.id})
     if (Inställning := _modell("publicering.Publiceringsinställning")) is not None:

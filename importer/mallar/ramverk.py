@@ -42,6 +42,7 @@ from nämnd.behorighet import kan_importera
 from nämnd.models import Kommun, Nämnd, Verksamhetsområde, koder
 from nämnd.vakt import Vakt, Ändring
 from rapporter.format import tal as formatera_tal
+from rapporter.models import Egenrad
 
 from .. import lasare
 from ..lasare import Bladrader, Filfel, Radfel, kolumnbokstav, rubrik_och_enhet
@@ -317,6 +318,10 @@ IMPORTTYPER: dict[str, type[Importtypdef]] = {}  # filled by the subclasses (imp
 
 def importtyp(typ: str) -> Importtypdef:
     if typ not in IMPORTTYPER:
+        from .egentabell import Egentabellimport  # a kommun's own table: "e<tabell>-<år>"
+
+        if (egen := Egentabellimport.från_typ(typ)) is not None:
+            return egen
         raise KeyError(typ)
     return IMPORTTYPER[typ]()
 
@@ -565,7 +570,7 @@ def avbryt(user, imp: Import) -> None:
     Import.objects.filter(pk=imp.pk, status=Import.Status.FÖRHANDSGRANSKAD).update(status=Import.Status.AVBRUTEN)
 
 
-SKRIVORDNING = [Periodiseringsprofil, Budgetpost, Prognos, Nyckeltalsvärde, Indikatorvärde]
+SKRIVORDNING = [Periodiseringsprofil, Budgetpost, Prognos, Nyckeltalsvärde, Indikatorvärde, Egenrad]
 
 
 def skriv(plan: Plan, imp: Import, user) -> None:

@@ -473,3 +473,133 @@ def test_statussidan_räknar_status_och_visar_rader_som_inte_är_klara(client, v
         ["Lex Sarah", "Ingen status"],
     ]
     assert soup.find("a", href=radurl(n, ik)) is not None
+
+
+# --- the Excel import -------------------------------------------------------------------------------------------
+
+
+def xlsx(rader: list[list]) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for r in rader:
+        wb.active.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def ladda_upp(client, nämnd, tabell, innehåll: bytes, år=ÅR):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("egentabell-import", args=[nämnd.id, tabell.id, år])
+    return client.post(url, {"fil": SimpleUploadedFile("tabell.xlsx", innehåll)})
+
+
+def test_import_från_excel_med_förhandsgranskning_och_bekräftelse(client, värld):
+    b, a = värld
+    client.force_login(a)
+    ik = skapa(client, b.kommun, "internkontrollplan")
+    n = b.nämnder["Omsorgsnämnden"]
+    kol = {k.namn: k.pk for k in ik.kolumner.all()}
+    et.spara_rader(
+        a, n, ik, ÅR, [et.Radutkast(None, {kol["Process/rutin"]: "Attest", kol["Risk"]: "Låg"})], et.avtryck([])
+    )
+    fil = xlsx(
+        [
+            ["Internkontrollplan 2025"],
+            ["Process/rutin", "Risk", "Ansvarig", "Status", "Okänd kolumn"],
+            ["Attest", "Hög", "Åsa Ek", "Pågår", "x"],
+            ["Delegation", "Medel", None, "klar", None],
+            [None, None, None, None, None],
+        ]
+    )
+    r = ladda_upp(client, n, ik, fil)
+    assert r.status_code == 302, r.content.decode()[:1000]
+    granska = r["Location"]
+    sida = BeautifulSoup(client.get(granska).content, "html.parser")
+    rader = [
+        [td.get_text() for td in tr.find_all(["td", "th"])] for tr in sida.find("table", id="andringar").tbody("tr")
+    ]
+    assert ["Ändrad", "Attest: Risk", "Låg", "Hög"] in rader
+    assert ["Ändrad", "Attest: Ansvarig", "–", "Åsa Ek"] in rader
+    assert ["Ny", "Delegation: Status", "–", "Klar"] in rader
+    assert Egenrad.objects.count() == 1  # nothing saved before the confirm
+    fingeravtryck = sida.find("input", {"name": "fingeravtryck"})["value"]
+    r = client.post(granska, {"åtgärd": "bekräfta", "fingeravtryck": fingeravtryck})
+    assert r.status_code == 302 and r["Location"] == radurl(n, ik)
+    sparade = list(Egenrad.objects.filter(tabell=ik, nämnd=n, år=ÅR).order_by("ordning"))
+    assert [s.värden for s in sparade] == [
+        {
+            str(kol["Process/rutin"]): "Attest",
+            str(kol["Risk"]): "Hög",
+            str(kol["Ansvarig"]): str(a.pk),
+            str(kol["Status"]): "Pågår",
+        },
+        {str(kol["Process/rutin"]): "Delegation", str(kol["Risk"]): "Medel", str(kol["Status"]): "Klar"},
+    ]
+    assert Egenrad.history.filter(history_change_reason__startswith="Import").count() == 2
+
+    # The same file again changes nothing; the template has the columns and the stored rows.
+    r = ladda_upp(client, n, ik, fil)
+    sida = BeautifulSoup(client.get(r["Location"]).content, "html.parser")
+    assert sida.find("dd", id="antal-oforandrade").get_text() == "2"
+    r = client.get(reverse("egentabell-mall", args=[n.id, ik.id, ÅR]))
+    ws = load_workbook(io.BytesIO(r.content)).worksheets[0]
+    celler = [[c.value for c in rad] for rad in ws.iter_rows()]
+    assert celler[0] == [k.namn for k in ik.kolumner.all()]
+    assert celler[1][:4] == ["Attest", "Hög", None, "Åsa Ek"]
+
+
+def test_import_med_fel_visar_rad_och_kolumn_och_sparar_inget(client, värld):
+    b, a = värld
+    client.force_login(a)
+    attest = skapa(client, b.kommun, "attestforteckning")
+    fil = xlsx(
+        [
+            ["Ansvar/verksamhet", "Beloppsgräns (kr)", "Gäller från"],
+            ["Hemtjänst", "12 000", dt.date(2025, 1, 1)],
+            ["Boende", "tolv", "2025-13-01"],
+            ["Hemtjänst", 5, None],
+        ]
+    )
+    r = ladda_upp(client, b.nämnd, attest, fil)
+    sida = BeautifulSoup(client.get(r["Location"]).content, "html.parser")
+    fel = [[td.get_text() for td in tr.find_all("td")] for tr in sida.find("table", id="fel").tbody.find_all("tr")]
+    assert ["Sheet", "3", "B (Beloppsgräns (kr))", "”tolv” är inte ett tal."] in fel
+    assert any(f[1] == "3" and "är inget datum; skriv som 2024-08-31." in f[3] for f in fel)
+    assert any(f[1] == "4" and "”Hemtjänst” i kolumnen Ansvar/verksamhet står redan på rad 2." in f[3] for f in fel)
+    assert sida.find("button", value="bekräfta") is None
+    fingeravtryck = sida.find("input", {"name": "fingeravtryck"})["value"]
+    r = client.post(r["Location"], {"åtgärd": "bekräfta", "fingeravtryck": fingeravtryck})
+    assert r.status_code == 409 and not Egenrad.objects.exists()
+
+    # A file without any of the table's columns.
+    r = ladda_upp(client, b.nämnd, attest, xlsx([["Konto", "Belopp"], ["4010", 1]]))
+    text = client.get(r["Location"]).content.decode()
+    assert "Hittade ingen rubrikrad med någon av tabellens kolumner" in text
+
+
+def test_import_i_låst_år_nekas_och_annan_kommun_får_404(client, värld):
+    b, a = värld
+    client.force_login(a)
+    ik = skapa(client, b.kommun, "internkontrollplan")
+    n = b.nämnder["Omsorgsnämnden"]
+    Rapportlås.objects.create(
+        nämnd=n,
+        år=ÅR,
+        rapporttyp="delårsrapport",
+        slutmånad=8,
+        fastställd_datum=dt.date(ÅR, 9, 24),
+        paragraf="§ 7",
+        version=1,
+    )
+    r = ladda_upp(client, n, ik, xlsx([["Process/rutin", "Risk"], ["Attest", "Hög"]]))
+    sida = client.get(r["Location"]).content.decode()
+    assert "är fastställd" in sida and "Bekräfta importen" not in sida
+    assert not Egenrad.objects.exists()
+
+    lillby = liten_kommun()
+    client.force_login(admin(lillby.kommun, "admin-lillby"))
+    assert ladda_upp(client, lillby.nämnd, ik, xlsx([["Risk"], ["x"]])).status_code == 404
+    assert client.get(reverse("egentabell-mall", args=[n.id, ik.id, ÅR])).status_code == 404
