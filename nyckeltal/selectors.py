@@ -183,16 +183,28 @@ def bedömning_och_uppdrag(år: int, rapporttyp: str) -> list[Prefetch]:
 
 def mål(user, nämnder: Sequence[Nämnd], år: int, rapporttyp: str) -> list[Målblock]:
     """KF-mål with their nämndmål, bedömning (on the kommun's scale), uppdrag and indikatorer for the report.
-    Seven queries."""
+    Five queries: the scale, the mål with their bedömning (subqueries), the uppdrag with their status (a subquery),
+    the indikatorer and their values."""
     kommun_för = {n.id: n.kommun_id for n in nämnder}
     skalor = bedömningsskalor(set(kommun_för.values())) if nämnder else {}
+    bedömning = Måluppfyllelse.objects.filter(mål=OuterRef("pk"), år=år, rapporttyp=rapporttyp)
+    status = Uppdragsstatus.objects.filter(uppdrag=OuterRef("pk"), år=år, rapporttyp=rapporttyp)
     qs = (
         Mål.objects.for_user(user)
         .filter(nämnd__in=nämnder, från_år__lte=år)
         .exclude(till_år__lt=år)
         .order_by("ordning", "id")
+        .annotate(
+            årets_bedömning=Subquery(bedömning.values("bedömning")[:1]),
+            årets_kommentar=Subquery(bedömning.values("kommentar")[:1]),
+        )
         .prefetch_related(
-            *bedömning_och_uppdrag(år, rapporttyp),
+            Prefetch(
+                "uppdrag",
+                queryset=Uppdrag.objects.filter(från_år__lte=år, till_år__gte=år).annotate(
+                    årets_status=Subquery(status.values("status")[:1])
+                ),
+            ),
             Prefetch(
                 "indikatorer",
                 queryset=Indikator.objects.prefetch_related(
@@ -205,18 +217,22 @@ def mål(user, nämnder: Sequence[Nämnd], år: int, rapporttyp: str) -> list[M�
     block: dict[int, Målblock] = {}
     föräldrar: list[tuple[int | None, Målblock]] = []
     for m in qs:
-        bedömning = next(iter(m.bedömningar.all()), None)
         skala = skalor.get(kommun_för.get(m.nämnd_id, -1), STANDARDSKALA)
-        nivå = skala.nivå(bedömning.bedömning) if bedömning else None
+        nivå = skala.nivå(m.årets_bedömning) if m.årets_bedömning else None
         b = block[m.id] = Målblock(
             namn=m.namn,
             nivå=m.get_nivå_display(),
             punkter=m.punkter,
-            bedömning=bedömning.bedömning if bedömning else "",
+            bedömning=m.årets_bedömning or "",
             bedömning_text=nivå.text if nivå else "",
-            kommentar=bedömning.kommentar if bedömning else "",
+            kommentar=m.årets_kommentar or "",
             uppdrag=[
-                Uppdragsrad(u.text, u.tidsperiod, u.nivå, next((s.get_status_display() for s in u.statusar.all()), ""))
+                Uppdragsrad(
+                    u.text,
+                    u.tidsperiod,
+                    u.nivå,
+                    Uppdragsstatus.Status(u.årets_status).label if u.årets_status else "",
+                )
                 for u in m.uppdrag.all()
             ],
             indikatorer=[indikatorrad(i, år, skala) for i in m.indikatorer.all()],
@@ -406,6 +422,44 @@ def målrader(nämnd: Nämnd, år: int, rapporttyp: str) -> list[forms.Målrad]:
     return rader
 
 
+@dataclass(frozen=True)
+class Nyckeltalsserie:
+    """A nyckeltal's values of ``år`` − 1 and ``år``: months (utfall per månad) and the year's own values."""
+
+    id: int
+    namn: str
+    enhet: str
+    månader: dict[tuple[int, int], Decimal]  # (år, månad) → utfall of the month
+    år: dict[tuple[str, int], Decimal]  # (typ, år) → value (utfall_helår, utfall_delår, ...)
+
+
+def nyckeltalsserier(user, kommun_id: int, ids: Sequence[int], år: int) -> dict[int, Nyckeltalsserie]:
+    """The chosen nyckeltal of a kommun (ids of another kommun are left out) with their values of ``år`` − 1
+    and ``år``. Two queries whatever the number of nyckeltal and months."""
+    if not ids:
+        return {}
+    nyckeltal = list(
+        Nyckeltal.objects.for_user(user)
+        .filter(id__in=ids, grupp__nämnd__kommun_id=kommun_id)
+        .values("id", "namn", "enhet")
+    )
+    månader: dict[int, dict[tuple[int, int], Decimal]] = defaultdict(dict)
+    per_år: dict[int, dict[tuple[str, int], Decimal]] = defaultdict(dict)
+    for nt_id, typ, å, månad, v in Nyckeltalsvärde.objects.filter(
+        nyckeltal_id__in=[n["id"] for n in nyckeltal], år__in=(år - 1, år)
+    ).values_list("nyckeltal_id", "typ", "år", "månad", "värde"):
+        if v is None:
+            continue
+        if månad is None:
+            per_år[nt_id][(typ, å)] = v
+        else:
+            månader[nt_id][(å, månad)] = v
+    return {
+        n["id"]: Nyckeltalsserie(n["id"], n["namn"], n["enhet"], dict(månader[n["id"]]), dict(per_år[n["id"]]))
+        for n in nyckeltal
+    }
+
+
 # --- monthly series (rapporter/sektioner/manadsserie.py) ------------------------------------------------------
 
 
@@ -492,41 +546,3 @@ def månadsserier(
         if förälder_id in result and nt_id != förälder_id:
             result[förälder_id].delserier.append(serier[nt_id])
     return result
-
-
-@dataclass(frozen=True)
-class Nyckeltalsserie:
-    """A nyckeltal's values of ``år`` − 1 and ``år``: months (utfall per månad) and the year's own values."""
-
-    id: int
-    namn: str
-    enhet: str
-    månader: dict[tuple[int, int], Decimal]  # (år, månad) → utfall of the month
-    år: dict[tuple[str, int], Decimal]  # (typ, år) → value (utfall_helår, utfall_delår, ...)
-
-
-def nyckeltalsserier(user, kommun_id: int, ids: Sequence[int], år: int) -> dict[int, Nyckeltalsserie]:
-    """The chosen nyckeltal of a kommun (ids of another kommun are left out) with their values of ``år`` − 1
-    and ``år``. Two queries whatever the number of nyckeltal and months."""
-    if not ids:
-        return {}
-    nyckeltal = list(
-        Nyckeltal.objects.for_user(user)
-        .filter(id__in=ids, grupp__nämnd__kommun_id=kommun_id)
-        .values("id", "namn", "enhet")
-    )
-    månader: dict[int, dict[tuple[int, int], Decimal]] = defaultdict(dict)
-    per_år: dict[int, dict[tuple[str, int], Decimal]] = defaultdict(dict)
-    for nt_id, typ, å, månad, v in Nyckeltalsvärde.objects.filter(
-        nyckeltal_id__in=[n["id"] for n in nyckeltal], år__in=(år - 1, år)
-    ).values_list("nyckeltal_id", "typ", "år", "månad", "värde"):
-        if v is None:
-            continue
-        if månad is None:
-            per_år[nt_id][(typ, å)] = v
-        else:
-            månader[nt_id][(å, månad)] = v
-    return {
-        n["id"]: Nyckeltalsserie(n["id"], n["namn"], n["enhet"], dict(månader[n["id"]]), dict(per_år[n["id"]]))
-        for n in nyckeltal
-    }
