@@ -33,6 +33,7 @@ from openpyxl.utils import get_column_letter
 
 from ekonomi import berakning
 from ekonomi import selectors as ekonomi_sel
+from ekonomi.models import Kostnadsslag
 from nyckeltal.models import Indikator, Nyckeltal
 from nyckeltal.selectors import alla_mål
 from nämnd.models import Nämnd, Verksamhetsområde
@@ -539,6 +540,9 @@ def mall_blad(typ: str, nämnd: Nämnd | None = None) -> list[Blad]:
             ),
         ]
         instruktioner = definition.instruktioner
+    elif typ == "budgetkonto":  # the ekonomisystem's budget export: ansvar (or verksamhet), konto, år, årsbudget
+        kolumner = [Kolumn("Ansvar"), Kolumn("Konto"), Kolumn("År", HELTAL), Kolumn("Årsbudget", _mallformat("belopp"))]
+        instruktioner = definition.instruktioner
     else:  # kolada
         kolumner = [
             Kolumn("Kolada-id"),
@@ -572,7 +576,7 @@ def _mallformat(fält: str) -> str | None:
 
 
 def giltiga_värden(typ: str, nämnd: Nämnd) -> Blad:
-    if typ in ("budget", "prognos"):
+    if typ in ("budget", "budgetkonto", "prognos"):
         b = Blad(
             "Giltiga värden",
             [
@@ -595,6 +599,11 @@ def giltiga_värden(typ: str, nämnd: Nämnd) -> Blad:
                     o.till_år,
                 ]
             )
+        if typ == "budgetkonto":  # the konto ranges that map a konto to a kostnadsslag
+            b.rad([])
+            b.rad(["Kostnadsslag", "Typ", "Konton"], summa=True)
+            for k in Kostnadsslag.objects.filter(kommun_id=nämnd.kommun_id).order_by("typ", "ordning", "namn"):
+                b.rad([k.namn, k.get_typ_display(), k.konton or None])
     elif typ == "volymer":
         b = Blad("Giltiga värden", [Kolumn("Område"), Kolumn("Nyckeltal"), Kolumn("Enhet")])
         for nt in (

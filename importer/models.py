@@ -14,6 +14,7 @@ from nämnd.models import Kommun, KommunScopedQuerySet, Nämnd, scoped_queryset
 class Importtyp(models.TextChoices):
     UTFALL = "utfall", "Utfall från ekonomisystemet"
     BUDGET = "budget", "Budget"
+    BUDGETKONTO = "budgetkonto", "Budget per ansvar och konto"
     PROGNOS = "prognos", "Helårsprognos"
     VOLYMER = "volymer", "Volymer och nyckeltal"
     INDIKATORER = "indikatorer", "Indikatorer"

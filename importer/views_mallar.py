@@ -24,7 +24,7 @@ from rapporter.views import rapportens_månad
 from . import export, mallar, selectors
 from .models import Import
 
-TYPER = ("budget", "prognos", "volymer", "indikatorer", "kolada")
+TYPER = ("budget", "budgetkonto", "prognos", "volymer", "indikatorer", "kolada")
 VISA_HÖGST = 2000  # preview lines shown; the rest are counted
 
 

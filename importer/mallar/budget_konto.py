@@ -71,6 +71,14 @@ def _budgetår(cell: Any) -> int | None:
 class Kontobudgetimport(Importtypdef):
     typ = TYP
     titel = "Budget per ansvar och konto (ekonomisystemets budgetexport)"
+    instruktioner = (
+        "Ladda upp ekonomisystemets budgetexport som den är: en rad per ansvar (eller verksamhet), konto och år "
+        "med årsbudgeten i kronor, tkr eller mnkr (enheten i kolumnrubriken, t.ex. ”Årsbudget (tkr)”).",
+        "Året står i en kolumn År eller i beloppets rubrik (”Budget 2025”). Rubrikrader och summarader hoppas över.",
+        "Ansvar och verksamhet matchas mot verksamhetsområdenas koder, konton mot kostnadsslagens kontointervall "
+        "(bladet Giltiga värden). Budgeten lagras som KF-budget per kostnadsslag och ersätter områdets budget för "
+        "året i filen.",
+    )
 
     def tolka_tabeller(self, tabeller, profil):
         tolkat = Tolkat()

@@ -9,9 +9,13 @@ Lokaler (kostnad, 6000-6999, 71*)."""
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from ekonomi import berakning
 from ekonomi.models import Budgetpost, Kostnadsslag, Periodiseringsprofil
@@ -226,3 +230,23 @@ def test_budgetmallen_vägrar_ett_belopp_där_budgeten_är_per_kostnadsslag(äng
         "Budgeten för Hemtjänst 2025 är fördelad per kostnadsslag. Ändra den med importen av ekonomisystemets "
         "budgetexport (ansvar och konto), så räknas ingen budget två gånger."
     ]
+
+
+def test_budgetexporten_laddas_upp_på_importsidan(ängby, client):
+    """The import kind is on the import page, with a template listing the kostnadsslag's konto ranges, and an upload
+    through the page gives the same preview."""
+    kommun, vo, o, ks, sommar = ängby
+    client.force_login(factories.admin(kommun))
+    sida = client.get(reverse("mallimport", args=[vo.pk])).content.decode()
+    assert "Budget per ansvar och konto" in sida
+    mall_url = reverse("importmall", args=["budgetkonto"]) + f"?namnd={vo.pk}"
+    mall = openpyxl.load_workbook(io.BytesIO(client.get(mall_url).content))
+    assert [c.value for c in mall.worksheets[0][1]] == ["Ansvar", "Konto", "År", "Årsbudget"]
+    giltiga = [[c.value for c in r] for r in mall["Giltiga värden"].iter_rows()]
+    assert ["Lokaler", "Kostnad", "6000-6999, 71*"] in [r[:3] for r in giltiga]
+    svar = client.post(
+        reverse("mallimport-ladda-upp", args=[vo.pk, "budgetkonto"]), {"fil": SimpleUploadedFile("b.xlsx", exportfil())}
+    )
+    assert svar.status_code == 302
+    förhandsgranskning = client.get(svar["Location"]).content.decode()
+    assert "Hemtjänst 2025 KF-budget, Personal" in förhandsgranskning
