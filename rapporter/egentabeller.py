@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import CharField, Func, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 from django.shortcuts import get_object_or_404
 
 from ekonomi.services import Sparat
@@ -159,13 +161,62 @@ def rader(tabell: Egentabell, nämnd: Nämnd, år: int) -> list[Egenrad]:
     return list(Egenrad.objects.filter(tabell=tabell, nämnd=nämnd, år=år).order_by("ordning", "id"))
 
 
-def rader_för(tabell_id: int, nämnder: Sequence[Nämnd], år: int) -> list[Egenrad]:
-    """The rows of one table for some nämnder and a year, in order (one query)."""
-    return list(
-        Egenrad.objects.filter(tabell_id=tabell_id, nämnd__in=list(nämnder), år=år).order_by(
-            "nämnd_id", "ordning", "id"
+def kolumner_för_tabeller(tabell_ids: Sequence[int], kommun_id: int) -> dict[int, list[Egenkolumn]]:
+    """Several tables' columns in order, with their table (one query): tabell id → columns."""
+    ut: dict[int, list[Egenkolumn]] = {}
+    for k in (
+        Egenkolumn.objects.filter(tabell_id__in=list(tabell_ids), tabell__kommun_id=kommun_id)
+        .select_related("tabell")
+        .order_by("tabell_id", "ordning", "id")
+    ):
+        ut.setdefault(k.tabell_id, []).append(k)
+    return ut
+
+
+class Nyckeltext(Func):
+    """The text of a JSON object's key that is a column id ("12"): Django's key transforms would read a numeric key
+    as an array index on SQLite. The key is an integer of ours, inlined."""
+
+    output_field = CharField()
+
+    def __init__(self, uttryck, *, nyckel: int):
+        super().__init__(uttryck)
+        self.nyckel = int(nyckel)
+
+    def as_sql(self, compiler, connection, **extra):  # PostgreSQL (and the default)
+        return super().as_sql(compiler, connection, template=f"(%(expressions)s ->> '{self.nyckel}')", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler, connection, template=f"json_extract(%(expressions)s, '$.\"{self.nyckel}\"')", **extra
         )
+
+
+def rader_för_tabeller(
+    tabell_ids: Sequence[int], nämnder: Sequence[Nämnd], år: int, ansvariga: Sequence[Egenkolumn] = ()
+) -> tuple[dict[int, list[Egenrad]], dict[int, str]]:
+    """Several tables' rows for some nämnder and a year, in order, and the names of the users the ``ansvariga``
+    columns point at — one query (the names are subqueries on the rows): (tabell id → rows, user id → name)."""
+    User = get_user_model()
+    namnuttryck = Coalesce(
+        NullIf(Trim(Concat("first_name", Value(" "), "last_name", output_field=CharField())), Value("")),
+        "username",
+        output_field=CharField(),
     )
+    qs = Egenrad.objects.filter(tabell_id__in=list(tabell_ids), nämnd__in=list(nämnder), år=år)
+    for k in ansvariga:
+        qs = qs.annotate(**{f"ansvarig_id_{k.pk}": Cast(Nyckeltext("värden", nyckel=k.pk), IntegerField())})
+        namnfråga = User.objects.filter(pk=OuterRef(f"ansvarig_id_{k.pk}")).values(namn=namnuttryck)[:1]
+        qs = qs.annotate(**{f"ansvarig_{k.pk}": Subquery(namnfråga)})
+    rader: dict[int, list[Egenrad]] = {}
+    namn: dict[int, str] = {}
+    for r in qs.order_by("tabell_id", "nämnd_id", "ordning", "id"):
+        rader.setdefault(r.tabell_id, []).append(r)
+        for k in ansvariga:
+            v = r.värden.get(str(k.pk))
+            if v and str(v).isdigit() and getattr(r, f"ansvarig_{k.pk}", None):
+                namn[int(v)] = getattr(r, f"ansvarig_{k.pk}")
+    return rader, namn
 
 
 def användare(kommun_id: int) -> dict[int, str]:
@@ -175,15 +226,6 @@ def användare(kommun_id: int) -> dict[int, str]:
     for u in User.objects.filter(behörigheter__kommun_id=kommun_id).order_by("first_name", "last_name", "username"):
         ut[u.pk] = u.get_full_name() or u.get_username()
     return ut
-
-
-def kolumner_för(tabell_id: int, kommun_id: int) -> list[Egenkolumn]:
-    """A table's columns in order, with the table (one query); [] for another kommun's or a removed table."""
-    return list(
-        Egenkolumn.objects.filter(tabell_id=tabell_id, tabell__kommun_id=kommun_id)
-        .select_related("tabell")
-        .order_by("ordning", "id")
-    )
 
 
 def avtryck(rader_: Sequence[Egenrad]) -> str:

@@ -1,8 +1,8 @@
 """A kommun's own table (internkontrollplan, attestförteckning, uppföljning av privata utförare …): the rows the
 report's nämnder entered for the year, in the columns the kommun defined (``rapporter.egentabeller``). Text columns
 do not fit ``Tabell`` (numbers in a unit), so the section has its own template and Excel sheet
-(``importer.export.egentabell_blad``). Two queries: the definition and the rows (plus the kommun's users when a
-column is ``ansvarig``), memoised per table in ``Byggkontext.memo``."""
+(``importer.export.egentabell_blad``). The definitions and rows of every egentabell section of the report
+are read together in two queries (the columns; the rows with the names of their ansvariga), in ``Byggkontext.memo``."""
 
 from __future__ import annotations
 
@@ -78,20 +78,23 @@ def _excelvärde(k: Egenkolumn, lagrat, namn: dict[int, str]) -> object:
 
 
 def läs(k: Byggkontext, tabell_id: int) -> tuple[list[Egenkolumn], list, dict[int, str]]:
-    """The definition, the rows of the report's nämnder and the user names (memoised per table)."""
-    nyckel = f"egentabell:{tabell_id}"
-    if nyckel not in k.memo:
+    """The definition, the rows of the report's nämnder and the names of their ansvariga. Read once for every
+    egentabell section of the report: two queries (columns; rows with the names) whatever the number of tables."""
+    if "egentabeller" not in k.memo:
         kommun_id = k.rapport.nämnd.kommun_id
-        kolumner = et.kolumner_för(tabell_id, kommun_id)
-        rader = et.rader_för(tabell_id, k.rapport.delar_nämnder, k.rapport.år) if kolumner else []
-        if any(c.typ == et.Typ.ANSVARIG for c in kolumner) and rader:
-            if "egentabell:användare" not in k.memo:
-                k.memo["egentabell:användare"] = et.användare(kommun_id)
-            namn = k.memo["egentabell:användare"]
-        else:
-            namn = {}
-        k.memo[nyckel] = (kolumner, rader, namn)
-    return k.memo[nyckel]
+        ids = sorted(
+            {s.parametrar.tabell for s in k.rapport.sektioner if s.sektion == "egentabell" and s.parametrar.tabell}
+        )
+        kolumner = et.kolumner_för_tabeller(ids, kommun_id)
+        ansvariga = [c for kol in kolumner.values() for c in kol if c.typ == et.Typ.ANSVARIG]
+        rader, namn = (
+            et.rader_för_tabeller(list(kolumner), k.rapport.delar_nämnder, k.rapport.år, ansvariga)
+            if kolumner
+            else ({}, {})
+        )
+        k.memo["egentabeller"] = (kolumner, rader, namn)
+    kolumner, rader, namn = k.memo["egentabeller"]
+    return kolumner.get(tabell_id, []), rader.get(tabell_id, []), namn
 
 
 @sektionstyp(
