@@ -8,7 +8,10 @@ Two fixture formats (``demo.json`` "format"):
   per year.
 - "månadsvis": what a kommun stores, row by row in kronor — the organisation (several nämnder, a split with
   föregångare), budget posts with budget kind, volym, peng and periodiseringsprofil, monthly utfall, prognoser,
-  investeringar, monthly nyckeltal, mål with the kommun's own bedömning scale and report occasions.
+  investeringar, monthly nyckeltal, mål with the kommun's own bedömning scale and report occasions; optionally
+  kostnadsslag (``kostnadsslag.csv``), utfall and budget per kostnadsslag (``utfall_kostnadsslag.csv``,
+  ``budget_kostnadsslag.csv``: they replace the netto row of the same område, year, month/slag and budget kind, which
+  they must sum to) and the kommun's own tables (demo.json "egentabeller").
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from ekonomi.models import (
     Investering,
     Investeringsprognos,
     Investeringsutgift,
+    Kostnadsslag,
     Periodiseringsprofil,
     Prognos,
     Utfall,
@@ -50,8 +54,8 @@ from nyckeltal.models import (
 from nyckeltal.services import standardskala
 from nämnd.models import Behörighet, Kommun, Nämnd, Rapporttillfälle, Verksamhetsområde
 from publicering.models import Rapportversion, Rapportärende
-from rapporter import layouter
-from rapporter.models import Layoutsektion, Rapportlayout, Textavsnitt
+from rapporter import egentabeller, layouter
+from rapporter.models import Egenkolumn, Egenrad, Egentabell, Layoutsektion, Rapportlayout, Textavsnitt
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 TKR = Decimal(1000)
@@ -147,6 +151,8 @@ def radera(namn: str) -> None:
     Utfall.objects.filter(källa__kommun=kommun).delete()
     Import.objects.for_kommun(kommun).delete()
     Periodiseringsprofil.objects.filter(kommun=kommun).delete()
+    Kostnadsslag.objects.filter(kommun=kommun).delete()
+    Egentabell.objects.filter(kommun=kommun).delete()
     Nämnd.objects.for_kommun(kommun).delete()
     kommun.delete()
 
@@ -342,9 +348,12 @@ def _texter(nämnd: Nämnd, demo: dict) -> None:
 def _layouter(kommun: Kommun, demo: dict) -> None:
     """The fixture's layouts per report type: a list of sections (every year) or {"från_år": sections}. Områden
     and nämnder are named as in a layout file ("Nämnd: Block / Verksamhet"), so they are read, mapped to this
-    kommun's ids and validated by ``rapporter.layouter.läs_fil`` like a file a kommun imports."""
+    kommun's ids and validated by ``rapporter.layouter.läs_fil`` like a file a kommun imports. References a layout
+    file does not name (kostnadsslag, egna tabeller, an område or nyckeltal given singly) are named here too and
+    mapped first (``_namn_till_id``)."""
     for typ, per_år in demo["layouter"].items():
         for från_år, sektioner in per_år.items() if isinstance(per_år, dict) else [(0, per_år)]:
+            sektioner = _namn_till_id(kommun, sektioner)
             fil = {"format": layouter.FORMAT, "version": layouter.VERSION, "rapporter": {typ: sektioner}}
             giltiga = layouter.läs_fil(kommun, json.dumps(fil).encode())[typ]
             layout = Rapportlayout.objects.create(kommun=kommun, rapporttyp=typ, från_år=int(från_år))
@@ -352,6 +361,42 @@ def _layouter(kommun: Kommun, demo: dict) -> None:
                 Layoutsektion(layout=layout, ordning=i, typ=s["typ"], rubrik=s["rubrik"], parametrar=s["parametrar"])
                 for i, s in enumerate(giltiga)
             )
+
+
+# Section parameters holding ids that ``layouter.läs_fil`` does not map from names: key → kind of reference.
+NAMNGIVNA = {"rötter": "område", "områden": "område", "område": "område", "kostnadsslag": "kostnadsslag",
+             "hushåll": "nyckeltal", "tabell": "egentabell"}  # fmt: skip
+
+
+def _namn_till_id(kommun: Kommun, sektioner: list[dict]) -> list[dict]:
+    """The sections with the top-level parameters of ``NAMNGIVNA`` given by name mapped to this kommun's ids
+    (område "Nämnd: Block / Verksamhet", nyckeltal "Nämnd: Grupp / Nyckeltal", kostnadsslag and tables by name).
+    An unknown name is an error naming it."""
+    org = layouter.Organisation.för(kommun)
+    kartor = {
+        "område": {v: k for k, v in org.sökväg.items()},
+        "nyckeltal": {v: k for k, v in org.sammanhang.nyckeltal.items()},
+        "kostnadsslag": {v: k for k, v in layouter.kostnadsslagsnamn(kommun).items()},
+        "egentabell": {v: k for k, v in Egentabell.objects.filter(kommun=kommun).values_list("id", "namn")},
+    }
+
+    def id_(slag: str, namn):
+        if not isinstance(namn, str):
+            return namn
+        if namn not in kartor[slag]:
+            raise ValueError(f"Demodata: okänt namn på {slag} i en layout: {namn}")
+        return kartor[slag][namn]
+
+    ut = []
+    for s in sektioner:
+        p = dict(s.get("parametrar") or {})
+        for nyckel, slag in NAMNGIVNA.items():
+            if isinstance(p.get(nyckel), list):
+                p[nyckel] = [id_(slag, v) for v in p[nyckel]]
+            elif p.get(nyckel) is not None:
+                p[nyckel] = id_(slag, p[nyckel])
+        ut.append({**s, "parametrar": p})
+    return ut
 
 
 def _användare(kommun: Kommun, demo: dict) -> None:
@@ -382,7 +427,9 @@ class _Månadsvis:
         self.nämnder: dict[str, Nämnd] = {}
         self.områden: dict[tuple[str, str], Verksamhetsområde] = {}  # (nämnd, "Block / Verksamhet") → område
 
-    def csv(self, namn: str) -> list[dict[str, str]]:
+    def csv(self, namn: str, valfri: bool = False) -> list[dict[str, str]]:
+        if valfri and not (self.katalog / namn).exists():
+            return []
         return läs_csv(self.katalog, namn)
 
     def område(self, nämnd: str, sökväg: str) -> Verksamhetsområde:
@@ -406,6 +453,7 @@ class _Månadsvis:
         self.investeringar()
         self.nyckeltal()
         self.mål()
+        self.egentabeller()
         Textavsnitt.objects.bulk_create(
             Textavsnitt(nämnd=self.nämnder[n], år=år, rapporttyp=typ, rubrik=rubrik, text=text)
             for n, år, typ, rubrik, text in self.demo.get("texter", [])
@@ -445,6 +493,20 @@ class _Månadsvis:
             )
             for namn, vikter in self.demo.get("periodiseringsprofiler", {}).items()
         }
+        slag = {
+            r["kostnadsslag"]: Kostnadsslag.objects.create(
+                kommun=self.kommun, namn=r["kostnadsslag"], typ=r["typ"], konton=r["konton"], ordning=i
+            )
+            for i, r in enumerate(self.csv("kostnadsslag.csv", valfri=True))
+        }
+        # Rows per kostnadsslag replace the netto row they split (the sums must agree): an område's month (or a
+        # budget kind's year) is stored either as one row or per kostnadsslag, never both, or it would count twice.
+        u_nyckel, b_nyckel = (
+            ("namnd", "omrade", "ar", "manad", "kategori"),
+            ("namnd", "omrade", "ar", "slag", "kategori"),
+        )
+        delade_utfall = self._delade("utfall_kostnadsslag.csv", u_nyckel)
+        delad_budget = self._delade("budget_kostnadsslag.csv", b_nyckel)
         budget = [
             Budgetpost(
                 verksamhetsområde=self.område(r["namnd"], r["omrade"]),
@@ -457,7 +519,19 @@ class _Månadsvis:
                 profil=profiler[r["profil"]] if r["profil"] else None,
                 kommentar=r["kommentar"],
             )
-            for r in self.csv("budget.csv")
+            for r in self._utan_delade("budget.csv", delad_budget, b_nyckel)
+        ] + [
+            Budgetpost(
+                verksamhetsområde=self.område(r["namnd"], r["omrade"]),
+                år=int(r["ar"]),
+                slag=r["slag"],
+                kategori=r["kategori"],
+                kostnadsslag=slag[r["kostnadsslag"]],
+                belopp=_kr(r["belopp_kr"]),
+                profil=profiler[r["profil"]] if r["profil"] else None,
+            )
+            for rader in delad_budget.values()
+            for r in rader
         ]
         utfall = [
             Utfall(
@@ -465,9 +539,13 @@ class _Månadsvis:
                 år=int(r["ar"]),
                 månad=int(r["manad"]),
                 kategori=r["kategori"],
+                kostnadsslag=slag[r["kostnadsslag"]] if r.get("kostnadsslag") else None,
                 belopp=_kr(r["belopp_kr"]),
             )
-            for r in self.csv("utfall.csv")
+            for r in [
+                *self._utan_delade("utfall.csv", delade_utfall, u_nyckel),
+                *(r for v in delade_utfall.values() for r in v),
+            ]
         ]
         prognoser = [
             Prognos(
@@ -482,6 +560,65 @@ class _Månadsvis:
         for model, objekt in ((Budgetpost, budget), (Utfall, utfall), (Prognos, prognoser)):
             model.objects.bulk_create(objekt)
             historik.registrera(model, objekt, historik.SKAPAD, orsak="Demodata")
+
+    def _delade(self, namn: str, nyckel: tuple[str, ...]) -> dict[tuple[str, ...], list[dict[str, str]]]:
+        delade: dict[tuple[str, ...], list[dict[str, str]]] = {}
+        for r in self.csv(namn, valfri=True):
+            delade.setdefault(tuple(r[k] for k in nyckel), []).append(r)
+        return delade
+
+    def _utan_delade(
+        self, namn: str, delade: dict[tuple[str, ...], list[dict[str, str]]], nyckel: tuple[str, ...]
+    ) -> list[dict[str, str]]:
+        """``namn``'s rows except those split per kostnadsslag; ValueError when a split does not sum to its row."""
+        ut, hittade = [], set()
+        for r in self.csv(namn):
+            k = tuple(r[x] for x in nyckel)
+            if k not in delade:
+                ut.append(r)
+                continue
+            hittade.add(k)
+            delsumma = sum((Decimal(d["belopp_kr"]) for d in delade[k]), Decimal(0))
+            if delsumma != Decimal(r["belopp_kr"]):
+                raise ValueError(
+                    f"Demodata: raderna per kostnadsslag för {k} summerar till {delsumma}, inte {r['belopp_kr']}"
+                )
+        if saknas := set(delade) - hittade:
+            raise ValueError(f"Demodata: rader per kostnadsslag utan motsvarande rad i {namn}: {sorted(saknas)[:3]}")
+        return ut
+
+    def egentabeller(self) -> None:
+        """demo.json "egentabeller": [{"namn", "förval" (a preset's code) or "kolumner", "rader": [{"nämnd", "år",
+        "värden": {kolumnnamn: text}}]}]; cells are read as typed in the entry page (``egentabeller.tolka_cell``)."""
+        for t in self.demo.get("egentabeller", []):
+            förval = egentabeller.FÖRVAL[t["förval"]] if t.get("förval") else None
+            tabell = Egentabell.objects.create(
+                kommun=self.kommun,
+                namn=t.get("namn") or (förval.namn if förval else ""),
+                beskrivning=t.get("beskrivning", förval.beskrivning if förval else ""),
+                förval=t.get("förval", ""),
+            )
+            utkast = (
+                [(k.namn, k.typ, list(k.statusval)) for k in förval.kolumner]
+                if förval
+                else [(k["namn"], k.get("typ", "text"), k.get("statusval", [])) for k in t["kolumner"]]
+            )
+            kolumner = {
+                namn: Egenkolumn.objects.create(tabell=tabell, namn=namn, typ=typ, statusval=val, ordning=j)
+                for j, (namn, typ, val) in enumerate(utkast)
+            }
+            Egenrad.objects.bulk_create(
+                Egenrad(
+                    tabell=tabell,
+                    nämnd=self.nämnder[r["nämnd"]],
+                    år=r["år"],
+                    ordning=j,
+                    värden={
+                        str(kolumner[k].pk): egentabeller.tolka_cell(kolumner[k], v, {}) for k, v in r["värden"].items()
+                    },
+                )
+                for j, r in enumerate(t.get("rader", []))
+            )
 
     def investeringar(self) -> None:
         inv: dict[tuple[str, int, str], Investering] = {}
