@@ -12,6 +12,7 @@ see docs/layouter.md, "Andra demokommunen")."""
 from __future__ import annotations
 
 import io
+import json
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -484,3 +485,26 @@ def test_utfall_och_budget_per_kostnadsslag_ersätter_nettoraden(demo):
         väntat[k] = väntat.get(k, NOLL) + Decimal(r["belopp_kr"])
     assert budget == väntat
     assert Budgetpost.objects.for_kommun(kommun).filter(kostnadsslag__isnull=False).count() == len(BUDGET_KS)
+
+
+@pytest.mark.django_db
+def test_delning_som_inte_summerar_till_nettoraden_stoppar_laddningen(tmp_path):
+    """A fixture whose rows per kostnadsslag do not add up to the netto row they replace is refused with a
+    message naming the row, and nothing of the kommun is saved."""
+    import shutil
+
+    from nämnd.models import Kommun
+    from socialreports import demodata
+
+    katalog = tmp_path / "fel"
+    shutil.copytree(test_andra_demon.KATALOG, katalog)
+    demo_ = json.loads((katalog / "demo.json").read_text(encoding="utf-8"))
+    demo_["kommun"]["namn"] = "Felby kommun"
+    (katalog / "demo.json").write_text(json.dumps(demo_, ensure_ascii=False), encoding="utf-8")
+    rader = (katalog / "utfall_kostnadsslag.csv").read_text(encoding="utf-8").splitlines()
+    namnd, omrade, ar, manad, kategori, slag, belopp = rader[1].split(";")
+    rader[1] = ";".join([namnd, omrade, ar, manad, kategori, slag, str(Decimal(belopp) + Decimal("0.01"))])
+    (katalog / "utfall_kostnadsslag.csv").write_text("\n".join(rader) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=f"{omrade}.*summerar till"):
+        demodata.ladda(katalog=katalog)
+    assert not Kommun.objects.filter(namn="Felby kommun").exists()
