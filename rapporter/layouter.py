@@ -34,7 +34,19 @@ FORMAT = "socialrapport-layout"
 VERSION = 1
 MAX_SEKTIONER = 40
 MAX_FILSTORLEK = 256 * 1024
-ID_FÄLT = {"rader": ("rötter", "hopslagna", "dolda"), "": ("nämnder",)}
+# Parameters that hold ids of the kommun's own things (one id or a list), and what they refer to: a layout file names
+# them instead (ids are this installation's). Top-level parameters of any kind, and the drift table's row choices.
+REFERENSER = {
+    "nämnder": "nämnd",
+    "nyckeltal": "nyckeltal",
+    "hushåll": "nyckeltal",
+    "kostnadsslag": "kostnadsslag",
+    "områden": "område",
+    "område": "område",
+    "rötter": "område",
+    "tabell": "egentabell",
+}
+RADREFERENSER = {"rötter": "område", "hopslagna": "område", "dolda": "område"}
 
 
 @dataclass(frozen=True)
@@ -198,29 +210,69 @@ def kopiera_till_år(kommun: Kommun, år: int) -> int:
 
 
 def _byt_id(sektioner: Sequence[dict], karta) -> tuple[list[dict], list[str]]:
-    """Replace område/nämnd references (ids ↔ names) with ``karta(kind, value)``; the values it cannot map."""
+    """Replace references to the kommun's own things (ids ↔ names, ``REFERENSER``) with ``karta(slag, value,
+    saknas)``; the values it cannot map are appended to ``saknas``."""
     saknas: list[str] = []
+
+    def byt(p: dict, fält: dict[str, str]) -> None:
+        for namn, slag in fält.items():
+            v = p.get(namn)
+            if isinstance(v, list):
+                p[namn] = [x for x in (karta(slag, y, saknas) for y in v) if x is not None]
+            elif v not in (None, "", 0):
+                p[namn] = karta(slag, v, saknas)
+
     result = []
     for s in sektioner:
         p = json.loads(json.dumps(s.get("parametrar") or {}))
-        for fält in ID_FÄLT["rader"]:
-            if isinstance(p.get("rader"), dict) and p["rader"].get(fält):
-                p["rader"][fält] = [v for v in (karta("område", x, saknas) for x in p["rader"][fält]) if v is not None]
-        if p.get("nämnder"):
-            p["nämnder"] = [v for v in (karta("nämnd", x, saknas) for x in p["nämnder"]) if v is not None]
-        if isinstance(p.get("nyckeltal"), list):
-            p["nyckeltal"] = [v for v in (karta("nyckeltal", x, saknas) for x in p["nyckeltal"]) if v is not None]
+        byt(p, REFERENSER)
+        if isinstance(p.get("rader"), dict):
+            byt(p["rader"], RADREFERENSER)
         result.append({"typ": s.get("typ"), "rubrik": s.get("rubrik"), "parametrar": p})
     return result, saknas
+
+
+ORD = {
+    "område": "verksamhetsområdet",
+    "nämnd": "nämnden",
+    "nyckeltal": "nyckeltalet",
+    "kostnadsslag": "kostnadsslaget",
+    "egentabell": "tabellen",
+}
+
+
+def _idkartor(org: Organisation) -> dict[str, dict[str, int]]:
+    """Name → id per kind of reference (two of the same name, e.g. nyckeltal in a group: the first)."""
+    kartor: dict[str, dict[str, int]] = {}
+    for slag, namn in _namnkartor(org).items():
+        kartor[slag] = {}
+        for k, v in namn.items():
+            kartor[slag].setdefault(v, k)
+    return kartor
+
+
+def _namnkartor(org: Organisation) -> dict[str, dict[int, str]]:
+    s = org.sammanhang
+    return {
+        "område": org.sökväg,
+        "nämnd": s.nämnder,
+        "nyckeltal": s.nyckeltal,
+        "kostnadsslag": s.kostnadsslag,
+        "egentabell": s.egentabeller,
+    }
 
 
 def exportera(kommun: Kommun, layouter: dict[str, list[dict]]) -> bytes:
     """A layout file: {"format", "version", "rapporter": {rapporttyp: [sections]}} with names instead of ids."""
     org = Organisation.för(kommun)
 
+    kartor = _namnkartor(org)
+
     def namn(slag, värde, saknas):
-        karta = {"område": org.sökväg, "nämnd": org.sammanhang.nämnder, "nyckeltal": org.sammanhang.nyckeltal}
-        return karta[slag].get(int(värde))
+        try:
+            return kartor[slag].get(int(värde))
+        except (TypeError, ValueError):
+            return None
 
     rapporter = {typ: _byt_id(sektioner, namn)[0] for typ, sektioner in layouter.items()}
     return json.dumps(
@@ -247,19 +299,13 @@ def läs_fil(kommun: Kommun, data: bytes) -> dict[str, list[dict]]:
     if not isinstance(rapporter, dict) or not rapporter:
         raise ValidationError("Layoutfilen innehåller ingen rapport.")
     org = Organisation.för(kommun)
-    område_id = {v: k for k, v in org.sökväg.items()}
-    nämnd_id = {v: k for k, v in org.sammanhang.nämnder.items()}
-    nyckeltal_id: dict[str, int] = {}
-    for k, v in org.sammanhang.nyckeltal.items():
-        nyckeltal_id.setdefault(v, k)  # two nyckeltal of the same name in a group: the first
-    kartor = {"område": område_id, "nämnd": nämnd_id, "nyckeltal": nyckeltal_id}
-    ord_ = {"område": "verksamhetsområdet", "nämnd": "nämnden", "nyckeltal": "nyckeltalet"}
+    kartor = _idkartor(org)
 
     def id_(slag, värde, saknas):
         karta = kartor[slag]
         if isinstance(värde, str) and värde in karta:
             return karta[värde]
-        saknas.append(f"{ord_[slag]} ”{värde}”")
+        saknas.append(f"{ORD[slag]} ”{värde}”")
         return None
 
     result, fel = {}, []

@@ -348,12 +348,10 @@ def _texter(nämnd: Nämnd, demo: dict) -> None:
 def _layouter(kommun: Kommun, demo: dict) -> None:
     """The fixture's layouts per report type: a list of sections (every year) or {"från_år": sections}. Områden
     and nämnder are named as in a layout file ("Nämnd: Block / Verksamhet"), so they are read, mapped to this
-    kommun's ids and validated by ``rapporter.layouter.läs_fil`` like a file a kommun imports. References a layout
-    file does not name (kostnadsslag, egna tabeller, an område or nyckeltal given singly) are named here too and
-    mapped first (``_namn_till_id``)."""
+    kommun's ids and validated by ``rapporter.layouter.läs_fil`` like a file a kommun imports (kostnadsslag, nyckeltal
+    and egna tabeller by name too)."""
     for typ, per_år in demo["layouter"].items():
         for från_år, sektioner in per_år.items() if isinstance(per_år, dict) else [(0, per_år)]:
-            sektioner = _namn_till_id(kommun, sektioner)
             fil = {"format": layouter.FORMAT, "version": layouter.VERSION, "rapporter": {typ: sektioner}}
             giltiga = layouter.läs_fil(kommun, json.dumps(fil).encode())[typ]
             layout = Rapportlayout.objects.create(kommun=kommun, rapporttyp=typ, från_år=int(från_år))
@@ -361,42 +359,6 @@ def _layouter(kommun: Kommun, demo: dict) -> None:
                 Layoutsektion(layout=layout, ordning=i, typ=s["typ"], rubrik=s["rubrik"], parametrar=s["parametrar"])
                 for i, s in enumerate(giltiga)
             )
-
-
-# Section parameters holding ids that ``layouter.läs_fil`` does not map from names: key → kind of reference.
-NAMNGIVNA = {"rötter": "område", "områden": "område", "område": "område", "kostnadsslag": "kostnadsslag",
-             "hushåll": "nyckeltal", "tabell": "egentabell"}  # fmt: skip
-
-
-def _namn_till_id(kommun: Kommun, sektioner: list[dict]) -> list[dict]:
-    """The sections with the top-level parameters of ``NAMNGIVNA`` given by name mapped to this kommun's ids
-    (område "Nämnd: Block / Verksamhet", nyckeltal "Nämnd: Grupp / Nyckeltal", kostnadsslag and tables by name).
-    An unknown name is an error naming it."""
-    org = layouter.Organisation.för(kommun)
-    kartor = {
-        "område": {v: k for k, v in org.sökväg.items()},
-        "nyckeltal": {v: k for k, v in org.sammanhang.nyckeltal.items()},
-        "kostnadsslag": {v: k for k, v in layouter.kostnadsslagsnamn(kommun).items()},
-        "egentabell": {v: k for k, v in Egentabell.objects.filter(kommun=kommun).values_list("id", "namn")},
-    }
-
-    def id_(slag: str, namn):
-        if not isinstance(namn, str):
-            return namn
-        if namn not in kartor[slag]:
-            raise ValueError(f"Demodata: okänt namn på {slag} i en layout: {namn}")
-        return kartor[slag][namn]
-
-    ut = []
-    for s in sektioner:
-        p = dict(s.get("parametrar") or {})
-        for nyckel, slag in NAMNGIVNA.items():
-            if isinstance(p.get(nyckel), list):
-                p[nyckel] = [id_(slag, v) for v in p[nyckel]]
-            elif p.get(nyckel) is not None:
-                p[nyckel] = id_(slag, p[nyckel])
-        ut.append({**s, "parametrar": p})
-    return ut
 
 
 def _användare(kommun: Kommun, demo: dict) -> None:
