@@ -149,7 +149,12 @@ def serie(
     s.budget_helår = sum((berakning.periodbudget(b.belopp, b.vikter, 12) for o in områden for b in o.budget
                           if b.år == år and b.slag in ("kf", "tillägg")), NOLL)  # fmt: skip
     prognoser = [p[-1][1] for o in områden if (p := [x for x in o.prognoser if x[0] <= prognosmånad])]
-    s.prognos = sum(prognoser, NOLL) if prognoser else None
+    # A missing prognos is missing, not a zero cost: no sum when an område with budget or utfall has none.
+    aktiva = [
+        o for o in områden if any(b.år == år for b in o.budget) or any((o.id, år, m) in utfall for m in range(1, 13))
+    ]
+    saknar = any(not any(x[0] <= prognosmånad for x in o.prognoser) for o in aktiva)
+    s.prognos = sum(prognoser, NOLL) if prognoser and not saknar else None
     return s
 
 
