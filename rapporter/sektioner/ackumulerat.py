@@ -217,16 +217,14 @@ def bygg(k: Byggkontext, s: Rapportsektion) -> None:
         t.del_rubrik = se.namn if len(serier) > 1 else ""
         s.data["tabeller"].append(t)
     if p.diagram and serier:
-        s.data["diagram"] = diagram.ackumulerat_linjediagram(
-            f"diagram-{prefix}",
+        s.data["diagram"] = diagram.linjediagram(
             f"Ackumulerat resultat per månad {k.period.text()}",
-            f"Linjediagram över ackumulerat resultat (budget minus utfall) månad för månad i {visning.enhet}, "
-            f"{', '.join(se.namn for se in serier)}. Över noll = under budget. Samma siffror finns i tabellen.",
+            [(se.namn, [visning.avrundat(v, AVVIKELSE) for v in se.ackumulerat]) for se in serier],
             [manader.kort(m) for m in range(1, t_o_m + 1)],
-            [
-                diagram.Serie(se.namn, [visning.avrundat(v, AVVIKELSE) or NOLL for v in se.ackumulerat], "")
-                for se in serier
-            ],
             visning.enhet,
-            visning.decimaler,
+            beskrivning=f"Linjediagram över ackumulerat resultat (budget minus utfall) månad för månad i "
+            f"{visning.enhet}, {', '.join(se.namn for se in serier)}. Över noll = under budget. Samma siffror finns "
+            "i tabellen.",
+            id=f"diagram-{prefix}",
+            decimaler=visning.decimaler,
         )
