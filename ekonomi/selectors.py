@@ -354,26 +354,6 @@ _KS_FÄLT = (
 )
 
 
-def utfall_per_kostnadsslag(user, nämnder: Sequence[Nämnd], år: int, t_o_m: int) -> list[Kostnadsslagsbelopp]:
-    """Utfall per (område, kostnadsslag, månad) of months 1..``t_o_m`` of ``år`` for ``nämnder``: only utfall
-    stored per kostnadsslag. One query."""
-    if t_o_m < 1:
-        return []
-    qs = (
-        Utfall.objects.for_user(user)
-        .filter(verksamhetsområde__nämnd__in=nämnder, år=år, månad__gte=1, månad__lte=t_o_m, kostnadsslag__isnull=False)
-        .values(*_KS_FÄLT, "månad")
-        .annotate(summa=Sum("belopp"))
-        .order_by()
-    )
-    return [
-        Kostnadsslagsbelopp(
-            r[_KS_FÄLT[0]], r[_KS_FÄLT[1]], r[_KS_FÄLT[2]], r[_KS_FÄLT[3]], r[_KS_FÄLT[4]], r["månad"], r["summa"]
-        )
-        for r in qs
-    ]
-
-
 def budget_per_kostnadsslag(user, nämnder: Sequence[Nämnd], år: int) -> list[Kostnadsslagsbelopp]:
     """The year's budget (KF-budget + tillägg och avdrag) per (område, kostnadsslag) for ``nämnder``: only budget
     stored per kostnadsslag (docs/beslut.md, "Budget per kostnadsslag"). One query."""
@@ -397,32 +377,39 @@ def budget_per_kostnadsslag(user, nämnder: Sequence[Nämnd], år: int) -> list[
     ]
 
 
-def utfall_per_månad(user, nämnder: Sequence[Nämnd], år: int) -> dict[tuple[int, int, int], Decimal]:
-    """(verksamhetsområde id, år, månad) → the month's utfall (every row of it: netto, per budget kind and per
-    kostnadsslag) for the områden of ``nämnder`` in ``år`` − 1 and ``år``. One query whatever the number of
-    nämnder, områden and months (the ackumulerat and bistånd sections share it)."""
-    return {
-        (r["verksamhetsområde_id"], r["år"], r["månad"]): r["s"]
+@dataclass(frozen=True)
+class Månadsbelopp:
+    """One område's utfall of a month, per kostnadsslag (``kostnadsslag_id`` None: netto or per budget kind)."""
+
+    område_id: int
+    kostnadsslag_id: int | None
+    namn: str  # the kostnadsslag's
+    typ: str
+    ordning: int
+    år: int
+    månad: int
+    belopp: Decimal
+    nämnd_id: int
+
+
+def månadsutfall(user, nämnder: Sequence[Nämnd], år: int) -> list[Månadsbelopp]:
+    """Utfall per (område, kostnadsslag, år, månad) of ``nämnder`` for ``år`` − 1 and ``år``: every monthly section
+    of a report derives its figures from this one read (ackumulerat, kostnadsslag, bistånd). One query."""
+    return [
+        Månadsbelopp(
+            r["verksamhetsområde_id"],
+            r["kostnadsslag_id"],
+            r["kostnadsslag__namn"] or "",
+            r["kostnadsslag__typ"] or "",
+            r["kostnadsslag__ordning"] or 0,
+            r["år"],
+            r["månad"],
+            r["summa"],
+            r["verksamhetsområde__nämnd_id"],
+        )
         for r in Utfall.objects.for_user(user)
         .filter(verksamhetsområde__nämnd__in=nämnder, år__in=(år - 1, år))
-        .values("verksamhetsområde_id", "år", "månad")
-        .annotate(s=Sum("belopp"))
+        .values(*_KS_FÄLT, "verksamhetsområde__nämnd_id", "år", "månad")
+        .annotate(summa=Sum("belopp"))
         .order_by()
-    }
-
-
-def utfall_per_kostnadsslag_och_månad(
-    user, nämnder: Sequence[Nämnd], år: int, kostnadsslag: Sequence[int]
-) -> dict[tuple[int, int], Decimal]:
-    """(år, månad) → the utfall booked on ``kostnadsslag`` in the nämnder's områden, for ``år`` − 1 and ``år``.
-    One query."""
-    if not kostnadsslag:
-        return {}
-    return {
-        (r["år"], r["månad"]): r["s"]
-        for r in Utfall.objects.for_user(user)
-        .filter(verksamhetsområde__nämnd__in=nämnder, år__in=(år - 1, år), kostnadsslag_id__in=kostnadsslag)
-        .values("år", "månad")
-        .annotate(s=Sum("belopp"))
-        .order_by()
-    }
+    ]

@@ -15,7 +15,6 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 
 from ekonomi import berakning
-from ekonomi import selectors as ekonomi_sel
 from grund import manader
 
 from .. import diagram
@@ -87,7 +86,11 @@ class Ackumulerat:
 def utfall_per_månad(k: Byggkontext) -> dict[tuple[int, int, int], Decimal]:
     """(område, år, månad) → utfall for every nämnd of the report: one query, shared by the sections."""
     if "utfall_per_månad" not in k.memo:
-        k.memo["utfall_per_månad"] = ekonomi_sel.utfall_per_månad(k.user, k.nämnder, k.period.år)
+        summor: dict[tuple[int, int, int], Decimal] = {}
+        for b in k.månadsutfall():
+            nyckel = (b.område_id, b.år, b.månad)
+            summor[nyckel] = summor.get(nyckel, NOLL) + b.belopp
+        k.memo["utfall_per_månad"] = summor
     return k.memo["utfall_per_månad"]
 
 

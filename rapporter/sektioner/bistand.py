@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
-from ekonomi import selectors as ekonomi_sel
 from ekonomi.berakning import Bas
 from grund import manader
 from nyckeltal import selectors as nyckeltal_sel
@@ -99,14 +98,13 @@ def _summa(värden: list[Decimal | None]) -> Decimal | None:
 
 def utbetalt(k: Byggkontext, p: Bistånd) -> dict[tuple[int, int], Decimal]:
     """(år, månad) → utbetalt, this year and last, from the chosen source (one query, shared)."""
-    år = k.period.år
     if p.källa == "kostnadsslag":
-        nyckel = "bistånd:" + ",".join(map(str, sorted(p.kostnadsslag)))
-        if nyckel not in k.memo:
-            k.memo[nyckel] = ekonomi_sel.utfall_per_kostnadsslag_och_månad(
-                k.user, k.rapport.delar_nämnder, år, p.kostnadsslag
-            )
-        return k.memo[nyckel]
+        ids, valda = {n.id for n in k.rapport.delar_nämnder}, set(p.kostnadsslag)
+        summor: dict[tuple[int, int], Decimal] = {}
+        for b in k.månadsutfall():
+            if b.kostnadsslag_id in valda and b.nämnd_id in ids:
+                summor[(b.år, b.månad)] = summor.get((b.år, b.månad), NOLL) + b.belopp
+        return summor
     alla = [o for n in k.nämnder for o in k.underlag(n)]
     ids = {o.id for o in delträd(alla, p.område)} if any(o.id == p.område for o in alla) else set()
     ut: dict[tuple[int, int], Decimal] = {}

@@ -44,6 +44,13 @@ class Byggkontext:
                 self._underlag[o.nämnd_id or 0].append(o)
         return self._underlag.get(nämnd.id, [])
 
+    def månadsutfall(self) -> list[ekonomi_sel.Månadsbelopp]:
+        """Utfall per område, kostnadsslag and month (this year and last) for every nämnd of the report: one read
+        shared by the monthly sections."""
+        if "månadsutfall" not in self.memo:
+            self.memo["månadsutfall"] = ekonomi_sel.månadsutfall(self.user, self.nämnder, self.period.år)
+        return self.memo["månadsutfall"]
+
     def nyckeltal(self, nämnder: Sequence[Nämnd]) -> nyckeltal_sel.Nyckeltalsdata:
         """The nämnder's nyckeltal and linked volumes, read once per set of nämnder (the volymer section and the
         tables' volume columns share it)."""

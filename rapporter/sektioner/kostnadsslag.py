@@ -1,9 +1,10 @@
 """Intäkter och kostnader per kostnadsslag och månad: rows are the kommun's kostnadsslag grouped into intäkter and
 kostnader with their sums and the netto; columns are the months of the period (jan … the report's month), the
 accumulated sum, the årsbudget (KF-budget + tillägg och avdrag stored per kostnadsslag), förbrukat av årsbudget in %
-and, in that column's heading, the riktpunkt (the share of the year elapsed). Two queries for all the report's
-nämnder (``ekonomi.selectors.utfall_per_kostnadsslag``, ``budget_per_kostnadsslag``); chosen subtrees read the
-områden tree the report has already fetched (``Byggkontext.underlag``)."""
+and, in that column's heading, the riktpunkt (the share of the year elapsed). Utfall comes from the report's one
+monthly read (``Byggkontext.månadsutfall``, shared with the other monthly sections), budget from
+``ekonomi.selectors.budget_per_kostnadsslag`` (one query); chosen subtrees read the områden tree the report has
+already fetched (``Byggkontext.underlag``)."""
 
 from __future__ import annotations
 
@@ -105,9 +106,14 @@ def bygg(k: Byggkontext, s: Rapportsektion) -> None:
     p: Kostnadsslagsparametrar = s.parametrar
     månader = list(range(1, r.månad + 1))
     nämnder = r.delar_nämnder
-    if "kostnadsslag" not in k.memo:  # several such sections share the two reads
+    if "kostnadsslag" not in k.memo:  # several such sections share the reads (utfall: the report's monthly read)
+        ids = {n.id for n in nämnder}
         k.memo["kostnadsslag"] = (
-            ekonomi_sel.utfall_per_kostnadsslag(k.user, nämnder, r.år, r.månad),
+            [
+                u
+                for u in k.månadsutfall()
+                if u.kostnadsslag_id is not None and u.år == r.år and 1 <= u.månad <= r.månad and u.nämnd_id in ids
+            ],
             ekonomi_sel.budget_per_kostnadsslag(k.user, nämnder, r.år),
         )
     utfall, budget = k.memo["kostnadsslag"]
