@@ -178,6 +178,7 @@ class Budgetbelopp:
     kategori: str = ""  # budget kind: "" (none), "anslag", "volym", "egen_regi"
     volym: Decimal | None = None  # budgeted volume and peng (money follows volume)
     peng: Decimal | None = None
+    kostnadsslag: tuple[int, str, str, int] | None = None  # (id, namn, typ, ordning) when budgeted per kostnadsslag
 
 
 @dataclass(frozen=True)

@@ -42,10 +42,20 @@ def ekonomiunderlag(
     ids = [o["id"] for o in områden]
 
     budget: dict[int, list[Budgetbelopp]] = defaultdict(list)
-    for b in Budgetpost.objects.filter(verksamhetsområde_id__in=ids, år__in=(år - 1, år)).select_related("profil"):
+    for b in Budgetpost.objects.filter(verksamhetsområde_id__in=ids, år__in=(år - 1, år)).select_related(
+        "profil", "kostnadsslag"
+    ):
+        ks = b.kostnadsslag
         budget[b.verksamhetsområde_id].append(
             Budgetbelopp(
-                b.slag, b.år, b.belopp, tuple(b.profil.vikter) if b.profil else None, b.kategori, b.volym, b.peng
+                b.slag,
+                b.år,
+                b.belopp,
+                tuple(b.profil.vikter) if b.profil else None,
+                b.kategori,
+                b.volym,
+                b.peng,
+                (ks.id, ks.namn, ks.typ, ks.ordning) if ks else None,
             )
         )
 
@@ -331,20 +341,6 @@ def utan_föregående_år(nämnd: Nämnd, år: int) -> list[Verksamhetsområde]:
 # --- kostnadsslag: utfall per month and budget (the kostnadsslag section of a report) ---------------------------
 
 
-@dataclass(frozen=True)
-class Kostnadsslagsbelopp:
-    """Stored amounts of one kostnadsslag in one verksamhetsområde: utfall of a month (``månad``) or the year's
-    budget (``månad`` None, KF-budget and tillägg och avdrag). Kronor, costs positive, intäkter negative."""
-
-    område_id: int
-    kostnadsslag_id: int
-    namn: str
-    typ: str  # Kostnadsslag.Typ: "intäkt" or "kostnad"
-    ordning: int
-    månad: int | None
-    belopp: Decimal
-
-
 _KS_FÄLT = (
     "verksamhetsområde_id",
     "kostnadsslag_id",
@@ -352,29 +348,6 @@ _KS_FÄLT = (
     "kostnadsslag__typ",
     "kostnadsslag__ordning",
 )
-
-
-def budget_per_kostnadsslag(user, nämnder: Sequence[Nämnd], år: int) -> list[Kostnadsslagsbelopp]:
-    """The year's budget (KF-budget + tillägg och avdrag) per (område, kostnadsslag) for ``nämnder``: only budget
-    stored per kostnadsslag (docs/beslut.md, "Budget per kostnadsslag"). One query."""
-    qs = (
-        Budgetpost.objects.for_user(user)
-        .filter(
-            verksamhetsområde__nämnd__in=nämnder,
-            år=år,
-            slag__in=(Budgetpost.Slag.KF_BUDGET, Budgetpost.Slag.TILLÄGG),
-            kostnadsslag__isnull=False,
-        )
-        .values(*_KS_FÄLT)
-        .annotate(summa=Sum("belopp"))
-        .order_by()
-    )
-    return [
-        Kostnadsslagsbelopp(
-            r[_KS_FÄLT[0]], r[_KS_FÄLT[1]], r[_KS_FÄLT[2]], r[_KS_FÄLT[3]], r[_KS_FÄLT[4]], None, r["summa"]
-        )
-        for r in qs
-    ]
 
 
 @dataclass(frozen=True)

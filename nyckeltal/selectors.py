@@ -43,7 +43,7 @@ class Volymrad:
     namn: str
     enhet: str
     är_delserie: bool
-    värden: dict[tuple[str, int], Decimal] = field(default_factory=dict)
+    värden: dict[tuple[str, int], Decimal | None] = field(default_factory=dict)
 
     def celler(self, kolumner: Sequence[Volymkolumn]) -> list[Decimal | None]:
         return [self.värden.get((k.typ, k.år)) for k in kolumner]
@@ -86,29 +86,12 @@ class Nyckeltalsdata:
 
 
 def nyckeltalsdata(user, nämnder: Sequence[Nämnd], år: int, t_o_m: int) -> Nyckeltalsdata:
-    """The nyckeltal of ``nämnder`` grouped by område with their yearly values for the report's years, and the
-    volume of each linked verksamhetsområde for months 1..``t_o_m``. Two queries (a report reads them once for its
-    volymer section and its tables' volume columns)."""
-    nyckeltal = list(
-        Nyckeltal.objects.for_user(user)
-        .filter(grupp__nämnd__in=nämnder)
-        .select_related("grupp")
-        .order_by("grupp__ordning", "grupp__namn", "ordning", "id")
-    )
-    värden: dict[int, dict[tuple[str, int], Decimal]] = defaultdict(dict)
-    månadsvärden: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for nt_id, typ, å, månad, v in Nyckeltalsvärde.objects.filter(
-        nyckeltal__in=nyckeltal, år__gte=år - HISTORIK_ÅR, år__lte=år
-    ).values_list("nyckeltal_id", "typ", "år", "månad", "värde"):
-        if månad is None:
-            värden[nt_id][(typ, å)] = v
-        elif å == år and v is not None:
-            månadsvärden[nt_id][månad] = v
-    grupper: dict[str, Volymgrupp] = {}
-    for nt in nyckeltal:
-        grupp = grupper.setdefault(nt.grupp.namn, Volymgrupp(nt.grupp.namn))
-        grupp.rader.append(Volymrad(nt.id, nt.namn, nt.enhet, nt.förälder_id is not None, värden[nt.id]))
-    return Nyckeltalsdata(list(grupper.values()), _volym_per_område(nyckeltal, värden, månadsvärden, år, t_o_m))
+    """The nyckeltal of ``nämnder`` (of one kommun) grouped by område with their yearly values for the report's
+    years, and the volume of each linked verksamhetsområde for months 1..``t_o_m``. Two queries."""
+    if not nämnder:
+        return Nyckeltalsdata([], {})
+    läst = nyckeltalsläsning(user, nämnder[0].kommun_id, år)
+    return nyckeltalsdata_ur(läst, {n.id for n in nämnder}, t_o_m)
 
 
 def _volym_per_område(nyckeltal, värden, månadsvärden, år: int, t_o_m: int) -> dict[int, Decimal]:
@@ -545,4 +528,116 @@ def månadsserier(
     for nt_id, förälder_id in ordning:
         if förälder_id in result and nt_id != förälder_id:
             result[förälder_id].delserier.append(serier[nt_id])
+    return result
+
+
+# --- one read of a kommun's nyckeltal for a report (volymer, månadsserier, bistånd and the volume columns) ------
+
+
+@dataclass(frozen=True)
+class Nyckeltalsinfo:
+    id: int
+    namn: str
+    enhet: str
+    grupp: str
+    grupp_id: int
+    grupp_ordning: int
+    ordning: int
+    nämnd_id: int
+    förälder_id: int | None
+    verksamhetsområde_id: int | None
+
+
+@dataclass(frozen=True)
+class Nyckeltalsläsning:
+    """A kommun's nyckeltal and their values of the report's years (``år`` − HISTORIK_ÅR .. ``år``)."""
+
+    år: int
+    nyckeltal: list[Nyckeltalsinfo]
+    årsvärden: dict[int, dict[tuple[str, int], Decimal | None]]  # nyckeltal → (typ, år) → value (not monthly)
+    månadsvärden: dict[int, dict[tuple[int, int], Decimal]]  # nyckeltal → (år, månad) → monthly utfall
+
+
+def nyckeltalsläsning(user, kommun_id: int, år: int) -> Nyckeltalsläsning:
+    """Every nyckeltal of the kommun the user may read, with their values of the report's years. Two queries,
+    whatever the number of nyckeltal, sections and months: a report's volymer, monthly series and bistånd sections
+    and its tables' volume columns all derive their figures from it."""
+    nyckeltal = [
+        Nyckeltalsinfo(*rad)
+        for rad in Nyckeltal.objects.for_user(user)
+        .filter(grupp__nämnd__kommun_id=kommun_id)
+        .values_list(
+            "id", "namn", "enhet", "grupp__namn", "grupp_id", "grupp__ordning", "ordning", "grupp__nämnd_id",
+            "förälder_id", "verksamhetsområde_id",
+        )
+    ]  # fmt: skip
+    årsvärden: dict[int, dict[tuple[str, int], Decimal | None]] = defaultdict(dict)
+    månadsvärden: dict[int, dict[tuple[int, int], Decimal]] = defaultdict(dict)
+    for nt_id, typ, å, månad, v in Nyckeltalsvärde.objects.filter(
+        nyckeltal_id__in=[n.id for n in nyckeltal], år__gte=år - HISTORIK_ÅR, år__lte=år
+    ).values_list("nyckeltal_id", "typ", "år", "månad", "värde"):
+        if månad is None:
+            årsvärden[nt_id][(typ, å)] = v
+        elif v is not None:
+            månadsvärden[nt_id][(å, månad)] = v
+    return Nyckeltalsläsning(år, nyckeltal, årsvärden, månadsvärden)
+
+
+def nyckeltalsdata_ur(läst: Nyckeltalsläsning, nämnd_ids: set[int], t_o_m: int) -> Nyckeltalsdata:
+    """``nyckeltalsdata`` for the nämnder ``nämnd_ids`` from a report's read."""
+    nyckeltal = sorted(
+        (n for n in läst.nyckeltal if n.nämnd_id in nämnd_ids),
+        key=lambda n: (n.grupp_ordning, n.grupp, n.ordning, n.id),
+    )
+    grupper: dict[str, Volymgrupp] = {}
+    for nt in nyckeltal:
+        grupp = grupper.setdefault(nt.grupp, Volymgrupp(nt.grupp))
+        grupp.rader.append(Volymrad(nt.id, nt.namn, nt.enhet, nt.förälder_id is not None, dict(läst.årsvärden[nt.id])))
+    månader = {nt.id: {m: v for (å, m), v in läst.månadsvärden[nt.id].items() if å == läst.år} for nt in nyckeltal}
+    return Nyckeltalsdata(list(grupper.values()), _volym_per_område(nyckeltal, läst.årsvärden, månader, läst.år, t_o_m))
+
+
+def nyckeltalsserier_ur(läst: Nyckeltalsläsning, ids: Sequence[int]) -> dict[int, Nyckeltalsserie]:
+    """``nyckeltalsserier`` (values of ``år`` − 1 and ``år``) from a report's read."""
+    valda = set(ids)
+    år = (läst.år - 1, läst.år)
+    return {
+        n.id: Nyckeltalsserie(
+            n.id,
+            n.namn,
+            n.enhet,
+            {k: v for k, v in läst.månadsvärden[n.id].items() if k[0] in år},
+            {k: v for k, v in läst.årsvärden[n.id].items() if k[1] in år and v is not None},
+        )
+        for n in läst.nyckeltal
+        if n.id in valda
+    }
+
+
+def månadsserier_ur(
+    läst: Nyckeltalsläsning, ids: Sequence[int], kostnad: dict[tuple[int, int, int], Decimal] | None = None
+) -> dict[int, Månadsserie]:
+    """``månadsserier`` from a report's read; ``kostnad``: (verksamhetsområde, år, månad) → the month's utfall of
+    the område (for snittkostnad), in the months the series has a value."""
+    valda = set(ids)
+    år = (läst.år - 1, läst.år)
+    ordnade = sorted(
+        (n for n in läst.nyckeltal if n.id in valda or n.förälder_id in valda),
+        key=lambda n: (n.grupp_ordning, n.grupp, n.grupp_id, n.ordning, n.namn, n.id),
+    )
+    serier: dict[int, Månadsserie] = {}
+    for n in ordnade:
+        s = serier[n.id] = Månadsserie(
+            n.id, n.namn, n.enhet, n.grupp, n.förälder_id is not None, n.verksamhetsområde_id
+        )
+        for (å, m), v in läst.månadsvärden[n.id].items():
+            if å in år:
+                s.värden[(å, m)] = v
+                k = kostnad.get((n.verksamhetsområde_id, å, m)) if kostnad and n.verksamhetsområde_id else None
+                if k is not None:
+                    s.kostnad[(å, m)] = k
+    result = {n.id: serier[n.id] for n in ordnade if n.id in valda}
+    for n in ordnade:
+        if n.förälder_id in result and n.id != n.förälder_id:
+            result[n.förälder_id].delserier.append(serier[n.id])
     return result

@@ -84,14 +84,8 @@ class Ackumulerat:
 
 
 def utfall_per_månad(k: Byggkontext) -> dict[tuple[int, int, int], Decimal]:
-    """(område, år, månad) → utfall for every nämnd of the report: one query, shared by the sections."""
-    if "utfall_per_månad" not in k.memo:
-        summor: dict[tuple[int, int, int], Decimal] = {}
-        for b in k.månadsutfall():
-            nyckel = (b.område_id, b.år, b.månad)
-            summor[nyckel] = summor.get(nyckel, NOLL) + b.belopp
-        k.memo["utfall_per_månad"] = summor
-    return k.memo["utfall_per_månad"]
+    """(område, år, månad) → utfall for every nämnd of the report, from the report's one monthly read."""
+    return k.månadskostnad()
 
 
 def månadsbudget(o: berakning.Områdesunderlag, år: int, månad: int) -> Decimal:

@@ -143,10 +143,7 @@ def bygg(k: Byggkontext, s: Rapportsektion) -> None:
     prefix = p.id or f"t{s.nummer}"
     belopp = utbetalt(k, p)
     ids = tuple(i for i in (p.hushåll, *p.nyckeltal) if i is not None)
-    nyckel = "nyckeltalsserier:" + ",".join(map(str, ids))
-    if nyckel not in k.memo:
-        k.memo[nyckel] = nyckeltal_sel.nyckeltalsserier(k.user, rapport.kommun.id, ids, år)
-    serier: dict[int, nyckeltal_sel.Nyckeltalsserie] = k.memo[nyckel]
+    serier = nyckeltal_sel.nyckeltalsserier_ur(k.nyckeltalsläsning(), ids)
     hushåll = serier.get(p.hushåll) if p.hushåll is not None else None
 
     kol = [

@@ -51,13 +51,33 @@ class Byggkontext:
             self.memo["månadsutfall"] = ekonomi_sel.månadsutfall(self.user, self.nämnder, self.period.år)
         return self.memo["månadsutfall"]
 
+    def nyckeltalsläsning(self) -> nyckeltal_sel.Nyckeltalsläsning:
+        """The kommun's nyckeltal and their values of the report's years: one read (two queries) for the volymer,
+        månadsserie and bistånd sections and the tables' volume columns."""
+        if "nyckeltalsläsning" not in self.memo:
+            self.memo["nyckeltalsläsning"] = nyckeltal_sel.nyckeltalsläsning(
+                self.user, self.rapport.kommun.id, self.period.år
+            )
+        return self.memo["nyckeltalsläsning"]
+
     def nyckeltal(self, nämnder: Sequence[Nämnd]) -> nyckeltal_sel.Nyckeltalsdata:
-        """The nämnder's nyckeltal and linked volumes, read once per set of nämnder (the volymer section and the
-        tables' volume columns share it)."""
+        """The nämnder's nyckeltal grouped for the volymer section, and the linked volumes."""
         nyckel = "nyckeltal:" + ",".join(str(n.id) for n in nämnder)
         if nyckel not in self.memo:
-            self.memo[nyckel] = nyckeltal_sel.nyckeltalsdata(self.user, nämnder, self.period.år, self.period.t_o_m)
+            self.memo[nyckel] = nyckeltal_sel.nyckeltalsdata_ur(
+                self.nyckeltalsläsning(), {n.id for n in nämnder}, self.period.t_o_m
+            )
         return self.memo[nyckel]
+
+    def månadskostnad(self) -> dict[tuple[int, int, int], Decimal]:
+        """(verksamhetsområde, år, månad) → the month's utfall (all rows), from the report's monthly read."""
+        if "månadskostnad" not in self.memo:
+            summor: dict[tuple[int, int, int], Decimal] = {}
+            for b in self.månadsutfall():
+                nyckel = (b.område_id, b.år, b.månad)
+                summor[nyckel] = summor.get(nyckel, Decimal(0)) + b.belopp
+            self.memo["månadskostnad"] = summor
+        return self.memo["månadskostnad"]
 
     def volym(self) -> dict[int, Decimal]:
         if self._volym is None:

@@ -2,9 +2,8 @@
 kostnader with their sums and the netto; columns are the months of the period (jan … the report's month), the
 accumulated sum, the årsbudget (KF-budget + tillägg och avdrag stored per kostnadsslag), förbrukat av årsbudget in %
 and, in that column's heading, the riktpunkt (the share of the year elapsed). Utfall comes from the report's one
-monthly read (``Byggkontext.månadsutfall``, shared with the other monthly sections), budget from
-``ekonomi.selectors.budget_per_kostnadsslag`` (one query); chosen subtrees read the områden tree the report has
-already fetched (``Byggkontext.underlag``)."""
+monthly read (``Byggkontext.månadsutfall``, shared with the other monthly sections), budget from the budget the
+report has already read (``Byggkontext.underlag``), as do chosen subtrees."""
 
 from __future__ import annotations
 
@@ -114,7 +113,23 @@ def bygg(k: Byggkontext, s: Rapportsektion) -> None:
                 for u in k.månadsutfall()
                 if u.kostnadsslag_id is not None and u.år == r.år and 1 <= u.månad <= r.månad and u.nämnd_id in ids
             ],
-            ekonomi_sel.budget_per_kostnadsslag(k.user, nämnder, r.år),
+            [
+                ekonomi_sel.Månadsbelopp(
+                    o.id,
+                    b.kostnadsslag[0],
+                    b.kostnadsslag[1],
+                    b.kostnadsslag[2],
+                    b.kostnadsslag[3],
+                    r.år,
+                    0,
+                    b.belopp,
+                    n.id,
+                )
+                for n in nämnder
+                for o in k.underlag(n)
+                for b in o.budget
+                if b.kostnadsslag and b.år == r.år and b.slag in ("kf", "tillägg")
+            ],  # the year's budget per kostnadsslag, from the budget the report has read
         )
     utfall, budget = k.memo["kostnadsslag"]
     if p.rötter:

@@ -106,12 +106,10 @@ def _serier(k: Byggkontext) -> dict[int, nyckeltal_sel.Månadsserie]:
     """Every månadsserie section's nyckeltal, read once for the report."""
     if MEMO not in k.memo:
         valda = [s.parametrar for s in k.rapport.sektioner if s.sektion == "manadsserie"]
-        k.memo[MEMO] = nyckeltal_sel.månadsserier(
-            k.user,
-            k.rapport.nämnd.kommun_id,
+        k.memo[MEMO] = nyckeltal_sel.månadsserier_ur(
+            k.nyckeltalsläsning(),
             list(dict.fromkeys(i for p in valda for i in p.nyckeltal)),
-            k.rapport.år,
-            med_kostnad=any(p.snittkostnad for p in valda),
+            k.månadskostnad() if any(p.snittkostnad for p in valda) else None,
         )
     return k.memo[MEMO]
 

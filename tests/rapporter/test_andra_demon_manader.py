@@ -23,6 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from rapporter import selectors as rapporter_sel
 from rapporter.rapport import bygg_rapport
 
 from . import test_andra_demon
@@ -345,6 +346,27 @@ def test_rapporterna_inom_frågebudgeten(demo):
     # The delårsrapport's monthly series: the same rolling 13 months.
     soup = BeautifulSoup(html, "html.parser")
     kontrollera(soup, tabell_med(soup, "-serier"), *serietabell())
+
+
+def test_delårsrapport_med_alla_månadsavsnitt_inom_frågebudgeten(demo):
+    """The delårsrapport's standard sections (mål, drift per part and sector, volymer …) and every new kind at once
+    (kostnadsslag, månadsserie, ackumulerat, bistånd, egen tabell): the monthly sections share one utfall read and
+    one nyckeltal read, so the report stays ≤ 20 queries."""
+    user = demo[1]
+    n = nämnd(SN)
+    standard = rapporter_sel.layout(n.kommun_id, "delårsrapport", ÅR)
+    rubriker = {s["rubrik"] for s in standard}
+    nya = [s for s in rapporter_sel.layout(n.kommun_id, TYP, ÅR) if s["typ"] in NYA and s["rubrik"] not in rubriker]
+    layout = standard + nya
+    assert {s["typ"] for s in layout} >= NYA
+    bygg_rapport(user, n, ÅR, "delårsrapport", layout=layout)
+    with CaptureQueriesContext(connection) as c:
+        rapport = bygg_rapport(user, n, ÅR, "delårsrapport", layout=layout)
+        render_to_string("rapporter/rapport_artikel.html", {"rapport": rapport, "pdf": False})
+    assert len(c) <= 20, len(c)
+
+
+NYA = {"kostnadsslag", "manadsserie", "ackumulerat", "bistand", "egentabell"}
 
 
 # --- Excel -------------------------------------------------------------------------------------------------------

@@ -200,7 +200,7 @@ def test_frågor_lika_många_för_en_serie_en_månad_och_många_serier_13_månad
             render_to_string("rapporter/rapport_artikel.html", {"rapport": r, "pdf": False})
         return len(c)
 
-    få = frågor([serie("En", [ids["korttid"]])])
+    få = frågor([serie("En", [ids["korttid"]], snittkostnad=True)])  # snittkostnad reads the month utfall once
     alla = list(ids.values())
     många = frågor(
         [
