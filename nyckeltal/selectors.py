@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DecimalField, FilteredRelation, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 
 from grund import manader
 from nämnd.models import Nämnd, Rapporttyp
@@ -416,33 +416,6 @@ class Nyckeltalsserie:
     år: dict[tuple[str, int], Decimal]  # (typ, år) → value (utfall_helår, utfall_delår, ...)
 
 
-def nyckeltalsserier(user, kommun_id: int, ids: Sequence[int], år: int) -> dict[int, Nyckeltalsserie]:
-    """The chosen nyckeltal of a kommun (ids of another kommun are left out) with their values of ``år`` − 1
-    and ``år``. Two queries whatever the number of nyckeltal and months."""
-    if not ids:
-        return {}
-    nyckeltal = list(
-        Nyckeltal.objects.for_user(user)
-        .filter(id__in=ids, grupp__nämnd__kommun_id=kommun_id)
-        .values("id", "namn", "enhet")
-    )
-    månader: dict[int, dict[tuple[int, int], Decimal]] = defaultdict(dict)
-    per_år: dict[int, dict[tuple[str, int], Decimal]] = defaultdict(dict)
-    for nt_id, typ, å, månad, v in Nyckeltalsvärde.objects.filter(
-        nyckeltal_id__in=[n["id"] for n in nyckeltal], år__in=(år - 1, år)
-    ).values_list("nyckeltal_id", "typ", "år", "månad", "värde"):
-        if v is None:
-            continue
-        if månad is None:
-            per_år[nt_id][(typ, å)] = v
-        else:
-            månader[nt_id][(å, månad)] = v
-    return {
-        n["id"]: Nyckeltalsserie(n["id"], n["namn"], n["enhet"], dict(månader[n["id"]]), dict(per_år[n["id"]]))
-        for n in nyckeltal
-    }
-
-
 # --- monthly series (rapporter/sektioner/manadsserie.py) ------------------------------------------------------
 
 
@@ -470,65 +443,6 @@ class Månadsserie:
         if kostnad is None or not volym:
             return None
         return kostnad / volym
-
-
-def månadsserier(
-    user, kommun_id: int, ids: Sequence[int], år: int, med_kostnad: bool = False
-) -> dict[int, Månadsserie]:
-    """The kommun's nyckeltal ``ids`` (in the kommun's order, each with its varav rows) with their monthly utfall of
-    ``år`` − 1 and ``år``; with ``med_kostnad`` also the nettokostnad of each linked verksamhetsområde in the months
-    the series has a value (its own utfall, all rows of the month summed). One query, whatever the number of series
-    and months: the nyckeltal joined to their monthly values, the month's cost a subquery per value; ids the user
-    may not read or of another kommun are left out."""
-    from ekonomi.models import Utfall  # nyckeltal sits above ekonomi; only this read needs it
-
-    if not ids:
-        return {}
-    valda = set(ids)
-    qs = (
-        Nyckeltal.objects.for_user(user)
-        .filter(Q(id__in=valda) | Q(förälder_id__in=valda), grupp__nämnd__kommun_id=kommun_id)
-        .annotate(
-            v=FilteredRelation(
-                "värden", condition=Q(värden__typ=Nyckeltalsvärde.Typ.UTFALL_MÅNAD, värden__år__in=(år - 1, år))
-            )
-        )
-        .order_by("grupp__ordning", "grupp__namn", "grupp_id", "ordning", "namn", "id")
-    )
-    if med_kostnad:
-        qs = qs.annotate(
-            kostnad=Subquery(
-                Utfall.objects.filter(
-                    verksamhetsområde_id=OuterRef("verksamhetsområde_id"),
-                    år=OuterRef("v__år"),
-                    månad=OuterRef("v__månad"),
-                )
-                .order_by()
-                .values("verksamhetsområde_id")
-                .annotate(summa=Sum("belopp"))
-                .values("summa")[:1]
-            )
-        )
-    else:
-        qs = qs.annotate(kostnad=Value(None, output_field=DecimalField()))
-    serier: dict[int, Månadsserie] = {}
-    ordning: list[tuple[int, int | None]] = []
-    for nt_id, namn, enhet, grupp, förälder_id, vo, å, månad, v, kostnad in qs.values_list(
-        "id", "namn", "enhet", "grupp__namn", "förälder_id", "verksamhetsområde_id", "v__år", "v__månad", "v__värde",
-        "kostnad",
-    ):  # fmt: skip
-        if nt_id not in serier:
-            serier[nt_id] = Månadsserie(nt_id, namn, enhet, grupp, förälder_id is not None, vo)
-            ordning.append((nt_id, förälder_id))
-        if v is not None and månad is not None:
-            serier[nt_id].värden[(å, månad)] = v
-            if kostnad is not None and vo is not None:
-                serier[nt_id].kostnad[(å, månad)] = kostnad
-    result: dict[int, Månadsserie] = {nt_id: serier[nt_id] for nt_id, _ in ordning if nt_id in valda}
-    for nt_id, förälder_id in ordning:
-        if förälder_id in result and nt_id != förälder_id:
-            result[förälder_id].delserier.append(serier[nt_id])
-    return result
 
 
 # --- one read of a kommun's nyckeltal for a report (volymer, månadsserier, bistånd and the volume columns) ------
@@ -598,7 +512,8 @@ def nyckeltalsdata_ur(läst: Nyckeltalsläsning, nämnd_ids: set[int], t_o_m: in
 
 
 def nyckeltalsserier_ur(läst: Nyckeltalsläsning, ids: Sequence[int]) -> dict[int, Nyckeltalsserie]:
-    """``nyckeltalsserier`` (values of ``år`` − 1 and ``år``) from a report's read."""
+    """The chosen nyckeltal with their values of ``år`` − 1 and ``år`` (months and the year's own values), from a
+    report's read; ids of another kommun are not in it."""
     valda = set(ids)
     år = (läst.år - 1, läst.år)
     return {
@@ -617,8 +532,9 @@ def nyckeltalsserier_ur(läst: Nyckeltalsläsning, ids: Sequence[int]) -> dict[i
 def månadsserier_ur(
     läst: Nyckeltalsläsning, ids: Sequence[int], kostnad: dict[tuple[int, int, int], Decimal] | None = None
 ) -> dict[int, Månadsserie]:
-    """``månadsserier`` from a report's read; ``kostnad``: (verksamhetsområde, år, månad) → the month's utfall of
-    the område (for snittkostnad), in the months the series has a value."""
+    """The nyckeltal ``ids`` (in the kommun's order, each with its varav rows) with their monthly utfall of
+    ``år`` − 1 and ``år``, from a report's read; ``kostnad``: (verksamhetsområde, år, månad) → the month's utfall of
+    the linked område (for snittkostnad), in the months the series has a value."""
     valda = set(ids)
     år = (läst.år - 1, läst.år)
     ordnade = sorted(

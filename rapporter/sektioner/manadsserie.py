@@ -4,8 +4,9 @@ to a verksamhetsområde with monthly utfall, its snittkostnad per month (nettoko
 table (rows = series, columns = months: a ``Tabell`` of volume columns, so the Excel export reads it like every
 table) and, when asked for, a line chart per series of this year against the year before.
 
-Every månadsserie section of a report shares one read (``nyckeltal.selectors.månadsserier``: one query, snittkostnad
-included) through ``Byggkontext.memo``, so the query count does not grow with series, months or sections.
+Every månadsserie section of a report derives its series from the report's one nyckeltal read
+(``Byggkontext.nyckeltalsläsning``) and snittkostnad from its one monthly utfall read (``Byggkontext.månadskostnad``),
+so the query count does not grow with series, months or sections.
 """
 
 from __future__ import annotations
