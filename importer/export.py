@@ -392,7 +392,8 @@ def tabell_blad(rapport: Rapport, nyckel: str) -> list[Blad]:
         s = next((s for s in rapport.sektioner if s.tabeller and _nyckel(s) == nyckel), None)
         if s is None:
             raise Http404("Rapporten har ingen sådan tabell.")
-        rubrik, visning = s.rubrik, s.tabeller[0].visning
+        rubrik = s.rubrik
+        visning = s.tabeller[0].visning if s.tabeller[0].enhetstext else None  # no "Belopp" row without amounts
         kommentarer = s.sektion == "investeringar" or getattr(s.parametrar, "kommentarer", False)
         blad = [tabell_till_blad(t, f"{t.rubrik} {t.del_rubrik}".strip(), kommentarer) for t in s.tabeller]
     if not blad:

@@ -354,7 +354,9 @@ class Tabell:
 
     @property
     def enhetstext(self) -> str:
-        return self.visning.enhet
+        """The amount unit for the caption; "" for a table without amounts (volumes, %, kronor per unit: each row
+        or column names its own unit)."""
+        return self.visning.enhet if any(k.slag not in (PROCENT, VOLYM, STYCK) for k in self.kolumner) else ""
 
     def celler(self, i: int) -> list[tuple[str, Decimal | None, str]]:
         """(text, Excel number, slag) of row ``i``'s cells."""
