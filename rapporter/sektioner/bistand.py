@@ -197,24 +197,16 @@ def bygg(k: Byggkontext, s: Rapportsektion) -> None:
         s.data["tabeller"].append(ot)
 
     if p.diagram and any(v is not None for v in belopp.values()):
-        s.data["diagram"] = diagram.stapeldiagram(
-            f"diagram-{prefix}",
+        s.data["diagram"] = diagram.grupperade_staplar(
             f"Utbetalt ekonomiskt bistånd per månad, {år - 1} och {år}",
-            f"Stapeldiagram per månad {k.period.text()} i {visning.enhet}: utbetalt {år - 1} och {år}. "
-            "Samma siffror finns i tabellen.",
-            [manader.lång(m).capitalize() for m in range(1, t_o_m + 1)],
             [
-                diagram.Serie(
-                    f"Utbetalt {år - 1}",
-                    [visning.avrundat(belopp.get((år - 1, m)), KOSTNAD) or NOLL for m in range(1, t_o_m + 1)],
-                    diagram.FYLLNINGAR[2],
-                ),
-                diagram.Serie(
-                    f"Utbetalt {år}",
-                    [visning.avrundat(belopp.get((år, m)), KOSTNAD) or NOLL for m in range(1, t_o_m + 1)],
-                    diagram.FYLLNINGAR[0],
-                ),
+                (f"Utbetalt {å}", [visning.avrundat(belopp.get((å, m)), KOSTNAD) for m in range(1, t_o_m + 1)])
+                for å in (år - 1, år)
             ],
+            [manader.kort(m) for m in range(1, t_o_m + 1)],
             visning.enhet,
-            visning.decimaler,
+            beskrivning=f"Stapeldiagram per månad {k.period.text()} i {visning.enhet}: utbetalt {år - 1} och {år}. "
+            "Samma siffror finns i tabellen.",
+            id=f"diagram-{prefix}",
+            decimaler=visning.decimaler,
         )
