@@ -100,7 +100,7 @@ def _värde(v) -> Decimal | None:
 
 
 def _kommunkod(v) -> str:
-    """ "0330", 330 (a leading zero lost in Excel), "0330 Exempelby" → "0330"; a name stays a name."""
+    """ "0180", 180 (a leading zero lost in Excel), "0180 Stockholm" → "0180"; a name stays a name."""
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return f"{int(v):04d}"
     text = " ".join(str(v).split())
@@ -376,7 +376,7 @@ class Koladaimport(Importtypdef):
     filtyper = (".json", ".xlsx", ".csv")
     instruktioner = (
         "Ladda upp ett svar från Koladas API v3 (.json, t.ex. från "
-        "https://api.kolada.se/v3/data/kpi/U21468/municipality/0330/year/2021,2022,2023) eller en tabell (.xlsx/.csv) "
+        "https://api.kolada.se/v3/data/kpi/U21468/municipality/0180/year/2021,2022,2023) eller en tabell (.xlsx/.csv) "
         "med Kolada-id, kommun, år och värden.",
         "Värdena per kön: kolumnerna T, K och M (eller Totalt, Kvinnor, Män), eller en kolumn Kön med en kolumn Värde. "
         "År kan också stå som kolumnrubriker (en kolumn per år).",
@@ -431,7 +431,7 @@ def planera(ctx: Kontext, tolkat: Tolkat) -> Plan:
                 None,
                 None,
                 None,
-                f"{ctx.kommun} saknar kommunkod (t.ex. 0330). En administratör "
+                f"{ctx.kommun} saknar kommunkod (t.ex. 0180). En administratör "
                 "anger den under Organisation → Kommuner.",
             )
         )

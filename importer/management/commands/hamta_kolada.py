@@ -1,6 +1,6 @@
 """Fetch indicator values for a kommun live from Kolada's API v3 and import them in one transaction.
 
-    manage.py hamta_kolada --kommun 0330 [--kpi U21468,N31814] [--år 2020-2023] [--torrkörning]
+    manage.py hamta_kolada --kommun 0180 [--kpi U21468,N31814] [--år 2020-2023] [--torrkörning]
 
 Without --kpi: every Kolada-id used by the kommun's indikatorer. All pages of all chunks (≤ 25 ids each) are
 fetched first; only when everything has arrived is anything written, through the same parser and plan as an
@@ -41,7 +41,7 @@ class Command(BaseCommand):
     help = "Hämtar indikatorvärden från Kolada (API v3) för en kommun och importerar dem i en transaktion."
 
     def add_arguments(self, parser):
-        parser.add_argument("--kommun", required=True, help="Kommunkod, t.ex. 0330 för Knivsta.")
+        parser.add_argument("--kommun", required=True, help="Kommunkod, t.ex. 0180.")
         parser.add_argument(
             "--kpi",
             action="append",
