@@ -16,7 +16,7 @@ from rapporter import egentabeller as et
 from . import export, mallar, selectors
 from .mallar.egentabell import Egentabellimport, cell_text, typ_för
 from .models import Import
-from .views_mallar import VISA_HÖGST, Uppladdning, _importnämnd, _sessionsnyckel
+from .views_mallar import Uppladdning, _importnämnd, _sessionsnyckel, granskningssida
 
 
 def _tabell(request, nämnd, tabell_id: int, år: int):
@@ -69,44 +69,12 @@ def granska(request, nämnd_id: int, tabell_id: int, år: int, import_id: int):
     tabell = _tabell(request, nämnd, tabell_id, år)
     imp = selectors.eget_import(request.user, nämnd, import_id, [typ_för(tabell.id, år)])
     tillbaka = reverse("egentabell-rader", args=[nämnd.pk, år, tabell.id])
-    data = request.session.get(_sessionsnyckel(imp.pk))
-    if imp.status == Import.Status.GENOMFÖRD:
-        return redirect(tillbaka)
-    if data is None or imp.status == Import.Status.AVBRUTEN:
-        return render(request, "importer/mallar/utgangen.html", {"nämnd": nämnd, "imp": imp}, status=410)
-    tolkat = mallar.Tolkat.från_json(data)
-    fel_text = ""
-    if request.method == "POST":
-        if request.POST.get("åtgärd") == "avbryt":
-            mallar.avbryt(request.user, imp)
-            request.session.pop(_sessionsnyckel(imp.pk), None)
-            return redirect(tillbaka)
-        try:
-            imp = mallar.bekräfta(request.user, imp, tolkat, request.POST.get("fingeravtryck", ""))
-        except mallar.InteBekräftad as e:
-            fel_text = e.messages[0]
-        else:
-            request.session.pop(_sessionsnyckel(imp.pk), None)
-            messages.success(
-                request, f"Importen är klar: {imp.antal_skapade} nya och {imp.antal_ändrade} ändrade rader."
-            )
-            return redirect(tillbaka)
-    granskning = mallar.granska(request.user, imp, tolkat)
-    rader = granskning.plan.rader
-    return render(
-        request,
-        "importer/mallar/granska.html",
-        {
-            "nämnd": nämnd,
-            "imp": imp,
-            "g": granskning,
-            "titel": f"{tabell.namn} {år}",
-            "rader": rader[:VISA_HÖGST],
-            "fler": max(0, len(rader) - VISA_HÖGST),
-            "fel_text": fel_text,
-            "noteringar": [*tolkat.noteringar, *granskning.plan.noteringar],
-        },
-        status=409 if fel_text else 200,
+
+    def bekräftad(imp: Import) -> None:
+        messages.success(request, f"Importen är klar: {imp.antal_skapade} nya och {imp.antal_ändrade} ändrade rader.")
+
+    return granskningssida(
+        request, nämnd, imp, f"{tabell.namn} {år}", avbruten=tillbaka, klar=lambda imp: tillbaka, bekräftad=bekräftad
     )
 
 

@@ -115,9 +115,23 @@ def _mitt_import(request, nämnd, import_id: int) -> Import:
 def granska(request, nämnd_id: int, import_id: int):
     nämnd = _importnämnd(request, nämnd_id)
     imp = _mitt_import(request, nämnd, import_id)
+    return granskningssida(
+        request,
+        nämnd,
+        imp,
+        mallar.importtyp(imp.typ).titel,
+        avbruten=reverse("mallimport", args=[nämnd.pk]),
+        klar=lambda imp: reverse("mallimport-resultat", args=[nämnd.pk, imp.pk]),
+    )
+
+
+def granskningssida(request, nämnd, imp: Import, titel: str, *, avbruten: str, klar, bekräftad=None):
+    """The preview of a template import and its confirm/cancel (every kind: the parsed rows kept in the session
+    between upload and confirm). ``klar(imp)``: where a finished import goes; ``bekräftad(imp)``: called once when
+    this request confirmed it (e.g. a message)."""
     data = request.session.get(_sessionsnyckel(imp.pk))
     if imp.status == Import.Status.GENOMFÖRD:
-        return redirect("mallimport-resultat", nämnd.pk, imp.pk)
+        return redirect(klar(imp))
     if data is None or imp.status == Import.Status.AVBRUTEN:
         return render(request, "importer/mallar/utgangen.html", {"nämnd": nämnd, "imp": imp}, status=410)
     tolkat = mallar.Tolkat.från_json(data)
@@ -126,14 +140,16 @@ def granska(request, nämnd_id: int, import_id: int):
         if request.POST.get("åtgärd") == "avbryt":
             mallar.avbryt(request.user, imp)
             request.session.pop(_sessionsnyckel(imp.pk), None)
-            return redirect("mallimport", nämnd.pk)
+            return redirect(avbruten)
         try:
-            mallar.bekräfta(request.user, imp, tolkat, request.POST.get("fingeravtryck", ""))
+            imp = mallar.bekräfta(request.user, imp, tolkat, request.POST.get("fingeravtryck", ""))
         except mallar.InteBekräftad as e:
             fel_text = e.messages[0]
         else:
             request.session.pop(_sessionsnyckel(imp.pk), None)
-            return redirect("mallimport-resultat", nämnd.pk, imp.pk)
+            if bekräftad is not None:
+                bekräftad(imp)
+            return redirect(klar(imp))
     granskning = mallar.granska(request.user, imp, tolkat)
     rader = granskning.plan.rader
     return render(
@@ -143,7 +159,7 @@ def granska(request, nämnd_id: int, import_id: int):
             "nämnd": nämnd,
             "imp": imp,
             "g": granskning,
-            "titel": mallar.importtyp(imp.typ).titel,
+            "titel": titel,
             "rader": rader[:VISA_HÖGST],
             "fler": max(0, len(rader) - VISA_HÖGST),
             "fel_text": fel_text,
