@@ -289,9 +289,7 @@ def tolka_tabell(tabeller: list[Bladrader], profil=None) -> Tolkat:
             if i not in karta.index.values() and (å := _årskolumn(c)) is not None
         }
         tolkat.kolumner[tabell.namn] = {f: karta.ref(f) for f in karta.index}
-        for nummer, celler in tabell.rader:
-            if nummer <= karta.rubrikrad or all(tom(c) for c in celler) or karta.är_rubrikrad(celler):
-                continue
+        for nummer, celler in karta.datarader(tabell):
             tolkat.antal_rader += 1
             _tolka_tabellrad(_Tabellrad(tabell.namn, nummer, karta, tolkat), celler, år_kolumner, rader)
     if not hittade:

@@ -116,9 +116,7 @@ class Kontobudgetimport(Importtypdef):
                 continue
             hittade = True
             tolkat.kolumner[tabell.namn] = {f: karta.ref(f) for f in karta.index}
-            for nummer, celler in tabell.rader:
-                if nummer <= karta.rubrikrad or all(tom(c) for c in celler) or karta.är_rubrikrad(celler):
-                    continue
+            for nummer, celler in karta.datarader(tabell):
                 rad = self._rad(tabell.namn, nummer, celler, karta, år_i_rubrik, tecken, tolkat)
                 if rad is not None:
                     tolkat.rader.append(rad)

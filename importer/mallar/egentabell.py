@@ -37,7 +37,6 @@ from .ramverk import (
     Tolkat,
     hitta_kolumner,
     nyckeltext,
-    tom,
 )
 
 TYP = re.compile(r"^e(\d{1,6})-(\d{4})$")
@@ -92,9 +91,7 @@ class Egentabellimport(Importtypdef):
                 continue
             hittade = True
             tolkat.kolumner[blad.namn] = {f: karta.ref(f) for f in karta.index}
-            for nummer, celler in blad.rader:
-                if nummer <= karta.rubrikrad or all(tom(c) for c in celler) or karta.är_rubrikrad(celler):
-                    continue
+            for nummer, celler in karta.datarader(blad):
                 tolkat.antal_rader += 1
                 värden: dict[str, str] = {}
                 ok = True

@@ -47,7 +47,7 @@ from rapporter.models import Egenrad
 from .. import lasare
 from ..lasare import Bladrader, Filfel, Radfel, kolumnbokstav, rubrik_och_enhet
 from ..models import Import, Importprofil, Importändring
-from ..resources import Mallresurs
+from ..resources import Mallresurs, tom
 
 SKIPPA_BLAD = {"instruktioner", "giltiga värden", "anvisningar", "om tabellen"}
 
@@ -74,10 +74,6 @@ def läs_tabeller(filnamn: str, innehåll: bytes) -> tuple[list[Bladrader], list
 # --- header recognition -------------------------------------------------------------------------
 
 
-def tom(värde: Any) -> bool:
-    return värde is None or (isinstance(värde, str) and not värde.strip())
-
-
 @dataclass
 class Kolumnkarta:
     blad: str
@@ -96,6 +92,12 @@ class Kolumnkarta:
 
     def faktor(self, fält: str) -> int:
         return lasare.ENHETER.get(self.enheter.get(fält) or "kr", 1)
+
+    def datarader(self, tabell: Bladrader):
+        """(row number, cells) of the data rows under the header: empty rows and repeated headers left out."""
+        for nummer, celler in tabell.rader:
+            if nummer > self.rubrikrad and not all(tom(c) for c in celler) and not self.är_rubrikrad(celler):
+                yield nummer, celler
 
     def är_rubrikrad(self, celler: list[Any]) -> bool:
         """A repeated header row (page break). Cheap test on one recognised column first."""
@@ -374,9 +376,7 @@ class Importtypdef:
                 continue
             hittade = True
             tolkat.kolumner[tabell.namn] = {f: karta.ref(f) for f in karta.index}
-            for nummer, celler in tabell.rader:
-                if nummer <= karta.rubrikrad or all(tom(c) for c in celler) or karta.är_rubrikrad(celler):
-                    continue
+            for nummer, celler in karta.datarader(tabell):
                 tolkat.antal_rader += 1
                 rad: dict[str, Any] = {"blad": tabell.namn, "rad": nummer}
                 ok = True

@@ -302,9 +302,7 @@ def _tolka_blad(tabell: Bladrader, karta: Kolumnkarta, tolkat: Tolkat) -> None:
     kolumner = {f: karta.ref(f) for f in karta.index}
     tolkat.kolumner[tabell.namn] = kolumner
     tal = Tal(NYCKELTAL)
-    for nummer, celler in tabell.rader:
-        if nummer <= karta.rubrikrad or all(tom(c) for c in celler) or karta.är_rubrikrad(celler):
-            continue
+    for nummer, celler in karta.datarader(tabell):
         tolkat.antal_rader += 1
         _tolka_rad(_Volymrad(tabell.namn, nummer, kolumner, tolkat), karta, breda, celler, tal)
 
