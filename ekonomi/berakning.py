@@ -402,6 +402,21 @@ def bas_tom(b: Bas) -> bool:
     return all(getattr(b, f.name) is None for f in fields(Bas) if f.name not in _FLAGGOR)
 
 
+def delträd(områden: Sequence[Områdesunderlag], rot: int | None) -> list[Områdesunderlag]:
+    """``rot`` and its descendants among ``områden`` (every område for None; none when ``rot`` is not there)."""
+    if rot is None:
+        return list(områden)
+    barn: dict[int | None, list[Områdesunderlag]] = {}
+    for o in områden:
+        barn.setdefault(o.förälder_id, []).append(o)
+    ut = [o for o in områden if o.id == rot]
+    i = 0
+    while i < len(ut):
+        ut += barn.get(ut[i].id, [])
+        i += 1
+    return ut
+
+
 def med_prognos(underlag: Sequence[Områdesunderlag], månad: int) -> frozenset[int]:
     """The områden with a helårsprognos made up to ``månad``, and their ancestors."""
     förälder = {o.id: o.förälder_id for o in underlag}

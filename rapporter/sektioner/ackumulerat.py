@@ -101,21 +101,6 @@ def månadsbudget(o: berakning.Områdesunderlag, år: int, månad: int) -> Decim
     )
 
 
-def delträd(alla: list[berakning.Områdesunderlag], rot: int | None) -> list[berakning.Områdesunderlag]:
-    """``rot`` and its descendants (every område for None)."""
-    if rot is None:
-        return list(alla)
-    barn: dict[int | None, list[berakning.Områdesunderlag]] = {}
-    for o in alla:
-        barn.setdefault(o.förälder_id, []).append(o)
-    ut = [o for o in alla if o.id == rot]
-    i = 0
-    while i < len(ut):
-        ut += barn.get(ut[i].id, [])
-        i += 1
-    return ut
-
-
 @dataclass
 class Serie:
     namn: str
@@ -198,7 +183,7 @@ def bygg(k: Byggkontext, s: Rapportsektion) -> None:
     namn = {o.id: o.namn for o in alla}
     rötter: list[int | None] = [r for r in p.områden if r in namn] if p.områden else [None]
     serier = [
-        serie(namn[r] if r is not None else rapport.nämnd.namn, delträd(alla, r), utfall, år, t_o_m,
+        serie(namn[r] if r is not None else rapport.nämnd.namn, berakning.delträd(alla, r), utfall, år, t_o_m,
               k.period.rapportmånad or t_o_m)
         for r in rötter
     ]  # fmt: skip

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
+from ekonomi import berakning
 from ekonomi.berakning import Bas
 from grund import manader
 from nyckeltal import selectors as nyckeltal_sel
@@ -17,7 +18,7 @@ from nyckeltal import selectors as nyckeltal_sel
 from .. import diagram
 from ..tabell import KOSTNAD, PROCENT, RAD, STYCK, SUMMA, VOLYM, Kolumn, Tabell, Tabellrad, Visning
 from . import Rapportsektion, Sammanhang, sektionstyp
-from .ackumulerat import delträd, läs_ids, utfall_per_månad
+from .ackumulerat import läs_ids, utfall_per_månad
 from .drift import läs_visning, visning_för
 from .kontext import Byggkontext
 
@@ -106,7 +107,7 @@ def utbetalt(k: Byggkontext, p: Bistånd) -> dict[tuple[int, int], Decimal]:
                 summor[(b.år, b.månad)] = summor.get((b.år, b.månad), NOLL) + b.belopp
         return summor
     alla = [o for n in k.nämnder for o in k.underlag(n)]
-    ids = {o.id for o in delträd(alla, p.område)} if any(o.id == p.område for o in alla) else set()
+    ids = {o.id for o in berakning.delträd(alla, p.område)} if any(o.id == p.område for o in alla) else set()
     ut: dict[tuple[int, int], Decimal] = {}
     for (o, å, m), v in utfall_per_månad(k).items():
         if o in ids:

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
+from ekonomi import berakning
 from ekonomi import selectors as ekonomi_sel
 from ekonomi.berakning import Bas
 from grund import manader
@@ -82,16 +83,7 @@ def _kvot(täljare: Decimal | None, nämnare: Decimal | None) -> Decimal | None:
 def _delträd(k: Byggkontext, rötter: tuple[int, ...]) -> set[int]:
     """The ids of the chosen subtrees' områden (the roots and their descendants) in the report's nämnder."""
     alla = [o for n in k.rapport.delar_nämnder for o in k.underlag(n)]
-    barn: dict[int | None, list[int]] = defaultdict(list)
-    for o in alla:
-        barn[o.förälder_id].append(o.id)
-    valda, kö = set(), [i for i in rötter]
-    while kö:
-        i = kö.pop()
-        if i not in valda:
-            valda.add(i)
-            kö += barn.get(i, [])
-    return valda
+    return {o.id for r in rötter for o in berakning.delträd(alla, r)}
 
 
 @sektionstyp(
