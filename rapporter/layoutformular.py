@@ -255,12 +255,6 @@ class Avsnitt:
     def dolda(self) -> set[str]:
         return self._ids("dolda")
 
-    @property
-    def valda_serier(self) -> set[str]:
-        """The månadsserie section's chosen nyckeltal."""
-        v = self.p.get("nyckeltal")
-        return {str(x) for x in v} if isinstance(v, list | tuple) else set()
-
     def _valda_ids(self, fält: str) -> set[str]:
         """Ids chosen in a list parameter of the section (ackumulerat's områden, bistånd's kostnadsslag …)."""
         v = self.p.get(fält)
@@ -276,6 +270,7 @@ class Avsnitt:
 
     @property
     def valda_nyckeltal(self) -> set[str]:
+        """The nyckeltal chosen (månadsserie's series, bistånd's beslutsorsaker)."""
         return self._valda_ids("nyckeltal")
 
     @property
@@ -285,7 +280,7 @@ class Avsnitt:
 
     @property
     def nämnder(self) -> set[str]:
-        return {str(v) for v in self.p.get("nämnder") or ()}
+        return self._valda_ids("nämnder")
 
 
 def avsnitt(utkast: list[dict], fel: dict[int, list[str]] | None = None) -> list[Avsnitt]:
