@@ -44,7 +44,7 @@ from rapporter.sektioner import Rapportsektion
 from rapporter.tabell import SLAG_TEXT, Tabell, Visning
 
 from . import mallar
-from .resources import RESURSER
+from .resources import RESURSER, budget_queryset, indikator_queryset, prognos_queryset
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TKR = "#,##0"
@@ -620,15 +620,13 @@ def giltiga_värden(typ: str, nämnd: Nämnd) -> Blad:
 
 def ifylld_mall(typ: str, nämnd: Nämnd, år: int) -> list[Blad]:
     """Today's figures as a filled-in template (through the Resource), to edit and import again."""
-    from . import resources
-
-    if typ not in resources.RESURSER:
+    if typ not in RESURSER:
         raise Http404("Det finns ingen ifylld mall för den typen.")
-    resurs = resources.RESURSER[typ]()
+    resurs = RESURSER[typ]()
     qs = {
-        "budget": resources.budget_queryset,
-        "prognos": resources.prognos_queryset,
-        "indikatorer": resources.indikator_queryset,
+        "budget": budget_queryset,
+        "prognos": prognos_queryset,
+        "indikatorer": indikator_queryset,
     }[typ](nämnd, år)
     dataset = resurs.export(queryset=qs)
     b = Blad(
