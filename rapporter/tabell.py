@@ -14,8 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ekonomi.berakning import NOLL, Bas, Områdesunderlag, avrunda, bas_tom, summera_bas
-from grund import manader
+from ekonomi.berakning import NOLL, Bas, Områdesunderlag, avrunda, bas_tom, månadsspann, summera_bas
 from grund.format import STRECK, procent, tal, värde
 
 # What a column's figures are: decides sign and format.
@@ -49,11 +48,7 @@ class Period:
     def text(self, år: int | None = None) -> str:
         """ "jan–jun 2024", "jan 2024"; the bare year for a plan."""
         år = self.år if år is None else år
-        if not self.t_o_m:
-            return str(år)
-        if self.t_o_m == 1:
-            return f"{manader.kort(1)} {år}"
-        return f"{manader.kort(1)}–{manader.kort(self.t_o_m)} {år}"
+        return f"{månadsspann(self.t_o_m)} {år}" if self.t_o_m else str(år)
 
     @property
     def helår(self) -> bool:

@@ -83,11 +83,6 @@ class Ackumulerat:
         return visning_för(kommun, self.enhet, self.decimaler, self.negativa, NEGATIVA_VAL)
 
 
-def utfall_per_månad(k: Byggkontext) -> dict[tuple[int, int, int], Decimal]:
-    """(område, år, månad) → utfall for every nämnd of the report, from the report's one monthly read."""
-    return k.månadskostnad()
-
-
 def månadsbudget(o: berakning.Områdesunderlag, år: int, månad: int) -> Decimal:
     """The område's own KF-budget and tillägg och avdrag of ``månad``: the periodised budget through the month
     minus through the month before (so the months add up to the period's budget exactly)."""
@@ -178,7 +173,7 @@ def bygg(k: Byggkontext, s: Rapportsektion) -> None:
         return
     visning = p.visning(rapport.kommun)
     alla = [o for n in rapport.delar_nämnder for o in k.underlag(n)]
-    utfall = utfall_per_månad(k)
+    utfall = k.månadskostnad()
     prefix = p.id or f"t{s.nummer}"
     namn = {o.id: o.namn for o in alla}
     rötter: list[int | None] = [r for r in p.områden if r in namn] if p.områden else [None]

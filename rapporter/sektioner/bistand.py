@@ -18,7 +18,7 @@ from nyckeltal import selectors as nyckeltal_sel
 from .. import diagram
 from ..tabell import KOSTNAD, PROCENT, RAD, STYCK, SUMMA, VOLYM, Kolumn, Tabell, Tabellrad, Visning
 from . import Rapportsektion, Sammanhang, sektionstyp
-from .ackumulerat import läs_ids, utfall_per_månad
+from .ackumulerat import läs_ids
 from .drift import läs_visning, visning_för
 from .kontext import Byggkontext
 
@@ -109,7 +109,7 @@ def utbetalt(k: Byggkontext, p: Bistånd) -> dict[tuple[int, int], Decimal]:
     alla = [o for n in k.nämnder for o in k.underlag(n)]
     ids = {o.id for o in berakning.delträd(alla, p.område)} if any(o.id == p.område for o in alla) else set()
     ut: dict[tuple[int, int], Decimal] = {}
-    for (o, å, m), v in utfall_per_månad(k).items():
+    for (o, å, m), v in k.månadskostnad().items():
         if o in ids:
             ut[(å, m)] = ut.get((å, m), NOLL) + v
     return ut
