@@ -54,7 +54,11 @@ class Organisation:
     """A kommun's områden and nämnder: ids ↔ names, for validation and for layout files."""
 
     sammanhang: Sammanhang
-    sökväg: dict[int, str]  # område id → "Block / Verksamhet / Enhet"
+
+    @property
+    def sökväg(self) -> dict[int, str]:
+        """Område id → "Nämnd: Block / Verksamhet / Enhet" (the name a layout file uses)."""
+        return self.sammanhang.områden
 
     @classmethod
     def för(cls, kommun: Kommun) -> Organisation:
@@ -78,8 +82,7 @@ class Organisation:
                 nyckeltal=nyckeltalsnamn(kommun),
                 kostnadsslag=kostnadsslagsnamn(kommun),
                 egentabeller=dict(Egentabell.objects.filter(kommun=kommun).values_list("id", "namn")),
-            ),
-            {o["id"]: sökväg(o) for o in områden},
+            )
         )
 
 
