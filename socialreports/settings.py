@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "jobb",
     "publicering",
     "uppfoljning",
+    "kommunadmin",
     "socialreports",  # the roof: its management commands (ladda_demodata)
 ]
 

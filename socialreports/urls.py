@@ -21,6 +21,7 @@ urlpatterns = [
     path("layout/", include("rapporter.urls_layout")),
     path("import/", include("importer.urls")),
     path("jobb/", include("jobb.urls")),
+    path("kommun/", include("kommunadmin.urls")),
     path("publicering/", include("publicering.urls")),
     path("publikt/", include(publicering_urls.publika)),
     path("tillganglighet/", publicering_views.tillgänglighet, name="tillgänglighet"),

@@ -1,0 +1,3 @@
+"""urls_installningar (included by kommunadmin.urls)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""urls_start (included by kommunadmin.urls)."""
+
+urlpatterns: list = []
