@@ -6,6 +6,7 @@ scoped to the kommuner a user belongs to (see ``KommunScopedQuerySet``).
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import fnmatch
 from dataclasses import dataclass
@@ -135,6 +136,42 @@ class Kommun(models.Model):
 
     def __str__(self) -> str:
         return self.namn
+
+    @property
+    def logotyp_data_uri(self) -> str | None:
+        """The kommun's logo as a ``data:image/png;base64,…`` URI, ``None`` without one (for report HTML and PDFs:
+        WeasyPrint's URL fetcher serves only our static files). Cached on the instance."""
+        if "_logotyp_data_uri" not in self.__dict__:
+            logotyp = Kommunlogotyp.objects.filter(kommun_id=self.pk).only("png").first()
+            self.__dict__["_logotyp_data_uri"] = logotyp.data_uri if logotyp else None
+        return self.__dict__["_logotyp_data_uri"]
+
+
+class Kommunlogotyp(models.Model):
+    """A kommun's logo, verified and re-encoded as PNG (no metadata) when uploaded. Stored in the database, not as
+    a media file, so several app servers need no shared storage; its own table so that reading a Kommun never
+    loads the image."""
+
+    kommun = models.OneToOneField(
+        Kommun, on_delete=models.CASCADE, primary_key=True, related_name="logotyp", verbose_name="kommun"
+    )
+    png = models.BinaryField("logotyp (PNG)")
+    bredd = models.PositiveIntegerField("bredd (px)")
+    höjd = models.PositiveIntegerField("höjd (px)")
+    uppdaterad = models.DateTimeField("uppdaterad", auto_now=True)
+
+    objects = scoped_queryset("kommun").as_manager()
+
+    class Meta:
+        verbose_name = "kommunlogotyp"
+        verbose_name_plural = "kommunlogotyper"
+
+    def __str__(self) -> str:
+        return f"Logotyp {self.kommun_id}"
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(bytes(self.png)).decode("ascii")
 
 
 class Nämnd(models.Model):
