@@ -48,6 +48,7 @@ from .. import lasare
 from ..lasare import Bladrader, Filfel, Radfel, kolumnbokstav, rubrik_och_enhet
 from ..models import Import, Importprofil, Importändring
 from ..resources import Mallresurs, tom
+from ..utfall import Kodkarta
 
 SKIPPA_BLAD = {"instruktioner", "giltiga värden", "anvisningar", "om tabellen"}
 
@@ -411,10 +412,13 @@ class Importtypdef:
 
 
 class Områden:
-    """Verksamhetsområden of some nämnder, found by name or by an exact ansvars-/verksamhetskod. One query."""
+    """Verksamhetsområden of some nämnder, found by name or by an exact ansvars-/verksamhetskod (``hitta``), or a
+    parsed row's name and/or ansvar/verksamhet codes with wildcards (``hitta_rad``). One query."""
 
     def __init__(self, nämnder: list[Nämnd]):
         self.alla = list(Verksamhetsområde.objects.filter(nämnd__in=nämnder).select_related("nämnd", "förälder"))
+        self.per_id = {o.pk: o for o in self.alla}
+        self._kodkartor: dict[bool, Kodkarta] = {}
         self.namn: dict[str, list[Verksamhetsområde]] = defaultdict(list)
         self.kod: dict[str, list[Verksamhetsområde]] = defaultdict(list)
         for o in self.alla:
@@ -439,6 +443,77 @@ class Områden:
         if år is not None and not o.gäller(år):
             return None, f"Verksamhetsområdet {o.namn} gäller inte år {år}."
         return o, None
+
+    def hitta_rad(self, rad: dict, år: int | None) -> tuple[Verksamhetsområde | None, str | None]:
+        """The area of a parsed row: by ``rad["område"]`` (a name or an exact code, ``hitta``) and/or by
+        ``rad["ansvar"]`` / ``rad["verksamhet"]`` (codes), matched with the utfall import's rules
+        (``importer.utfall.Kodkarta``: exact or wildcard ``74*``, the most specific wins, a tie is an error).
+        When a row has both a name and codes they must point at the same area. (area, None) or (None, error)."""
+        ansvar = _kodtext(rad.get("ansvar"))
+        verksamhet = _kodtext(rad.get("verksamhet"))
+        namn = _kodtext(rad.get("område"))
+        if not ansvar and not verksamhet:
+            if not namn:
+                return None, "Ange verksamhetsområde, ansvar eller verksamhet."
+            return self.hitta(namn, år)
+        o, fel = self._hitta_kod(ansvar, verksamhet, år)
+        if fel or not namn:
+            return o, fel
+        via_namn, fel = self.hitta(namn, år)
+        if fel:
+            return None, fel
+        if via_namn is not None and o is not None and via_namn.pk != o.pk:
+            return None, (
+                f"Verksamhetsområdet {namn!r} stämmer inte med koderna ({_koder_text(ansvar, verksamhet)}), "
+                f"som hör till {o.namn}."
+            )
+        return o, None
+
+    def _hitta_kod(self, ansvar: str, verksamhet: str, år: int | None) -> tuple[Verksamhetsområde | None, str | None]:
+        nyckel = år is not None
+        if nyckel not in self._kodkartor:
+            self._kodkartor[nyckel] = Kodkarta(
+                {
+                    "id": o.pk,
+                    "namn": o.namn,
+                    "nämnd_id": o.nämnd_id,
+                    "från_år": o.från_år if år is not None else None,
+                    "till_år": o.till_år if år is not None else None,
+                    "ansvarskoder": o.ansvarskoder,
+                    "verksamhetskoder": o.verksamhetskoder,
+                }
+                for o in self.alla
+                if not o.ej_fördelat
+            )
+        träffar = self._kodkartor[nyckel].hitta(ansvar, verksamhet, år or 0)
+        text = _koder_text(ansvar, verksamhet)
+        if not träffar:
+            return None, (
+                f"{text[:1].upper()}{text[1:]} hör inte till något verksamhetsområde i nämnden"
+                + (f" år {år}" if år is not None else "")
+                + ". Lägg till koden på ett verksamhetsområde eller rätta filen."
+            )
+        if len(träffar) > 1:
+            return None, (
+                f"{text[:1].upper()}{text[1:]} passar lika bra på flera verksamhetsområden ("
+                + ", ".join(o.namn for o in träffar)
+                + "). Gör koderna entydiga (en exakt kod går före 74*, ett längre prefix före ett kortare)."
+            )
+        return self.per_id[träffar[0].id], None
+
+
+def _kodtext(värde: Any) -> str:
+    if tom(värde):
+        return ""
+    if isinstance(värde, float) and värde == int(värde):
+        värde = int(värde)
+    return " ".join(str(värde).split())
+
+
+def _koder_text(ansvar: str, verksamhet: str) -> str:
+    return " och ".join(
+        t for t in (f"ansvar {ansvar}" if ansvar else "", f"verksamhet {verksamhet}" if verksamhet else "") if t
+    )
 
 
 def _dubblett(sedda: dict, nyckel, rad: dict) -> str | None:
