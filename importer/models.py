@@ -19,6 +19,7 @@ class Importtyp(models.TextChoices):
     VOLYMER = "volymer", "Volymer och nyckeltal"
     INDIKATORER = "indikatorer", "Indikatorer"
     KOLADA = "kolada", "Indikatorer från Kolada"
+    ORGANISATION = "organisation", "Organisation"
 
 
 class Importprofil(models.Model):
