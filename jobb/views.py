@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST, require_safe
 
@@ -75,9 +76,9 @@ def rapport_pdf(request, nämnd_id: int, år: int, typ: str):
     nämnd = nämnd_för(request.user, nämnd_id)
     if typ == Rapporttyp.MÅNADSRAPPORT:
         månad = rapportens_månad(request, typ, lambda: ekonomi_sel.senaste_utfallsmånad(request.user, nämnd, år))
-        return _pdf_svar(rapportpdf.månadsrapport(request.user, nämnd, år, månad), nämnd, år, typ)
+        return _pdf_svar(request, rapportpdf.månadsrapport(request.user, nämnd, år, månad), nämnd, år, typ)
     if arkiverad := publicering_sel.fastställd_version(nämnd, år, typ):
-        return _pdf_svar(bytes(arkiverad.pdf), nämnd, år, typ)
+        return _pdf_svar(request, bytes(arkiverad.pdf), nämnd, år, typ)
     version = dataversion.version(nämnd.kommun_id)
     r = rapportpdf.för_version(nämnd, år, typ, request.GET["version"]) if "version" in request.GET else None
     r = r or rapportpdf.för_version(nämnd, år, typ, version)
@@ -90,11 +91,12 @@ def rapport_pdf(request, nämnd_id: int, år: int, typ: str):
             jobb = services.starta(Jobb.Typ.PDF, request.user, nämnd.kommun, parametrar)
         return redirect("jobb-status", jobb.pk)
     rapportpdf.markera_efterfrågad(r)
-    return _pdf_svar(rapportpdf.fil(r), nämnd, år, typ)
+    return _pdf_svar(request, rapportpdf.fil(r), nämnd, år, typ)
 
 
-def _pdf_svar(pdf: bytes, nämnd: Nämnd, år: int, typ: str) -> HttpResponse:
+def _pdf_svar(request, pdf: bytes, nämnd: Nämnd, år: int, typ: str) -> HttpResponse:
+    """Shown in the browser (inline); ``?ladda_ner=1`` asks for a download (attachment)."""
     response = HttpResponse(pdf, content_type="application/pdf")
     filnamn = slugify(f"{nämnd.kommun.namn} {nämnd.namn} {Rapporttyp(typ).label} {år}")
-    response["Content-Disposition"] = f'attachment; filename="{filnamn}.pdf"'
+    response["Content-Disposition"] = content_disposition_header("ladda_ner" in request.GET, f"{filnamn}.pdf")
     return response

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST, require_safe
 
@@ -85,11 +86,12 @@ def åtgärd(request, nämnd_id: int, år: int, typ: str, åtgärd: str):
     return redirect("rapportärende", nämnd_id, år, typ)
 
 
-def _pdf_svar(version: Rapportversion) -> HttpResponse:
+def _pdf_svar(request, version: Rapportversion) -> HttpResponse:
+    """Shown in the browser (inline); ``?ladda_ner=1`` asks for a download (attachment)."""
     response = HttpResponse(bytes(version.pdf), content_type="application/pdf")
     ä = version.ärende
     namn = slugify(f"{ä.nämnd.kommun.namn} {ä.nämnd.namn} {ä.get_typ_display()} {ä.år} v{version.nummer}")
-    response["Content-Disposition"] = f'attachment; filename="{namn}.pdf"'
+    response["Content-Disposition"] = content_disposition_header("ladda_ner" in request.GET, f"{namn}.pdf")
     response["X-Checksum-SHA256"] = version.sha256
     return response
 
@@ -97,7 +99,7 @@ def _pdf_svar(version: Rapportversion) -> HttpResponse:
 @require_safe
 def version_pdf(request, version_id: int):
     """An archived version, exactly the bytes that were adopted (for logged-in readers of the kommun)."""
-    return _pdf_svar(selectors.version(request.user, version_id))
+    return _pdf_svar(request, selectors.version(request.user, version_id))
 
 
 # --- public -------------------------------------------------------------------------------------
@@ -160,7 +162,7 @@ def publikt_rapport(request, kommunkod: str, version_id: int):
 @login_not_required
 @require_safe
 def publikt_pdf(request, kommunkod: str, version_id: int):
-    return _pdf_svar(selectors.publik_version(selectors.publik_kommun(kommunkod), version_id))
+    return _pdf_svar(request, selectors.publik_version(selectors.publik_kommun(kommunkod), version_id))
 
 
 @login_not_required
