@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar, overload
 from grund import manader
 
 NOLL = Decimal(0)
+ÖRE = Decimal("0.01")
 JÄMN = (Decimal(1),) * 12
 
 
@@ -30,9 +31,61 @@ def periodandel(vikter: Sequence[Decimal] | None, t_o_m_månad: int) -> Decimal:
     return sum(v[:t_o_m_månad], NOLL) / total
 
 
-def periodbudget(helår: Decimal, vikter: Sequence[Decimal] | None, t_o_m_månad: int) -> Decimal:
-    """Budget for months 1..t_o_m_månad, rounded to öre."""
-    return (helår * periodandel(vikter, t_o_m_månad)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+def periodbudget(
+    helår: Decimal,
+    vikter: Sequence[Decimal] | None,
+    t_o_m_månad: int,
+    månader: Sequence[Decimal | None] | None = None,
+) -> Decimal:
+    """Budget for months 1..t_o_m_månad, rounded to öre — the one rule every user of a periodised budget follows.
+
+    ``månader``: exact amounts of single months (jan … dec, None where not given; a budget imported per month or
+    for a period). The period's exact months count to the öre; the months without one share the rest of the year
+    (helår − every exact month) by ``vikter`` restricted to them (evenly when those weights are all 0). Through
+    December the result is always ``helår``: when all twelve months are exact, a difference to helår lands on
+    December. ``vikter``: the post's profile, else the kommun's standard profile (the selector decides), else None
+    (even spread)."""
+    if not månader or all(m is None for m in månader):
+        return (helår * periodandel(vikter, t_o_m_månad)).quantize(ÖRE, ROUND_HALF_UP)
+    if not 0 <= t_o_m_månad <= 12:
+        raise ValueError(f"Månad måste vara 0–12, inte {t_o_m_månad}.")
+    if len(månader) != 12:
+        raise ValueError("En budgetpost har tolv månader.")
+    v = tuple(vikter) if vikter else JÄMN
+    if len(v) != 12:
+        raise ValueError("En periodiseringsprofil har tolv månadsvikter.")
+    exakta = sum((m for m in månader[:t_o_m_månad] if m is not None), NOLL)
+    rest = helår - sum((m for m in månader if m is not None), NOLL)
+    fria = [i for i, m in enumerate(månader) if m is None]
+    if not fria:
+        return exakta + (rest if t_o_m_månad == 12 else NOLL)
+    vikt = {i: v[i] for i in fria}
+    if sum(vikt.values(), NOLL) <= 0:
+        vikt = dict.fromkeys(fria, Decimal(1))
+    andel = sum((w for i, w in vikt.items() if i < t_o_m_månad), NOLL) / sum(vikt.values(), NOLL)
+    return exakta + (rest * andel).quantize(ÖRE, ROUND_HALF_UP)
+
+
+def månadsbudget(
+    helår: Decimal, vikter: Sequence[Decimal] | None, månad: int, månader: Sequence[Decimal | None] | None = None
+) -> Decimal:
+    """The budget of one month: through ``månad`` minus through the month before, so the months add up to every
+    period's budget exactly."""
+    return periodbudget(helår, vikter, månad, månader) - periodbudget(helår, vikter, månad - 1, månader)
+
+
+def fördela_exakt(belopp: Decimal, vikter: Sequence[Decimal] | None, t_o_m_månad: int) -> list[Decimal]:
+    """A period's budget (months 1..t_o_m_månad) as exact monthly amounts: spread by ``vikter`` (evenly without,
+    or when the period's weights are all 0), each month rounded to öre and the remainder on the last month, so
+    the months sum to ``belopp`` exactly."""
+    if not 1 <= t_o_m_månad <= 12:
+        raise ValueError(f"Månad måste vara 1–12, inte {t_o_m_månad}.")
+    v = list(vikter)[:t_o_m_månad] if vikter else [Decimal(1)] * t_o_m_månad
+    if sum(v, NOLL) <= 0:
+        v = [Decimal(1)] * t_o_m_månad
+    total = sum(v, NOLL)
+    ut = [(belopp * w / total).quantize(ÖRE, ROUND_HALF_UP) for w in v[:-1]]
+    return [*ut, belopp - sum(ut, NOLL)]
 
 
 def budgetavvikelse(budget: Decimal, tillägg: Decimal, nettokostnad: Decimal) -> Decimal:
@@ -179,6 +232,20 @@ class Budgetbelopp:
     volym: Decimal | None = None  # budgeted volume and peng (money follows volume)
     peng: Decimal | None = None
     kostnadsslag: tuple[int, str, str, int] | None = None  # (id, namn, typ, ordning) when budgeted per kostnadsslag
+    månader: tuple[Decimal | None, ...] | None = None  # exact amounts per month (jan … dec, None = not given)
+
+    def period(self, t_o_m: int) -> Decimal:
+        """The post's budget for months 1..t_o_m (``periodbudget``: exact months to the öre)."""
+        return periodbudget(self.belopp, self.vikter, t_o_m, self.månader)
+
+    def månad(self, månad: int) -> Decimal:
+        return månadsbudget(self.belopp, self.vikter, månad, self.månader)
+
+    def andel(self, t_o_m: int) -> Decimal:
+        """The share of the year's budget in months 1..t_o_m (spreads what follows the money, e.g. the volume)."""
+        if self.månader and self.belopp:
+            return self.period(t_o_m) / self.belopp
+        return periodandel(self.vikter, t_o_m)
 
 
 @dataclass(frozen=True)
@@ -203,7 +270,7 @@ class Områdesunderlag:
 
 
 def _budget(o: Områdesunderlag, slag: str, år: int, t_o_m_månad: int = 12) -> Decimal:
-    return sum((periodbudget(b.belopp, b.vikter, t_o_m_månad) for b in o.budget if b.slag == slag and b.år == år), NOLL)
+    return sum((b.period(t_o_m_månad) for b in o.budget if b.slag == slag and b.år == år), NOLL)
 
 
 def driftrad_period(o: Områdesunderlag, år: int, månad: int) -> DriftRad:
@@ -306,13 +373,13 @@ def _plus(*värden: Decimal | None) -> Decimal | None:
 
 def _budget_eller_none(poster: Sequence[Budgetbelopp], slag: str, år: int, t_o_m: int = 12) -> Decimal | None:
     valda = [b for b in poster if b.slag == slag and b.år == år]
-    return sum((periodbudget(b.belopp, b.vikter, t_o_m) for b in valda), NOLL) if valda else None
+    return sum((b.period(t_o_m) for b in valda), NOLL) if valda else None
 
 
 def _periodvolym(b: Budgetbelopp, t_o_m: int) -> Decimal:
     """The planned volume for months 1..t_o_m, spread as the budget post's money is (compared with the period's
     volume like for like, as budget is with utfall)."""
-    return ((b.volym or NOLL) * periodandel(b.vikter, t_o_m)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return ((b.volym or NOLL) * b.andel(t_o_m)).quantize(ÖRE, ROUND_HALF_UP)
 
 
 def bas(
@@ -346,7 +413,9 @@ def bas(
     peng = next((b.peng for b in plan), None)
     kf_helår = _budget_eller_none(poster, "kf", år)
     volym_peng = volym * peng if volym is not None and peng is not None else None
-    plan_peng = _plus(*(periodbudget(b.volym * b.peng, b.vikter, t_o_m) for b in plan if b.volym and b.peng))
+    plan_peng = _plus(
+        *((b.volym * b.peng * b.andel(t_o_m)).quantize(ÖRE, ROUND_HALF_UP) for b in plan if b.volym and b.peng)
+    )
     return Bas(
         utfall=utfall,
         utfall_fg=utfall_fg,

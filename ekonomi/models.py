@@ -71,7 +71,8 @@ class Kostnadsslag(models.Model):
 
 
 class Periodiseringsprofil(models.Model):
-    """Monthly weights for distributing a year's budget. Budget lines without a profile are spread evenly."""
+    """Monthly weights for distributing a year's budget. Budget lines without a profile are spread by the kommun's
+    standard profile (``standard``), or evenly when the kommun has none."""
 
     kommun = models.ForeignKey(Kommun, on_delete=models.PROTECT, related_name="profiler", verbose_name="kommun")
     namn = models.CharField("namn", max_length=100)
@@ -87,13 +88,27 @@ class Periodiseringsprofil(models.Model):
     okt = models.DecimalField("okt", max_digits=7, decimal_places=4, default=1, validators=[MinValueValidator(0)])
     nov = models.DecimalField("nov", max_digits=7, decimal_places=4, default=1, validators=[MinValueValidator(0)])
     dec = models.DecimalField("dec", max_digits=7, decimal_places=4, default=1, validators=[MinValueValidator(0)])
+    standard = models.BooleanField(
+        "kommunens standardprofil",
+        default=False,
+        help_text="Budgetposter utan egen profil periodiseras med kommunens standardprofil (högst en per kommun). "
+        "Utan standardprofil fördelas de jämnt.",
+    )
 
     objects = KommunScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "periodiseringsprofil"
         verbose_name_plural = "periodiseringsprofiler"
-        constraints = [models.UniqueConstraint(fields=["kommun", "namn"], name="profil_unik")]
+        constraints = [
+            models.UniqueConstraint(fields=["kommun", "namn"], name="profil_unik"),
+            models.UniqueConstraint(
+                fields=["kommun"],
+                condition=Q(standard=True),
+                name="profil_en_standard_per_kommun",
+                violation_error_message="Kommunen har redan en standardprofil.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.namn
@@ -107,8 +122,21 @@ class Periodiseringsprofil(models.Model):
             raise ValidationError("Minst en månad måste ha en vikt större än 0.")
 
 
+def Månadsbelopp(månad: str) -> models.DecimalField:
+    return Belopp(f"{månad} (kr)", null=True, blank=True)
+
+
+# Field names of a Budgetpost's exact monthly amounts (jan_kr … dec_kr).
+MÅNADSFÄLT = [f"{m}_kr" for m in MÅNADER]
+
+
 class Budgetpost(models.Model):
-    """One budget figure for a verksamhetsområde and year (helår, in kronor)."""
+    """One budget figure for a verksamhetsområde and year (helår, in kronor).
+
+    ``jan_kr`` … ``dec_kr``: exact amounts of single months, as the ekonomisystem's periodised budget gives them
+    (None = not given). The months without one share the rest of the year (helår − the exact months) by the
+    post's profile, else the kommun's standard profile, else evenly (``ekonomi.berakning.periodbudget``;
+    docs/beslut.md, "Exakt periodbudget och ingen budget")."""
 
     class Slag(models.TextChoices):
         KF_BUDGET = "kf", "KF-budget"
@@ -144,6 +172,18 @@ class Budgetpost(models.Model):
         help_text="Tomt = verksamhetsområdets hela budget. Med kostnadsslag är posten en del av den "
         "(docs/beslut.md, Budget per kostnadsslag).",
     )
+    jan_kr = Månadsbelopp("jan")
+    feb_kr = Månadsbelopp("feb")
+    mar_kr = Månadsbelopp("mar")
+    apr_kr = Månadsbelopp("apr")
+    maj_kr = Månadsbelopp("maj")
+    jun_kr = Månadsbelopp("jun")
+    jul_kr = Månadsbelopp("jul")
+    aug_kr = Månadsbelopp("aug")
+    sep_kr = Månadsbelopp("sep")
+    okt_kr = Månadsbelopp("okt")
+    nov_kr = Månadsbelopp("nov")
+    dec_kr = Månadsbelopp("dec")
 
     objects = scoped_queryset("verksamhetsområde__nämnd__kommun").as_manager()
     history = HistoricalRecords()
@@ -171,7 +211,27 @@ class Budgetpost(models.Model):
     def __str__(self) -> str:
         return f"{self.verksamhetsområde} {self.år} {self.get_slag_display()}"
 
+    @property
+    def månader(self) -> tuple[Decimal | None, ...] | None:
+        """The exact monthly amounts (jan … dec, None where not given), or None when no month is given."""
+        värden = tuple(getattr(self, f) for f in MÅNADSFÄLT)
+        return värden if any(v is not None for v in värden) else None
+
+    @månader.setter
+    def månader(self, värden) -> None:
+        värden = list(värden) if värden is not None else [None] * 12
+        for f, v in zip(MÅNADSFÄLT, värden, strict=True):
+            setattr(self, f, None if v is None else Decimal(v))
+
     def clean(self):
+        månader = self.månader
+        if månader is not None and None not in månader and self.belopp is not None:
+            summa = sum(månader, Decimal(0))
+            if summa != self.belopp:
+                raise ValidationError(
+                    f"Alla tolv månader har exakta belopp men de summerar till {summa} kr, inte helårsbeloppet "
+                    f"{self.belopp} kr. Ändra ett månadsbelopp eller helårsbeloppet, eller töm en månad."
+                )
         if self.slag == self.Slag.TILLÄGG and not self.kommentar:
             raise ValidationError({"kommentar": "Ange skälet till tillägget eller avdraget."})
         if (

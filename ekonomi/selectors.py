@@ -8,14 +8,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import ExtractYear
 
 from nämnd.models import Nämnd, Verksamhetsområde
 
 from . import berakning
 from .berakning import NOLL, Budgetbelopp, Investeringsrad, Områdesunderlag
-from .models import Budgetpost, Investering, Investeringsprognos, Prognos, Utfall
+from .models import MÅNADER, Budgetpost, Investering, Investeringsprognos, Prognos, Utfall
 
 
 def områden_för_år(user, nämnder: Sequence[Nämnd], år: int):
@@ -26,6 +38,28 @@ def områden_för_år(user, nämnder: Sequence[Nämnd], år: int):
         .filter(Q(från_år__isnull=True) | Q(från_år__lte=år), Q(till_år__isnull=True) | Q(till_år__gte=år))
         .order_by("ordning", "namn", "id")
     )
+
+
+_STANDARD = "standardprofil"
+
+
+def med_standardprofil(qs: QuerySet[Budgetpost]) -> QuerySet[Budgetpost]:
+    """Budget posts with the weights of their kommun's standard profile (``Periodiseringsprofil.standard``) in
+    the same query: a join, at most one standard profile per kommun (for ``vikter``)."""
+    return qs.annotate(
+        **{_STANDARD: FilteredRelation("verksamhetsområde__nämnd__kommun__profiler", condition=Q(
+            verksamhetsområde__nämnd__kommun__profiler__standard=True))},
+        **{f"_standard_{m}": F(f"{_STANDARD}__{m}") for m in MÅNADER},
+    )  # fmt: skip
+
+
+def vikter(post: Budgetpost) -> tuple[Decimal, ...] | None:
+    """The monthly weights a post's budget is spread by: its own profile, else its kommun's standard profile (read
+    by ``med_standardprofil``), else None (evenly)."""
+    if post.profil_id is not None:
+        return tuple(post.profil.vikter)
+    standard = tuple(getattr(post, f"_standard_{m}", None) for m in MÅNADER)
+    return None if any(v is None for v in standard) else standard  # type: ignore[return-value]
 
 
 def ekonomiunderlag(
@@ -42,8 +76,10 @@ def ekonomiunderlag(
     ids = [o["id"] for o in områden]
 
     budget: dict[int, list[Budgetbelopp]] = defaultdict(list)
-    for b in Budgetpost.objects.filter(verksamhetsområde_id__in=ids, år__in=(år - 1, år)).select_related(
-        "profil", "kostnadsslag"
+    for b in med_standardprofil(
+        Budgetpost.objects.filter(verksamhetsområde_id__in=ids, år__in=(år - 1, år)).select_related(
+            "profil", "kostnadsslag"
+        )
     ):
         ks = b.kostnadsslag
         budget[b.verksamhetsområde_id].append(
@@ -51,11 +87,12 @@ def ekonomiunderlag(
                 b.slag,
                 b.år,
                 b.belopp,
-                tuple(b.profil.vikter) if b.profil else None,
+                vikter(b),
                 b.kategori,
                 b.volym,
                 b.peng,
                 (ks.id, ks.namn, ks.typ, ks.ordning) if ks else None,
+                b.månader,
             )
         )
 

@@ -86,14 +86,7 @@ class Ackumulerat:
 def månadsbudget(o: berakning.Områdesunderlag, år: int, månad: int) -> Decimal:
     """The område's own KF-budget and tillägg och avdrag of ``månad``: the periodised budget through the month
     minus through the month before (so the months add up to the period's budget exactly)."""
-    return sum(
-        (
-            berakning.periodbudget(b.belopp, b.vikter, månad) - berakning.periodbudget(b.belopp, b.vikter, månad - 1)
-            for b in o.budget
-            if b.år == år and b.slag in ("kf", "tillägg")
-        ),
-        NOLL,
-    )
+    return sum((b.månad(månad) for b in o.budget if b.år == år and b.slag in ("kf", "tillägg")), NOLL)
 
 
 @dataclass
@@ -123,7 +116,7 @@ def serie(
         s.budget.append(b)
         s.resultat.append(r)
         s.ackumulerat.append(summa)
-    s.budget_helår = sum((berakning.periodbudget(b.belopp, b.vikter, 12) for o in områden for b in o.budget
+    s.budget_helår = sum((b.period(12) for o in områden for b in o.budget
                           if b.år == år and b.slag in ("kf", "tillägg")), NOLL)  # fmt: skip
     prognoser = [p[-1][1] for o in områden if (p := [x for x in o.prognoser if x[0] <= prognosmånad])]
     # A missing prognos is missing, not a zero cost: no sum when an område with budget or utfall has none.
