@@ -88,3 +88,30 @@ def test_inloggade_sidor(sida, demo):
         reverse("rapportärende", args=[n, 2025, "delårsrapport"]),
     ):
         granska(sida, url)
+
+
+def test_kommunens_inställningar(sida, demo):
+    """The kommun settings page (kommun admins), with a logo preview and an import profile, and after a refused
+    save (its error messages)."""
+    import io
+
+    from PIL import Image
+
+    from importer.models import Importprofil
+    from kommunadmin import installningar
+
+    kommun, _ = demo
+    admin = skapa_användare("admin-ekeby", kommun, roll="admin")
+    buf = io.BytesIO()
+    Image.new("RGB", (120, 40), (0, 80, 160)).save(buf, format="PNG")
+    installningar.spara_inställningar(admin, kommun, {}, {}, logotyp=installningar.förbered_logotyp(buf.getvalue()))
+    Importprofil.objects.create(kommun=kommun, namn="Ekonomisystemet")
+    logga_in(sida, admin)
+    url = reverse("kommun-installningar", args=[kommun.id])
+    granska(sida, url)
+    sida.fill("#id_avvikelsegräns_kr", "-5")
+    with sida.expect_navigation():
+        sida.click("button:has-text('Spara inställningarna')")
+    assert "kan inte vara negativ" in sida.content()
+    resultat = AXE.run(sida, options=WCAG_AA)
+    assert resultat.violations_count == 0, resultat.generate_report()
