@@ -12,6 +12,9 @@ Two fixture formats (``demo.json`` "format"):
   kostnadsslag (``kostnadsslag.csv``), utfall and budget per kostnadsslag (``utfall_kostnadsslag.csv``,
   ``budget_kostnadsslag.csv``: they replace the netto row of the same område, year, month/slag and budget kind, which
   they must sum to) and the kommun's own tables (demo.json "egentabeller").
+
+Either format may have ``koder.csv``: the ekonomisystem's ansvar and verksamhet codes per område (invented for the
+demo), so an utfall or budget export can be imported at once (example files under ``<folder>/ekonomisystem/``).
 """
 
 from __future__ import annotations
@@ -109,6 +112,7 @@ def ladda(med_användare: bool = False, katalog: Path | str | None = None) -> Ko
         _Månadsvis(katalog, demo, kommun).ladda()
     else:
         _publicerad(katalog, demo, kommun)
+    _koder(katalog, kommun)
     _layouter(kommun, demo)
     if med_användare:
         _användare(kommun, demo)
@@ -125,6 +129,28 @@ def _publicerad(katalog: Path, demo: dict, kommun: Kommun) -> None:
     _volymer(katalog, nämnd)
     _mål(katalog, nämnd, demo)
     _texter(nämnd, demo)
+
+
+def _koder(katalog: Path, kommun: Kommun) -> None:
+    """The ekonomisystem's codes of the kommun's områden (optional ``koder.csv``: namnd; omrade as the path
+    "Block / Verksamhet / Enhet"; ansvarskoder; verksamhetskoder, comma-separated, ``74*`` a wildcard), in either
+    fixture format. Validated like the admin form (``Verksamhetsområde.clean``)."""
+    if not (katalog / "koder.csv").exists():
+        return
+    områden = list(Verksamhetsområde.objects.filter(nämnd__kommun=kommun).select_related("nämnd"))
+    per_id = {o.pk: o for o in områden}
+
+    def sökväg(o: Verksamhetsområde) -> str:
+        return f"{sökväg(per_id[o.förälder_id])} / {o.namn}" if o.förälder_id else o.namn
+
+    per_sökväg = {(o.nämnd.namn, sökväg(o)): o for o in områden}
+    for rad in läs_csv(katalog, "koder.csv"):
+        o = per_sökväg.get((rad["namnd"], rad["omrade"]))
+        if o is None:
+            raise ValueError(f"Demodata: koder.csv nämner {rad['namnd']}: {rad['omrade']}, som inte finns")
+        o.ansvarskoder, o.verksamhetskoder = rad["ansvarskoder"].strip(), rad["verksamhetskoder"].strip()
+        o.full_clean()
+        o.save(update_fields=["ansvarskoder", "verksamhetskoder"])
 
 
 def radera(namn: str) -> None:
