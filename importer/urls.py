@@ -3,4 +3,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("importer.urls_utfall")),
     path("", include("importer.urls_mallar")),
+    path("", include("importer.urls_organisation")),
 ]

@@ -1,0 +1,126 @@
+"""The organisation import and export (kommun level, administrators only). Thin views: the work is in
+``importer.organisation``. Another kommun's id → 404 (``kommun_för``); a user who is not the kommun's
+administrator → 403. Between preview and confirm the parsed rows (not the file) are kept in the session."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from nämnd.behorighet import är_admin
+from rapporter.layouter import kommun_för
+
+from . import organisation as org
+from . import selectors
+from .export import XLSX, _filnamn
+from .mallar import GRÄNSER, InteBekräftad, Tolkat
+from .views_mallar import Uppladdning
+
+VISA_HÖGST = 2000
+
+
+def _adminkommun(request, kommun_id: int):
+    kommun = kommun_för(request.user, kommun_id)
+    if not är_admin(request.user, kommun):
+        raise PermissionDenied("Endast kommunens administratörer får importera och exportera organisationen.")
+    return kommun
+
+
+def _nyckel(imp_id: int) -> str:
+    return f"organisationsimport:{imp_id}"
+
+
+@require_http_methods(["GET", "POST"])
+def ladda_upp(request, kommun_id: int):
+    kommun = _adminkommun(request, kommun_id)
+    profiler = selectors.importprofiler(kommun, org.TYP)
+    form = Uppladdning(request.POST or None, request.FILES or None, profiler=profiler, filtyper=(".xlsx", ".csv"))
+    if request.method == "POST" and form.is_valid():
+        fil = form.cleaned_data["fil"]
+        innehåll = fil.read(GRÄNSER.max_filstorlek + 1)
+        granskning = org.förhandsgranska(request.user, kommun, fil.name, innehåll, form.cleaned_data["profil"])
+        del innehåll
+        request.session[_nyckel(granskning.imp.pk)] = granskning.tolkat.som_json()
+        return redirect("import-organisation-granska", kommun.pk, granskning.imp.pk)
+    return render(
+        request,
+        "importer/organisation/ladda_upp.html",
+        {
+            "kommun": kommun,
+            "form": form,
+            "har_profiler": bool(profiler),
+            "gränser": GRÄNSER.beskrivning(),
+            "senaste": org.senaste_importer(request.user, kommun),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def granska(request, kommun_id: int, import_id: int):
+    kommun = _adminkommun(request, kommun_id)
+    imp = org.importen(request.user, kommun, import_id)
+    if imp.status == imp.Status.GENOMFÖRD:
+        return redirect("import-organisation-resultat", kommun.pk, imp.pk)
+    data = request.session.get(_nyckel(imp.pk))
+    if data is None or imp.status == imp.Status.AVBRUTEN:
+        return render(request, "importer/organisation/utgangen.html", {"kommun": kommun, "imp": imp}, status=410)
+    tolkat = Tolkat.från_json(data)
+    fel_text = ""
+    if request.method == "POST":
+        if request.POST.get("åtgärd") == "avbryt":
+            org.avbryt(request.user, imp)
+            request.session.pop(_nyckel(imp.pk), None)
+            return redirect("import-organisation", kommun.pk)
+        try:
+            imp = org.bekräfta(request.user, imp, tolkat, request.POST.get("fingeravtryck", ""))
+        except InteBekräftad as e:
+            fel_text = e.messages[0]
+        else:
+            request.session.pop(_nyckel(imp.pk), None)
+            return redirect("import-organisation-resultat", kommun.pk, imp.pk)
+    g = org.granska(request.user, imp, tolkat)
+    rader = g.plan.rader
+    return render(
+        request,
+        "importer/organisation/granska.html",
+        {
+            "kommun": kommun,
+            "imp": imp,
+            "g": g,
+            "rader": rader[:VISA_HÖGST],
+            "fler": max(0, len(rader) - VISA_HÖGST),
+            "fel_text": fel_text,
+        },
+        status=409 if fel_text else 200,
+    )
+
+
+@require_GET
+def resultat(request, kommun_id: int, import_id: int):
+    kommun = _adminkommun(request, kommun_id)
+    imp = org.importen(request.user, kommun, import_id)
+    ändringar, antal = selectors.ändringar(imp, VISA_HÖGST)
+    return render(
+        request,
+        "importer/organisation/resultat.html",
+        {"kommun": kommun, "imp": imp, "ändringar": ändringar, "antal": antal},
+    )
+
+
+@require_GET
+def export_xlsx(request, kommun_id: int):
+    kommun = _adminkommun(request, kommun_id)
+    svar = HttpResponse(org.export_xlsx(kommun), content_type=XLSX)
+    svar["Content-Disposition"] = f'attachment; filename="{_filnamn(f"{kommun.namn} organisation", ".xlsx")}"'
+    return svar
+
+
+@require_GET
+def export_csv(request, kommun_id: int):
+    kommun = _adminkommun(request, kommun_id)
+    svar = HttpResponse(("\ufeff" + org.export_csv(kommun)).encode("utf-8"), content_type="text/csv; charset=utf-8")
+    svar["Content-Disposition"] = f'attachment; filename="{_filnamn(f"{kommun.namn} organisation", ".csv")}"'
+    return svar
