@@ -8,7 +8,7 @@ urlpatterns = [
     path("installningar/", v.index, name="kommun-installningar-start"),
     path("<int:kommun_id>/installningar/", v.sida, name="kommun-installningar"),
     path(
-        "<int:kommun_id>/installningar/importprofiler/<int:profil_id>/ta-bort/",
+        "<int:kommun_id>/installningar/importprofiler/<int:importprofil_id>/ta-bort/",
         v.ta_bort_importprofil,
         name="kommun-importprofil-ta-bort",
     ),

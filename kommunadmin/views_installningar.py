@@ -84,9 +84,9 @@ def sida(request, kommun_id: int):
 
 
 @require_POST
-def ta_bort_importprofil(request, kommun_id: int, profil_id: int):
+def ta_bort_importprofil(request, kommun_id: int, importprofil_id: int):
     kommun = installningar.kommun_för_admin(request.user, kommun_id)
-    namn = installningar.ta_bort_importprofil(request.user, kommun, profil_id)
+    namn = installningar.ta_bort_importprofil(request.user, kommun, importprofil_id)
     messages.success(request, f"Importprofilen {namn} är borttagen.")
     return redirect(reverse("kommun-installningar", args=[kommun.id]) + "#importprofiler")
 

@@ -194,6 +194,8 @@ def skapa_knivsta_objekt(kommun, nämnd, admin_a) -> dict:
         "auth.user": admin_a,
         "auth.group": Group.objects.create(name="Knivsta handläggare"),
     }
+    if (Logotyp := _modell("nämnd.Kommunlogotyp")) is not None:
+        Logotyp.objects.create(kommun=kommun, png=b"\x89PNG Knivsta logotyp", bredd=1, höjd=1)
     if (Profil := _modell("importer.Importprofil")) is not None:
         Profil.objects.create(kommun=kommun, namn="Knivsta ekonomisystem")
     if (Import := _modell("importer.Import")) is not None:
