@@ -336,9 +336,14 @@ def indikator_blad(rapport: Rapport) -> tuple[list[Blad], set[str]]:
     return [b], källor
 
 
+def tabellnyckel(t: Tabell) -> str:
+    """The export key of a report table: its id's prefix ("drift", "helar", "t3" …), shared by a section's tables."""
+    return t.id.rsplit("-", 1)[0]
+
+
 def _nyckel(s: Rapportsektion) -> str:
     """The export key of a table section: its tables' id prefix ("drift", "helar", "t3" …)."""
-    return s.tabeller[0].id.rsplit("-", 1)[0] if s.tabeller else f"t{s.nummer}"
+    return tabellnyckel(s.tabeller[0]) if s.tabeller else f"t{s.nummer}"
 
 
 def tabeller(rapport: Rapport) -> list[tuple[str, str, bool]]:
