@@ -26,6 +26,7 @@ from decimal import Decimal
 
 from import_export import fields, resources, widgets
 
+from ekonomi import berakning
 from ekonomi.models import MÅNADER, Budgetkategori, Budgetpost, Prognos
 from grund import manader
 from grund.tal import BELOPP, NYCKELTAL, ÅR, Decimaler, Talgräns
@@ -168,9 +169,25 @@ class Mallresurs(resources.Resource):
         return f.widget.clean(värde, row=None)
 
 
+PERIODBUDGET_SYNONYMER = ("periodbudget", "budget perioden", "budget period", "periodens budget", "period budget")
+T_O_M_SYNONYMER = ("t.o.m. månad", "tom månad", "t o m månad", "till och med månad", "period t.o.m.", "t.o.m.")
+# "Budget jan–aug", "Periodbudget jan-aug", "Budget t.o.m. aug": the period's last month in the header.
+_PERIOD_I_RUBRIK = re.compile(r"(?:period)?budget\s+(?:jan(?:uari)?\s*-\s*|t\.?\s*o\.?\s*m\.?\s*)([a-zåäö]+)")
+
+
+def period_i_rubrik(bas: str) -> int | None:
+    """The last month of a period budget column's header ("budget jan-aug" → 8), or None."""
+    if (m := _PERIOD_I_RUBRIK.fullmatch(bas)) is None:
+        return None
+    try:
+        return Månad.år_och_månad(m[1])[1]
+    except ValueError:
+        return None
+
+
 class BudgetResource(Mallresurs):
-    """KF-budget, nämndbudget and tillägg och avdrag per verksamhetsområde and year, in kronor; optionally a
-    monthly distribution (jan–dec) that becomes the post's periodiseringsprofil."""
+    """KF-budget, nämndbudget and tillägg och avdrag per verksamhetsområde and year, in kronor; optionally exact
+    amounts per month (jan–dec) or a period budget (months 1..t.o.m. månad), stored exactly on the post."""
 
     område = fields.Field(attribute="verksamhetsområde__namn", column_name="Verksamhetsområde", widget=Text())
     år = fields.Field(attribute="år", column_name="År", widget=Tal(ÅR, heltal=True))
@@ -205,21 +222,32 @@ class BudgetResource(Mallresurs):
         "år": ("budgetår", "år"),
         "slag": ("budgetslag", "typ", "budgettyp"),
         "kategori": ("kategori",),
-        "belopp": ("belopp", "budget", "helår", "belopp helår", "årsbudget", "summa"),
+        "belopp": ("belopp", "budget", "helår", "belopp helår", "årsbudget", "summa", "budget helår", "helårsbudget"),
         "kommentar": ("kommentar", "skäl", "notering", "anteckning"),
+        "periodbudget": PERIODBUDGET_SYNONYMER,
+        "t_o_m": T_O_M_SYNONYMER,
+        "ansvar": ("ansvar", "ansvarsställe", "ansvarskod", "ansv"),
+        "verksamhet": ("verksamhetskod", "vht kod", "verksamhet kod", "vht-kod"),
     }
-    krävs = (("område",), ("år",), ("slag",), ("belopp", "jan"))
+    krävs = (("område", "ansvar", "verksamhet"), ("år",), ("slag",), ("belopp", "jan"))
     instruktioner = (
         "En rad per verksamhetsområde, år och slag (KF-budget, Nämndbudget eller Tillägg och avdrag).",
-        "Verksamhetsområde: namnet som det står i rapporten, eller en ansvars-/verksamhetskod som är kopplad till området.",
+        "Verksamhetsområde: namnet som det står i rapporten, eller en ansvars-/verksamhetskod som är kopplad till "
+        "området. I stället för namnet går kolumnerna Ansvar och/eller Verksamhet med koder (som i utfallsimporten).",
         "Belopp helår anges i kronor, kostnader positiva och intäkter negativa. Skriv (tkr) i rubriken, "
         "t.ex. 'Belopp helår (tkr)', om filen har tusental kronor.",
+        "En tom beloppscell betyder ingen budget för raden: inget lagras (en lagrad budget lämnas orörd) och "
+        "rapporten visar ”–”. 0 lagras som 0.",
         "Tillägg och avdrag kräver en kommentar (skälet). Samma verksamhetsområde, år och kommentar får bara "
         "förekomma en gång; flera tillägg för samma område skiljs åt genom kommentaren.",
         "KF-budget och nämndbudget: samma verksamhetsområde, år, slag och budgetkategori får bara förekomma en gång.",
-        "Månadskolumnerna jan–dec är frivilliga. Fylls de i blir fördelningen postens periodiseringsprofil "
-        "(andel per månad); summan måste då vara lika med beloppet (eller lämna beloppet tomt). "
-        "Tomma månadskolumner behåller nuvarande fördelning.",
+        "Månadskolumnerna jan–dec är frivilliga. Ifyllda månader lagras exakt (i kronor och öre); månader som "
+        "lämnas tomma delar på resten av helåret enligt postens periodiseringsprofil, annars kommunens "
+        "standardprofil, annars jämnt. Är alla tolv ifyllda ska summan vara lika med beloppet (eller lämna beloppet "
+        "tomt). Tomma månadskolumner på alla månader behåller nuvarande fördelning.",
+        "Periodbudget: en kolumn ”Periodbudget” med månaden i kolumnen ”T.o.m. månad”, eller månaderna i rubriken "
+        "(”Budget jan–aug (kr)”). Perioden lagras exakt (fördelad på periodens månader med standardprofilen, "
+        "resten av öret på sista månaden); resten av året fördelas enligt profilen. Ange helårsbeloppet också.",
         "Budgetposter som inte finns i filen lämnas orörda.",
     )
 
@@ -228,6 +256,14 @@ class BudgetResource(Mallresurs):
         for m in MÅNADER:
             self.fields[m] = fields.Field(attribute=None, column_name=m, widget=Tal(BELOPP, decimaler="fria"))
             self.fields[m].dehydrate_method = lambda post, m=m: månadsbelopp(post, m)
+        for namn, rubrik, widget in (
+            ("periodbudget", "Periodbudget (kr)", Tal(BELOPP, decimaler="fria")),
+            ("t_o_m", "T.o.m. månad", Månad()),
+            ("ansvar", "Ansvar", Text()),
+            ("verksamhet", "Verksamhetskod", Text()),
+        ):
+            self.fields[namn] = fields.Field(attribute=None, column_name=rubrik, widget=widget)
+            self.fields[namn].dehydrate_method = lambda post: None
 
     def alla_synonymer(self):
         syn = super().alla_synonymer()
@@ -237,12 +273,15 @@ class BudgetResource(Mallresurs):
 
 
 def månadsbelopp(post: Budgetpost, månad: str) -> Decimal | None:
-    """A budget post's amount in one month by its profile (export of a filled-in template)."""
-    if not post.profil_id:
+    """A budget post's amount in one month (export of a filled-in template): its exact amount, else the month's
+    share by the post's profile (``berakning.månadsbudget``: the one rule). None for a post spread evenly
+    without exact months (the column is left empty and keeps the distribution on import)."""
+    if post.månader is None and not post.profil_id:
         return None
-    vikter = post.profil.vikter
-    total = sum(vikter, Decimal(0))
-    return (post.belopp * getattr(post.profil, månad) / total).quantize(Decimal("0.01")) if total else None
+    i = MÅNADER.index(månad)
+    if post.månader is not None and post.månader[i] is not None:
+        return post.månader[i]
+    return berakning.månadsbudget(post.belopp, post.profil.vikter if post.profil_id else None, i + 1, post.månader)
 
 
 class PrognosResource(Mallresurs):

@@ -6,7 +6,7 @@ service); ``budget``, ``prognos``, ``volymer`` and ``indikatorer`` are the impor
 ``mallar.bekräfta``, ``mallar.importtyp(typ)`` …
 """
 
-from .budget import Budgetimport, Profiler
+from .budget import Budgetimport
 from .budget_konto import Kontobudgetimport
 from .indikatorer import Indikatorimport, Indikatorpost, indikatorer_för, planera_indikatorvärden
 from .prognos import Prognosimport
@@ -61,7 +61,6 @@ __all__ = [
     "Låsning",
     "Plan",
     "Postplan",
-    "Profiler",
     "Prognosimport",
     "Tolkat",
     "Volymimport",

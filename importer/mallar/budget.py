@@ -1,5 +1,6 @@
-"""Budget import: one row per verksamhetsområde, år, slag (and kategori), with an optional monthly
-distribution that becomes a Periodiseringsprofil.
+"""Budget import: one row per verksamhetsområde, år, slag (and kategori), with optional exact amounts per month
+(jan–dec in kronor) or a period budget (months 1..t.o.m.), stored exactly on the post (``Budgetpost.jan_kr`` …;
+docs/beslut.md, "Exakt periodbudget och ingen budget"). An empty amount cell is "ingen budget": nothing is stored.
 
 Jämförelsetal: a row of the year before a nämnd's first year (a nämnd created by a split) is accepted for the
 nämnd's områden valid in its first year: it is the "budget föregående år" of that year's verksamhetsplan, and it
@@ -9,18 +10,23 @@ is guarded as that year's budget (``jämförelseändring``), not by the closed o
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Sequence
 from decimal import Decimal
 
-from ekonomi.models import MÅNADER, Budgetpost, Periodiseringsprofil
+from ekonomi import berakning
+from ekonomi.berakning import ÖRE
+from ekonomi.models import MÅNADER, MÅNADSFÄLT, Budgetpost, Periodiseringsprofil
 from grund.tal import BELOPP, Talfel
 from nämnd.models import Kommun, Nämnd, Verksamhetsområde
 from nämnd.vakt import Slag, Ändring
+from rapporter.format import tal as formatera_tal
 
+from ..lasare import Bladrader, rubrik_och_enhet
 from ..models import Importtyp
-from ..resources import BudgetResource
+from ..resources import BudgetResource, period_i_rubrik
 from ..utfall import jämförelseår
 from .ramverk import (
+    SÖK_RUBRIK_RADER,
     Importtypdef,
     Låsning,
     Områden,
@@ -28,7 +34,6 @@ from .ramverk import (
     Postplan,
     Radfel,
     _dubblett,
-    _kort,
     i_lagrad_enhet,
     importsumma,
     tom,
@@ -42,51 +47,29 @@ class Budgetimport(Importtypdef):
     resurs = BudgetResource
 
     def tolka_tabeller(self, tabeller, profil):
+        tabeller, perioder = periodrubriker(tabeller)
+
         def efter(rad, karta, tolkat, celler):
-            for fält in ("belopp", *MÅNADER):
+            def fel(fält: str | None, text: str) -> bool:
+                kol = karta.ref(fält) if fält in karta.index else None
+                tolkat.fel.append(Radfel(rad["blad"] or None, rad["rad"], kol, text))
+                return False
+
+            for fält in ("belopp", "periodbudget", *MÅNADER):
                 if rad.get(fält) is not None and fält in karta.index:
                     try:
                         rad[fält] = i_lagrad_enhet(rad[fält], karta, "belopp" if fält in MÅNADER else fält, BELOPP)
                     except Talfel as e:
-                        tolkat.fel.append(Radfel(rad["blad"] or None, rad["rad"], karta.ref(fält), str(e)))
-                        return False
+                        return fel(fält, str(e))
             månader = [rad.pop(m, None) for m in MÅNADER]
             rad["månader"] = månader if any(v is not None for v in månader) else None
-            for fält, text in (("område", "Ange verksamhetsområde."), ("år", "Ange år."), ("slag", "Ange slag.")):
+            if tom(rad.get("område")) and tom(rad.get("ansvar")) and tom(rad.get("verksamhet")):
+                return fel("område" if "område" in karta.index else "ansvar", "Ange verksamhetsområde.")
+            for fält, text in (("år", "Ange år."), ("slag", "Ange slag.")):
                 if tom(rad.get(fält)):
-                    tolkat.fel.append(Radfel(rad["blad"] or None, rad["rad"], karta.ref(fält), text))
-                    return False
-            if rad.get("belopp") is None and rad["månader"] is None:
-                kol = karta.ref("belopp") if "belopp" in karta.index else None
-                tolkat.fel.append(Radfel(rad["blad"] or None, rad["rad"], kol, "Belopp saknas."))
-                return False
-            if rad["månader"] is not None:
-                summa = sum((Decimal(v) for v in rad["månader"] if v is not None), Decimal(0))
-                if not BELOPP.ryms(summa):
-                    kol = karta.ref("belopp") if "belopp" in karta.index else None
-                    tolkat.fel.append(
-                        Radfel(
-                            rad["blad"] or None,
-                            rad["rad"],
-                            kol,
-                            (f"Summan av månaderna blir {visa(summa)} kr och {BELOPP.för_stort(summa).orsak}."),
-                        )
-                    )
-                    return False
-                if rad.get("belopp") is not None and abs(Decimal(rad["belopp"]) - summa) > Decimal("0.5"):
-                    tolkat.fel.append(
-                        Radfel(
-                            rad["blad"] or None,
-                            rad["rad"],
-                            karta.ref("belopp"),
-                            (
-                                f"Summan av månaderna ({visa(summa)} kr) är inte lika med beloppet "
-                                f"({visa(Decimal(rad['belopp']))} kr)."
-                            ),
-                        )
-                    )
-                    return False
-                rad["belopp"] = str(summa if rad.get("belopp") is None else Decimal(rad["belopp"]))
+                    return fel(fält, text)
+            if (fel_ := beloppen(rad, perioder.get(rad["blad"]))) is not None:
+                return fel(*fel_)
             return True
 
         return self.tolka_med_resurs(tabeller, profil, efter)
@@ -106,18 +89,19 @@ class Budgetimport(Importtypdef):
         for b in befintliga:
             if b.slag == "tillägg":
                 tillägg[(b.verksamhetsområde_id, b.år, b.kommentar.strip())].append(b)
-        profiler = Profiler(ctx.kommun)
+        standard = standardvikter(ctx.kommun)
         slagnamn = dict(Budgetpost.Slag.choices)
         sedda: dict = {}
         summa = Decimal(0)
+        ingen_budget = 0
         for rad in tolkat.rader:
-            område, fel = hitta_område(områden, rad["område"], rad["år"])
+            område, fel = hitta_område(områden, rad, rad["år"])
             if fel:
-                plan.fel.append(tolkat.fel_för(rad, "område", fel))
+                plan.fel.append(tolkat.fel_för(rad, "område" if rad.get("område") else "ansvar", fel))
                 continue
             slag, kategori = rad["slag"], rad.get("kategori", "")
             kommentar = rad.get("kommentar")
-            if slag == "tillägg" and not (kommentar or "").strip():
+            if slag == "tillägg" and not (kommentar or "").strip() and not rad.get("ingen_budget"):
                 plan.fel.append(
                     tolkat.fel_för(
                         rad,
@@ -140,6 +124,15 @@ class Budgetimport(Importtypdef):
                     )
                 )
                 continue
+            beskrivning = _beskrivning(område, rad, slagnamn[slag])
+            post, fel = _lagrad(rad, nyckel, område, tillägg, per_nyckel)
+            if fel:
+                plan.fel.append(tolkat.fel_för(rad, "kommentar", fel))
+                continue
+            if rad.get("ingen_budget"):
+                ingen_budget += 1
+                plan.noteringar.append(_ingen_budget(rad, beskrivning, post))
+                continue
             if nyckel in uppdelade:
                 plan.fel.append(
                     tolkat.fel_för(
@@ -152,36 +145,7 @@ class Budgetimport(Importtypdef):
                 continue
             belopp = Decimal(rad["belopp"]).quantize(Decimal("0.01"))
             summa += belopp
-            beskrivning = (
-                f"{område.namn} {rad['år']} {slagnamn[slag]}"
-                + (
-                    f" ({dict(Budgetpost._meta.get_field('kategori').choices)[kategori]})"
-                    if kategori and slag != "tillägg"
-                    else ""
-                )
-                + (f" – {kommentar}" if slag == "tillägg" else "")
-            )
-            if slag == "tillägg":
-                träffar = tillägg.get(nyckel[:2] + (nyckel[3],), [])
-                if len(träffar) > 1:
-                    plan.fel.append(
-                        tolkat.fel_för(
-                            rad,
-                            "kommentar",
-                            (
-                                f"Det finns redan {len(träffar)} tillägg med kommentaren {kommentar!r} för {område.namn} "
-                                f"{rad['år']}. Ändra dem i administrationen eller ge dem olika kommentarer."
-                            ),
-                        )
-                    )
-                    continue
-                post = träffar[0] if träffar else None
-            else:
-                post = per_nyckel.get(nyckel)
-            profil, profilfel = profiler.för(rad["månader"], beskrivning) if rad["månader"] else (None, None)
-            if profilfel:
-                plan.fel.append(tolkat.fel_för(rad, "belopp", profilfel))
-                continue
+            månader = radens_månader(rad, post.profil.vikter if post is not None and post.profil else standard)
             if post is None:
                 post = Budgetpost(
                     verksamhetsområde=område,
@@ -190,11 +154,11 @@ class Budgetimport(Importtypdef):
                     kategori=kategori,
                     belopp=belopp,
                     kommentar=(kommentar or "").strip(),
-                    profil=profil,
                 )
-                ändringar, fält = _nya_ändringar(beskrivning, belopp, profil), []
+                post.månader = månader
+                ändringar, fält = [(beskrivning, "", visa(belopp)), *månadsändringar(beskrivning, None, månader)], []
             else:
-                ändringar, fält = _ändra(post, beskrivning, rad, belopp, profil)
+                ändringar, fält = _ändra(post, beskrivning, rad, belopp, månader)
             if ändringar:
                 slag = Slag.TILLÄGG if post.slag == Budgetpost.Slag.TILLÄGG else Slag.BUDGET
                 if (stängt := låsning.fel(område.nämnd, jämförelseändring(område.nämnd, slag, rad["år"]))) is not None:
@@ -203,9 +167,162 @@ class Budgetimport(Importtypdef):
                 plan.poster.append(Postplan(post, post.pk is None, tuple(fält), ändringar))
             else:
                 plan.oförändrade += 1
-        plan.poster[:0] = profiler.nya_poster()
+        if ingen_budget:
+            plan.noteringar.insert(
+                0, f"{ingen_budget} {'rad har' if ingen_budget == 1 else 'rader har'} ingen budget (tom beloppscell)."
+            )
         plan.summa = importsumma(plan, summa)
         return plan
+
+
+def _lagrad(
+    rad: dict, nyckel: tuple, område: Verksamhetsområde, tillägg: dict, per_nyckel: dict
+) -> tuple[Budgetpost | None, str | None]:
+    """The stored post a row changes (None: a new one), or an error: a tillägg is found by its comment."""
+    if rad["slag"] != "tillägg":
+        return per_nyckel.get(nyckel), None
+    träffar = tillägg.get(nyckel[:2] + (nyckel[3],), [])
+    if len(träffar) > 1:
+        return None, (
+            f"Det finns redan {len(träffar)} tillägg med kommentaren {rad.get('kommentar')!r} för {område.namn} "
+            f"{rad['år']}. Ändra dem i administrationen eller ge dem olika kommentarer."
+        )
+    return (träffar[0] if träffar else None), None
+
+
+def _beskrivning(område: Verksamhetsområde, rad: dict, slagnamn: str) -> str:
+    slag, kategori, kommentar = rad["slag"], rad.get("kategori", ""), rad.get("kommentar")
+    kategorinamn = dict(Budgetpost._meta.get_field("kategori").choices)
+    return (
+        f"{område.namn} {rad['år']} {slagnamn}"
+        + (f" ({kategorinamn[kategori]})" if kategori and slag != "tillägg" else "")
+        + (f" – {kommentar}" if slag == "tillägg" else "")
+    )
+
+
+def _ingen_budget(rad: dict, beskrivning: str, post: Budgetpost | None) -> str:
+    lagrad = f"; den lagrade budgeten ({visa(post.belopp)} kr) lämnas orörd" if post is not None else ""
+    return (
+        f"Rad {rad['rad']}{' på bladet ' + rad['blad'] if rad['blad'] else ''}: {beskrivning}: "
+        f"ingen budget (tom beloppscell), inget lagras{lagrad}."
+    )
+
+
+def beloppen(rad: dict, period_i_rubriken: int | None) -> tuple[str, str] | None:
+    """Check and complete a row's amounts (helår ``belopp``, exact ``månader``, ``periodbudget`` through ``t_o_m``):
+    an error as (field, text), or None. No amount at all is "ingen budget" (``rad["ingen_budget"]``), not 0 and
+    not an error. Months without helår: helår is their sum. Shared by the budget imports."""
+    if rad.get("periodbudget") is not None:
+        if rad.get("månader") is not None:
+            return "periodbudget", "Ange antingen månadsbelopp eller en periodbudget, inte båda."
+        rad["t_o_m"] = rad.get("t_o_m") or period_i_rubriken
+        if not rad["t_o_m"]:
+            return "periodbudget", (
+                "Periodbudgetens sista månad saknas: lägg till kolumnen ”T.o.m. månad” eller skriv månaderna i "
+                "rubriken (till exempel ”Budget jan–aug (kr)”)."
+            )
+        if rad.get("belopp") is None:
+            return "belopp", "Helårsbeloppet saknas. Ange helårsbudgeten bredvid periodbudgeten."
+    if rad.get("belopp") is None and rad.get("månader") is None and rad.get("periodbudget") is None:
+        rad["ingen_budget"] = True
+        return None
+    if rad.get("månader") is not None:
+        summa = sum((Decimal(v) for v in rad["månader"] if v is not None), Decimal(0))
+        if not BELOPP.ryms(summa):
+            return "belopp", f"Summan av månaderna blir {visa(summa)} kr och {BELOPP.för_stort(summa).orsak}."
+        if (
+            None not in rad["månader"]
+            and rad.get("belopp") is not None
+            and abs(Decimal(rad["belopp"]) - summa) > Decimal("0.5")
+        ):
+            return "belopp", (
+                f"Summan av månaderna ({visa(summa)} kr) är inte lika med beloppet ({visa(Decimal(rad['belopp']))} kr)."
+            )
+        if rad.get("belopp") is None:
+            rad["belopp"] = str(summa)
+    return None
+
+
+def standardvikter(kommun: Kommun) -> tuple[Decimal, ...] | None:
+    """The weights of the kommun's standard periodiseringsprofil, or None (even spread). One query."""
+    p = Periodiseringsprofil.objects.filter(kommun=kommun, standard=True).first()
+    return tuple(p.vikter) if p is not None else None
+
+
+def periodrubriker(tabeller: list[Bladrader]) -> tuple[list[Bladrader], dict[str, int]]:
+    """Period budget columns named by their months ("Budget jan–aug (kr)"): the header cell is read as the column
+    Periodbudget (in its unit) and the period's last month remembered per sheet. The tables given are not
+    changed (a copy of the header rows)."""
+    ut, perioder = [], {}
+    for tabell in tabeller:
+        rader = []
+        for i, (nummer, celler) in enumerate(tabell.rader):
+            if i < SÖK_RUBRIK_RADER and any(isinstance(c, str) for c in celler):
+                nya = list(celler)
+                for j, c in enumerate(celler):
+                    bas, enhet = rubrik_och_enhet(c) if isinstance(c, str) else ("", None)
+                    if bas and (månad := period_i_rubrik(bas)) is not None:
+                        nya[j] = f"Periodbudget ({enhet})" if enhet else "Periodbudget"
+                        perioder.setdefault(tabell.namn, månad)
+                celler = nya
+            rader.append((nummer, celler))
+        ut.append(Bladrader(tabell.namn, rader))
+    return ut, perioder
+
+
+def radens_månader(rad: dict, vikter: tuple[Decimal, ...] | list[Decimal] | None) -> list[Decimal | None] | None:
+    """The exact months a row stores: its month columns, or its period budget spread over months 1..t.o.m. by
+    ``vikter`` with the remainder on the last month (``berakning.fördela_exakt``: the sum is the file's to the
+    öre); None when the row gives neither (the stored distribution is kept)."""
+    if rad.get("månader") is not None:
+        return [None if v is None else Decimal(v).quantize(ÖRE) for v in rad["månader"]]
+    if rad.get("periodbudget") is not None:
+        t_o_m = int(rad["t_o_m"])
+        period = Decimal(rad["periodbudget"]).quantize(ÖRE)
+        return [*berakning.fördela_exakt(period, vikter, t_o_m), *([None] * (12 - t_o_m))]
+    return None
+
+
+def periodtext(månader: Sequence[Decimal | None] | None) -> str:
+    """The exact months as the preview shows them: "jan–aug 12 345 678,90 kr"; "–" for none."""
+    if not månader or all(v is None for v in månader):
+        return "–"
+    exakta = [i + 1 for i, v in enumerate(månader) if v is not None]
+    summa = sum((v for v in månader if v is not None), Decimal(0))
+    if exakta == list(range(1, exakta[-1] + 1)):
+        spann = berakning.månadsspann(exakta[-1])
+    else:
+        spann = ", ".join(MÅNADER[m - 1] for m in exakta)
+    return f"{spann} {formatera_belopp(summa)} kr"
+
+
+def månadstext(månader: Sequence[Decimal | None] | None) -> str:
+    if not månader or all(v is None for v in månader):
+        return "–"
+    return ", ".join(f"{MÅNADER[i]} {formatera_belopp(v)}" for i, v in enumerate(månader) if v is not None)
+
+
+def formatera_belopp(v: Decimal) -> str:
+    """Kronor with öre, as the file's period budget is compared to the krona: "12 345 678,90"."""
+    return formatera_tal(v, 2)
+
+
+def månadsändringar(
+    beskrivning: str, gamla: Sequence[Decimal | None] | None, nya: Sequence[Decimal | None] | None
+) -> list[tuple[str, str, str]]:
+    """Preview lines for changed exact months: the period budget and the months."""
+    if _normalt(gamla) == _normalt(nya):
+        return []
+    return [
+        (f"{beskrivning}: periodbudget", periodtext(gamla), periodtext(nya)),
+        (f"{beskrivning}: månader (kr)", månadstext(gamla), månadstext(nya)),
+    ]
+
+
+def _normalt(månader) -> tuple | None:
+    if not månader or all(v is None for v in månader):
+        return None
+    return tuple(None if v is None else Decimal(v).quantize(ÖRE) for v in månader)
 
 
 def _per_nyckel(befintliga: list[Budgetpost]) -> tuple[dict[tuple, Budgetpost], set[tuple]]:
@@ -223,12 +340,12 @@ def _per_nyckel(befintliga: list[Budgetpost]) -> tuple[dict[tuple, Budgetpost], 
     return per_nyckel, uppdelade
 
 
-def hitta_område(områden: Områden, text: str, år: int) -> tuple[Verksamhetsområde | None, str | None]:
-    """The row's område in ``år``; for the year before its nämnd's first year (jämförelsetal) the område valid in
-    the first year."""
-    område, fel = områden.hitta(text, år)
+def hitta_område(områden: Områden, rad: dict, år: int) -> tuple[Verksamhetsområde | None, str | None]:
+    """The row's område in ``år`` by name or ansvar/verksamhet codes (``Områden.hitta_rad``); for the year before
+    its nämnd's first year (jämförelsetal) the område valid in the first year."""
+    område, fel = områden.hitta_rad(rad, år)
     if fel:
-        nästa, _ = områden.hitta(text, år + 1)
+        nästa, _ = områden.hitta_rad(rad, år + 1)
         if nästa is not None and år == jämförelseår(nästa.nämnd):
             return nästa, None
     return område, fel
@@ -242,19 +359,12 @@ def jämförelseändring(nämnd: Nämnd, slag: Slag, år: int) -> Ändring:
     return Ändring(slag, år)
 
 
-def _nya_ändringar(
-    beskrivning: str, belopp: Decimal, profil: Periodiseringsprofil | None
-) -> list[tuple[str, str, str]]:
-    ändringar = [(beskrivning, "", visa(belopp))]
-    if profil is not None:
-        ändringar.append((f"{beskrivning}: periodisering", "", profil.namn))
-    return ändringar
-
-
 def _ändra(
-    post: Budgetpost, beskrivning: str, rad: dict, belopp: Decimal, profil: Periodiseringsprofil | None
+    post: Budgetpost, beskrivning: str, rad: dict, belopp: Decimal, månader: list[Decimal | None] | None
 ) -> tuple[list[tuple[str, str, str]], list[str]]:
-    """Apply a row to a stored post: the preview lines and the changed fields."""
+    """Apply a row to a stored post: the preview lines and the changed fields. Without months in the row the
+    post's exact months are kept, unless all twelve are exact and no longer add up to the new helår (then the
+    year is spread by the profile again)."""
     slag, kategori, kommentar = rad["slag"], rad.get("kategori", ""), rad.get("kommentar")
     ändringar, fält = [], []
     if post.belopp != belopp:
@@ -269,73 +379,11 @@ def _ändra(
         ändringar.append((f"{beskrivning}: budgetkategori", visa(post.kategori), visa(kategori)))
         post.kategori = kategori
         fält.append("kategori")
-    if rad["månader"] is not None and (
-        profil is None and post.profil_id is not None or profil is not None and profil.pk != post.profil_id
-    ):
-        ändringar.append(
-            (
-                f"{beskrivning}: periodisering",
-                post.profil.namn if post.profil else "jämn fördelning",
-                profil.namn if profil else "jämn fördelning",
-            )
-        )
-        post.profil = profil
-        fält.append("profil")
+    gamla = post.månader
+    if månader is None and gamla is not None and None not in gamla and sum(gamla, Decimal(0)) != belopp:
+        månader = [None] * 12
+    if månader is not None and (nya := månadsändringar(beskrivning, gamla, månader)):
+        ändringar += nya
+        post.månader = månader
+        fält += MÅNADSFÄLT
     return ändringar, fält
-
-
-class Profiler:
-    """Periodiseringsprofiler of a kommun: an existing profile with the same monthly shares is reused,
-    otherwise one new profile per distinct distribution in the file. Shares are stored in percent with four
-    decimals (the model's precision); the periodised budget differs from the file's months by at most a few
-    kronor on a large budget."""
-
-    def __init__(self, kommun: Kommun):
-        self.kommun = kommun
-        self.befintliga = list(Periodiseringsprofil.objects.filter(kommun=kommun))
-        self.namn = {p.namn for p in self.befintliga}
-        self.nya: dict[tuple[Decimal, ...], Periodiseringsprofil] = {}
-
-    @staticmethod
-    def andelar(vikter: Iterable[Decimal]) -> tuple[Decimal, ...] | None:
-        vikter = list(vikter)
-        total = sum(vikter, Decimal(0))
-        if total == 0:
-            return None
-        return tuple((v / total * 100).quantize(Decimal("0.0001")) for v in vikter)
-
-    def för(self, månader: list[str | None], beskrivning: str) -> tuple[Periodiseringsprofil | None, str | None]:
-        belopp = [Decimal(v) if v is not None else Decimal(0) for v in månader]
-        total = sum(belopp, Decimal(0))
-        if total == 0:
-            return None, "Månadsbeloppen summerar till 0; ingen fördelning kan bildas."
-        if any(b and (b > 0) != (total > 0) for b in belopp):
-            return None, "Alla månadsbelopp måste ha samma tecken som helårsbeloppet för att bilda en fördelning."
-        andelar = self.andelar(belopp)
-        if len(set(andelar)) == 1:
-            return None, None  # even spread: no profile
-        for p in self.befintliga:
-            if self.andelar(p.vikter) == andelar:
-                return p, None
-        if andelar not in self.nya:
-            namn, n = _kort(f"Import: {beskrivning}", 95), 1
-            bas = namn
-            while namn in self.namn:
-                n += 1
-                namn = f"{bas} ({n})"
-            self.namn.add(namn)
-            self.nya[andelar] = Periodiseringsprofil(
-                kommun=self.kommun, namn=namn, **dict(zip(MÅNADER, andelar, strict=True))
-            )
-        return self.nya[andelar], None
-
-    def nya_poster(self) -> list[Postplan]:
-        return [
-            Postplan(
-                p,
-                True,
-                (),
-                [(f"Ny periodiseringsprofil {p.namn}", "", _kort(" / ".join(visa(v) for v in p.vikter) + " %", 100))],
-            )
-            for p in self.nya.values()
-        ]

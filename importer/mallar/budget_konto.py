@@ -22,18 +22,28 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ekonomi.models import Budgetpost, Kostnadsslag
+from ekonomi.models import MÅNADER, MÅNADSFÄLT, Budgetpost, Kostnadsslag
+from grund import manader
 from grund.tal import BELOPP, Talfel
 from nämnd.models import Verksamhetsområde
 from nämnd.vakt import Slag
 
 from .. import lasare
 from ..lasare import Radfel, rubrik_och_enhet
+from ..resources import PERIODBUDGET_SYNONYMER, T_O_M_SYNONYMER, Månad
 from ..utfall import Kodkarta, Kontokarta, _främmande_kod, kodår
-from .budget import jämförelseändring
+from .budget import (
+    beloppen,
+    jämförelseändring,
+    månadsändringar,
+    periodrubriker,
+    radens_månader,
+    standardvikter,
+)
 from .ramverk import (
     SKIPPA_BLAD,
     SÖK_RUBRIK_RADER,
@@ -57,6 +67,9 @@ SYNONYMER: dict[str, tuple[str, ...]] = {
     "konto": ("konto", "kontonummer", "kto", "baskonto", "konto kod"),
     "år": ("år", "budgetår", "räkenskapsår"),
     "belopp": ("årsbudget", "budget", "budget helår", "helårsbudget", "budgetbelopp", "belopp", "budget kr"),
+    "periodbudget": PERIODBUDGET_SYNONYMER,
+    "t_o_m": T_O_M_SYNONYMER,
+    **{kort: (kort, lång) for kort, lång in zip(MÅNADER, manader.LÅNGA, strict=True)},
 }
 KOLUMNNAMN = {"ansvar": "Ansvar", "verksamhet": "Verksamhet", "konto": "Konto", "år": "År", "belopp": "Årsbudget"}
 _BUDGET_ÅR = re.compile(r"(?:års)?budget\s*(\d{4})")
@@ -66,6 +79,67 @@ def _budgetår(cell: Any) -> int | None:
     """The year of a header such as "Budget 2025" or "Årsbudget 2025 (tkr)"."""
     m = _BUDGET_ÅR.fullmatch(rubrik_och_enhet(cell)[0])
     return int(m.group(1)) if m else None
+
+
+def _beloppen(cell, karta: Kolumnkarta, tecken: int, fel) -> tuple[dict[str, str | None], int | None, bool]:
+    """A row's amounts in kronor (helår, period budget, months; None where empty) and its t.o.m. månad."""
+    belopp: dict[str, str | None] = {}
+    ok = True
+    for fält in ("belopp", "periodbudget", *MÅNADER):
+        if fält not in karta.index or tom(cell(fält)):
+            belopp[fält] = None
+            continue
+        try:
+            värde = lasare.tal(cell(fält), None, decimaler="avrunda")
+            enhet = "belopp" if fält in MÅNADER else fält
+            belopp[fält] = i_lagrad_enhet(str(värde * tecken), karta, enhet, BELOPP)
+        except (Talfel, ValueError) as e:
+            fel(fält, str(e))
+            ok = False
+    t_o_m = None
+    if not tom(cell("t_o_m")):
+        try:
+            t_o_m = Månad().clean(cell("t_o_m"))
+        except ValueError as e:
+            fel("t_o_m", str(e))
+            ok = False
+    return belopp, t_o_m, ok
+
+
+@dataclass
+class Fördelning:
+    """The exact months of the file's rows summed per (område, år, kostnadsslag): the month columns (a month is
+    exact when a row gives it) and the period budgets (one t.o.m. månad per key)."""
+
+    månadssummor: dict[tuple, list[Decimal | None]] = field(default_factory=dict)
+    perioder: dict[tuple, tuple[int, Decimal]] = field(default_factory=dict)
+
+    def lägg_till(self, nyckel: tuple, rad: dict) -> str | None:
+        if rad.get("månader") is not None:
+            summor = self.månadssummor.setdefault(nyckel, [None] * 12)
+            for i, v in enumerate(rad["månader"]):
+                if v is not None:
+                    summor[i] = (summor[i] or Decimal(0)) + Decimal(v)
+        if rad.get("periodbudget") is not None:
+            t_o_m, period = self.perioder.get(nyckel, (int(rad["t_o_m"]), Decimal(0)))
+            if t_o_m != int(rad["t_o_m"]):
+                return (
+                    f"Periodbudgeten gäller t.o.m. {MÅNADER[int(rad['t_o_m']) - 1]} men en tidigare rad med samma "
+                    f"ansvar och kostnadsslag gäller t.o.m. {MÅNADER[t_o_m - 1]}. En period per fil."
+                )
+            self.perioder[nyckel] = (t_o_m, period + Decimal(rad["periodbudget"]))
+        if nyckel in self.månadssummor and nyckel in self.perioder:
+            return "Ange antingen månadsbelopp eller en periodbudget för ett kostnadsslag, inte båda."
+        return None
+
+    def månader(self, nyckel: tuple, vikter) -> list[Decimal | None] | None:
+        """The key's exact months (None: the file gives none)."""
+        if nyckel in self.månadssummor:
+            return radens_månader({"månader": self.månadssummor[nyckel]}, vikter)
+        if nyckel in self.perioder:
+            t_o_m, period = self.perioder[nyckel]
+            return radens_månader({"periodbudget": period, "t_o_m": t_o_m}, vikter)
+        return None
 
 
 class Kontobudgetimport(Importtypdef):
@@ -81,27 +155,29 @@ class Kontobudgetimport(Importtypdef):
     )
 
     def tolka_tabeller(self, tabeller, profil):
+        tabeller, perioder = periodrubriker(tabeller)
         tolkat = Tolkat()
         tecken = -1 if profil is not None and profil.kostnader_negativa else 1
         hittade = False
+        ingen_budget = 0
         for tabell in tabeller:
             if tabell.namn.strip().lower() in SKIPPA_BLAD:
                 continue
             karta = hitta_kolumner(
                 tabell,
                 SYNONYMER,
-                [("ansvar", "verksamhet"), ("konto",), ("belopp", "*")],
+                [("ansvar", "verksamhet"), ("konto",), ("belopp", "*", "jan")],
                 profil,
                 extra=lambda c: _budgetår(c) is not None,
             )
             if karta is None:
                 continue
             år_i_rubrik = None
-            if "belopp" not in karta.index:
+            if "belopp" not in karta.index and any(_budgetår(c) is not None for c in karta.rubriker):
                 i = next(i for i, c in enumerate(karta.rubriker) if _budgetår(c) is not None)
                 karta.index["belopp"], karta.enheter["belopp"] = i, rubrik_och_enhet(karta.rubriker[i])[1]
                 år_i_rubrik = _budgetår(karta.rubriker[i])
-            if "år" not in karta.index and år_i_rubrik is None:
+            if "år" not in karta.index and år_i_rubrik is None and "belopp" in karta.index:
                 år_i_rubrik = _budgetår(karta.rubriker[karta.index["belopp"]])
             if "år" not in karta.index and år_i_rubrik is None:
                 tolkat.fel.append(
@@ -118,8 +194,21 @@ class Kontobudgetimport(Importtypdef):
             tolkat.kolumner[tabell.namn] = {f: karta.ref(f) for f in karta.index}
             for nummer, celler in karta.datarader(tabell):
                 rad = self._rad(tabell.namn, nummer, celler, karta, år_i_rubrik, tecken, tolkat)
-                if rad is not None:
+                if rad is not None and (fel := beloppen(rad, perioder.get(tabell.namn))) is not None:
+                    kol = karta.ref(fel[0]) if fel[0] in karta.index else None
+                    tolkat.fel.append(Radfel(tabell.namn or None, nummer, kol, fel[1]))
+                elif rad is not None and rad.pop("ingen_budget", False):
+                    ingen_budget += 1
+                    tolkat.noteringar.append(
+                        f"Rad {nummer}{' på bladet ' + tabell.namn if tabell.namn else ''}: ingen budget (tomma "
+                        "beloppsceller), raden räknas inte."
+                    )
+                elif rad is not None:
                     tolkat.rader.append(rad)
+        if ingen_budget:
+            tolkat.noteringar.insert(
+                0, f"{ingen_budget} {'rad har' if ingen_budget == 1 else 'rader har'} ingen budget (tom beloppscell)."
+            )
         if not hittade and not tolkat.fel:
             tolkat.fel.append(
                 Radfel(
@@ -174,48 +263,46 @@ class Kontobudgetimport(Importtypdef):
                 ok = False
         else:
             år_ = år
-        belopp = None
-        if tom(cell("belopp")):
-            fel("belopp", "Årsbudgeten saknas.")
-            ok = False
-        else:
-            try:
-                värde = lasare.tal(cell("belopp"), None, decimaler="avrunda")
-                belopp = i_lagrad_enhet(str(värde * tecken), karta, "belopp", BELOPP)
-            except (Talfel, ValueError) as e:
-                fel("belopp", str(e))
-                ok = False
+        belopp, t_o_m, belopp_ok = _beloppen(cell, karta, tecken, fel)
+        ok = ok and belopp_ok
         if not ok:
             return None
-        return {
+        månader = [belopp[m] for m in MÅNADER]
+        rad = {
             "blad": blad,
             "rad": nummer,
             "ansvar": ansvar,
             "verksamhet": vht,
             "konto": konto,
             "år": år_,
-            "belopp": belopp,
+            "belopp": belopp["belopp"],
+            "månader": månader if any(v is not None for v in månader) else None,
+            "periodbudget": belopp["periodbudget"],
+            "t_o_m": t_o_m,
         }
+        return rad
 
     def planera(self, ctx, tolkat):
         plan = Plan()
         nämnd = ctx.nämnd or ctx.nämnder[0]
         kostnadsslag = {k.pk: k for k in Kostnadsslag.objects.filter(kommun=ctx.kommun)}
-        summor, summa, första = self._summor(nämnd, kostnadsslag, tolkat, plan)
+        summor, summa, första, fördelning = self._summor(nämnd, kostnadsslag, tolkat, plan)
         if not plan.fel:
-            self._jämför(ctx, summor, kostnadsslag, plan, tolkat, första)
+            self._jämför(ctx, summor, kostnadsslag, plan, tolkat, första, fördelning)
         plan.summa = importsumma(plan, summa)
         return plan
 
     @staticmethod
     def _summor(
         nämnd, kostnadsslag: dict[int, Kostnadsslag], tolkat: Tolkat, plan: Plan
-    ) -> tuple[dict[tuple[int, int, int], Decimal], Decimal, dict[tuple[int, int], dict]]:
-        """The file's rows summed per (område, år, kostnadsslag), with the errors of rows that map to none."""
+    ) -> tuple[dict[tuple[int, int, int], Decimal], Decimal, dict[tuple[int, int], dict], Fördelning]:
+        """The file's rows summed per (område, år, kostnadsslag) — helår, exact months and period budgets — with
+        the errors of rows that map to none."""
         koder = Kodkarta.för(Verksamhetsområde.objects.filter(nämnd=nämnd, ej_fördelat=False))
         konton = Kontokarta(kostnadsslag.values())
         andra: list[Kodkarta] = []
         summor: dict[tuple[int, int, int], Decimal] = defaultdict(Decimal)  # (område, år, kostnadsslag) → kr
+        fördelning = Fördelning()
         summa = Decimal(0)
         första: dict[tuple[int, int], dict] = {}  # (område, år) → its first row (where a lock is reported)
         for rad in tolkat.rader:
@@ -263,14 +350,26 @@ class Kontobudgetimport(Importtypdef):
                     )
                 )
                 continue
-            summor[(träff[0].id, år, ks)] += Decimal(rad["belopp"])
+            nyckel = (träff[0].id, år, ks)
+            if (text := fördelning.lägg_till(nyckel, rad)) is not None:
+                plan.fel.append(
+                    tolkat.fel_för(rad, "t_o_m" if "t_o_m" in tolkat.kolumner.get(rad["blad"], {}) else None, text)
+                )
+                continue
+            summor[nyckel] += Decimal(rad["belopp"])
             summa += Decimal(rad["belopp"])
             första.setdefault((träff[0].id, år), rad)
-        return summor, summa, första
+        return summor, summa, första, fördelning
 
     @staticmethod
     def _jämför(
-        ctx, summor: dict, kostnadsslag: dict[int, Kostnadsslag], plan: Plan, tolkat: Tolkat, första: dict
+        ctx,
+        summor: dict,
+        kostnadsslag: dict[int, Kostnadsslag],
+        plan: Plan,
+        tolkat: Tolkat,
+        första: dict,
+        fördelning: Fördelning,
     ) -> None:
         """New, changed and removed budget posts: the file's (område, år) cells get exactly its posts."""
         områden = {
@@ -293,6 +392,7 @@ class Kontobudgetimport(Importtypdef):
             if (b.verksamhetsområde_id, b.år) in celler
         }
         låsning = Låsning()
+        standard = standardvikter(ctx.kommun)
         spärrade: set[tuple[int, int]] = set()
 
         def spärr(område_id: int, år: int) -> bool:
@@ -321,25 +421,36 @@ class Kontobudgetimport(Importtypdef):
                 )
                 continue
             post = per_slag.get((område_id, år, ks))
-            if post is not None and post.belopp == belopp:
+            ersatt = per_slag.get((område_id, år, None))
+            profil = post.profil if post is not None else ersatt.profil if ersatt else None
+            månader = fördelning.månader((område_id, år, ks), profil.vikter if profil else standard)
+            gamla = post.månader if post is not None else None
+            if månader is None and gamla is not None and None not in gamla and sum(gamla, Decimal(0)) != belopp:
+                månader = [None] * 12  # a new helår without months: twelve exact months no longer add up
+            ändringar = månadsändringar(beskrivning, gamla, månader) if månader is not None else []
+            if post is not None and post.belopp == belopp and not ändringar:
                 plan.oförändrade += 1
                 continue
             if spärr(område_id, år):
                 continue
             if post is None:
-                ersatt = per_slag.get((område_id, år, None))
                 post = Budgetpost(
                     verksamhetsområde=område,
                     år=år,
                     slag=Budgetpost.Slag.KF_BUDGET,
                     kostnadsslag=kostnadsslag[ks],
                     belopp=belopp,
-                    profil=ersatt.profil if ersatt else None,
+                    profil=profil,
                 )
-                plan.poster.append(Postplan(post, True, (), [(beskrivning, "", visa(belopp))]))
+                post.månader = månader
+                plan.poster.append(Postplan(post, True, (), [(beskrivning, "", visa(belopp)), *ändringar]))
             else:
-                plan.poster.append(Postplan(post, False, ("belopp",), [(beskrivning, visa(post.belopp), visa(belopp))]))
+                fält = (["belopp"] if post.belopp != belopp else []) + (MÅNADSFÄLT if ändringar else [])
+                rader = [(beskrivning, visa(post.belopp), visa(belopp))] if post.belopp != belopp else []
+                plan.poster.append(Postplan(post, False, tuple(fält), [*rader, *ändringar]))
                 post.belopp = belopp
+                if ändringar:
+                    post.månader = månader
         for (område_id, år, ks), post in per_slag.items():
             if ks is not None and (område_id, år, ks) in summor:
                 continue
