@@ -82,6 +82,8 @@ class Kolumnkarta:
     index: dict[str, int]  # field → column index
     rubriker: list[Any]
     enheter: dict[str, str | None] = field(default_factory=dict)
+    okända: list[int] = field(default_factory=list)  # columns with a header that was not recognised
+    kolumnfält: list[str] = field(default_factory=list)  # per column: field, "*" (``extra``) or ""
 
     def ref(self, fält: str) -> str:
         return self.kolumnref(self.index[fält])
@@ -114,6 +116,62 @@ class Kolumnkarta:
         return [rubrik_och_enhet(c)[0] for c in celler[: len(self.rubriker)]] == self._normaliserade
 
 
+IGNORERA = "_ignorera"  # Importprofil.kolumner: headers the user chose not to use (a list), beside field → header
+
+
+def _tolkning(synonymer: dict[str, tuple[str, ...]], profil: Importprofil | None, exklusiv: bool) -> dict[str, str]:
+    """Normalised header → field. The profile's spellings first; ``exklusiv``: a field the profile maps is only
+    recognised by the profile's header (and headers it ignores are not recognised), so a kommun's choice in the
+    preview beats a synonym in the same row."""
+    tolkning: dict[str, str] = {}
+    egna: set[str] = set()
+    kolumner = (profil.kolumner or {}) if profil is not None else {}
+    for fält, rubrik in kolumner.items():
+        if fält in synonymer and isinstance(rubrik, str):
+            tolkning[rubrik_och_enhet(rubrik)[0]] = fält
+            egna.add(fält)
+    if exklusiv:
+        for rubrik in kolumner.get(IGNORERA) or []:
+            tolkning.setdefault(rubrik_och_enhet(rubrik)[0], "")
+    for fält, stavningar in synonymer.items():
+        if exklusiv and fält in egna:
+            continue
+        for s in stavningar:
+            tolkning.setdefault(rubrik_och_enhet(s)[0], fält)
+    return tolkning
+
+
+@dataclass
+class _Rubrikrad:
+    index: dict[str, int]
+    enheter: dict[str, str | None]
+    dubbletter: dict[str, list[int]]
+    har_extra: bool
+    fält: list[str]  # per column: the field, "*" (a header ``extra`` recognises) or ""
+
+
+def _läs_rubrikrad(celler: list[Any], tolkning: dict[str, str], extra: Callable[[Any], bool] | None) -> _Rubrikrad:
+    r = _Rubrikrad({}, {}, defaultdict(list), False, [""] * len(celler))
+    for i, cell in enumerate(celler):
+        bas, enhet = rubrik_och_enhet(cell)
+        if not bas:
+            continue
+        fält = tolkning.get(bas)
+        if not fält:
+            if fält is None and extra and extra(cell):
+                r.har_extra, r.fält[i] = True, "*"
+            continue
+        r.fält[i] = fält
+        r.dubbletter[fält].append(i)
+        if fält not in r.index:
+            r.index[fält], r.enheter[fält] = i, enhet
+    return r
+
+
+def _saknas(r: _Rubrikrad, krävs: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    return [alt for alt in krävs if not (any(f in r.index for f in alt) or (r.har_extra and "*" in alt))]
+
+
 def hitta_kolumner(
     tabell: Bladrader,
     synonymer: dict[str, tuple[str, ...]],
@@ -123,35 +181,19 @@ def hitta_kolumner(
 ) -> Kolumnkarta | None:
     """The first row (of the first ``SÖK_RUBRIK_RADER``) whose headers name every required field.
 
-    ``synonymer``: field → recognised spellings; a kommun's import profile adds its own spellings first.
+    ``synonymer``: field → recognised spellings; a kommun's import profile adds its own spellings first (and
+    where its mapping reads the sheet, a field it maps is recognised only by its header; otherwise the sheet is
+    read as without the profile's exclusivity, so a standard template still reads with a profile chosen).
     ``extra``: headers the caller recognises itself (wide month/year columns); they count as a match."""
-    tolkning: dict[str, str] = {}
-    if profil is not None:
-        for fält, rubrik in (profil.kolumner or {}).items():
-            if fält in synonymer:
-                tolkning[rubrik_och_enhet(rubrik)[0]] = fält
-    for fält, stavningar in synonymer.items():
-        for s in stavningar:
-            tolkning.setdefault(rubrik_och_enhet(s)[0], fält)
     krävs = list(krävs)
-    for nummer, celler in tabell.rader[:SÖK_RUBRIK_RADER]:
-        index: dict[str, int] = {}
-        enheter: dict[str, str | None] = {}
-        dubbletter: dict[str, list[int]] = defaultdict(list)
-        har_extra = False
-        for i, cell in enumerate(celler):
-            bas, enhet = rubrik_och_enhet(cell)
-            if not bas:
+    försök = [True, False] if profil is not None and profil.kolumner else [False]
+    for exklusiv in försök:
+        tolkning = _tolkning(synonymer, profil, exklusiv)
+        for nummer, celler in tabell.rader[:SÖK_RUBRIK_RADER]:
+            r = _läs_rubrikrad(celler, tolkning, extra)
+            if _saknas(r, krävs):
                 continue
-            fält = tolkning.get(bas)
-            if fält is None:
-                har_extra = har_extra or bool(extra and extra(cell))
-                continue
-            dubbletter[fält].append(i)
-            if fält not in index:
-                index[fält], enheter[fält] = i, enhet
-        if all(any(f in index for f in alternativ) or (har_extra and "*" in alternativ) for alternativ in krävs):
-            for fält, platser in dubbletter.items():
+            for fält, platser in r.dubbletter.items():
                 if len(platser) > 1:
                     raise Filfel(
                         f"Kolumnen för {fält} finns flera gånger på rad {nummer}"
@@ -159,8 +201,102 @@ def hitta_kolumner(
                         + ", ".join(kolumnbokstav(p) for p in platser)
                         + "."
                     )
-            return Kolumnkarta(tabell.namn, nummer, index, list(celler), enheter)
+            okända = [i for i, c in enumerate(celler) if not r.fält[i] and rubrik_och_enhet(c)[0]]
+            return Kolumnkarta(tabell.namn, nummer, r.index, list(celler), r.enheter, okända, r.fält)
     return None
+
+
+@dataclass
+class Rubrikkandidat:
+    """The header row a user maps in the preview: the best candidate when no row had every required column
+    (most recognised headers), or a recognised header row with headers that were not recognised."""
+
+    blad: str
+    rad: int
+    rubriker: list[str]  # as written ("" for an empty cell)
+    fält: list[str]  # per column: the recognised field, "*" (recognised by the import itself) or ""
+    saknas: list[list[str]]  # required alternatives without a column
+
+    def som_json(self) -> dict:
+        return asdict(self)
+
+
+def _rubriktext(cell: Any) -> str:
+    if cell is None or isinstance(cell, lasare.Cellvärdesfel):
+        return ""
+    return lasare.text(cell).strip()
+
+
+def bästa_rubrikrad(
+    tabeller: list[Bladrader],
+    synonymer: dict[str, tuple[str, ...]],
+    krävs: Iterable[tuple[str, ...]],
+    profil: Importprofil | None = None,
+    extra: Callable[[Any], bool] | None = None,
+) -> Rubrikkandidat | None:
+    """The row (of the first ``SÖK_RUBRIK_RADER`` of each sheet) with the most recognised headers; on a tie the
+    first; with none recognised anywhere the first row with at least two text cells."""
+    krävs = list(krävs)
+    tolkning = _tolkning(synonymer, profil, False)
+    bäst: tuple[tuple[int, int, int], Bladrader, int, list[Any], _Rubrikrad] | None = None
+    for tabell in tabeller:
+        if tabell.namn.strip().lower() in SKIPPA_BLAD:
+            continue
+        for nummer, celler in tabell.rader[:SÖK_RUBRIK_RADER]:
+            r = _läs_rubrikrad(celler, tolkning, extra)
+
+            # headers written as text count first: a data row of numbers may look like month headers (1, 2 …)
+            def är_text(c: Any) -> bool:
+                return isinstance(c, str) and bool(c.strip()) and not c.strip().isdigit()
+
+            text = sum(1 for f, c in zip(r.fält, celler, strict=False) if f and är_text(c))
+            poäng = (text, 1 if sum(1 for c in celler if är_text(c)) >= 2 else 0, sum(1 for f in r.fält if f))
+            if poäng > (0, 0, 0) and (bäst is None or poäng > bäst[0]):
+                bäst = (poäng, tabell, nummer, celler, r)
+    if bäst is None:
+        return None
+    _, tabell, nummer, celler, r = bäst
+    rubriker = [_rubriktext(c) for c in celler]
+    while rubriker and not rubriker[-1]:
+        rubriker.pop()
+    return Rubrikkandidat(
+        tabell.namn, nummer, rubriker, r.fält[: len(rubriker)], [list(alt) for alt in _saknas(r, krävs)]
+    )
+
+
+def rubrikfel(kandidat: Rubrikkandidat | None, namn: dict[str, str], krävs: Iterable[tuple[str, ...]]) -> str:
+    """Swedish: which required columns are missing, and the headers of the best candidate row."""
+
+    def alternativ(alt) -> str:
+        return " eller ".join(namn.get(f, "kolumner per månad eller år" if f == "*" else f) for f in alt)
+
+    if kandidat is None:
+        krav = [alternativ(alt) for alt in krävs]
+        return (
+            f"Hittade ingen rubrikrad med kolumnerna {', '.join(krav)} (sökte i de första {SÖK_RUBRIK_RADER} "
+            "raderna på varje blad). Ladda ner importmallen för att se vilka kolumner som behövs."
+        )
+    saknade = [alternativ(alt) for alt in kandidat.saknas]
+    if len(saknade) == 1:
+        text = f"Kolumnen för {saknade[0]} saknas."
+    else:
+        text = f"Kolumnerna för {', '.join(saknade[:-1])} och {saknade[-1]} saknas."
+    plats = f"rad {kandidat.rad}" + (f" i bladet {kandidat.blad}" if kandidat.blad else "")
+    rubriker = ", ".join(r for r in kandidat.rubriker if r) or "(tomma)"
+    return (
+        f"{text} Rubrikerna på {plats} är: {rubriker}. Välj vad kolumnerna innehåller under ”Kolumner” nedan, "
+        "eller ladda ner importmallen för att se vilka kolumner som behövs."
+    )
+
+
+def kandidat_med_okända(karta: Kolumnkarta, tabell: Bladrader) -> Rubrikkandidat | None:
+    """A recognised header row with headers that were not recognised (optional columns the user may map)."""
+    if not karta.okända:
+        return None
+    rubriker = [_rubriktext(c) for c in karta.rubriker]
+    while rubriker and not rubriker[-1]:
+        rubriker.pop()
+    return Rubrikkandidat(tabell.namn, karta.rubrikrad, rubriker, list(karta.kolumnfält[: len(rubriker)]), [])
 
 
 # --- parsed rows and plans ----------------------------------------------------------------------
@@ -175,6 +311,7 @@ class Tolkat:
     antal_rader: int = 0
     noteringar: list[str] = field(default_factory=list)
     kolumner: dict[str, dict[str, str]] = field(default_factory=dict)  # blad → field → "C (Belopp)"
+    kolumnval: dict | None = None  # Rubrikkandidat.som_json(): the header row the preview offers to map
 
     def fel_för(self, rad: dict, fält: str | None, text: str) -> Radfel:
         return Radfel(
@@ -188,12 +325,13 @@ class Tolkat:
             "antal_rader": self.antal_rader,
             "noteringar": self.noteringar,
             "kolumner": self.kolumner,
+            "kolumnval": self.kolumnval,
         }
 
     @classmethod
     def från_json(cls, data: dict) -> Tolkat:
         fel = [Radfel(**{("meddelande" if k == "text" else k): v for k, v in f.items()}) for f in data["fel"]]
-        return cls(data["rader"], fel, data["antal_rader"], data["noteringar"], data["kolumner"])
+        return cls(data["rader"], fel, data["antal_rader"], data["noteringar"], data["kolumner"], data.get("kolumnval"))
 
 
 @dataclass
@@ -342,14 +480,28 @@ class Importtypdef:
         if "typ" in cls.__dict__:
             IMPORTTYPER[str(cls.typ)] = cls
 
+    # Choices made on upload (e.g. the prognostillfälle of a file without a Månad column): set by the service
+    # before reading, kept in the session with the file's cells so that a new column mapping reads the same way.
+    val: dict[str, Any] = {}  # never mutated: the service assigns a new dict
+    # The sheets last read by ``tolka`` (the preview keeps them for the column mapping); not JSON.
+    tabeller: list[Bladrader] | None = None
+
     def tolka(self, filnamn: str, innehåll: bytes, profil: Importprofil | None = None) -> Tolkat:
         try:
             tabeller, meddelanden = läs_tabeller(filnamn, innehåll)
+            self.tabeller = tabeller
             tolkat = self.tolka_tabeller(tabeller, profil)
         except Filfel as e:
             return Tolkat(fel=[Radfel(None, None, None, str(e))])
         tolkat.noteringar[:0] = meddelanden
         return tolkat
+
+    def tolka_om(self, tabeller: list[Bladrader], profil: Importprofil | None) -> Tolkat:
+        """The same sheets read again (with a new column mapping)."""
+        try:
+            return self.tolka_tabeller(tabeller, profil)
+        except Filfel as e:
+            return Tolkat(fel=[Radfel(None, None, None, str(e))])
 
     def tolka_tabeller(self, tabeller: list[Bladrader], profil: Importprofil | None) -> Tolkat:
         raise NotImplementedError
@@ -360,21 +512,62 @@ class Importtypdef:
     def planera(self, ctx: Kontext, tolkat: Tolkat) -> Plan:
         raise NotImplementedError
 
+    # --- columns: what the preview's mapping offers ---
+
+    def _resurs(self) -> Mallresurs:
+        if self.resurs is None:
+            raise NotImplementedError(f"{type(self).__name__} has no Resource: override the column methods")
+        return self.resurs()
+
+    def synonymer(self) -> dict[str, tuple[str, ...]]:
+        return self._resurs().alla_synonymer()
+
+    def krav(self) -> tuple[tuple[str, ...], ...]:
+        return self._resurs().krävs
+
+    def fältnamn(self) -> dict[str, str]:
+        """field → the column's name in the template."""
+        return self._resurs().kolumnnamn()
+
+    def kolumnfält(self) -> list[tuple[str, str]]:
+        """(field, label) for the mapping's selects; required fields marked."""
+        namn, krav = self.fältnamn(), self.krav()
+        val = []
+        for fält, text in namn.items():
+            alt = next((a for a in krav if fält in a), None)
+            if alt is not None and len(alt) == 1:
+                text += " (krävs)"
+            elif alt is not None:
+                andra = [namn.get(f, "kolumner per månad eller år" if f == "*" else f) for f in alt if f != fält]
+                text += f" (krävs, eller {' eller '.join(andra)})"
+            val.append((fält, text))
+        return val
+
+    def rubrikfel(self, tolkat: Tolkat, tabeller: list[Bladrader], profil: Importprofil | None, extra=None) -> None:
+        """No sheet had the required columns: the error naming what is missing, and the candidate row to map."""
+        kandidat = bästa_rubrikrad(tabeller, self.synonymer(), self.krav(), profil, extra)
+        tolkat.fel.append(Radfel(None, None, None, rubrikfel(kandidat, self.fältnamn(), self.krav())))
+        if kandidat is not None:
+            tolkat.kolumnval = kandidat.som_json()
+
     # shared helper for the Resource-based templates
     def tolka_med_resurs(
         self, tabeller: list[Bladrader], profil: Importprofil | None, efter: Callable | None = None
     ) -> Tolkat:
         """Read every sheet that has the template's headers; each cell is cleaned by the Resource's widget.
         ``efter(rad, karta, tolkat, celler)`` finishes a row (units, checks) and returns False to drop it."""
-        resurs = self.resurs()
+        resurs = self._resurs()
+        synonymer, krav = self.synonymer(), self.krav()
         tolkat = Tolkat()
         hittade = False
         for tabell in tabeller:
             if tabell.namn.strip().lower() in SKIPPA_BLAD:
                 continue
-            karta = hitta_kolumner(tabell, resurs.alla_synonymer(), resurs.krävs, profil)
+            karta = hitta_kolumner(tabell, synonymer, krav, profil)
             if karta is None:
                 continue
+            if not hittade and (kandidat := kandidat_med_okända(karta, tabell)) is not None:
+                tolkat.kolumnval = kandidat.som_json()
             hittade = True
             tolkat.kolumner[tabell.namn] = {f: karta.ref(f) for f in karta.index}
             for nummer, celler in karta.datarader(tabell):
@@ -395,19 +588,7 @@ class Importtypdef:
                 if ok and (efter is None or efter(rad, karta, tolkat, celler) is not False):
                     tolkat.rader.append(rad)
         if not hittade:
-            namn = resurs.kolumnnamn()
-            krav = [" eller ".join(namn[f] for f in alt) for alt in resurs.krävs]
-            tolkat.fel.append(
-                Radfel(
-                    None,
-                    None,
-                    None,
-                    (
-                        f"Hittade ingen rubrikrad med kolumnerna {', '.join(krav)} (sökte i de första {SÖK_RUBRIK_RADER} "
-                        "raderna på varje blad). Ladda ner importmallen för att se vilka kolumner som behövs."
-                    ),
-                )
-            )
+            self.rubrikfel(tolkat, tabeller, profil)
         return tolkat
 
 

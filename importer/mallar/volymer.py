@@ -20,7 +20,6 @@ from ..models import Importtyp
 from ..resources import MÅNADSNAMN_LÅNGA, Månad, Tal
 from .ramverk import (
     SKIPPA_BLAD,
-    SÖK_RUBRIK_RADER,
     Importtypdef,
     Kolumnkarta,
     Låsning,
@@ -30,6 +29,7 @@ from .ramverk import (
     Tolkat,
     _dubblett,
     hitta_kolumner,
+    kandidat_med_okända,
     nyckeltext,
     tom,
     visa,
@@ -99,7 +99,7 @@ class Volymimport(Importtypdef):
 
     typ = Importtyp.VOLYMER
     titel = "Volymer och nyckeltal"
-    synonymer = {
+    SYNONYMER = {
         "område": ("område", "nyckeltalsområde", "grupp", "rubrik", "verksamhet"),
         "nyckeltal": ("nyckeltal", "namn", "volym", "mått"),
         "enhet": ("enhet",),
@@ -108,7 +108,16 @@ class Volymimport(Importtypdef):
         "månad": ("månad", "period"),
         "värde": ("värde", "antal", "utfallsvärde"),
     }
-    krävs = (("nyckeltal",), ("värde", "*"))
+    KRÄVS = (("nyckeltal",), ("värde", "*"))
+    FÄLTNAMN = {
+        "område": "Område",
+        "nyckeltal": "Nyckeltal",
+        "enhet": "Enhet",
+        "år": "År",
+        "typ": "Typ",
+        "månad": "Månad",
+        "värde": "Värde",
+    }
     instruktioner = (
         "En rad per nyckeltal. Nyckeltalet anges med namnet som i rapporten; Område behövs när samma namn finns "
         "i flera områden (t.ex. Antal brukare totalt).",
@@ -123,29 +132,30 @@ class Volymimport(Importtypdef):
         "Tomma celler lämnar befintliga värden orörda. Samma nyckeltal, typ, år och månad får bara förekomma en gång.",
     )
 
+    def synonymer(self):
+        return self.SYNONYMER
+
+    def krav(self):
+        return self.KRÄVS
+
+    def fältnamn(self):
+        return self.FÄLTNAMN
+
     def tolka_tabeller(self, tabeller, profil):
         tolkat = Tolkat()
         hittade = False
         for tabell in tabeller:
             if tabell.namn.strip().lower() in SKIPPA_BLAD:
                 continue
-            karta = hitta_kolumner(tabell, self.synonymer, self.krävs, profil, extra=bred_kolumn)
+            karta = hitta_kolumner(tabell, self.SYNONYMER, self.KRÄVS, profil, extra=bred_kolumn)
             if karta is None:
                 continue
+            if not hittade and (kandidat := kandidat_med_okända(karta, tabell)) is not None:
+                tolkat.kolumnval = kandidat.som_json()
             hittade = True
             _tolka_blad(tabell, karta, tolkat)
         if not hittade:
-            tolkat.fel.append(
-                Radfel(
-                    None,
-                    None,
-                    None,
-                    (
-                        "Hittade ingen rubrikrad med kolumnen Nyckeltal och antingen Värde eller kolumner per månad/år "
-                        f"(sökte i de första {SÖK_RUBRIK_RADER} raderna). Ladda ner importmallen för att se exempel."
-                    ),
-                )
-            )
+            self.rubrikfel(tolkat, tabeller, profil, extra=bred_kolumn)
         return tolkat
 
     def planera(self, ctx, tolkat):

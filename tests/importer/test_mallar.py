@@ -524,7 +524,11 @@ def test_annan_användares_granskning_404(client, client_admin, omsorg, ekeby):
     [
         ("budget.xlsx", b"%PDF-1.4 en pdf med fel namn", "Filen är en PDF-fil, inte en Excel- eller CSV-fil."),
         ("budget.xlsx", b"PK\x03\x04 trasig zip", "Filen är skadad"),
-        ("budget.csv", "Något;Annat\n1;2\n".encode(), "Hittade ingen rubrikrad"),
+        (
+            "budget.csv",
+            "Något;Annat\n1;2\n".encode(),
+            "saknas. Rubrikerna på rad 1 är: Något, Annat.",
+        ),
     ],
 )
 def test_trasig_fil_ger_tydligt_fel(client_admin, omsorg, filnamn, innehåll, text):
