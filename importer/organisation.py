@@ -1046,6 +1046,9 @@ class Planerare:
     def _ändrad(self, post: Post, objekt, fält: list[str], ändringar: list[tuple[str, str, str]]) -> None:
         if ändringar:
             post.ändrad = True
+            for f in fält:
+                if f in post.värden:  # nämnd, förälder and föregångare are set when written
+                    setattr(objekt, f, post.värden[f])
             self.plan.poster.append(Postplan(objekt, False, tuple(fält), ändringar))
         else:
             self.plan.oförändrade += 1
@@ -1232,7 +1235,13 @@ def bekräfta(user, imp: Import, tolkat: Tolkat, fingeravtryck: str) -> Import:
                     "meddelande",
                 ]
             )
-    except (IntegrityError, ProtectedError, ValidationError):
+    except InteBekräftad:
+        raise
+    except ValidationError as e:
+        raise InteBekräftad(
+            "Organisationen kunde inte sparas: " + " ".join(e.messages) + " Inget har sparats."
+        ) from None
+    except (IntegrityError, ProtectedError):
         raise InteBekräftad(
             "Organisationen kunde inte sparas: två verksamhetsområden skulle få samma namn under samma förälder "
             "under ändringen (t.ex. när två byter namn med varandra). Gör ändringen i två steg. Inget har sparats."

@@ -309,9 +309,9 @@ def test_okänd_förälder_och_cykel(admin_client, åsby):
     ]
     g = granskning(ladda_upp(admin_client, åsby, "org.xlsx", fil(områden=områden)))
     fel = {(f[0], f[1], f[2]): f[3] for f in g["fel"]}
-    assert "Okänd förälder 'Äldreomsorg / Finns inte'" in fel[("Verksamhetsområden", "10", "D (Förälder)")]
-    assert "cykel" in fel[("Verksamhetsområden", "11", "D (Förälder)")]
-    assert "cykel" in fel[("Verksamhetsområden", "12", "D (Förälder)")]
+    assert "Okänd förälder 'Äldreomsorg / Finns inte'" in fel[("Verksamhetsområden", "10", "C (Förälder)")]
+    assert "cykel" in fel[("Verksamhetsområden", "11", "C (Förälder)")]
+    assert "cykel" in fel[("Verksamhetsområden", "12", "C (Förälder)")]
     assert not g["kan_bekräftas"]
     r = bekräfta(admin_client, g)  # even a forged confirm writes nothing
     assert r.status_code == 409
