@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -33,10 +34,10 @@ from openpyxl.utils import get_column_letter
 
 from ekonomi import berakning
 from ekonomi import selectors as ekonomi_sel
-from ekonomi.models import Kostnadsslag
-from nyckeltal.models import Indikator, Nyckeltal
+from ekonomi.models import Kostnadsslag, Prognos, Utfall
+from nyckeltal.models import Indikator, Indikatorvärde, Nyckeltal, Nyckeltalsvärde
 from nyckeltal.selectors import alla_mål
-from nämnd.models import Nämnd, Verksamhetsområde
+from nämnd.models import Nämnd, Verksamhetsområde, koder
 from rapporter import tabell
 from rapporter.format import Presentation
 from rapporter.rapport import MÅNADER_LÅNG, Rapport
@@ -44,6 +45,7 @@ from rapporter.sektioner import Rapportsektion
 from rapporter.tabell import SLAG_TEXT, Tabell, Visning
 
 from . import mallar
+from .mallar.ramverk import Områden
 from .resources import RESURSER, budget_queryset, indikator_queryset, prognos_queryset
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -623,20 +625,149 @@ def giltiga_värden(typ: str, nämnd: Nämnd) -> Blad:
     return b
 
 
+# The codes of a prefilled template's areas, when the Resource has no such fields itself (field, header).
+KODKOLUMNER = (("ansvar", "Ansvar"), ("verksamhet", "Verksamhetskod"))
+
+
 def ifylld_mall(typ: str, nämnd: Nämnd, år: int) -> list[Blad]:
-    """Today's figures as a filled-in template (through the Resource), to edit and import again."""
+    """A template prefilled for ``år``, to fill in and import again: budget and prognos have a row for every
+    område of the nämnd valid in the year (the leaves, in tree order) with its ansvar and verksamhet codes, the
+    stored values where they exist and empty cells otherwise; indikatorer a row for every indikator (the stored
+    values of the last four years, empty cells in ``år`` where none is stored); volymer a row per nyckeltal with
+    the year's monthly values. The codes written are ones that lead back to the same område with the import's code
+    rules (``Områden.hitta_rad``), so a row's name and codes never disagree."""
+    if typ == "volymer":
+        return [_ifyllda_volymer(nämnd, år), *mall_blad(typ)[1:]]
     if typ not in RESURSER:
         raise Http404("Det finns ingen ifylld mall för den typen.")
     resurs = RESURSER[typ]()
-    qs = {
-        "budget": budget_queryset,
-        "prognos": prognos_queryset,
-        "indikatorer": indikator_queryset,
-    }[typ](nämnd, år)
-    dataset = resurs.export(queryset=qs)
-    b = Blad(
-        mall_blad(typ)[0].namn, [Kolumn(r, _mallformat(f)) for f, r in zip(resurs.fields, dataset.headers, strict=True)]
+    objekt = list(
+        {"budget": budget_queryset, "prognos": prognos_queryset, "indikatorer": indikator_queryset}[typ](nämnd, år)
     )
-    for rad in dataset:
-        b.rad([v if v != "" else None for v in rad])
-    return [b, *mall_blad(typ)[1:]]
+    dataset = resurs.export(queryset=objekt)
+    fält, rubriker = list(resurs.fields), list(dataset.headers)
+    rader = [dict(zip(fält, [v if v != "" else None for v in rad], strict=True)) for rad in dataset]
+    if typ == "indikatorer":
+        rader += _indikatorer_utan_värde(nämnd, år, objekt, resurs)
+    else:
+        for namn, rubrik in KODKOLUMNER:  # right after the område's name (the Resource's own, or added here)
+            if namn in fält:
+                rubrik = rubriker.pop(fält.index(namn))
+                fält.remove(namn)
+            plats = fält.index("område") + 1 + (namn == "verksamhet" and "ansvar" in fält)
+            fält.insert(plats, namn)
+            rubriker.insert(plats, rubrik)
+        rader = _per_område(typ, nämnd, år, objekt, rader, resurs)
+    b = Blad(mall_blad(typ)[0].namn, [Kolumn(r, _mallformat(f)) for f, r in zip(fält, rubriker, strict=True)])
+    for rad in rader:
+        b.rad([rad.get(f) for f in fält])
+    return [b, *mall_blad(typ, nämnd)[1:]]
+
+
+def _per_område(typ: str, nämnd: Nämnd, år: int, objekt: list, rader: list[dict], resurs) -> list[dict]:
+    """The stored rows (budget posts, prognoser) grouped under the nämnd's områden valid in ``år`` in tree order,
+    an empty row for an område without any; stored rows of other områden (not valid in the year, or not a leaf)
+    follow in their own order so nothing stored is left out."""
+    koder = _kodpar(nämnd, år)
+    per_område: dict[int, list[dict]] = {}
+    for o, rad in zip(objekt, rader, strict=True):
+        per_område.setdefault(o.verksamhetsområde_id, []).append(rad)
+    if typ == "budget":
+        tom = {"år": år, "slag": resurs.fields["slag"].widget.render("kf")}
+    else:
+        tom = {"år": år, "månad": _prognosmånad(nämnd, år)}
+    ut = []
+    for o in _områden_i_trädordning(nämnd, år):
+        egna = per_område.pop(o.pk, None) or [{"område": o.namn, **tom}]
+        ut += [{**rad, **_kodceller(koder.get(o.pk), rad)} for rad in egna]
+    for område_id, egna in per_område.items():
+        ut += [{**rad, **_kodceller(koder.get(område_id), rad)} for rad in egna]
+    return ut
+
+
+def _kodceller(par: tuple[str, str] | None, rad: dict) -> dict:
+    ansvar, verksamhet = par or ("", "")
+    return {"ansvar": rad.get("ansvar") or ansvar or None, "verksamhet": rad.get("verksamhet") or verksamhet or None}
+
+
+def _områden_i_trädordning(nämnd: Nämnd, år: int) -> list[Verksamhetsområde]:
+    """The nämnd's områden valid in ``år`` that figures are entered on (no children valid in the year), depth first
+    by ordning; "Ej fördelat" left out."""
+    alla = [o for o in Verksamhetsområde.objects.filter(nämnd=nämnd, ej_fördelat=False) if o.gäller(år)]
+    barn: dict[int | None, list[Verksamhetsområde]] = {}
+    for o in sorted(alla, key=lambda o: (o.ordning, o.namn)):
+        barn.setdefault(o.förälder_id, []).append(o)
+    ut: list[Verksamhetsområde] = []
+
+    def gå(förälder_id: int | None) -> None:
+        for o in barn.get(förälder_id, []):
+            if o.pk in barn:
+                gå(o.pk)
+            else:
+                ut.append(o)
+
+    gå(None)
+    return ut
+
+
+def _kodpar(nämnd: Nämnd, år: int) -> dict[int, tuple[str, str]]:
+    """Per område id: an (ansvar, verksamhet) pair of its own codes that the import's code rules map back to it
+    in ``år`` (exact codes first, then a wildcard as written, e.g. ``22*``). Områden whose codes all lead elsewhere
+    (or that have none) get no pair: their rows are matched by name alone."""
+    områden = Områden([nämnd])
+    ut: dict[int, tuple[str, str]] = {}
+    for o in områden.alla:
+        if o.ej_fördelat or not (o.ansvarskoder or o.verksamhetskoder):
+            continue
+        par = (
+            (a, v)
+            for a in _kodkandidater(o.ansvarskoder)
+            for v in _kodkandidater(o.verksamhetskoder)
+            if (a or v) and områden.hitta_rad({"ansvar": a, "verksamhet": v}, år)[0] == o
+        )
+        if (träff := next(par, None)) is not None:
+            ut[o.pk] = träff
+    return ut
+
+
+def _kodkandidater(text: str) -> list[str]:
+    return sorted(koder(text), key=lambda k: "*" in k) or [""]
+
+
+def _prognosmånad(nämnd: Nämnd, år: int) -> int:
+    """The prognostillfälle of a prefilled row without a prognos: the year's latest stored one, else the latest
+    month with utfall, else January (an empty row with a month is skipped on import, one without is an error)."""
+    for model in (Prognos, Utfall):
+        if m := model.objects.filter(verksamhetsområde__nämnd=nämnd, år=år).aggregate(m=Max("månad"))["m"]:
+            return m
+    return 1
+
+
+def _indikatorer_utan_värde(nämnd: Nämnd, år: int, objekt: list, resurs) -> list[dict]:
+    """A row in ``år`` for every indikator of the nämnd with no value stored for that year."""
+    med_värde = {v.indikator_id for v in objekt if v.år == år}
+    typ = resurs.fields["typ"].widget.render(Indikatorvärde.Typ.UTFALL)
+    return [
+        {"indikator": i.namn, "kolada_id": i.kolada_id or None, "år": år, "typ": typ}
+        for i in Indikator.objects.filter(mål__nämnd=nämnd, mål__från_år__lte=år)
+        .exclude(mål__till_år__lt=år)
+        .order_by("mål__ordning", "ordning", "id")
+        if i.pk not in med_värde
+    ]
+
+
+def _ifyllda_volymer(nämnd: Nämnd, år: int) -> Blad:
+    """The volymer template's sheet with a row per nyckeltal of the nämnd (Område = its group) and the stored
+    monthly utfall of ``år``."""
+    b = mall_blad("volymer")[0]
+    per_månad: dict[int, dict[int, Decimal]] = {}
+    for v in Nyckeltalsvärde.objects.filter(
+        nyckeltal__grupp__nämnd=nämnd, år=år, typ=Nyckeltalsvärde.Typ.UTFALL_MÅNAD, månad__isnull=False
+    ):
+        per_månad.setdefault(v.nyckeltal_id, {})[v.månad or 0] = v.värde  # månad is set (filtered)
+    for nt in (
+        Nyckeltal.objects.filter(grupp__nämnd=nämnd).select_related("grupp").order_by("grupp__ordning", "ordning", "id")
+    ):
+        värden = per_månad.get(nt.pk, {})
+        b.rad([nt.grupp.namn, nt.namn, nt.enhet or None, år, *(värden.get(m) for m in range(1, 13))])
+    return b
