@@ -300,16 +300,27 @@ class PrognosResource(Mallresurs):
         "månad": ("prognostillfälle", "månad", "period", "prognosmånad"),
         "belopp": ("prognos", "helårsprognos", "prognos helår", "belopp", "prognos nettokostnad", "nettokostnad helår"),
         "kommentar": ("kommentar", "kommentarer", "förklaring", "analys"),
+        "ansvar": ("ansvar", "ansvarsställe", "ansvarskod", "ansv"),
+        "verksamhet": ("verksamhetskod", "vht kod", "verksamhet kod", "vht-kod"),
     }
-    krävs = (("område",), ("månad",), ("belopp", "kommentar"))
+    krävs = (("område", "ansvar", "verksamhet"), ("månad",), ("belopp", "kommentar"))
     instruktioner = (
         "En rad per verksamhetsområde och prognostillfälle (den månad prognosen görs efter, t.ex. aug, 8 eller 2023-08).",
+        "Verksamhetsområde: namnet som det står i rapporten, eller kolumnerna Ansvar och/eller Verksamhetskod med "
+        "koderna som är kopplade till områdena (även 74* för alla koder som börjar på 74; den mest specifika vinner).",
+        "Saknar filen kolumnen Prognostillfälle kan du ange månaden när du laddar upp filen.",
         "År kan utelämnas om prognostillfället skrivs som ÅÅÅÅ-MM.",
         "Prognosen är helårets nettokostnad i kronor (kostnader positiva). Skriv (tkr) i rubriken om filen har tusental kronor.",
         "Kommentaren visas i rapporten under helårsprognosen. En rad får ha bara en kommentar och ingen prognos; "
         "en tom prognos- eller kommentarcell lämnar det som redan finns orört.",
         "Samma verksamhetsområde, år och prognostillfälle får bara förekomma en gång.",
     )
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        for namn, rubrik in (("ansvar", "Ansvar"), ("verksamhet", "Verksamhetskod")):
+            self.fields[namn] = fields.Field(attribute=None, column_name=rubrik, widget=Text())
+            self.fields[namn].dehydrate_method = lambda post: None
 
 
 class IndikatorResource(Mallresurs):

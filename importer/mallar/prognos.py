@@ -31,12 +31,33 @@ class Prognosimport(Importtypdef):
     titel = "Helårsprognos"
     resurs = PrognosResource
 
+    # The prognostillfälle may be chosen on upload ("ÅÅÅÅ-MM", ``val["period"]``) for a file without a Månad column.
+    period_vid_uppladdning = True
+
+    def krav(self):
+        krav = super().krav()
+        return tuple(a for a in krav if a != ("månad",)) if self.val.get("period") else krav
+
     def tolka_tabeller(self, tabeller, profil):
         tomma = 0
+        period = self.val.get("period")
 
         def efter(rad, karta, tolkat, celler):
             nonlocal tomma
-            if rad.get("månad") is not None:
+            if rad.get("månad") is None and period:
+                år, månad = (int(d) for d in period.split("-"))
+                if rad.get("år") is not None and rad["år"] != år:
+                    tolkat.fel.append(
+                        Radfel(
+                            rad["blad"] or None,
+                            rad["rad"],
+                            karta.ref("år"),
+                            f"Året {rad['år']} hör inte till prognostillfället {period} som valdes vid uppladdningen.",
+                        )
+                    )
+                    return False
+                rad["år"], rad["månad"] = år, månad
+            elif rad.get("månad") is not None:
                 cell = celler[karta.index["månad"]]
                 år_i_cell, _ = Månad.år_och_månad(cell)
                 if rad.get("år") is None:
@@ -51,8 +72,14 @@ class Prognosimport(Importtypdef):
                         )
                     )
                     return False
+            if all(tom(rad.get(f)) for f in ("område", "ansvar", "verksamhet")):
+                fält = next((f for f in ("område", "ansvar", "verksamhet") if f in karta.index), None)
+                kol = karta.ref(fält) if fält else None
+                tolkat.fel.append(
+                    Radfel(rad["blad"] or None, rad["rad"], kol, "Ange verksamhetsområde, ansvar eller verksamhet.")
+                )
+                return False
             for fält, text in (
-                ("område", "Ange verksamhetsområde."),
                 ("månad", "Ange prognostillfälle (månad)."),
                 ("år", "Ange år (eller prognostillfället som ÅÅÅÅ-MM)."),
             ):
@@ -89,9 +116,10 @@ class Prognosimport(Importtypdef):
         sedda: dict = {}
         summa = Decimal(0)
         for rad in tolkat.rader:
-            område, fel = områden.hitta(rad["område"], rad["år"])
-            if fel:
-                plan.fel.append(tolkat.fel_för(rad, "område", fel))
+            område, fel = områden.hitta_rad(rad, rad["år"])
+            if fel or område is None:
+                kol = next((f for f in ("ansvar", "verksamhet", "område") if rad.get(f)), "område")
+                plan.fel.append(tolkat.fel_för(rad, kol, fel or ""))
                 continue
             nyckel = (område.pk, rad["år"], rad["månad"])
             if (första := _dubblett(sedda, nyckel, rad)) is not None:

@@ -22,8 +22,11 @@ Empty cells never erase stored values (a partial file is normal); figures not in
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import hashlib
 import json
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -216,6 +219,7 @@ class Rubrikkandidat:
     rubriker: list[str]  # as written ("" for an empty cell)
     fält: list[str]  # per column: the recognised field, "*" (recognised by the import itself) or ""
     saknas: list[list[str]]  # required alternatives without a column
+    öppen: bool = True  # shown open in the preview (something is missing or not recognised)
 
     def som_json(self) -> dict:
         return asdict(self)
@@ -289,14 +293,14 @@ def rubrikfel(kandidat: Rubrikkandidat | None, namn: dict[str, str], krävs: Ite
     )
 
 
-def kandidat_med_okända(karta: Kolumnkarta, tabell: Bladrader) -> Rubrikkandidat | None:
-    """A recognised header row with headers that were not recognised (optional columns the user may map)."""
-    if not karta.okända:
-        return None
+def kandidat_från_karta(karta: Kolumnkarta, tabell: Bladrader) -> Rubrikkandidat:
+    """A recognised header row as the preview's mapping; open when some headers were not recognised (optional
+    columns the user may map)."""
     rubriker = [_rubriktext(c) for c in karta.rubriker]
     while rubriker and not rubriker[-1]:
         rubriker.pop()
-    return Rubrikkandidat(tabell.namn, karta.rubrikrad, rubriker, list(karta.kolumnfält[: len(rubriker)]), [])
+    fält = list(karta.kolumnfält[: len(rubriker)])
+    return Rubrikkandidat(tabell.namn, karta.rubrikrad, rubriker, fält, [], öppen=bool(karta.okända))
 
 
 # --- parsed rows and plans ----------------------------------------------------------------------
@@ -474,6 +478,7 @@ class Importtypdef:
     titel: ClassVar[str]
     filtyper: ClassVar[tuple[str, ...]] = (".xlsx", ".csv")
     resurs: ClassVar[type[Mallresurs] | None] = None
+    period_vid_uppladdning: ClassVar[bool] = False  # the upload form asks for a month ("ÅÅÅÅ-MM", ``val["period"]``)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -566,8 +571,8 @@ class Importtypdef:
             karta = hitta_kolumner(tabell, synonymer, krav, profil)
             if karta is None:
                 continue
-            if not hittade and (kandidat := kandidat_med_okända(karta, tabell)) is not None:
-                tolkat.kolumnval = kandidat.som_json()
+            if not hittade:
+                tolkat.kolumnval = kandidat_från_karta(karta, tabell).som_json()
             hittade = True
             tolkat.kolumner[tabell.namn] = {f: karta.ref(f) for f in karta.index}
             for nummer, celler in karta.datarader(tabell):
@@ -638,6 +643,11 @@ class Områden:
                 return None, "Ange verksamhetsområde, ansvar eller verksamhet."
             return self.hitta(namn, år)
         o, fel = self._hitta_kod(ansvar, verksamhet, år)
+        if fel and not namn and not (ansvar and verksamhet):
+            # one code column whose value is not a code of any area: it may be a name ("Verksamhet": Hemtjänst)
+            via_namn, _ = self.hitta(ansvar or verksamhet, år)
+            if via_namn is not None:
+                return via_namn, None
         if fel or not namn:
             return o, fel
         via_namn, fel = self.hitta(namn, år)
@@ -723,6 +733,7 @@ class Granskning:
     imp: Import
     tolkat: Tolkat
     plan: Plan
+    tabeller: list[Bladrader] | None = None  # the file's cells (for a new column mapping); not on every path
 
     @property
     def fel(self) -> list[Radfel]:
@@ -738,12 +749,19 @@ def _antal_felrader(fel: list[Radfel]) -> int:
 
 
 def förhandsgranska(
-    user, nämnd: Nämnd, typ: str, filnamn: str, innehåll: bytes, profil: Importprofil | None = None
+    user,
+    nämnd: Nämnd,
+    typ: str,
+    filnamn: str,
+    innehåll: bytes,
+    profil: Importprofil | None = None,
+    val: dict[str, Any] | None = None,
 ) -> Granskning:
     """Read and plan an uploaded file; record the attempt as an Import (status förhandsgranskad, or fel).
-    Nothing else is written."""
+    Nothing else is written. ``val``: choices made on upload (``Importtypdef.val``)."""
     kräv_import(user, nämnd)
     definition = importtyp(typ)
+    definition.val = dict(val or {})
     tolkat = definition.tolka(filnamn, innehåll, profil)
     ctx = definition.kontext(user, nämnd)
     plan = definition.planera(ctx, tolkat) if tolkat.rader else Plan()
@@ -768,7 +786,162 @@ def förhandsgranska(
     # bulk_create, not save(): the record of a preview is not report data, so no signal bumps the kommun's
     # data version (which would throw away every cached report of the kommun).
     Import.objects.bulk_create([imp])
-    return Granskning(imp, tolkat, plan)
+    return Granskning(imp, tolkat, plan, definition.tabeller)
+
+
+# --- the column mapping: the file's cells kept between preview and confirm, the kommun's profile ----------------
+
+PROFILNAMN = "Sparad kolumnmappning"
+MAX_SPARADE_CELLER = 400_000  # 20 000 rows × 20 columns; a larger file is mapped by saving and uploading again
+
+
+def _packa(c: Any) -> Any:
+    if c is None or isinstance(c, (str, int, float)):
+        return c
+    if isinstance(c, Decimal):
+        return {"d": str(c)}
+    if isinstance(c, dt.datetime):
+        return {"dt": c.isoformat()}
+    if isinstance(c, dt.date):
+        return {"da": c.isoformat()}
+    if isinstance(c, dt.time):
+        return {"ti": c.isoformat()}
+    if isinstance(c, lasare.Cellvärdesfel):
+        return {"cf": [c.slag, c.text]}
+    return str(c)
+
+
+def _packa_upp(c: Any) -> Any:
+    if not isinstance(c, dict):
+        return c
+    if "d" in c:
+        return Decimal(c["d"])
+    if "dt" in c:
+        return dt.datetime.fromisoformat(c["dt"])
+    if "da" in c:
+        return dt.date.fromisoformat(c["da"])
+    if "ti" in c:
+        return dt.time.fromisoformat(c["ti"])
+    return lasare.Cellvärdesfel(*c["cf"])
+
+
+def packa_tabeller(tabeller: list[Bladrader] | None) -> str | None:
+    """The file's cells as compressed JSON text for the session (the file itself is not kept), or None when the
+    file is too large to keep (``MAX_SPARADE_CELLER``)."""
+    if tabeller is None or sum(len(c) for t in tabeller for _, c in t.rader) > MAX_SPARADE_CELLER:
+        return None
+    data = [[t.namn, [[n, [_packa(c) for c in celler]] for n, celler in t.rader]] for t in tabeller]
+    return base64.b64encode(zlib.compress(json.dumps(data, separators=(",", ":")).encode(), 6)).decode("ascii")
+
+
+def packa_upp_tabeller(text: str) -> list[Bladrader]:
+    data = json.loads(zlib.decompress(base64.b64decode(text)))
+    return [Bladrader(namn, [(n, [_packa_upp(c) for c in celler]) for n, celler in rader]) for namn, rader in data]
+
+
+def importprofil_för(kommun: Kommun, typ: str) -> Importprofil | None:
+    """The kommun's saved column mapping of a kind (used automatically on the next upload), else its first profile."""
+    profiler = list(Importprofil.objects.filter(kommun=kommun, typ=typ).order_by("namn"))
+    return next((p for p in profiler if p.namn == PROFILNAMN), profiler[0] if profiler else None)
+
+
+def spara_kolumnmappning(
+    user, imp: Import, kolumnval: dict, valda_fält: dict[int, str], val: dict[str, Any] | None = None
+) -> Importprofil:
+    """Save what the user chose in the preview (column index → field, "" = not used) for the header row
+    ``kolumnval`` (``Rubrikkandidat.som_json``) on the kommun's profile of the import's kind: the import's own
+    profile, or the one named ``PROFILNAMN`` (created). Refused (``ValidationError``, nothing saved) when a field
+    is chosen twice or a required field has no column."""
+    kräv_import(user, imp.nämnd)
+    definition = importtyp(imp.typ)
+    definition.val = dict(val or {})
+    namn = dict(definition.kolumnfält())
+    rubriker: list[str] = list(kolumnval.get("rubriker") or [])
+    igenkända: list[str] = list(kolumnval.get("fält") or [])
+    valda: dict[str, int] = {}
+    for i, fält in sorted(valda_fält.items()):
+        if not fält or not 0 <= i < len(rubriker):
+            continue
+        if fält not in namn:
+            raise ValidationError(f"Okänt fält {fält!r}.")
+        if fält in valda:
+            raise ValidationError(
+                f"{definition.fältnamn().get(fält, fält)} är vald för två kolumner "
+                f"(”{rubriker[valda[fält]]}” och ”{rubriker[i]}”). Välj den för en kolumn."
+            )
+        valda[fält] = i
+    har_extra = "*" in igenkända
+    saknas = [a for a in definition.krav() if not any(f in valda for f in a) and not (har_extra and "*" in a)]
+    if saknas:
+        fältnamn = definition.fältnamn()
+        raise ValidationError(
+            "Välj en kolumn för "
+            + " och ".join(" eller ".join(fältnamn.get(f, f) for f in a if f != "*") for a in saknas)
+            + "."
+        )
+    normaliserade = {rubrik_och_enhet(r)[0] for r in rubriker if r}
+    with transaction.atomic():
+        profil = imp.profil if imp.profil is not None and imp.profil.typ == imp.typ else None
+        if profil is None or profil.kommun_id != imp.kommun_id:
+            profil, _ = Importprofil.objects.get_or_create(kommun_id=imp.kommun_id, typ=imp.typ, namn=PROFILNAMN)
+        gamla = dict(profil.kolumner or {})
+        kolumner: dict[str, Any] = {
+            f: r
+            for f, r in gamla.items()
+            if f != IGNORERA and f not in valda and rubrik_och_enhet(r)[0] not in normaliserade
+        }
+        for fält, i in valda.items():
+            kolumner[fält] = rubriker[i]
+        ignorera = [r for r in gamla.get(IGNORERA) or [] if rubrik_och_enhet(r)[0] not in normaliserade]
+        ignorera += [
+            rubriker[i]
+            for i in range(len(rubriker))
+            if rubriker[i] and not valda_fält.get(i) and i < len(igenkända) and igenkända[i] not in ("", "*")
+        ]
+        if ignorera:
+            kolumner[IGNORERA] = ignorera
+        profil.kolumner = kolumner
+        profil.save()
+        Import.objects.filter(pk=imp.pk).update(profil=profil)
+        imp.profil = profil
+    return profil
+
+
+def läs_om(user, imp: Import, tabeller: list[Bladrader], val: dict[str, Any] | None = None) -> Granskning:
+    """The preview of the same file's cells read again with the import's (new) profile; the Import record's
+    counts and status follow. Nothing else is written."""
+    kräv_import(user, imp.nämnd)
+    if imp.status not in (Import.Status.FEL, Import.Status.FÖRHANDSGRANSKAD):
+        raise InteBekräftad(f"Importen är redan {imp.get_status_display().lower()}.")
+    definition = importtyp(imp.typ)
+    definition.val = dict(val or {})
+    tolkat = definition.tolka_om(tabeller, imp.profil)
+    ctx = definition.kontext(user, imp.nämnd)
+    plan = definition.planera(ctx, tolkat) if tolkat.rader else Plan()
+    fel = [*tolkat.fel, *plan.fel]
+    ändrat = {
+        "status": Import.Status.FEL if fel else Import.Status.FÖRHANDSGRANSKAD,
+        "antal_rader": tolkat.antal_rader,
+        "antal_skapade": len(plan.skapade),
+        "antal_ändrade": len(plan.ändrade),
+        "antal_oförändrade": plan.oförändrade,
+        "antal_fel": _antal_felrader(fel),
+        "summa_fil": plan.summa,
+        "meddelande": _kort("\n".join(str(f) for f in fel[:20]), 4000),
+    }
+    # update(), not save(): the record of a preview is not report data (see förhandsgranska)
+    Import.objects.filter(pk=imp.pk).update(**ändrat)
+    for k, v in ändrat.items():
+        setattr(imp, k, v)
+    return Granskning(imp, tolkat, plan, tabeller)
+
+
+def ta_bort_importprofil(user, nämnd: Nämnd, profil: Importprofil) -> None:
+    """Remove a saved column mapping of the nämnd's kommun (imports that used it keep their record)."""
+    kräv_import(user, nämnd)
+    if profil.kommun_id != nämnd.kommun_id:
+        raise PermissionDenied("Importprofilen hör till en annan kommun.")
+    profil.delete()
 
 
 def granska(user, imp: Import, tolkat: Tolkat) -> Granskning:

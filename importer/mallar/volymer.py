@@ -29,7 +29,7 @@ from .ramverk import (
     Tolkat,
     _dubblett,
     hitta_kolumner,
-    kandidat_med_okända,
+    kandidat_från_karta,
     nyckeltext,
     tom,
     visa,
@@ -150,8 +150,8 @@ class Volymimport(Importtypdef):
             karta = hitta_kolumner(tabell, self.SYNONYMER, self.KRÄVS, profil, extra=bred_kolumn)
             if karta is None:
                 continue
-            if not hittade and (kandidat := kandidat_med_okända(karta, tabell)) is not None:
-                tolkat.kolumnval = kandidat.som_json()
+            if not hittade:
+                tolkat.kolumnval = kandidat_från_karta(karta, tabell).som_json()
             hittade = True
             _tolka_blad(tabell, karta, tolkat)
         if not hittade:
