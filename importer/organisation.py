@@ -396,7 +396,7 @@ class Post:
     lagrad: Any = None
     värden: dict[str, Any] = field(default_factory=dict)
     # areas: the file rows they refer to
-    nämnd: Post | None = None
+    nämnd: Any = None  # the nämnd's Post (always set on an area)
     förälder: Post | None = None
     föregångare: list[Post] = field(default_factory=list)
     objekt: Any = None  # the instance written
@@ -412,7 +412,9 @@ class Post:
         return self.värden.get("namn") or self.rad.get("namn", "")
 
     def väg(self) -> list[str]:
-        namn, nod, sedda = [], self, set()
+        namn: list[str] = []
+        sedda: set[int] = set()
+        nod: Post | None = self
         while nod is not None and id(nod) not in sedda:
             sedda.add(id(nod))
             namn.append(nod.namn)
@@ -452,29 +454,27 @@ def _har_data(modell: type[models.Model], ids: set[int], utom: set[str]) -> set[
         return set()
     result: set[int] = set()
     for rel in modell._meta.related_objects:
-        if rel.get_accessor_name() in utom or rel.related_model is modell and rel.many_to_many:
+        relaterad: Any = rel.related_model
+        if rel.get_accessor_name() in utom or relaterad is modell and rel.many_to_many:
             continue
         if rel.many_to_many:
-            through = rel.through if hasattr(rel, "through") else rel.field.remote_field.through
+            through: Any = rel.through  # type: ignore[attr-defined]  # a ManyToManyRel
             kolumn = next(f.attname for f in through._meta.fields if f.related_model is modell)
             result |= set(through.objects.filter(**{f"{kolumn}__in": ids}).values_list(kolumn, flat=True))
         else:
             kolumn = rel.field.attname
-            result |= set(
-                rel.related_model._base_manager.filter(**{f"{kolumn}__in": ids}).values_list(kolumn, flat=True)
-            )
+            result |= set(relaterad._base_manager.filter(**{f"{kolumn}__in": ids}).values_list(kolumn, flat=True))
     return result
 
 
 def _datatext(modell: type[models.Model], pk: int, utom: set[str]) -> str:
     vad = []
     for rel in modell._meta.related_objects:
-        if rel.get_accessor_name() in utom or rel.related_model is modell and rel.many_to_many:
+        relaterad: Any = rel.related_model
+        if rel.get_accessor_name() in utom or rel.many_to_many:
             continue
-        if rel.many_to_many:
-            continue
-        if rel.related_model._base_manager.filter(**{rel.field.attname: pk}).exists():
-            vad.append(str(rel.related_model._meta.verbose_name_plural))
+        if relaterad._base_manager.filter(**{rel.field.attname: pk}).exists():
+            vad.append(str(relaterad._meta.verbose_name_plural))
     return ", ".join(vad) or "kopplingar"
 
 
@@ -548,33 +548,46 @@ class Planerare:
     def _nämnder(self, rader: list[dict]) -> dict[str, Post]:
         per_namn: dict[str, Post] = {}
         tagna: set[int] = set()
-        poster = []
-        for rad in rader:
-            lagrad, ok = self._med_id(rad, self.lagrade_nämnder, tagna, "nämnder")
-            post = Post(NÄMND, rad, lagrad)
-            namn = rad.get("namn", "").strip()
-            if not namn:
-                self.fel(rad, "namn", "Nämnden saknar namn.")
-                continue
-            if len(namn) > 150:
-                self.fel(rad, "namn", "Namnet är längre än 150 tecken.")
-            if nyckeltext(namn) in per_namn:
-                self.fel(rad, "namn", f"Nämnden {namn} står två gånger ({per_namn[nyckeltext(namn)].ref}).")
-                continue
-            post.värden["namn"] = namn
+        poster = [p for rad in rader if (p := self._nämndrad(rad, per_namn, tagna)) is not None]
+        self._matcha_nämnder(poster)
+        for post in poster:
+            for text in _lista(post.rad.get("föregångare", "")):
+                f = per_namn.get(nyckeltext(text))
+                if f is None:
+                    self.fel(post, "föregångare", f"Okänd föregångare {text!r}: nämnden finns inte i filen.")
+                elif f is post:
+                    self.fel(post, "föregångare", "En nämnd kan inte vara sin egen föregångare.")
+                elif f not in post.föregångare:
+                    post.föregångare.append(f)
+        self.plan.nämnder = poster
+        for post in poster:
+            self._jämför_nämnd(post)
+        return per_namn
+
+    def _nämndrad(self, rad: dict, per_namn: dict[str, Post], tagna: set[int]) -> Post | None:
+        lagrad, ok = self._med_id(rad, self.lagrade_nämnder, tagna, "nämnder")
+        post = Post(NÄMND, rad, lagrad)
+        namn = rad.get("namn", "").strip()
+        if not namn:
+            self.fel(rad, "namn", "Nämnden saknar namn.")
+            return None
+        if len(namn) > 150:
+            self.fel(rad, "namn", "Namnet är längre än 150 tecken.")
+            ok = False
+        if nyckeltext(namn) in per_namn:
+            self.fel(rad, "namn", f"Nämnden {namn} står två gånger ({per_namn[nyckeltext(namn)].ref}).")
+            return None
+        post.värden["namn"] = namn
+        for fält in ("giltig_från", "giltig_till"):
             try:
-                post.värden["giltig_från"] = _datum(rad["giltig_från"]) if rad.get("giltig_från") else None
+                post.värden[fält] = _datum(rad[fält]) if rad.get(fält) else None
             except ValueError as e:
-                self.fel(rad, "giltig_från", str(e))
+                self.fel(rad, fält, str(e))
                 ok = False
-            try:
-                post.värden["giltig_till"] = _datum(rad["giltig_till"]) if rad.get("giltig_till") else None
-            except ValueError as e:
-                self.fel(rad, "giltig_till", str(e))
-                ok = False
-            per_namn[nyckeltext(namn)] = post
-            if ok:
-                poster.append(post)
+        per_namn[nyckeltext(namn)] = post
+        return post if ok else None
+
+    def _matcha_nämnder(self, poster: list[Post]) -> None:
         # rows without an Id: by name (two stored nämnder of the same name: the one of the same start)
         tagna_pk = {p.lagrad.pk for p in poster if p.lagrad is not None}
         for post in poster:
@@ -593,19 +606,6 @@ class Planerare:
                 post.värden["giltig_från"] = post.lagrad.giltig_från if post.lagrad else dt.date(2000, 1, 1)
             if post.värden["giltig_till"] and post.värden["giltig_till"] < post.värden["giltig_från"]:
                 self.fel(post, "giltig_till", "Giltig till kan inte vara före giltig från.")
-        for post in poster:
-            for text in _lista(post.rad.get("föregångare", "")):
-                f = per_namn.get(nyckeltext(text))
-                if f is None:
-                    self.fel(post, "föregångare", f"Okänd föregångare {text!r}: nämnden finns inte i filen.")
-                elif f is post:
-                    self.fel(post, "föregångare", "En nämnd kan inte vara sin egen föregångare.")
-                elif f not in post.föregångare:
-                    post.föregångare.append(f)
-        self.plan.nämnder = poster
-        for post in poster:
-            self._jämför_nämnd(post)
-        return per_namn
 
     def _jämför_nämnd(self, post: Post) -> None:
         v = post.värden
@@ -635,74 +635,18 @@ class Planerare:
     # -- areas ---------------------------------------------------------------------------------------------------
 
     def _områden(self, rader: list[dict], nämnder: dict[str, Post] | None) -> None:
-        lagrade_per_namn = {nyckeltext(n.namn): n for n in self.lagrade_nämnder}
         lagrade_poster: dict[int, Post] = {}  # one Post per stored nämnd when the file has no nämnder
-        poster: list[Post] = []
         tagna: set[int] = set()
-        räknare: dict[str, int] = defaultdict(int)
-        for rad in rader:
-            lagrad, ok = self._med_id(rad, self.lagrade_områden, tagna, "verksamhetsområden")
-            post = Post(OMRÅDE, rad, lagrad)
-            namn, nämndnamn = rad.get("namn", "").strip(), rad.get("nämnd", "").strip()
-            if not namn:
-                self.fel(rad, "namn", "Verksamhetsområdet saknar namn.")
-                continue
-            if len(namn) > 200:
-                self.fel(rad, "namn", "Namnet är längre än 200 tecken.")
-                ok = False
-            if SKILJE.strip() in namn and SKILJE in namn:
-                self.fel(rad, "namn", f"Namnet får inte innehålla {SKILJE!r} (det skiljer namnen i en sökväg).")
-                ok = False
-            if not nämndnamn:
-                self.fel(rad, "nämnd", "Nämnd saknas.")
-                continue
-            if nämnder is not None:
-                post.nämnd = nämnder.get(nyckeltext(nämndnamn))
-                if post.nämnd is None:
-                    self.fel(rad, "nämnd", f"Okänd nämnd {nämndnamn!r}: den finns inte på bladet Nämnder.")
-                    continue
-            else:
-                lagrad_nämnd = lagrade_per_namn.get(nyckeltext(nämndnamn))
-                if lagrad_nämnd is None:
-                    self.fel(rad, "nämnd", f"Okänd nämnd {nämndnamn!r}: kommunen har ingen nämnd med det namnet.")
-                    continue
-                post.nämnd = lagrade_poster.setdefault(
-                    lagrad_nämnd.pk, Post(NÄMND, {}, lagrad_nämnd, {"namn": lagrad_nämnd.namn}, objekt=lagrad_nämnd)
-                )
-            v = post.värden
-            v["namn"] = namn
-            räknare[nyckeltext(nämndnamn)] += 1
-            for fält, rensa in (
-                ("typ", _områdestyp),
-                ("ordning", lambda t: _heltal(t, 0, 2**31 - 1, "Ordning") if t else None),
-                ("ansvarskoder", lambda t: _kodtext(t, "ansvarskod")),
-                ("verksamhetskoder", lambda t: _kodtext(t, "verksamhetskod")),
-                ("från_år", lambda t: _heltal(t, 2000, 2100, "Från år") if t else None),
-                ("till_år", lambda t: _heltal(t, 2000, 2100, "Till år") if t else None),
-                ("ej_fördelat", _sant),
-            ):
-                try:
-                    v[fält] = rensa(rad.get(fält, ""))
-                except ValueError as e:
-                    self.fel(rad, fält, str(e))
-                    ok = False
-            if ok and v["ordning"] is None:
-                v["ordning"] = räknare[nyckeltext(nämndnamn)] * 10
-            if ok and v["från_år"] and v["till_år"] and v["till_år"] < v["från_år"]:
-                self.fel(rad, "till_år", "Till år kan inte vara före från år.")
-                ok = False
-            if len(v.get("ansvarskoder") or "") > 500 or len(v.get("verksamhetskoder") or "") > 500:
-                self.fel(rad, "ansvarskoder", "Koderna är längre än 500 tecken.")
-                ok = False
-            if ok:
-                poster.append(post)
+        räknare: dict[int, int] = defaultdict(int)
+        poster = [
+            p for rad in rader if (p := self._områdesrad(rad, nämnder, lagrade_poster, tagna, räknare)) is not None
+        ]
         per_nämnd: dict[int, list[Post]] = defaultdict(list)
         for p in poster:
             per_nämnd[id(p.nämnd)].append(p)
         # förälder: a path or a unique name among the same nämnd's rows
         for p in poster:
-            text = p.rad.get("förälder", "").strip()
-            if text:
+            if text := p.rad.get("förälder", "").strip():
                 träff, fel = _slå_upp(_väg(text), per_nämnd[id(p.nämnd)])
                 if fel:
                     self.fel(p, "förälder", fel.replace("{vad}", "förälder"))
@@ -713,7 +657,79 @@ class Planerare:
         ordnade = self._ordna(poster)
         if ordnade is None:
             return
-        # duplicates under the same parent
+        self._dubbletter(ordnade)
+        self._områdesföregångare(poster, per_nämnd)
+        self._kodkrockar(ordnade)
+        self._matcha_områden(ordnade)
+        self.plan.områden = ordnade
+        if self.plan.fel:
+            return
+        self._ta_bort_områden({p.lagrad.pk for p in ordnade if p.lagrad is not None})
+        for p in ordnade:
+            self._jämför_område(p)
+
+    def _områdesnämnd(self, rad: dict, nämnder: dict[str, Post] | None, lagrade_poster: dict[int, Post]) -> Post | None:
+        nämndnamn = rad.get("nämnd", "").strip()
+        if not nämndnamn:
+            self.fel(rad, "nämnd", "Nämnd saknas.")
+            return None
+        if nämnder is not None:
+            if (post := nämnder.get(nyckeltext(nämndnamn))) is None:
+                self.fel(rad, "nämnd", f"Okänd nämnd {nämndnamn!r}: den finns inte på bladet Nämnder.")
+            return post
+        lagrad = next((n for n in self.lagrade_nämnder if nyckeltext(n.namn) == nyckeltext(nämndnamn)), None)
+        if lagrad is None:
+            self.fel(rad, "nämnd", f"Okänd nämnd {nämndnamn!r}: kommunen har ingen nämnd med det namnet.")
+            return None
+        return lagrade_poster.setdefault(lagrad.pk, Post(NÄMND, {}, lagrad, {"namn": lagrad.namn}, objekt=lagrad))
+
+    def _områdesrad(self, rad, nämnder, lagrade_poster, tagna: set[int], räknare: dict[int, int]) -> Post | None:
+        lagrad, ok = self._med_id(rad, self.lagrade_områden, tagna, "verksamhetsområden")
+        post = Post(OMRÅDE, rad, lagrad)
+        namn = rad.get("namn", "").strip()
+        if not namn:
+            self.fel(rad, "namn", "Verksamhetsområdet saknar namn.")
+            return None
+        if len(namn) > 200 or SKILJE in namn:
+            self.fel(
+                rad,
+                "namn",
+                f"Namnet får vara högst 200 tecken och inte innehålla {SKILJE!r} (det skiljer namnen i en sökväg).",
+            )
+            ok = False
+        post.nämnd = self._områdesnämnd(rad, nämnder, lagrade_poster)
+        if post.nämnd is None:
+            return None
+        v = post.värden
+        v["namn"] = namn
+        räknare[id(post.nämnd)] += 1
+        for fält, rensa in (
+            ("typ", _områdestyp),
+            ("ordning", lambda t: _heltal(t, 0, 2**31 - 1, "Ordning") if t else None),
+            ("ansvarskoder", lambda t: _kodtext(t, "ansvarskod")),
+            ("verksamhetskoder", lambda t: _kodtext(t, "verksamhetskod")),
+            ("från_år", lambda t: _heltal(t, 2000, 2100, "Från år") if t else None),
+            ("till_år", lambda t: _heltal(t, 2000, 2100, "Till år") if t else None),
+            ("ej_fördelat", _sant),
+        ):
+            try:
+                v[fält] = rensa(rad.get(fält, ""))
+            except ValueError as e:
+                self.fel(rad, fält, str(e))
+                ok = False
+        if not ok:
+            return None
+        if v["ordning"] is None:
+            v["ordning"] = räknare[id(post.nämnd)] * 10
+        if v["från_år"] and v["till_år"] and v["till_år"] < v["från_år"]:
+            self.fel(rad, "till_år", "Till år kan inte vara före från år.")
+            return None
+        if len(v["ansvarskoder"]) > 500 or len(v["verksamhetskoder"]) > 500:
+            self.fel(rad, "ansvarskoder", "Koderna är längre än 500 tecken.")
+            return None
+        return post
+
+    def _dubbletter(self, ordnade: list[Post]) -> None:
         sedda: dict[tuple, Post] = {}
         for p in ordnade:
             nyckel = (id(p.nämnd), id(p.förälder), nyckeltext(p.namn))
@@ -726,7 +742,9 @@ class Planerare:
                 )
             else:
                 sedda[nyckel] = p
-        # föregångare: "Nämnd: path" or a path in the same nämnd
+
+    def _områdesföregångare(self, poster: list[Post], per_nämnd: dict[int, list[Post]]) -> None:
+        """ "Nämnd: path", or a path in the same nämnd."""
         per_nämndnamn = {nyckeltext(p.nämnd.namn): per_nämnd[id(p.nämnd)] for p in poster}
         for p in poster:
             for text in _lista(p.rad.get("föregångare", "")):
@@ -747,10 +765,11 @@ class Planerare:
                     self.fel(p, "föregångare", fel.replace("{vad}", "föregångare"))
                 elif träff is p:
                     self.fel(p, "föregångare", "Ett verksamhetsområde kan inte vara sin egen föregångare.")
-                elif träff not in p.föregångare:
+                elif träff is not None and träff not in p.föregångare:
                     p.föregångare.append(träff)
-        self._kodkrockar(ordnade)
-        # rows without an Id: by nämnd, förälder path and name
+
+    def _matcha_områden(self, ordnade: list[Post]) -> None:
+        """Rows without an Id: the stored area of the same nämnd, förälder path and name."""
         tagna_pk = {p.lagrad.pk for p in ordnade if p.lagrad is not None}
         lagrad_väg = _lagrade_vägar(self.lagrade_områden)
         per_nyckel: dict[tuple, list] = defaultdict(list)
@@ -758,20 +777,10 @@ class Planerare:
             per_nyckel[(o.nämnd_id, lagrad_väg[o.pk])].append(o)
         for p in ordnade:
             if p.lagrad is None and not p.rad.get("id") and p.nämnd.lagrad is not None:
-                kandidater = [
-                    o
-                    for o in per_nyckel.get((p.nämnd.lagrad.pk, tuple(nyckeltext(n) for n in p.väg())), [])
-                    if o.pk not in tagna_pk
-                ]
-                if kandidater:
+                nyckel = (p.nämnd.lagrad.pk, tuple(nyckeltext(n) for n in p.väg()))
+                if kandidater := [o for o in per_nyckel.get(nyckel, []) if o.pk not in tagna_pk]:
                     p.lagrad = kandidater[0]
                     tagna_pk.add(p.lagrad.pk)
-        self.plan.områden = ordnade
-        if self.plan.fel:
-            return
-        self._ta_bort_områden({p.lagrad.pk for p in ordnade if p.lagrad is not None})
-        for p in ordnade:
-            self._jämför_område(p)
 
     def _ordna(self, poster: list[Post]) -> list[Post] | None:
         """Parents before children; a cycle is an error on every row in it."""
@@ -779,7 +788,8 @@ class Planerare:
         klara: set[int] = set()
         fel = False
         for p in poster:
-            kedja, nod = [], p
+            kedja: list[Post] = []
+            nod: Post | None = p
             while nod is not None and id(nod) not in klara:
                 if nod in kedja:
                     cykel = kedja[kedja.index(nod) :]
@@ -941,34 +951,7 @@ class Planerare:
     def _kostnadsslag(self, rader: list[dict]) -> None:
         tagna: set[int] = set()
         per_namn: dict[str, Post] = {}
-        poster = []
-        for i, rad in enumerate(rader, start=1):
-            lagrad, ok = self._med_id(rad, self.lagrade_slag, tagna, "kostnadsslag")
-            post = Post(SLAG, rad, lagrad)
-            namn = rad.get("namn", "").strip()
-            if not namn:
-                self.fel(rad, "namn", "Kostnadsslaget saknar namn.")
-                continue
-            if nyckeltext(namn) in per_namn:
-                self.fel(rad, "namn", f"Kostnadsslaget {namn} står två gånger ({per_namn[nyckeltext(namn)].ref}).")
-                continue
-            per_namn[nyckeltext(namn)] = post
-            post.värden["namn"] = namn
-            for fält, rensa in (
-                ("typ", _slagtyp),
-                ("ordning", lambda t, i=i: _heltal(t, 0, 2**31 - 1, "Ordning") if t else i * 10),
-                ("konton", _kontotext),
-            ):
-                try:
-                    post.värden[fält] = rensa(rad.get(fält, ""))
-                except ValueError as e:
-                    self.fel(rad, fält, str(e))
-                    ok = False
-            if len(namn) > 100 or len(post.värden.get("konton") or "") > 500:
-                self.fel(rad, "namn", "Namnet (högst 100 tecken) eller kontona (högst 500) är för långa.")
-                ok = False
-            if ok:
-                poster.append(post)
+        poster = [p for i, rad in enumerate(rader, start=1) if (p := self._slagrad(i, rad, per_namn, tagna))]
         tagna_pk = {p.lagrad.pk for p in poster if p.lagrad}
         for p in poster:
             if p.lagrad is None and not p.rad.get("id"):
@@ -990,20 +973,50 @@ class Planerare:
                 self.plan.borttagna[SLAG].append(k)
                 self.plan.poster.append(Postplan(k, False, (), [(f"Kostnadsslag {k.namn}", "", "tas bort")], True))
         for p in poster:
-            v = p.värden
-            if p.lagrad is None:
-                p.objekt = Kostnadsslag(kommun=self.kommun, **v)
-                self._ny(p, f"Kostnadsslag {v['namn']} ({p.ref})", f"{v['typ']}, konton {v['konton'] or '–'}")
-                continue
-            k = p.objekt = p.lagrad
-            ändringar, fält = [], []
-            for f in ("namn", "typ", "ordning", "konton"):
-                gammalt = getattr(k, f)
-                lika = _konton(gammalt) == _konton(v[f]) if f == "konton" else gammalt == v[f]
-                if not lika:
-                    ändringar.append((f"Kostnadsslag {k.namn} ({p.ref}): {f}", _t(gammalt), _t(v[f])))
-                    fält.append(f)
-            self._ändrad(p, k, fält, ändringar)
+            self._jämför_slag(p)
+
+    def _slagrad(self, i: int, rad: dict, per_namn: dict[str, Post], tagna: set[int]) -> Post | None:
+        lagrad, ok = self._med_id(rad, self.lagrade_slag, tagna, "kostnadsslag")
+        post = Post(SLAG, rad, lagrad)
+        namn = rad.get("namn", "").strip()
+        if not namn:
+            self.fel(rad, "namn", "Kostnadsslaget saknar namn.")
+            return None
+        if nyckeltext(namn) in per_namn:
+            self.fel(rad, "namn", f"Kostnadsslaget {namn} står två gånger ({per_namn[nyckeltext(namn)].ref}).")
+            return None
+        per_namn[nyckeltext(namn)] = post
+        post.värden["namn"] = namn
+        for fält, rensa in (
+            ("typ", _slagtyp),
+            ("ordning", lambda t: _heltal(t, 0, 2**31 - 1, "Ordning") if t else i * 10),
+            ("konton", _kontotext),
+        ):
+            try:
+                post.värden[fält] = rensa(rad.get(fält, ""))
+            except ValueError as e:
+                self.fel(rad, fält, str(e))
+                ok = False
+        if len(namn) > 100 or len(post.värden.get("konton") or "") > 500:
+            self.fel(rad, "namn", "Namnet (högst 100 tecken) eller kontona (högst 500) är för långa.")
+            ok = False
+        return post if ok else None
+
+    def _jämför_slag(self, p: Post) -> None:
+        v = p.värden
+        if p.lagrad is None:
+            p.objekt = Kostnadsslag(kommun=self.kommun, **v)
+            self._ny(p, f"Kostnadsslag {v['namn']} ({p.ref})", f"{v['typ']}, konton {v['konton'] or '–'}")
+            return
+        k = p.objekt = p.lagrad
+        ändringar, fält = [], []
+        for f in ("namn", "typ", "ordning", "konton"):
+            gammalt = getattr(k, f)
+            lika = _konton(gammalt) == _konton(v[f]) if f == "konton" else gammalt == v[f]
+            if not lika:
+                ändringar.append((f"Kostnadsslag {k.namn} ({p.ref}): {f}", _t(gammalt), _t(v[f])))
+                fält.append(f)
+        self._ändrad(p, k, fält, ändringar)
 
     # -- nämnder not in the file -------------------------------------------------------------------------------
 
@@ -1014,7 +1027,7 @@ class Planerare:
             return
         med_data = _har_data(Nämnd, {n.pk for n in borta}, NÄMND_UTOM)
         borttagna_områden = {o.pk for o in self.plan.borttagna[OMRÅDE]}
-        kvarvarande = defaultdict(int)
+        kvarvarande: dict[int, int] = defaultdict(int)
         for o in self.lagrade_områden:
             if o.pk not in borttagna_områden:
                 kvarvarande[o.nämnd_id] += 1
@@ -1085,11 +1098,12 @@ def _lagrade_vägar(områden: list[Verksamhetsområde], text: bool = False) -> d
     per_pk = {o.pk: o for o in områden}
     result: dict = {}
     for o in områden:
-        namn, nod, sedda = [], o, set()
+        namn, sedda = [], set()
+        nod: Verksamhetsområde | None = o
         while nod is not None and nod.pk not in sedda:
             sedda.add(nod.pk)
             namn.append(nod.namn)
-            nod = per_pk.get(nod.förälder_id)
+            nod = per_pk.get(nod.förälder_id) if nod.förälder_id else None
         namn.reverse()
         result[o.pk] = SKILJE.join(namn) if text else tuple(nyckeltext(n) for n in namn)
     return result
