@@ -115,3 +115,35 @@ def test_kommunens_inställningar(sida, demo):
     assert "kan inte vara negativ" in sida.content()
     resultat = AXE.run(sida, options=WCAG_AA)
     assert resultat.violations_count == 0, resultat.generate_report()
+
+
+def test_ny_kommun_checklistan_och_användarna(sida, demo):
+    """Ny kommun (superuser, also after a refused save), the new kommun's checklist and its users pages."""
+    from django.contrib.auth import get_user_model
+
+    kommun, nämnd = demo
+    superanvändare = get_user_model().objects.create_superuser("installation", password=factories.LÖSENORD)
+    logga_in(sida, superanvändare)
+    granska(sida, reverse("kommun-ny"))
+    sida.fill("#id_namn", "Norrvik kommun")
+    sida.fill("#id_kommunkod", "12")
+    with sida.expect_navigation():
+        sida.click("button:has-text('Lägg upp kommunen')")
+    assert "Kommunkoden är fyra siffror." in sida.content()
+    resultat = AXE.run(sida, options=WCAG_AA)
+    assert resultat.violations_count == 0, resultat.generate_report()
+    sida.konsolfel.clear()  # the refused form is answered with 400 on purpose
+
+    admin = skapa_användare("admin-ekeby-start", kommun, roll="admin")
+    ctrl = skapa_användare("ctrl-ekeby-start", kommun, roll="controller")
+    ctrl.behörigheter.get().nämnder.add(nämnd)
+    sida.context.clear_cookies()
+    logga_in(sida, admin)
+    b = ctrl.behörigheter.get()
+    for url in (
+        reverse("kommun-kom-igang", args=[kommun.id]),
+        reverse("kommun-anvandare", args=[kommun.id]),
+        reverse("kommun-anvandare-andra", args=[kommun.id, b.id]),
+        reverse("kommun-anvandare-ta-bort", args=[kommun.id, b.id]),
+    ):
+        granska(sida, url)
