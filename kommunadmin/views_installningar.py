@@ -99,7 +99,6 @@ def logotyp(request, kommun_id: int):
     if logo is None:
         raise Http404("Kommunen har ingen logotyp.")
     svar = HttpResponse(bytes(logo.png), content_type="image/png")
-    svar["Cache-Control"] = "private, max-age=300"
     svar["Last-Modified"] = http_date(logo.uppdaterad.timestamp())
     svar["X-Content-Type-Options"] = "nosniff"
     return svar

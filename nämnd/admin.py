@@ -8,12 +8,14 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
 from . import admin_anvandare
-from .admin_scoping import KommunScopedAdmin, KommunScopedTabularInline
+from .admin_scoping import KommunnamnAutocompleteView, KommunScopedAdmin, KommunScopedTabularInline
 from .models import Behörighet, Kommun, Nämnd, Period, Verksamhetsområde
 
 admin.site.site_header = "Socialrapport – administration"
 admin.site.site_title = "Socialrapport"
 admin.site.index_title = "Grunddata och rapportinnehåll"
+# Autocomplete results name the kommun of nämnder and verksamhetsområden (admin_scoping.namnge_kommun).
+admin.site.autocomplete_view = lambda request: KommunnamnAutocompleteView.as_view(admin_site=admin.site)(request)
 
 
 @admin.register(Kommun)

@@ -11,15 +11,19 @@ usually via ``KommunScopedTabularInline``/``KommunScopedStackedInline``). They
   models without it, e.g. the user model, are left alone). Autocomplete widgets get their results from the
   target model's admin, which is scoped in the same way;
 * restrict the choices shown by related-field list filters (and all-values filters that cross relations),
-  so a filter sidebar never lists another kommun's nämnder, verksamhetsområden or users.
+  so a filter sidebar never lists another kommun's nämnder, verksamhetsområden or users;
+* name the kommun in every choice of a nämnd or verksamhetsområde when the choices span several kommuner
+  (a superuser, a user with Behörighet in two kommuner): ``namnge_kommun`` — app forms use it too.
 
 Admin classes must not add their own kommun filters: declare ``list_filter`` etc. as usual.
 """
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path, reverse_field_path
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
 
@@ -36,6 +40,66 @@ def scope(queryset, user):
 def scope_if_possible(queryset, user):
     """``queryset.for_user(user)`` when the QuerySet has it, else the queryset unchanged."""
     return queryset.for_user(user) if hasattr(queryset, "for_user") else queryset
+
+
+# --- choices that name their kommun --------------------------------------------------------------------------
+
+# Model label → path from the model to its kommun, for the models whose choices must name their kommun.
+KOMMUNVÄG = {"nämnd.nämnd": "kommun", "nämnd.verksamhetsområde": "nämnd__kommun"}
+
+
+def _kommunväg(model) -> str | None:
+    return KOMMUNVÄG.get(model._meta.label_lower)
+
+
+def etikett_med_kommun(obj) -> str:
+    """``Socialnämnden (Ekeby kommun, 2019-01-01–)``, ``Hemtjänst (Omsorgsnämnden, Ekeby kommun)``."""
+    if obj._meta.label_lower == "nämnd.nämnd":
+        slut = obj.giltig_till.isoformat() if obj.giltig_till else ""
+        return f"{obj.namn} ({obj.kommun.namn}, {obj.giltig_från.isoformat()}–{slut})"
+    if obj._meta.label_lower == "nämnd.verksamhetsområde":
+        return f"{obj.namn} ({obj.nämnd.namn}, {obj.nämnd.kommun.namn})"
+    return str(obj)
+
+
+def flera_kommuner(queryset) -> bool:
+    """Do the objects of ``queryset`` (nämnder or verksamhetsområden) belong to more than one kommun? One query."""
+    väg = _kommunväg(queryset.model)
+    return väg is not None and len(queryset.order_by().values_list(väg, flat=True).distinct()[:2]) > 1
+
+
+def namnge_kommun(field):
+    """Make a choice field over nämnder or verksamhetsområden name each choice's kommun when its choices span
+    several kommuner (else two "Socialnämnden (2019-01-01–)" look alike). Other fields are returned unchanged.
+    The one place for this: the scoped admin calls it for every foreign key and many-to-many field, app forms
+    call it on their own ``ModelChoiceField``/``ModelMultipleChoiceField``."""
+    if not isinstance(field, forms.ModelChoiceField) or field.queryset is None:
+        return field
+    väg = _kommunväg(field.queryset.model)
+    if väg is None or not flera_kommuner(field.queryset):
+        return field
+    field.queryset = field.queryset.select_related(väg)
+    field.label_from_instance = etikett_med_kommun
+    return field
+
+
+class KommunnamnAutocompleteView(AutocompleteJsonView):
+    """The admin's autocomplete results name the kommun of nämnder and verksamhetsområden when the user sees
+    several kommuner (the selected value is rendered through the field's ``label_from_instance``)."""
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        väg = _kommunväg(qs.model)
+        return qs.select_related(väg) if väg else qs
+
+    def serialize_result(self, obj, to_field_name):
+        resultat = super().serialize_result(obj, to_field_name)
+        if _kommunväg(type(obj)) is not None:
+            if not hasattr(self, "_med_kommun"):
+                self._med_kommun = flera_kommuner(self.model_admin.get_queryset(self.request))
+            if self._med_kommun:
+                resultat["text"] = etikett_med_kommun(obj)
+        return resultat
 
 
 # --- list filters ---------------------------------------------------------------------------------------------
@@ -119,11 +183,11 @@ class KommunScopedMixin:
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         kwargs = self._scoped_choices(db_field, request, kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return namnge_kommun(super().formfield_for_foreignkey(db_field, request, **kwargs))
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         kwargs = self._scoped_choices(db_field, request, kwargs)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+        return namnge_kommun(super().formfield_for_manytomany(db_field, request, **kwargs))
 
 
 class KommunScopedAdmin(KommunScopedMixin, admin.ModelAdmin):
