@@ -166,7 +166,7 @@ def test_budget_med_månadsprofil_förhandsgranskas_och_bekräftas(client, contr
     arbete = vo(omsorg, "Hemtjänst")
     arbete.ansvarskoder = "7410, 75*"
     arbete.save()
-    # summer months lower: a profile of its own
+    # summer months lower: stored as exact months (no profile)
     månader = [100_000] * 5 + [50_000, 50_000] + [100_000] * 5
     innehåll = xlsx(
         (
@@ -184,7 +184,7 @@ def test_budget_med_månadsprofil_förhandsgranskas_och_bekräftas(client, contr
     )
     g = granskning(ladda_upp(client, omsorg, "budget", "budget-2025.xlsx", innehåll))
     assert g["fel"] == []
-    assert (g["nya"], g["ändrade"]) == (5, 1)  # a new profile + four posts; one changed
+    assert (g["nya"], g["ändrade"]) == (4, 1)  # four posts; one changed
     rader = {r[1]: r for r in g["rader"]}
     assert rader["Särskilt boende 2024 KF-budget"][2:] == ["38\u00a0000\u00a0000", "39\u00a0000\u00a0000"]
     assert rader["Särskilt boende 2024 KF-budget"][0] == "Ändrad"
@@ -193,10 +193,10 @@ def test_budget_med_månadsprofil_förhandsgranskas_och_bekräftas(client, contr
     assert bekräfta(client, g).status_code == 302
     post = Budgetpost.objects.get(verksamhetsområde=arbete, år=2025, slag="kf")
     assert post.belopp == Decimal(1_100_000)
-    assert post.profil is not None and post.profil.kommun_id == omsorg.kommun_id
-    # the periodised budget follows the file's months (within a few kronor of four-decimal shares)
-    assert abs(berakning.periodbudget(post.belopp, post.profil.vikter, 6) - 550_000) < 5
-    assert abs(berakning.periodbudget(post.belopp, post.profil.vikter, 8) - 700_000) < 5
+    assert post.profil is None and post.månader == tuple(Decimal(m) for m in månader)
+    # the periodised budget is the file's months exactly
+    assert berakning.periodbudget(post.belopp, None, 6, post.månader) == 550_000
+    assert berakning.periodbudget(post.belopp, None, 8, post.månader) == 700_000
     tillägg = Budgetpost.objects.filter(verksamhetsområde__namn="Dagverksamhet", år=2025, slag="tillägg")
     assert sorted((t.kommentar, t.belopp) for t in tillägg) == [("Lönekompensation", -120_000), ("Ny tjänst", 40_000)]
     assert Budgetpost.objects.get(verksamhetsområde__namn="Särskilt boende", år=2024, slag="kf").belopp == 39_000_000
@@ -204,7 +204,7 @@ def test_budget_med_månadsprofil_förhandsgranskas_och_bekräftas(client, contr
     imp = Import.objects.get(typ="budget")
     assert imp.status == Import.Status.GENOMFÖRD and imp.användare == controller and imp.nämnd == omsorg
     assert imp.sha256 == hashlib.sha256(innehåll).hexdigest() and imp.filnamn == "budget-2025.xlsx"
-    assert (imp.antal_rader, imp.antal_skapade, imp.antal_ändrade, imp.antal_fel) == (5, 5, 1, 0)
+    assert (imp.antal_rader, imp.antal_skapade, imp.antal_ändrade, imp.antal_fel) == (5, 4, 1, 0)
     ändring = Importändring.objects.get(imp=imp, beskrivning="Särskilt boende 2024 KF-budget")
     assert (ändring.modell, ändring.gammalt, ändring.nytt) == (
         "Budgetpost",
@@ -216,10 +216,10 @@ def test_budget_med_månadsprofil_förhandsgranskas_och_bekräftas(client, contr
     h = Budgetpost.history.filter(history_change_reason__startswith=f"Import {imp.pk}")
     assert h.count() == 5 and {x.history_user for x in h} == {controller}
 
-    # the same file again changes nothing; the even rows create no profile
+    # the same file again changes nothing; no profile is made from the months
     g2 = granskning(ladda_upp(client, omsorg, "budget", "budget-2025.xlsx", innehåll))
     assert (g2["nya"], g2["ändrade"], g2["oförändrade"]) == (0, 0, 5) and not g2["kan_bekräftas"]
-    assert Periodiseringsprofil.objects.count() == 1
+    assert Periodiseringsprofil.objects.count() == 0
 
 
 def test_budget_samma_nyckel_två_gånger_är_fel(client_admin, omsorg):
