@@ -210,6 +210,13 @@ def skapa_knivsta_objekt(kommun, nämnd, admin_a) -> dict:
             användare=admin_a,
             status="genomförd",
         )
+        Import.objects.create(  # the kommun-level organisation import (no nämnd)
+            kommun=kommun,
+            typ="organisation",
+            filnamn="knivsta-organisation.xlsx",
+            användare=admin_a,
+            status="genomförd",
+        )
         if (Ändring := _modell("importer.Importändring")) is not None:
             Ändring.objects.create(imp=imp, modell="utfall", beskrivning="Knivsta rad", gammalt="1", nytt="2")
     if (Egentabell := _modell("rapporter.Egentabell")) is not None:
