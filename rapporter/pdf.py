@@ -1,10 +1,14 @@
 """HTML → PDF with WeasyPrint: one shared FontConfiguration, and a URL fetcher that serves only our own
-static files (no network, no redirects, no file:// reads outside the staticfiles finders)."""
+static files and inline images (``data:image/…``, e.g. the kommun's logo) — no network, no redirects, no file://
+reads outside the staticfiles finders."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import mimetypes
 import os
+import re
 from functools import lru_cache
 
 from django.conf import settings
@@ -24,6 +28,8 @@ class StatiskaFiler(URLFetcher):
         super().__init__(allowed_protocols=("https",), allow_redirects=False, fail_on_errors=True)
 
     def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            return _data_uri(url)
         prefix = BAS_URL + settings.STATIC_URL.lstrip("/")
         relativ = url[len(prefix) :].split("?", 1)[0].split("#", 1)[0] if url.startswith(prefix) else None
         sökväg = _hitta(relativ) if relativ and ".." not in relativ.split("/") else None
@@ -33,6 +39,19 @@ class StatiskaFiler(URLFetcher):
             data = f.read()
         typ = mimetypes.guess_type(sökväg)[0] or "application/octet-stream"
         return URLFetcherResponse(url, data, {"Content-Type": typ})
+
+
+_DATA_URI = re.compile(r"data:(image/(?:png|jpeg));base64,([A-Za-z0-9+/=\s]*)\Z")
+
+
+def _data_uri(url: str) -> URLFetcherResponse:
+    """An inline base64 PNG or JPEG; anything else in a data: URI is refused."""
+    if träff := _DATA_URI.match(url):
+        try:
+            return URLFetcherResponse(url, base64.b64decode(träff[2]), {"Content-Type": träff[1]})
+        except binascii.Error:
+            pass
+    raise FatalURLFetchingError("Otillåten data-URI i PDF (endast base64-kodade PNG- och JPEG-bilder).")
 
 
 def _hitta(relativ: str) -> str | None:

@@ -38,7 +38,7 @@ class Rapport:
     täckning: berakning.Täckning | None = None  # months with utfall, when the period is not complete
     namn: str = ""  # the report's name in the kommun ("Tertialrapport 1")
     maska_under: int | None = None  # published output: counts of individuals below this are masked
-    fastställd: dict | None = None  # {"datum", "paragraf", "version"} on the archived, adopted version
+    fastställd: dict | None = None  # {"datum", "paragraf", "version"} when fastställd (the lock; the archive sets it)
 
     @property
     def kommun(self):
@@ -99,7 +99,7 @@ def bygg_rapport(
     typ = Rapporttyp(typ)
     tillfällen = Rapporttillfällen.för(nämnd.kommun_id, typ)
     slutmånad = tillfällen.slutmånad(typ, månad)
-    sparad, låst_månad = sel.rapportens_layout(nämnd, år, typ)
+    sparad, låst_månad, fastställd = sel.rapportens_layout(nämnd, år, typ)
     layout = sparad if layout is None else layout
     slutmånad = låst_månad if låst_månad is not None else slutmånad  # a fastställd report keeps its months
     sammanhang = Sammanhang(fri=True)
@@ -124,6 +124,7 @@ def bygg_rapport(
         slutmånad,
         täckning,
         tillfällen.namn(typ),
+        fastställd=fastställd,
     )
     kontext = Byggkontext(
         user,

@@ -90,16 +90,21 @@ def delar_och_fler(nämnd: Nämnd, år: int, ids) -> tuple[list[Nämnd], list[N�
     return [*föregångare, nämnd], fler
 
 
-def rapportens_layout(nämnd: Nämnd, år: int, rapporttyp: str) -> tuple[list[dict], int | None]:
+def rapportens_layout(nämnd: Nämnd, år: int, rapporttyp: str) -> tuple[list[dict], int | None, dict | None]:
     """The sections of this report and, when it is fastställd, the last month it was fastställd with: as
     snapshotted then (``Rapportlås``), so a later change of the kommun's layout or report months does not change an
-    adopted report; otherwise the kommun's layout for the year (and None). Two queries."""
+    adopted report; otherwise the kommun's layout for the year (and None). Third: the fastställande
+    (``{"datum", "paragraf", "version"}``, what the report's cover says) or None. Two queries."""
     lås = (
-        Rapportlås.objects.filter(nämnd=nämnd, år=år, rapporttyp=rapporttyp).values_list("layout", "slutmånad").first()
+        Rapportlås.objects.filter(nämnd=nämnd, år=år, rapporttyp=rapporttyp)
+        .values("layout", "slutmånad", "fastställd_datum", "paragraf", "version")
+        .first()
     )
-    if lås and lås[0]:
-        return _lås_sektioner(lås[0]), lås[1]
-    return layout(nämnd.kommun_id, rapporttyp, år), lås[1] if lås else None
+    if lås is None:
+        return layout(nämnd.kommun_id, rapporttyp, år), None, None
+    fastställd = {"datum": lås["fastställd_datum"], "paragraf": lås["paragraf"], "version": lås["version"]}
+    sektioner = _lås_sektioner(lås["layout"]) if lås["layout"] else layout(nämnd.kommun_id, rapporttyp, år)
+    return sektioner, lås["slutmånad"], fastställd
 
 
 def rapportens_sektioner(nämnd: Nämnd, år: int, rapporttyp: str) -> list[dict]:
