@@ -13,6 +13,7 @@ from nämnd.vakt import Slag, Ändring
 
 from .models import (
     MÅNADER,
+    MÅNADSFÄLT,
     Budgetpost,
     Investering,
     Investeringsprognos,
@@ -35,12 +36,12 @@ class KostnadsslagAdmin(KommunScopedAdmin):
 
 @admin.register(Periodiseringsprofil)
 class PeriodiseringsprofilAdmin(KommunScopedAdmin):
-    list_display = ["namn", "kommun", *MÅNADER]
-    list_filter = ["kommun"]
+    list_display = ["namn", "kommun", "standard", *MÅNADER]
+    list_filter = ["kommun", "standard"]
     list_select_related = ["kommun"]
     search_fields = ["namn"]
     fieldsets = [
-        (None, {"fields": ["kommun", "namn"]}),
+        (None, {"fields": ["kommun", "namn", "standard"]}),
         (
             "Månadsvikter",
             {
@@ -70,6 +71,15 @@ class BudgetpostAdmin(VaktadAdmin, KommunScopedAdmin):
     autocomplete_fields = ["verksamhetsområde", "profil"]
     fieldsets = [
         (None, {"fields": ["verksamhetsområde", ("år", "slag", "kategori"), "belopp", "kommentar", "profil"]}),
+        (
+            "Exakta månadsbelopp (kr)",
+            {
+                "description": "Belopp för enskilda månader som ekonomisystemet periodiserat (t.ex. jan–aug). De "
+                "lagras exakt och räknas på öret; tomma månader delar på resten av helåret enligt profilen, annars "
+                "kommunens standardprofil, annars jämnt. Fylls alla tolv i ska de summera till helårsbeloppet.",
+                "fields": [tuple(MÅNADSFÄLT[i : i + 4]) for i in range(0, 12, 4)],
+            },
+        ),
         ("Volym och peng", {"fields": [("volym", "peng")], "classes": ["collapse"]}),
     ]
 

@@ -132,3 +132,17 @@ def test_högst_en_standardprofil_per_kommun_och_tolv_exakta_månader_ska_gå_ih
         post.full_clean()
     post.månader = [D(100)] * 11 + [None]
     post.full_clean()
+
+
+@pytest.mark.django_db
+def test_admin_visar_och_sparar_exakta_månader_och_standardprofilen(client):
+    from django.contrib.auth import get_user_model
+
+    b = factories.liten_kommun()
+    post = Budgetpost.objects.filter(verksamhetsområde__nämnd__kommun=b.kommun, slag="kf").first()
+    user = get_user_model().objects.create_superuser("super", "s@example.org", "x")
+    client.force_login(user)
+    url = f"/admin/ekonomi/budgetpost/{post.pk}/change/"
+    sida = client.get(url).content.decode()
+    assert "Exakta månadsbelopp (kr)" in sida and 'name="aug_kr"' in sida
+    assert 'name="standard"' in client.get("/admin/ekonomi/periodiseringsprofil/add/").content.decode()
