@@ -315,9 +315,10 @@ def _antal(qs, grupp: str) -> Coalesce:
 
 
 def checklista(kommun: Kommun, år: int | None = None) -> Checklista:
-    """The new kommun's steps with status, counts and links. Three queries: the kommun with its counts, its
-    nämnder with budget and utfall for ``år`` (default: this year), and its verksamhetsområden."""
-    år = år or timezone.localdate().year
+    """The new kommun's steps with status, counts and links. Three queries (four without ``år``): the kommun with
+    its counts, its nämnder with budget and utfall for ``år``, and its verksamhetsområden. ``år`` defaults to the
+    latest year with budget or utfall in the kommun (a kommun may start with last year's files), else this year."""
+    år = år or senaste_år(kommun) or timezone.localdate().year
     k = OuterRef("pk")
     fakta = (
         Kommun.objects.filter(pk=kommun.pk)
@@ -364,6 +365,14 @@ def checklista(kommun: Kommun, år: int | None = None) -> Checklista:
         _rapport(kommun, fakta, nämnder, år),
     )
     return Checklista(kommun, år, steg)
+
+
+def senaste_år(kommun: Kommun) -> int | None:
+    """The latest year with budget or utfall in the kommun. One query."""
+    budget = Budgetpost.objects.filter(verksamhetsområde__nämnd__kommun=kommun).order_by("-år").values("år")[:1]
+    utfall = Utfall.objects.filter(verksamhetsområde__nämnd__kommun=kommun).order_by("-år").values("år")[:1]
+    år = Kommun.objects.filter(pk=kommun.pk).annotate(b=Subquery(budget), u=Subquery(utfall)).values("b", "u").get()
+    return max((v for v in år.values() if v is not None), default=None)
 
 
 def _organisation(kommun, fakta, nämnder, områden) -> Steg:

@@ -340,6 +340,9 @@ def test_checklistan_räknar_en_kommun_med_siffror(db, django_assert_max_num_que
     assert reverse("mallimport-ladda-upp", args=[byggd.nämnder["Socialnämnden"].pk, "budgetkonto"]) in [
         länk.url for länk in steg["budget"].länkar
     ]
+    # Without a year: the latest with figures.
+    with django_assert_max_num_queries(4):
+        assert start.checklista(byggd.kommun).år == factories.ÅR
     # The next year: nämnder that ended in 2025 are not counted; nobody has figures yet.
     nästa = {s.nyckel: s for s in start.checklista(byggd.kommun, factories.ÅR + 1).steg}
     assert nästa["budget"].detalj == "0 av 2 nämnder har budget 2026." and nästa["budget"].status == start.INTE_PÅBÖRJAT
