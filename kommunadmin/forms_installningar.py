@@ -20,7 +20,6 @@ class PresentationForm(forms.ModelForm):
 
     def __init__(self, *args, layoutlänk: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["avvikelsegräns_kr"].min_value = 0
         self.fields["avvikelsegräns_kr"].widget.attrs["min"] = 0
         self.fields["avvikelsegräns_procent"].widget.attrs.update({"min": 0, "max": 100})
         self.fields[
@@ -77,7 +76,7 @@ class LogotypForm(forms.Form):
         return installningar.förbered_logotyp(fil.read())
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("logotyp") and data.get("ta_bort"):
             raise ValidationError("Välj antingen en ny logotyp eller att ta bort den, inte båda.")
         return data

@@ -137,6 +137,10 @@ def _logga(user, objekt, åtgärd: int, meddelande: str) -> None:
     )
 
 
+def _fältnamn(model, fält: str) -> str:
+    return str(getattr(model._meta.get_field(fält), "verbose_name", fält))
+
+
 def _validera(kommun_värden: dict, publicering_värden: dict) -> None:
     fel: dict[str, list[str]] = {}
     kr = kommun_värden.get("avvikelsegräns_kr")
@@ -178,7 +182,7 @@ def spara_inställningar(
                 setattr(k, f, kommun_värden[f])
             k.full_clean()
             k.save(update_fields=ändrade_fält)
-            namn = [str(Kommun._meta.get_field(f).verbose_name) for f in ändrade_fält]
+            namn = [_fältnamn(Kommun, f) for f in ändrade_fält]
             _logga(user, k, CHANGE, "Ändrade " + ", ".join(namn) + " (kommunens inställningar).")
             ändrat += namn
 
@@ -190,7 +194,7 @@ def spara_inställningar(
                     setattr(pub, f, publicering_värden[f])
                 pub.full_clean()
                 pub.save(update_fields=ändrade_fält)
-                namn = [str(Publiceringsinställning._meta.get_field(f).verbose_name) for f in ändrade_fält]
+                namn = [_fältnamn(Publiceringsinställning, f) for f in ändrade_fält]
                 _logga(user, pub, CHANGE, "Ändrade " + ", ".join(namn) + " (kommunens inställningar).")
                 ändrat += namn
 
