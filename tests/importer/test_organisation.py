@@ -404,3 +404,61 @@ def test_ändrad_organisation_efter_förhandsgranskningen(admin_client, åsby):
     r = bekräfta(admin_client, g)
     assert r.status_code == 409 and "har ändrats sedan förhandsgranskningen" in r.content.decode()
     assert antal(åsby) == (1, 0, 0)
+
+
+# --- profiles, removals, the demo ---------------------------------------------------------------------------
+
+
+def test_importprofil_känner_igen_kommunens_egna_rubriker(admin_client, åsby):
+    from importer.models import Importprofil
+
+    profil = Importprofil.objects.create(
+        kommun=åsby, namn="Vårt system", typ="organisation", kolumner={"namn": "Enhet", "förälder": "Överordnad enhet"}
+    )
+    egna = [["Nämnd", "Enhet", "Överordnad enhet", "Typ", "Ansvarskoder"]] + [
+        [r[0], r[1], r[2], r[3], r[5]] for r in OMRÅDEN[1:]
+    ]
+    utan = granskning(ladda_upp(admin_client, åsby, "egen.xlsx", fil(områden=egna)))
+    assert "saknar kolumnen Namn" in utan["fel"][0][3] and "Enhet, Överordnad enhet" in utan["fel"][0][3]
+    r = admin_client.post(
+        reverse("import-organisation", args=[åsby.pk]),
+        {"fil": SimpleUploadedFile("egen.xlsx", fil(områden=egna)), "profil": profil.pk},
+    )
+    g = granskning(admin_client.get(r["Location"]))
+    assert g["fel"] == [] and g["nya"] == 13
+    bekräfta(admin_client, g)
+    assert område(åsby, OOAN, "Hemtjänst Öst").förälder.namn == "Hemtjänst"
+    assert Import.objects.filter(kommun=åsby, profil=profil, status="genomförd").count() == 1
+
+
+def test_nämnd_och_kostnadsslag_utan_data_tas_bort_med_data_ligger_kvar(admin_client, åsby):
+    extra = [*NÄMNDER, ["Tillfälliga beredningen", "2024-01-01", "2024-06-30", None]]
+    g = granskning(ladda_upp(admin_client, åsby, "org.xlsx", fil(nämnder=extra)))
+    bekräfta(admin_client, g)
+    assert antal(åsby) == (3, 8, 3)
+    factories.BudgetpostFactory(
+        verksamhetsområde=område(åsby, OOAN, "Hemtjänst"),
+        år=2024,
+        belopp=Decimal("500000"),
+        kostnadsslag=Kostnadsslag.objects.get(kommun=åsby, namn="Personal"),
+    )
+    g = granskning(ladda_upp(admin_client, åsby, "org.xlsx", fil(slag=[SLAG[0], SLAG[1]])))
+    assert [r[1] for r in g["rader"] if r[0] == "Tas bort"] == ["Kostnadsslag Lokaler", "Nämnd Tillfälliga beredningen"]
+    assert any("Kostnadsslaget Personal" in b for b in g["behålls"])
+    bekräfta(admin_client, g)
+    assert antal(åsby) == (2, 8, 2)
+    assert set(Kostnadsslag.objects.filter(kommun=åsby).values_list("namn", flat=True)) == {
+        "Taxor och avgifter",
+        "Personal",
+    }
+
+
+def test_demokommunens_organisation_går_runt(client, knivsta):
+    """The demo's organisation (from fixtures/) is expressible: its export reads back as 0 changes."""
+    client.force_login(factories.admin(knivsta))
+    före = antal(knivsta)
+    assert före[1] > 10
+    svar = client.get(reverse("export-organisation", args=[knivsta.pk]))
+    g = granskning(ladda_upp(client, knivsta, "knivsta.xlsx", svar.content))
+    assert (g["nya"], g["ändrade"], g["borttagna"], g["fel"]) == (0, 0, 0, [])
+    assert g["oförändrade"] == sum(före)
