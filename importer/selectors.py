@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import Count, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from nämnd.models import Kommun, Nämnd, Verksamhetsområde
@@ -55,6 +56,13 @@ def importhistorik(user, nämnd: Nämnd, antal: int = 200) -> list[Import]:
 def importprofiler(kommun: Kommun, typ: str) -> QuerySet[Importprofil]:
     """The kommun's import profiles of one kind, by name (a queryset: a form's choices)."""
     return Importprofil.objects.filter(kommun=kommun, typ=typ).order_by("namn")
+
+
+def importprofil(kommun: Kommun, typ: str, profil_id) -> Importprofil:
+    """One of the kommun's import profiles of a kind; another kommun's (or a malformed id) → 404."""
+    if not str(profil_id).isdigit():
+        raise Http404("Okänd importprofil.")
+    return get_object_or_404(Importprofil, kommun=kommun, typ=typ, pk=int(profil_id))
 
 
 def importområden(nämnd: Nämnd) -> QuerySet[Verksamhetsområde]:
