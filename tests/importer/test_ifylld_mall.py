@@ -136,14 +136,20 @@ def test_volym_och_indikatormallarna_fylls(client, norrvik):
     factories.NyckeltalsvärdeFactory(nyckeltal=nt, år=ÅR, typ="utfall_månad", månad=3, värde=Decimal(1200))
     mål = factories.MålFactory(nämnd=norrvik, namn="Trygg omsorg", från_år=ÅR - 1, till_år=ÅR + 2)
     factories.IndikatorFactory(mål=mål, namn="Nöjdhet", kolada_id="U99999")
-    _, volymer = rader(mall(client, norrvik, "volymer").worksheets[0])
+    wb = mall(client, norrvik, "volymer")
+    _, volymer = rader(wb.worksheets[0])
     assert [(r["Område"], r["Nyckeltal"], r["År"], r["mar"], r["apr"]) for r in volymer] == [
         ("Hemtjänst", "Beviljade timmar", ÅR, 1200, None)
     ]
-    _, indikatorer = rader(mall(client, norrvik, "indikatorer").worksheets[0])
+    g = granskning(ladda_upp(client, norrvik, "volymer", "ifylld.xlsx", spara(wb)))
+    assert g["fel"] == [] and g["nya"] == 0 and g["ändrade"] == 0
+    wb = mall(client, norrvik, "indikatorer")
+    _, indikatorer = rader(wb.worksheets[0])
     assert [(r["Indikator"], r["Kolada-id"], r["År"], r["Totalt"]) for r in indikatorer] == [
         ("Nöjdhet", "U99999", ÅR, None)
     ]
+    g = granskning(ladda_upp(client, norrvik, "indikatorer", "ifylld.xlsx", spara(wb)))
+    assert g["fel"] == [] and g["nya"] == 0 and g["ändrade"] == 0
 
 
 def test_annan_kommuns_mall_404(client, norrvik):
