@@ -226,7 +226,7 @@ class Budgetpost(models.Model):
     def clean(self):
         månader = self.månader
         if månader is not None and None not in månader and self.belopp is not None:
-            summa = sum(månader, Decimal(0))
+            summa = sum((m for m in månader if m is not None), Decimal(0))
             if summa != self.belopp:
                 raise ValidationError(
                     f"Alla tolv månader har exakta belopp men de summerar till {summa} kr, inte helårsbeloppet "

@@ -56,7 +56,7 @@ def med_standardprofil(qs: QuerySet[Budgetpost]) -> QuerySet[Budgetpost]:
 def vikter(post: Budgetpost) -> tuple[Decimal, ...] | None:
     """The monthly weights a post's budget is spread by: its own profile, else its kommun's standard profile (read
     by ``med_standardprofil``), else None (evenly)."""
-    if post.profil_id is not None:
+    if post.profil is not None:
         return tuple(post.profil.vikter)
     standard = tuple(getattr(post, f"_standard_{m}", None) for m in MÅNADER)
     return None if any(v is None for v in standard) else standard  # type: ignore[return-value]
