@@ -2,7 +2,7 @@
 number on the cover, a table of contents with sub-entries and page numbers, shown in the browser (inline).
 
 The demo kommun's delårsrapport and verksamhetsplan, and a report of a kommun of another shape (mnkr, costs
-negative, a split nämnd, delår per June) with a wide layout (a drift table of eleven columns). One pass: each PDF
+negative, a split nämnd, delår per June, a logo) with a wide layout (a drift table of eleven columns). One pass: each PDF
 is rendered once (module fixture) and checked by every test. ``PDF_MARGINAL_UT=<dir>`` keeps the PDFs and
 50 dpi PNGs of their pages there, to look at."""
 
@@ -22,6 +22,7 @@ from django.urls import reverse
 
 from rapporter import forval, layouter
 from tests import factories
+from tests.rapporter.test_pdf_visning import logotyp
 
 pytestmark = [
     pytest.mark.postgres,
@@ -133,6 +134,7 @@ def pdfer(django_db_setup, django_db_blocker, tmp_path_factory) -> list[Pdf]:
                     hämta(client, "verksamhetsplan", social, 2024, "verksamhetsplan", ut),
                 ]
                 b = factories.annan_form_kommun(delårsmånad=6)
+                logotyp(b.kommun)  # its cover has the kommun's logo
                 admin = factories.admin(b.kommun)
                 sektioner = forval.sektioner(forval.STANDARD, "delårsrapport")
                 bred = {
