@@ -462,3 +462,24 @@ def test_demokommunens_organisation_går_runt(client, knivsta):
     g = granskning(ladda_upp(client, knivsta, "knivsta.xlsx", svar.content))
     assert (g["nya"], g["ändrade"], g["borttagna"], g["fel"]) == (0, 0, 0, [])
     assert g["oförändrade"] == sum(före)
+
+
+def test_sidan_och_id_från_annan_kommun(admin_client, åsby):
+    sida = admin_client.get(reverse("import-organisation", args=[åsby.pk]))
+    assert sida.status_code == 200
+    html = sida.content.decode()
+    assert reverse("export-organisation", args=[åsby.pk]) in html
+    assert reverse("export-organisation-csv", args=[åsby.pk]) in html
+    annan = factories.KommunFactory(namn="Östby kommun")
+    främmande = factories.NämndFactory(kommun=annan, namn="Östbys nämnd")
+    nämnder = [["Id", *NÄMNDER[0]], [främmande.pk, "Östbys nämnd", "2020-01-01", None, None]]
+    g = granskning(ladda_upp(admin_client, åsby, "org.xlsx", fil(nämnder=nämnder, områden=None, slag=None)))
+    assert g["fel"] == [
+        [
+            "Nämnder",
+            "2",
+            "A (Id)",
+            f"Id {främmande.pk} finns inte bland kommunens nämnder. Lämna Id tomt för en ny rad.",
+        ]
+    ]
+    assert antal(åsby) == (0, 0, 0) and Nämnd.objects.get(pk=främmande.pk).namn == "Östbys nämnd"
