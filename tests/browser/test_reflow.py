@@ -115,6 +115,7 @@ def test_alla_sidor_utan_sidledsrullning_vid_320_px_och_gridden_vid_1366_px(
             ("månadsuppföljning", reverse("månadsuppföljning", args=[n, 2025, 8])),
             ("månader", reverse("månader", args=[n, 2025])),
             ("volymer", reverse("volymer-inmatning", args=[n, 2025])),
+            ("volymer per månad", reverse("volymer-inmatning", args=[n, 2025]) + "?vy=manad"),
             ("indikatorer", reverse("indikatorer-inmatning", args=[n, 2025])),
             ("mål", reverse("mal-inmatning", args=[n, 2025, "delårsrapport"])),
             ("texter", reverse("texter", args=[n, 2025, "delårsrapport"])),
@@ -143,25 +144,30 @@ def test_alla_sidor_utan_sidledsrullning_vid_320_px_och_gridden_vid_1366_px(
         ram = sida.locator(".gridram").bounding_box()
         assert kommentar is not None and ram is not None
         assert kommentar["x"] + kommentar["width"] <= min(1366, ram["x"] + ram["width"]), (kommentar, ram)
-        sida.goto(reverse("volymer-inmatning", args=[n, 2025]))
+        sida.goto(reverse("volymer-inmatning", args=[n, 2025]) + "?vy=manad")
+        assert sida.locator("#volymer-inmatning thead th").count() == 14  # the month view: name, unit, 12 months
         m = sida.evaluate(MÄT)
         assert m["scroll"] <= 1366, m
-        for tabell in sida.locator("main table").all():
-            låda = tabell.bounding_box()
-            assert låda is not None and låda["x"] + låda["width"] <= 1366, låda
+        # nor does the table scroll inside its region
+        ram = sida.locator(".tabellrulle:has(#volymer-inmatning)").evaluate("e => [e.scrollWidth, e.clientWidth]")
+        assert ram[0] <= ram[1], f"volymtabellen per månad är {ram[0]} px bred i en ram på {ram[1]} px"
     finally:
         context.close()
 
 
 @pytest.mark.skipif(not os.environ.get("SCREENSHOTS"), reason="skärmbilder bara med SCREENSHOTS=1")
 def test_skärmbild_mobil_rapport(webbläsare, live_server, kommun_med_rapport):
-    kommun, _, _, version = kommun_med_rapport
+    """The logged-in delårsrapport on a phone, at its drift table (which scrolls in its own region)."""
+    kommun, nämnd, admin, _ = kommun_med_rapport
     context = webbläsare.new_context(
         base_url=live_server.url, locale="sv-SE", viewport={"width": 390, "height": 844}, device_scale_factor=2
     )
     sida = context.new_page()
     try:
-        sida.goto(reverse("publikt-rapport", args=[kommun.kommunkod, version.pk]))
+        logga_in(sida, admin)
+        sida.goto(reverse("rapport", args=[nämnd.id, 2025, "delårsrapport"]))
+        sida.locator("section.sektion-drift").first.scroll_into_view_if_needed()
+        sida.evaluate("window.scrollBy(0, -8)")
         mål = Path(settings.BASE_DIR) / "docs" / "bilder" / "mobil-rapport.png"
         sida.screenshot(path=str(mål))
     finally:
