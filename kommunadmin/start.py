@@ -401,9 +401,9 @@ def _användare(kommun, fakta) -> Steg:
     else:
         status = INTE_PÅBÖRJAT
     detalj = (
-        f"{fakta['a_admins']} administratörer, {fakta['a_controllers']} controller, {fakta['a_läsare']} läsare"
+        f"Administratörer: {fakta['a_admins']}, controller: {fakta['a_controllers']}, läsare: {fakta['a_läsare']}"
         + (f" ({fakta['a_utan_nämnd']} controller utan nämnd)" if fakta["a_utan_nämnd"] else "")
-        + (f", {fakta['a_regler']} inloggningsregler" if fakta["a_regler"] else "")
+        + (f", inloggningsregler: {fakta['a_regler']}" if fakta["a_regler"] else "")
         + "."
     )
     länkar = [Länk("Användare och roller", reverse("kommun-anvandare", args=[kommun.pk]))]

@@ -221,7 +221,7 @@ def test_admin_lägger_till_controller_som_når_nämnden(client, superanvändare
     steg = {s.nyckel: s for s in start.checklista(kommun).steg}
     assert steg["organisation"].status == start.KLART
     assert steg["användare"].status == start.KLART
-    assert "1 administratörer, 1 controller, 0 läsare" in steg["användare"].detalj
+    assert "Administratörer: 1, controller: 1, läsare: 0" in steg["användare"].detalj
 
     client.logout()
     assert client.post(reverse("login"), {"username": "norrvik-controller", "password": LÖSEN}).status_code == 302
