@@ -280,7 +280,14 @@ def _läs_union(tabell: Bladrader, karta: Kolumnkarta, tolkat: Tolkat, delar: se
         saknade = [RUBRIK[f] for f in KRÄVS[del_] if f not in karta.index]
         if saknade:
             tolkat.fel.append(
-                Radfel(tabell.namn or None, nummer, None, f"Filen saknar kolumnen {', '.join(saknade)} för {text}.")
+                Radfel(
+                    tabell.namn or None,
+                    nummer,
+                    None,
+                    f"Filen saknar kolumnen {', '.join(saknade)} för {text}. Hittade rubrikerna: "
+                    + ", ".join(lasare.text(r) for r in karta.rubriker if not tom(r))
+                    + f" (rad {karta.rubrikrad}).",
+                )
             )
             continue
         if (rad := _rad(tabell, karta, nummer, celler, del_, tolkat)) is not None:

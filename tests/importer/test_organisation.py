@@ -483,3 +483,17 @@ def test_sidan_och_id_från_annan_kommun(admin_client, åsby):
         ]
     ]
     assert antal(åsby) == (0, 0, 0) and Nämnd.objects.get(pk=främmande.pk).namn == "Östbys nämnd"
+
+
+def test_csv_utan_kolumn_som_en_del_behöver(admin_client, åsby):
+    text = "Del;Namn;Typ\nNämnd;Omsorgsnämnden;\nVerksamhetsområde;Hemtjänst;verksamhet\n"
+    g = granskning(ladda_upp(admin_client, åsby, "org.csv", text.encode("utf-8")))
+    assert g["fel"] == [
+        [
+            "–",
+            "3",
+            "–",
+            "Filen saknar kolumnen Nämnd för Verksamhetsområde. Hittade rubrikerna: Del, Namn, Typ (rad 1).",
+        ]
+    ]
+    assert antal(åsby) == (0, 0, 0)
