@@ -95,6 +95,10 @@ UNDANTAG = {
     # table with rows in a locked year is refused by the guard (tests/rapporter/test_egentabeller.py).
     "egentabeller": "Skapar en egen tabells definition (kolumner): inga rader, siffror eller texter.",
     "egentabell": "Ändrar en egen tabells kolumner; att ta bort en tabell med rader i ett låst år nekas av vakten.",
+    # The kommun settings page: presentation defaults, thresholds, publication and logo. A fastställd report's
+    # archived PDF and HTML (Rapportversion) are served as adopted; no figure or text is written.
+    "kommun-installningar": "Kommunens inställningar (enhet, tecken, gränser, publicering, logotyp): inga siffror eller texter.",
+    "kommun-importprofil-ta-bort": "Tar bort en importprofil (hur kommunens filer ser ut): inga siffror eller texter.",
 }
 
 
@@ -508,6 +512,8 @@ def tar_emot_post(client, m: Mönster, v: Värld) -> str | None:
         "url": "x",
         "format": "html",
         "tabell_id": v.egentabell.pk,
+        "kommun_id": v.nämnd.kommun_id,
+        "importprofil_id": 1,
     }
     route = m.route
     try:
