@@ -344,3 +344,33 @@ def test_stängt_år_vägrar_ändringar_men_inte_samma_fil(ekeby):
     with pytest.raises(mallar.InteBekräftad):
         mallar.bekräfta(admin, g.imp, g.tolkat, g.plan.fingeravtryck)
     assert sum(kf(ekeby.områden["Hemtjänst"]).månader[:8]) == D("16000000.01")
+
+
+def test_budgetexport_med_månadskolumner_summerar_månaderna_och_tom_rad_är_ingen_budget(ekeby):
+    kommun, omsorg, ht = ekeby.kommun, ekeby.nämnder["Omsorgsnämnden"], ekeby.områden["Hemtjänst"]
+    Kostnadsslag.objects.create(kommun=kommun, namn="Personal", typ="kostnad", konton="5000-5999", ordning=1)
+    admin = factories.admin(kommun)
+    rad1 = [D("100.01")] * 6 + [None] * 6  # jan–jun exact, the rest of the year by the standard profile
+    rad2 = [D("0.03")] * 3 + [None] * 9
+    fil = xlsx(
+        (
+            "Export",
+            [
+                ["Ansvar", "Konto", "År", "Årsbudget", *MÅN],
+                [7410, 5010, ÅR, "1 000,00", *[None if v is None else str(v) for v in rad1]],
+                [7410, 5020, ÅR, "1,00", *[None if v is None else str(v) for v in rad2]],
+                [7410, 5030, ÅR, None, *([None] * 12)],  # no budget
+            ],
+        )
+    )
+    g = granska(admin, omsorg, "budgetkonto", fil)
+    assert g.fel == [] and g.kan_bekräftas
+    assert g.tolkat.noteringar[0] == "1 rad har ingen budget (tom beloppscell)."
+    rader = {r[1]: r[2:] for r in g.plan.rader}
+    assert rader["Hemtjänst 2025 KF-budget, Personal: periodbudget"] == ("–", "jan–jun 600,15 kr")
+    mallar.bekräfta(admin, g.imp, g.tolkat, g.plan.fingeravtryck)
+    post = Budgetpost.objects.get(verksamhetsområde=ht, år=ÅR, kostnadsslag__namn="Personal")
+    assert post.belopp == D("1001.00")
+    assert post.månader == (D("100.04"),) * 3 + (D("100.01"),) * 3 + (None,) * 6
+    g2 = granska(admin, omsorg, "budgetkonto", fil)
+    assert (len(g2.plan.poster), g2.kan_bekräftas) == (0, False)
