@@ -166,8 +166,7 @@ def test_skärmbild_mobil_rapport(webbläsare, live_server, kommun_med_rapport):
     try:
         logga_in(sida, admin)
         sida.goto(reverse("rapport", args=[nämnd.id, 2025, "delårsrapport"]))
-        sida.locator("section.sektion-drift").first.scroll_into_view_if_needed()
-        sida.evaluate("window.scrollBy(0, -8)")
+        sida.locator("section.sektion-drift").first.evaluate("s => s.scrollIntoView()")
         mål = Path(settings.BASE_DIR) / "docs" / "bilder" / "mobil-rapport.png"
         sida.screenshot(path=str(mål))
     finally:
