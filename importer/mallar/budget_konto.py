@@ -13,6 +13,11 @@ and konto with the year's budget in kronor (.xlsx or .csv, Swedish number format
   a post without kostnadsslag and posts of kostnadsslag the file no longer has are removed (shown in the preview),
   so a budget is never counted twice (docs/beslut.md, "Budget per kostnadsslag"). New posts keep the
   periodisering of the post they replace.
+- Periodised budgets: month columns jan–dec and a period budget column ("Periodbudget" with "T.o.m. månad", or
+  "Budget jan–aug (kr)") are summed per key too and stored as the post's exact months (``budget.radens_månader``:
+  a period spread over its months by the profile with the remainder on the last month, exact to the öre). A row
+  without any amount is "ingen budget": noted, not counted, not an error (docs/beslut.md, "Exakt periodbudget och
+  ingen budget").
 - Amounts as in the file with costs positive and intäkter negative (the storage convention); an import profile
   with "kostnader är negativa i filen" flips them.
 - Guarded as budget of the year (``nämnd.vakt``, ``Slag.BUDGET``; jämförelsetal as the next year's budget).
@@ -152,6 +157,9 @@ class Kontobudgetimport(Importtypdef):
         "Ansvar och verksamhet matchas mot verksamhetsområdenas koder, konton mot kostnadsslagens kontointervall "
         "(bladet Giltiga värden). Budgeten lagras som KF-budget per kostnadsslag och ersätter områdets budget för "
         "året i filen.",
+        "Periodiserad budget: månadskolumner jan–dec eller en periodkolumn (”Budget jan–aug (kr)”, eller "
+        "”Periodbudget” med ”T.o.m. månad”) lagras exakt, på öret; resten av året fördelas enligt profilen. "
+        "En rad utan belopp är ingen budget och räknas inte.",
     )
 
     def tolka_tabeller(self, tabeller, profil):
