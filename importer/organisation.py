@@ -475,12 +475,14 @@ def _har_data(modell: type[models.Model], ids: set[int], utom: set[str]) -> set[
 
 
 def _datatext(modell: type[models.Model], pk: int, utom: set[str]) -> str:
+    """What refers to one object, for the preview: "budgetposter, utfall"."""
     vad = []
     for rel in modell._meta.related_objects:
         relaterad: Any = rel.related_model
-        if rel.get_accessor_name() in utom or rel.many_to_many:
+        if rel.get_accessor_name() in utom or relaterad is modell and rel.many_to_many:
             continue
-        if relaterad._base_manager.filter(**{rel.field.attname: pk}).exists():
+        andra = {a.get_accessor_name() or "" for a in modell._meta.related_objects if a is not rel}
+        if _har_data(modell, {pk}, utom | andra):
             vad.append(str(relaterad._meta.verbose_name_plural))
     return ", ".join(vad) or "kopplingar"
 
@@ -1047,7 +1049,7 @@ class Planerare:
                 orsak = (
                     f"den har {_datatext(Nämnd, n.pk, NÄMND_UTOM)}"
                     if n.pk in med_data
-                    else "verksamhetsområden med uppgifter ligger kvar i den"
+                    else "verksamhetsområden ligger kvar i den"
                 )
                 self.plan.behålls.append(
                     f"Nämnden {n.namn} finns inte i filen men tas inte bort: {orsak}. Ta med den i filen och sätt "

@@ -272,6 +272,7 @@ def test_redigerad_export_byter_namn_lägger_till_och_tar_bort(admin_client, ås
         ["Tas bort", f"Verksamhetsområde {OOAN}: Äldreomsorg / Hemtjänst / Hemtjänst Öst", "–", "tas bort"]
     ]
     assert len(g["behålls"]) == 1 and "Särskilt boende" in g["behålls"][0] and "Till år" in g["behålls"][0]
+    assert "har uppgifter (budgetposter)" in g["behålls"][0]
     assert g["kan_bekräftas"]
 
     assert bekräfta(admin_client, g).status_code == 302
