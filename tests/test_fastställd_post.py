@@ -99,6 +99,11 @@ UNDANTAG = {
     # archived PDF and HTML (Rapportversion) are served as adopted; no figure or text is written.
     "kommun-installningar": "Kommunens inställningar (enhet, tecken, gränser, publicering, logotyp): inga siffror eller texter.",
     "kommun-importprofil-ta-bort": "Tar bort en importprofil (hur kommunens filer ser ut): inga siffror eller texter.",
+    # Ny kommun, users and roles (kommunadmin/start.py): accounts and Behörigheter, no figures or texts.
+    "kommun-ny": "Lägger upp en ny kommun och dess administratör: inga siffror eller texter i någon befintlig kommun.",
+    "kommun-anvandare": "Lägger till en användares behörighet: inga siffror eller texter.",
+    "kommun-anvandare-andra": "Ändrar en användares roll och rättigheter: inga siffror eller texter.",
+    "kommun-anvandare-ta-bort": "Tar bort en användares behörighet: inga siffror eller texter.",
 }
 
 
@@ -514,6 +519,7 @@ def tar_emot_post(client, m: Mönster, v: Värld) -> str | None:
         "tabell_id": v.egentabell.pk,
         "kommun_id": v.nämnd.kommun_id,
         "importprofil_id": 1,
+        "behorighet_id": 1,
     }
     route = m.route
     try:
