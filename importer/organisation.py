@@ -1413,6 +1413,10 @@ def export_xlsx(kommun: Kommun) -> bytes:
 
 def export_csv(kommun: Kommun) -> str:
     """The same content as one CSV: a column Del and the union of the parts' columns."""
+    return csv_text(csvblad(kommun))
+
+
+def csvblad(kommun: Kommun) -> Blad:
     rader = _rader(kommun)
     b = Blad("Organisation", [Kolumn(r, "0" if f in HELTALSFÄLT else None) for f, r in CSV_KOLUMNER])
     for del_ in DELAR:
@@ -1420,7 +1424,7 @@ def export_csv(kommun: Kommun) -> str:
         for rad in rader[del_]:
             värden = dict(zip(fält, rad, strict=True))
             b.rad([DELNAMN[del_], *(värden.get(f) for f, _ in CSV_KOLUMNER[1:])])
-    return csv_text(b)
+    return b
 
 
 INSTRUKTIONER = [

@@ -5,16 +5,14 @@ administrator → 403. Between preview and confirm the parsed rows (not the file
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from nämnd.behorighet import är_admin
 from rapporter.layouter import kommun_för
 
+from . import export, selectors
 from . import organisation as org
-from . import selectors
-from .export import XLSX, _filnamn
 from .mallar import GRÄNSER, InteBekräftad, Tolkat
 from .views_mallar import Uppladdning
 
@@ -113,14 +111,10 @@ def resultat(request, kommun_id: int, import_id: int):
 @require_GET
 def export_xlsx(request, kommun_id: int):
     kommun = _adminkommun(request, kommun_id)
-    svar = HttpResponse(org.export_xlsx(kommun), content_type=XLSX)
-    svar["Content-Disposition"] = f'attachment; filename="{_filnamn(f"{kommun.namn} organisation", ".xlsx")}"'
-    return svar
+    return export.xlsx_svar(f"{kommun.namn} organisation", org.exportblad(kommun))
 
 
 @require_GET
 def export_csv(request, kommun_id: int):
     kommun = _adminkommun(request, kommun_id)
-    svar = HttpResponse(("\ufeff" + org.export_csv(kommun)).encode("utf-8"), content_type="text/csv; charset=utf-8")
-    svar["Content-Disposition"] = f'attachment; filename="{_filnamn(f"{kommun.namn} organisation", ".csv")}"'
-    return svar
+    return export.csv_svar(f"{kommun.namn} organisation", org.csvblad(kommun))
