@@ -226,7 +226,9 @@ def test_logotyp_laddas_upp_visas_och_tas_bort(client, ekeby, lillby):
     assert b"Hemlig kamerainfo" in jpeg
     data = giltig_post(k)
     data["logotyp"] = SimpleUploadedFile("ekeby.jpg", jpeg, "image/jpeg")
+    före = dataversion.version(k.id)
     assert client.post(url(k), data).status_code == 302
+    assert dataversion.version(k.id) > före  # cached report bodies with the old (no) logo are not reused
 
     logo = Kommunlogotyp.objects.get(kommun=k)
     png = bytes(logo.png)
@@ -253,7 +255,9 @@ def test_logotyp_laddas_upp_visas_och_tas_bort(client, ekeby, lillby):
 
     client.force_login(factories.admin(k))
     data = giltig_post(k, ta_bort="on")
+    före = dataversion.version(k.id)
     assert client.post(url(k), data).status_code == 302
+    assert dataversion.version(k.id) > före
     assert not Kommunlogotyp.objects.filter(kommun=k).exists()
     assert installningar.kommun_logotyp_data_uri(Kommun.objects.get(pk=k.pk)) is None
 
