@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -254,7 +254,7 @@ def ta_bort_behörighet(av, b: Behörighet) -> None:
         raise ValidationError("Kommunens sista administratör kan inte tas bort.")
     text = f"Behörighet i {b.kommun.namn} borttagen (var: {_rättigheter(b)})"
     b.delete()
-    _logga(av, b.user, DELETION if not b.user.behörigheter.exists() else CHANGE, text)
+    _logga(av, b.user, CHANGE, text)  # the account itself is not deleted
 
 
 # --- the checklist ------------------------------------------------------------------------------------------
@@ -317,8 +317,10 @@ def _antal(qs, grupp: str) -> Coalesce:
 def checklista(kommun: Kommun, år: int | None = None) -> Checklista:
     """The new kommun's steps with status, counts and links. Three queries (four without ``år``): the kommun with
     its counts, its nämnder with budget and utfall for ``år``, and its verksamhetsområden. ``år`` defaults to the
-    latest year with budget or utfall in the kommun (a kommun may start with last year's files), else this year."""
-    år = år or senaste_år(kommun) or timezone.localdate().year
+    latest year with budget or utfall in the kommun (a kommun may start with last year's files), but not later than
+    this year (next year's budget is made before this year's report)."""
+    i_år = timezone.localdate().year
+    år = år or min(senaste_år(kommun) or i_år, i_år)
     k = OuterRef("pk")
     fakta = (
         Kommun.objects.filter(pk=kommun.pk)

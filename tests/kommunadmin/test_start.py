@@ -343,6 +343,10 @@ def test_checklistan_räknar_en_kommun_med_siffror(db, django_assert_max_num_que
     # Without a year: the latest with figures.
     with django_assert_max_num_queries(4):
         assert start.checklista(byggd.kommun).år == factories.ÅR
+    # Next year's budget does not move the checklist past this year.
+    i_år = timezone.localdate().year
+    factories.BudgetpostFactory(verksamhetsområde=byggd.områden["Hemtjänst"], år=i_år + 1, slag="kf", belopp=1)
+    assert start.checklista(byggd.kommun).år == i_år
     # The next year: nämnder that ended in 2025 are not counted; nobody has figures yet.
     nästa = {s.nyckel: s for s in start.checklista(byggd.kommun, factories.ÅR + 1).steg}
     assert nästa["budget"].detalj == "0 av 2 nämnder har budget 2026." and nästa["budget"].status == start.INTE_PÅBÖRJAT
