@@ -26,7 +26,6 @@ from decimal import Decimal
 
 from import_export import fields, resources, widgets
 
-from ekonomi import berakning
 from ekonomi.models import MÅNADER, Budgetkategori, Budgetpost, Prognos
 from grund import manader
 from grund.tal import BELOPP, NYCKELTAL, ÅR, Decimaler, Talgräns
@@ -273,15 +272,10 @@ class BudgetResource(Mallresurs):
 
 
 def månadsbelopp(post: Budgetpost, månad: str) -> Decimal | None:
-    """A budget post's amount in one month (export of a filled-in template): its exact amount, else the month's
-    share by the post's profile (``berakning.månadsbudget``: the one rule). None for a post spread evenly
-    without exact months (the column is left empty and keeps the distribution on import)."""
-    if post.månader is None and not post.profil_id:
-        return None
-    i = MÅNADER.index(månad)
-    if post.månader is not None and post.månader[i] is not None:
-        return post.månader[i]
-    return berakning.månadsbudget(post.belopp, post.profil.vikter if post.profil_id else None, i + 1, post.månader)
+    """A budget post's exact amount in one month (export of a filled-in template), else None: an empty month
+    column keeps the post's spread on import, so the exported file imports again without changes (a profile is
+    not written out as months: that would make every month exact)."""
+    return None if post.månader is None else post.månader[MÅNADER.index(månad)]
 
 
 class PrognosResource(Mallresurs):

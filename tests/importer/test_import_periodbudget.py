@@ -374,3 +374,23 @@ def test_budgetexport_med_månadskolumner_summerar_månaderna_och_tom_rad_är_in
     assert post.månader == (D("100.04"),) * 3 + (D("100.01"),) * 3 + (None,) * 6
     g2 = granska(admin, omsorg, "budgetkonto", fil)
     assert (len(g2.plan.poster), g2.kan_bekräftas) == (0, False)
+
+
+def test_ifylld_mall_skriver_de_exakta_månaderna_och_kan_importeras_igen_utan_ändringar(ekeby, client):
+    kommun, omsorg, ht = ekeby.kommun, ekeby.nämnder["Omsorgsnämnden"], ekeby.områden["Hemtjänst"]
+    post = kf(ht)
+    post.månader = [D("2000000.07")] * 8 + [None] * 4
+    post.save()
+    client.force_login(factories.admin(kommun))
+    r = client.get(reverse("importmall-ifylld", args=[omsorg.pk, "budget", ÅR]))
+    assert r.status_code == 200
+    ws = load_workbook(io.BytesIO(r.content)).worksheets[0]
+    rubriker = [c.value for c in ws[1]]
+    rad = next(
+        dict(zip(rubriker, v, strict=True))
+        for v in ws.iter_rows(min_row=2, values_only=True)
+        if v[0] == "Hemtjänst" and "KF-budget" in v
+    )
+    assert [rad[m] for m in MÅN] == [2000000.07] * 8 + [None] * 4
+    g = granska(factories.admin(kommun), omsorg, "budget", r.content)
+    assert g.fel == [] and len(g.plan.poster) == 0
