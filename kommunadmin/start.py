@@ -462,7 +462,15 @@ def _budget(nämnder, år) -> Steg:
 
 def _utfall(nämnder, år) -> Steg:
     klara = sum(n.har_utfall for n in nämnder)
-    länkar = tuple(Länk(f"Importera utfall – {n.namn}", reverse("import-utfall", args=[n.pk])) for n in nämnder)
+    # The helårsprognos (per ansvar, the prognostillfälle chosen on upload) follows the utfall of the same months.
+    länkar = tuple(
+        Länk(text, url)
+        for n in nämnder
+        for text, url in (
+            (f"Importera utfall – {n.namn}", reverse("import-utfall", args=[n.pk])),
+            (f"Helårsprognos – {n.namn}", reverse("mallimport-ladda-upp", args=[n.pk, "prognos"])),
+        )
+    )
     return Steg(
         "utfall",
         "Första utfallsimporten",
