@@ -188,7 +188,7 @@ class Kolumnval(forms.Form):
                 label=f"Kolumn {kolumnbokstav(i)}: ”{rubrik}”",
                 choices=[("", "Används inte"), *fältval],
                 required=False,
-                initial=igenkänt,
+                initial="" if igenkänt == "-" else igenkänt,
             )
 
     def valda(self) -> dict[int, str]:

@@ -150,7 +150,7 @@ class _Rubrikrad:
     enheter: dict[str, str | None]
     dubbletter: dict[str, list[int]]
     har_extra: bool
-    fält: list[str]  # per column: the field, "*" (a header ``extra`` recognises) or ""
+    fält: list[str]  # per column: the field, "*" (a header ``extra`` recognises), "-" (the profile ignores it) or ""
 
 
 def _läs_rubrikrad(celler: list[Any], tolkning: dict[str, str], extra: Callable[[Any], bool] | None) -> _Rubrikrad:
@@ -160,8 +160,11 @@ def _läs_rubrikrad(celler: list[Any], tolkning: dict[str, str], extra: Callable
         if not bas:
             continue
         fält = tolkning.get(bas)
-        if not fält:
-            if fält is None and extra and extra(cell):
+        if fält == "":  # the profile says: not used
+            r.fält[i] = "-"
+            continue
+        if fält is None:
+            if extra and extra(cell):
                 r.har_extra, r.fält[i] = True, "*"
             continue
         r.fält[i] = fält
@@ -217,7 +220,7 @@ class Rubrikkandidat:
     blad: str
     rad: int
     rubriker: list[str]  # as written ("" for an empty cell)
-    fält: list[str]  # per column: the recognised field, "*" (recognised by the import itself) or ""
+    fält: list[str]  # per column: the recognised field, "*" (recognised by the import itself), "-" (ignored) or ""
     saknas: list[list[str]]  # required alternatives without a column
     öppen: bool = True  # shown open in the preview (something is missing or not recognised)
 
@@ -253,8 +256,9 @@ def bästa_rubrikrad(
             def är_text(c: Any) -> bool:
                 return isinstance(c, str) and bool(c.strip()) and not c.strip().isdigit()
 
-            text = sum(1 for f, c in zip(r.fält, celler, strict=False) if f and är_text(c))
-            poäng = (text, 1 if sum(1 for c in celler if är_text(c)) >= 2 else 0, sum(1 for f in r.fält if f))
+            text = sum(1 for f, c in zip(r.fält, celler, strict=False) if f not in ("", "-") and är_text(c))
+            igenkända = sum(1 for f in r.fält if f not in ("", "-"))
+            poäng = (text, 1 if sum(1 for c in celler if är_text(c)) >= 2 else 0, igenkända)
             if poäng > (0, 0, 0) and (bäst is None or poäng > bäst[0]):
                 bäst = (poäng, tabell, nummer, celler, r)
     if bäst is None:

@@ -300,6 +300,12 @@ def test_förvald_kolumn_som_sätts_till_används_inte_ignoreras_nästa_gång(kl
     assert _ändringar(soup) == {"Hemtjänst prognos 2023-09": "25000000"}
     profil = Importprofil.objects.get(kommun=ekeby.kommun, typ="prognos")
     assert profil.kolumner[ramverk.IGNORERA] == ["Kommentar"]
+    # the next upload of the same shape: the comment is left out, nothing to map (the mapping is closed)
+    url = _ladda_upp(klient, omsorg, "prognos", fil, profil=profil.pk)
+    soup = _sida(klient, url)
+    assert _ändringar(soup) == {"Hemtjänst prognos 2023-09": "25000000"}
+    assert soup.find("details", id="kolumner").get("open") is None
+    assert _förvalda(soup) == {"kolumn_0": "ansvar", "kolumn_1": "månad", "kolumn_2": "belopp", "kolumn_3": ""}
 
 
 # --- codes ---------------------------------------------------------------------------------------------------------
