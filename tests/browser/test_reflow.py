@@ -57,7 +57,10 @@ MÄT = """() => {
 
 def kontrollera(sida, namn: str, url: str, fel: list[str]) -> None:
     """Note (not raise) a page that scrolls sideways, so one run names every such page."""
-    sida.goto(url)
+    svar = sida.goto(url)
+    if svar is None or svar.status != 200:
+        fel.append(f"{namn} ({url}): HTTP {svar and svar.status}")
+        return
     m = sida.evaluate(MÄT)
     if m["scroll"] > m["vidd"]:
         fel.append(f"{namn} ({url}): scrollWidth {m['scroll']} px > innerWidth {m['vidd']} px; bredast: {m['värst']}")
@@ -104,7 +107,14 @@ def test_alla_sidor_utan_sidledsrullning_vid_320_px_och_gridden_vid_1366_px(
             kontrollera(sida, namn, url, fel)
         # the layout page is the kommun admin's
         logga_in(sida, admin)
-        kontrollera(sida, "layout", reverse("layout", args=[kommun.id, "delårsrapport"]), fel)
+        for namn, url in (
+            ("layout", reverse("layout", args=[kommun.id, "delårsrapport"])),
+            ("rapporttillfällen", reverse("layout-tillfällen", args=[kommun.id])),
+            ("egna tabeller", reverse("egentabeller", args=[kommun.id])),
+            ("nytt år", reverse("nytt-år", args=[nämnd.id, 2025])),
+            ("historik", reverse("historik-nämnd", args=[nämnd.id, 2025])),
+        ):
+            kontrollera(sida, namn, url, fel)
         context.clear_cookies()
         logga_in(sida, controller)
         for namn, url in (
