@@ -676,10 +676,8 @@ class Täckning:
 
 
 def månadsspann(t_o_m: int) -> str:
-    """Months 1..t_o_m as a heading's period: 5 → "jan–maj", 1 → "jan", 0 → ""."""
-    if t_o_m <= 0:
-        return ""
-    return manader.kort(1) if t_o_m == 1 else f"{manader.kort(1)}–{manader.kort(t_o_m)}"
+    """Months 1..t_o_m as a heading's period: 5 → "jan–maj", 1 → "januari", 0 → "" (``grund.manader.spann``)."""
+    return manader.spann(t_o_m)
 
 
 def _uppräkning(ord_: Sequence[str]) -> str:

@@ -35,6 +35,7 @@ from openpyxl.utils import get_column_letter
 from ekonomi import berakning
 from ekonomi import selectors as ekonomi_sel
 from ekonomi.models import Kostnadsslag, Prognos, Utfall
+from grund import manader
 from nyckeltal.models import Indikator, Indikatorvärde, Nyckeltal, Nyckeltalsvärde
 from nyckeltal.selectors import alla_mål
 from nämnd.models import Nämnd, Verksamhetsområde, koder
@@ -442,8 +443,8 @@ def månad_blad(user, nämnd: Nämnd, år: int, månad: int) -> list[Blad]:
         [
             Kolumn("Verksamhet"),
             Kolumn(f"Utfall {mån} {år} ({pres.enhet})", format),
-            Kolumn(f"Utfall jan–{mån} ({pres.enhet})", format),
-            Kolumn(f"Budget jan–{mån} ({pres.enhet})", format),
+            Kolumn(f"Utfall {manader.spann(månad)} ({pres.enhet})", format),
+            Kolumn(f"Budget {manader.spann(månad)} ({pres.enhet})", format),
             Kolumn(f"Avvikelse ({pres.enhet})", format),
             Kolumn(f"Årsbudget ({pres.enhet})", format),
             Kolumn(f"Prognos helår ({pres.enhet})", format),

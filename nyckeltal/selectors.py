@@ -66,7 +66,7 @@ def volymkolumner(år: int, rapporttyp: str, månad: int | None = None) -> list[
     månad = månad or Rapporttyp(rapporttyp).slutmånad or 12
     return kolumner + [
         Volymkolumn(f"Mål {år}", "mål", år),
-        Volymkolumn(f"Utfall jan–{MÅNADSNAMN[månad - 1]} {år}", "utfall_delår", år),
+        Volymkolumn(f"Utfall {manader.spann(månad)} {år}", "utfall_delår", år),
         Volymkolumn(f"Prognos {år}", "prognos", år),
     ]
 

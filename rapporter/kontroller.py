@@ -24,7 +24,6 @@ from django.urls import NoReverseMatch, reverse
 from ekonomi import berakning
 from ekonomi import selectors as ekonomi_sel
 from ekonomi.berakning import DriftRad
-from ekonomi.models import MÅNADER
 from nyckeltal.models import Indikator, Indikatorvärde, Mål, Måluppfyllelse, med_nivåtext, nivåtext
 from nyckeltal.selectors import alla_mål
 from nämnd.models import Kommun, Nämnd, Rapporttillfällen, Rapporttyp
@@ -222,7 +221,9 @@ def kommentarer(u: Kontrollunderlag) -> list[Fynd]:
                 continue
             vad = []
             if a.period_skäl:
-                vad.append(f"avvikelsen jan–{MÅNADER[u.månad - 1]} {pres.avvikelse(a.period.avvikelse)} {pres.enhet}")
+                vad.append(
+                    f"avvikelsen {berakning.månadsspann(u.månad)} {pres.avvikelse(a.period.avvikelse)} {pres.enhet}"
+                )
             if a.helår_skäl:
                 vad.append(f"helårsprognosens avvikelse {pres.avvikelse(a.helår.avvikelse)} {pres.enhet}")
             namn = f"{del_.rubrik}, {a.period.namn}" if len(u.delar) > 1 else a.period.namn

@@ -24,8 +24,8 @@ def test_five_of_eight_months():
 
 def test_only_january_of_the_year():
     t = täckt_period([1], 12)
-    assert (t.senaste, t.antal, t.period) == (1, 1, "jan")
-    assert t.text.startswith("Utfall finns för 1 av 12 månader (jan).")
+    assert (t.senaste, t.antal, t.period) == (1, 1, "januari")
+    assert t.text.startswith("Utfall finns för 1 av 12 månader (januari).")
 
 
 def test_gap_is_flagged_not_bridged():
@@ -67,7 +67,7 @@ def test_bad_months_are_refused_in_swedish(månader, t_o_m):
 
 
 def test_månadsspann():
-    assert [månadsspann(m) for m in (0, 1, 2, 12)] == ["", "jan", "jan–feb", "jan–dec"]
+    assert [månadsspann(m) for m in (0, 1, 2, 12)] == ["", "januari", "jan–feb", "jan–dec"]
 
 
 def _o(id_, förälder=None, prognoser=(), utfall=D(0), budget=True):

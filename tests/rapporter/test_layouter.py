@@ -643,11 +643,11 @@ def test_delår_med_bara_januari_säger_det_och_jämför_januari(client):
     client.force_login(factories.läsare(k))
     html = sida(client, n)
     text = BeautifulSoup(html, "html.parser").get_text(" ", strip=True)
-    assert "Utfall finns för 1 av 8 månader (jan)." in text
+    assert "Utfall finns för 1 av 8 månader (januari)." in text
     assert rubriker(html, f"drift-{n.id}") == [
-        "Nettokostnad jan 2023",
-        "Budget jan 2024",
-        "Nettokostnad jan 2024",
+        "Nettokostnad januari 2023",
+        "Budget januari 2024",
+        "Nettokostnad januari 2024",
         "Budgetavvikelse",
     ]
     # January only: last year's January and 1/12 of the budget — not a surplus of 7/12 of the year's budget.

@@ -88,28 +88,28 @@ def test_only_january_entered_says_so_and_compares_january(client):
     kommun, nämnd = norrby([1])
     soup, rubriker, rader, täckning = översikt(client, kommun, nämnd)
 
-    assert täckning == "Utfall finns för 1 av 12 månader (jan). Budget och föregående år avser samma månader."
+    assert täckning == "Utfall finns för 1 av 12 månader (januari). Budget och föregående år avser samma månader."
     assert soup.find("h2", string=lambda s: s and s.startswith("Driftredovisning")).get_text() == (
-        "Driftredovisning jan 2024 (tkr)"
+        "Driftredovisning januari 2024 (tkr)"
     )
     assert rubriker == [
         "Verksamhetsområde",
-        "Nettokostnad jan 2023",
-        "Budget jan 2024",
-        "Tillägg och avdrag jan 2024",
-        "Nettokostnad jan 2024",
-        "Budgetavvikelse jan 2024",
+        "Nettokostnad januari 2023",
+        "Budget januari 2024",
+        "Tillägg och avdrag januari 2024",
+        "Nettokostnad januari 2024",
+        "Budgetavvikelse januari 2024",
         "Budget helår 2024 inkl. tillägg och avdrag",
         "Helårsprognos 2024",
         "Avvikelse mot helårsprognos 2024",
     ]
     hemtjänst = rader["Hemtjänst"]
     assert hemtjänst == {
-        "Nettokostnad jan 2023": -tkr(fg("Hemtjänst", 1)),  # −1 010: January 2023 only
-        "Budget jan 2024": D(-1000),  # 12 000 / 12
-        "Tillägg och avdrag jan 2024": D(100),
-        "Nettokostnad jan 2024": D(-1100),
-        "Budgetavvikelse jan 2024": D(0),
+        "Nettokostnad januari 2023": -tkr(fg("Hemtjänst", 1)),  # −1 010: January 2023 only
+        "Budget januari 2024": D(-1000),  # 12 000 / 12
+        "Tillägg och avdrag januari 2024": D(100),
+        "Nettokostnad januari 2024": D(-1100),
+        "Budgetavvikelse januari 2024": D(0),
         "Budget helår 2024 inkl. tillägg och avdrag": D(-13_200),
         "Helårsprognos 2024": D(-13_000),
         "Avvikelse mot helårsprognos 2024": D(200),
@@ -120,10 +120,10 @@ def test_only_january_entered_says_so_and_compares_january(client):
     assert rader["Summa"]["Helårsprognos 2024"] is None
     assert rader["Ledning"]["Helårsprognos 2024"] == D(-2500)
     summa = rader["Summa"]
-    assert summa["Nettokostnad jan 2023"] == -tkr(sum(fg(n, 1) for n in OMRÅDEN))  # −3 121
-    assert summa["Budget jan 2024"] == D(-3200)
-    assert summa["Nettokostnad jan 2024"] == D(-3350)
-    assert summa["Budgetavvikelse jan 2024"] == D(-50)  # 3 200 + 100 − 3 350, not a surplus of eleven months
+    assert summa["Nettokostnad januari 2023"] == -tkr(sum(fg(n, 1) for n in OMRÅDEN))  # −3 121
+    assert summa["Budget januari 2024"] == D(-3200)
+    assert summa["Nettokostnad januari 2024"] == D(-3350)
+    assert summa["Budgetavvikelse januari 2024"] == D(-50)  # 3 200 + 100 − 3 350, not a surplus of eleven months
 
 
 @pytest.mark.django_db
