@@ -25,6 +25,9 @@ BUDGET = _k("budget_fg", "kf_budget_helår", "nämndbudget_helår")
 ALLA_RADER = {"dölj_tomma": False}
 
 
+SAMMANFATTNING = {"typ": "sammanfattning", "rubrik": "Sammanfattning", "parametrar": {}}
+
+
 def _uppföljning(drift_rubrik: str = "Driftredovisning") -> list[dict]:
     return [
         _s("mål", "Mål, uppdrag och indikatorer"),
@@ -55,7 +58,8 @@ def _plan() -> list[dict]:
 
 
 def _per_typ(uppföljning: list[dict], plan: list[dict]) -> dict[str, list[dict]]:
-    return {t: plan if t == Rapporttyp.VERKSAMHETSPLAN else uppföljning for t in Rapporttyp.values}
+    """Every preset starts with the sammanfattning (stored layouts are not changed: a kommun adds it itself)."""
+    return {t: [SAMMANFATTNING, *(plan if t == Rapporttyp.VERKSAMHETSPLAN else uppföljning)] for t in Rapporttyp.values}
 
 
 # Per enhet: period and helår side by side in one table per område level, and the enheter with a result row

@@ -107,3 +107,4 @@ from . import manadsserie  # noqa: E402, F401, I001
 from . import kostnadsslag  # noqa: E402, F401, I001
 from . import ackumulerat, bistand  # noqa: E402, F401, I001
 from . import egentabell  # noqa: E402, F401, I001
+from . import sammanfattning  # noqa: E402, F401, I001

@@ -69,6 +69,14 @@ class Byggkontext:
             )
         return self.memo[nyckel]
 
+    def mål(self) -> list[nyckeltal_sel.Målblock]:
+        """The goals of the report's parts with their bedömning in this report: one read shared by the mål and
+        sammanfattning sections."""
+        if "mål" not in self.memo:
+            r = self.rapport
+            self.memo["mål"] = nyckeltal_sel.mål(self.user, r.delar_nämnder, r.år, r.typ)
+        return self.memo["mål"]
+
     def månadskostnad(self) -> dict[tuple[int, int, int], Decimal]:
         """(verksamhetsområde, år, månad) → the month's utfall (all rows), from the report's monthly read."""
         if "månadskostnad" not in self.memo:

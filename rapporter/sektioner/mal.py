@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from nyckeltal import selectors as nyckeltal_sel
-
 from . import Rapportsektion, sektionstyp
 from .kontext import Byggkontext
 from .text import Inga
@@ -17,5 +15,5 @@ from .text import Inga
 )
 def bygg(k: Byggkontext, s: Rapportsektion) -> None:
     år = k.rapport.år
-    s.data["mål"] = nyckeltal_sel.mål(k.user, k.rapport.delar_nämnder, år, k.rapport.typ)
+    s.data["mål"] = k.mål()
     s.data["indikatorår"] = list(range(år - 3, år + 1))
