@@ -16,6 +16,8 @@ from nämnd.models import Kommun, Nämnd, Rapporttillfällen, Rapporttyp, rappor
 from . import rapportcache
 from . import selectors as sel
 from .format import Presentation
+from .sektioner import sammanfattning
+from .tabell import Period
 from .tables import DriftTabell, IndikatorTabell, VolymTabell
 
 
@@ -61,14 +63,31 @@ def översikt(request, nämnd_id: int, år: int):
                 "prognosavvikelse": None if prognos is None else h.budget_inkl_tillägg - prognos,
             }
         )
+    målblock = nyckeltal_sel.mål(request.user, [nämnd], år, Rapporttyp.DELÅRSRAPPORT)
+    volymgrupper = nyckeltal_sel.volymer(request.user, [nämnd], år)
     kolumner = nyckeltal_sel.volymkolumner(
         år, Rapporttyp.DELÅRSRAPPORT if månad < 12 else Rapporttyp.VERKSAMHETSBERÄTTELSE
     )
     volymrader = [
         {"grupp": g.namn, "namn": r.namn, "enhet": r.enhet, **{f"k{i}": v for i, v in enumerate(r.celler(kolumner))}}
-        for g in nyckeltal_sel.volymer(request.user, [nämnd], år)
+        for g in volymgrupper
         for r in g.rader
     ]
+    fg_med_utfall = any("period_fg" not in o.saknas for o in underlag)
+    # The tiles: the report's sammanfattning from what this page has read (the same figures as the tables).
+    tiles = sammanfattning.sammanfatta(
+        sammanfattning.summa(
+            [
+                berakning.bas(o, år, månad, månad, period_med_utfall=täckning.antal > 0, fg_med_utfall=fg_med_utfall)
+                for o in underlag
+            ]
+        ),
+        Period(år, månad, månad),
+        sammanfattning.visning(nämnd.kommun),
+        Rapporttyp.DELÅRSRAPPORT if månad < 12 else Rapporttyp.VERKSAMHETSBERÄTTELSE,
+        målblock,
+        volymgrupper,
+    )
     indikatorrader = [
         {
             "mål": m.namn,
@@ -79,7 +98,7 @@ def översikt(request, nämnd_id: int, år: int):
             "målvärde": i.målvärde_text or "–",
             "bedömning": i.nivå.text if i.nivå else "–",
         }
-        for m in nyckeltal_sel.alla_mål(nyckeltal_sel.mål(request.user, [nämnd], år, Rapporttyp.DELÅRSRAPPORT))
+        for m in nyckeltal_sel.alla_mål(målblock)
         for i in m.indikatorer
     ]
     return render(
@@ -96,6 +115,7 @@ def översikt(request, nämnd_id: int, år: int):
             "månadsnamn": manader.lång(månad),
             "kan_redigera": kan_redigera(request.user, nämnd),
             "kan_importera": kan_importera(request.user, nämnd),
+            "sammanfattning": tiles,
             "drift": DriftTabell(driftrader, pres=pres, år=år, period=täckning.period),
             "volymer": VolymTabell(volymrader, kolumner),
             "indikatorer": IndikatorTabell(indikatorrader),
