@@ -43,7 +43,7 @@ def _layout(kommun, *, parametrar: dict | None = None):
 
 def _sammanfattning(html: str) -> BeautifulSoup:
     soup = BeautifulSoup(html, "html.parser")
-    el = soup.select_one(".sammanfattning")
+    el = soup.select_one(".sf-rutor")
     assert el is not None
     return el
 
