@@ -273,6 +273,15 @@ class Indikator(models.Model):
     jämförelse = models.CharField("målvärde är", max_length=5, choices=Jämförelse, blank=True)
     målvärde = Värde("målvärde", null=True, blank=True)
     ordning = models.PositiveIntegerField("ordning", default=0)
+    jämförelsegrupp = models.ForeignKey(
+        "Jämförelsegrupp",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="indikatorer",
+        verbose_name="jämförelsegrupp (Kolada)",
+        help_text="Tom: kommunens standardgrupp.",
+    )
 
     objects = scoped_queryset("mål__nämnd__kommun").as_manager()
 
@@ -287,6 +296,8 @@ class Indikator(models.Model):
     def clean(self):
         if (self.målvärde is None) != (not self.jämförelse):
             raise ValidationError({"målvärde": "Ange både målvärde och om det är minst eller högst, eller ingetdera."})
+        if self.jämförelsegrupp_id and self.mål_id and self.jämförelsegrupp.kommun_id != self.mål.nämnd.kommun_id:
+            raise ValidationError({"jämförelsegrupp": "Jämförelsegruppen tillhör en annan kommun."})
 
 
 class Indikatorvärde(models.Model):
@@ -407,3 +418,106 @@ class Måluppfyllelse(models.Model):
     @property
     def är_prognos(self) -> bool:
         return Rapporttyp(self.rapporttyp).är_prognos
+
+
+# --- Kolada comparison: peer groups and reference values (docs/beslut.md "Kolada-jämförelse") ----------
+
+
+class Jämförelsegrupp(models.Model):
+    """A Kolada municipality group (``/v3/municipality_groups``), e.g. "Liknande kommuner, individ- och
+    familjeomsorg", stored for the kommun that compares itself with it. ``standard``: the group an indikator without
+    a group of its own is compared with."""
+
+    kommun = models.ForeignKey(
+        Kommun, on_delete=models.CASCADE, related_name="jämförelsegrupper", verbose_name="kommun"
+    )
+    kolada_id = models.CharField("Kolada-id", max_length=20, help_text="T.ex. G33894.")
+    namn = models.CharField("namn", max_length=300)
+    medlemmar = models.JSONField("medlemmar", default=list, help_text="Kommunkoderna i gruppen.")
+    standard = models.BooleanField("kommunens standardgrupp", default=False)
+    hämtad = models.DateTimeField("hämtad", null=True, blank=True)
+    källa_url = models.CharField("hämtad från", max_length=500, blank=True)
+
+    objects = scoped_queryset("kommun").as_manager()
+
+    class Meta:
+        verbose_name = "jämförelsegrupp"
+        verbose_name_plural = "jämförelsegrupper"
+        ordering = ["kommun", "namn"]
+        constraints = [
+            models.UniqueConstraint(fields=["kommun", "kolada_id"], name="jämförelsegrupp_unik"),
+            models.UniqueConstraint(fields=["kommun"], condition=Q(standard=True), name="jämförelsegrupp_en_standard"),
+        ]
+
+    def __str__(self) -> str:
+        return self.namn
+
+
+class Koladahämtning(models.Model):
+    """One fetch (or one loaded set of files) of Kolada values for a kommun: the provenance of its values."""
+
+    kommun = models.ForeignKey(Kommun, on_delete=models.CASCADE, related_name="koladahämtningar", verbose_name="kommun")
+    tidpunkt = models.DateTimeField("hämtad")
+    från_datum = models.DateField("ändringar sedan (from_date)", null=True, blank=True)
+    kpier = models.CharField("Kolada-id", max_length=2000, help_text="Kommaseparerade.")
+    adresser = models.JSONField("adresser", default=list)
+    antal_nya = models.PositiveIntegerField("nya", default=0)
+    antal_reviderade = models.PositiveIntegerField("reviderade", default=0)
+    antal_oförändrade = models.PositiveIntegerField("oförändrade", default=0)
+
+    objects = scoped_queryset("kommun").as_manager()
+
+    class Meta:
+        verbose_name = "Kolada-hämtning"
+        verbose_name_plural = "Kolada-hämtningar"
+        ordering = ["kommun", "-tidpunkt", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kommun} {self.tidpunkt:%Y-%m-%d %H:%M}"
+
+
+class Koladavärde(models.Model):
+    """A value as Kolada publishes it for a kommun, a municipality group (its unweighted mean, ``antal`` > 1) or
+    riket (``0000``), kept apart from the kommun's own Indikatorvärde, with where and when it came from. A changed
+    value on a later fetch is a revision: ``revision`` + 1, the old value in ``föregående_värde``."""
+
+    class Kön(models.TextChoices):
+        TOTALT = "T", "Totalt"
+        KVINNOR = "K", "Kvinnor"
+        MÄN = "M", "Män"
+
+    kommun = models.ForeignKey(Kommun, on_delete=models.CASCADE, related_name="koladavärden", verbose_name="kommun")
+    kpi = models.CharField("Kolada-id", max_length=6)
+    municipality = models.CharField("kommun, grupp eller riket", max_length=20)
+    år = models.PositiveSmallIntegerField("år", validators=ÅR_VALIDATORER)
+    kön = models.CharField("kön", max_length=1, choices=Kön, default=Kön.TOTALT)
+    värde = Värde("värde", null=True, blank=True)
+    antal = models.PositiveIntegerField("antal (count)", null=True, blank=True)
+    status = models.CharField("status", max_length=50, blank=True)
+    hämtning = models.ForeignKey(
+        Koladahämtning, on_delete=models.CASCADE, related_name="värden", verbose_name="senast hämtad"
+    )
+    källa_url = models.CharField("adress", max_length=1000)
+    revision = models.PositiveIntegerField("revision", default=1)
+    föregående_värde = Värde("föregående värde", null=True, blank=True)
+    reviderad_i = models.ForeignKey(
+        Koladahämtning,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="revisioner",
+        verbose_name="reviderad vid hämtningen",
+    )
+
+    objects = scoped_queryset("kommun").as_manager()
+
+    class Meta:
+        verbose_name = "Kolada-värde"
+        verbose_name_plural = "Kolada-värden"
+        ordering = ["kommun", "kpi", "municipality", "år", "kön"]
+        constraints = [
+            models.UniqueConstraint(fields=["kommun", "kpi", "municipality", "år", "kön"], name="koladavärde_unikt")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi} {self.municipality} {self.år} {self.kön}"
