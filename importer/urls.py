@@ -4,4 +4,5 @@ urlpatterns = [
     path("", include("importer.urls_utfall")),
     path("", include("importer.urls_mallar")),
     path("", include("importer.urls_organisation")),
+    path("", include("importer.urls_kolada")),
 ]

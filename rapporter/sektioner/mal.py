@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from nyckeltal import kolada_selectors
+from nyckeltal.selectors import alla_mål
+
+from .. import kolada
 from . import Rapportsektion, sektionstyp
 from .kontext import Byggkontext
 from .text import Inga
@@ -17,3 +21,8 @@ def bygg(k: Byggkontext, s: Rapportsektion) -> None:
     år = k.rapport.år
     s.data["mål"] = k.mål()
     s.data["indikatorår"] = list(range(år - 3, år + 1))
+    # Kolada comparison per indikator: kommunen, its peer group and riket (docs/beslut.md "Kolada-jämförelse")
+    jämförelser = kolada_selectors.jämförelser(k.user, [m.id for m in alla_mål(s.data["mål"]) if m.id], år)
+    s.data["jämförelser"] = {
+        mål_id: [kolada.vy(j) for j in lista if j.har_värden] for mål_id, lista in jämförelser.items()
+    }
