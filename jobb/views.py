@@ -98,5 +98,5 @@ def _pdf_svar(request, pdf: bytes, nämnd: Nämnd, år: int, typ: str) -> HttpRe
     """Shown in the browser (inline); ``?ladda_ner=1`` asks for a download (attachment)."""
     response = HttpResponse(pdf, content_type="application/pdf")
     filnamn = slugify(f"{nämnd.kommun.namn} {nämnd.namn} {Rapporttyp(typ).label} {år}")
-    response["Content-Disposition"] = content_disposition_header("ladda_ner" in request.GET, f"{filnamn}.pdf")
+    response["Content-Disposition"] = content_disposition_header("ladda_ner" in request.GET, f"{filnamn}.pdf") or ""
     return response

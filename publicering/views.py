@@ -91,7 +91,7 @@ def _pdf_svar(request, version: Rapportversion) -> HttpResponse:
     response = HttpResponse(bytes(version.pdf), content_type="application/pdf")
     ä = version.ärende
     namn = slugify(f"{ä.nämnd.kommun.namn} {ä.nämnd.namn} {ä.get_typ_display()} {ä.år} v{version.nummer}")
-    response["Content-Disposition"] = content_disposition_header("ladda_ner" in request.GET, f"{namn}.pdf")
+    response["Content-Disposition"] = content_disposition_header("ladda_ner" in request.GET, f"{namn}.pdf") or ""
     response["X-Checksum-SHA256"] = version.sha256
     return response
 
