@@ -19,7 +19,9 @@ class Jämförelsevy:
 
 def vy(j: Jämförelse) -> Jämförelsevy:
     titel = f"{j.namn}: jämförelse med {j.grupp or 'riket'}"
-    beskrivning = f"{j.namn} ({j.kpi}) {j.år[0]}–{j.år[-1]} för kommunen, {j.grupp or 'ingen jämförelsegrupp'} och riket."
+    beskrivning = (
+        f"{j.namn} ({j.kpi}) {j.år[0]}–{j.år[-1]} för kommunen, {j.grupp or 'ingen jämförelsegrupp'} och riket."
+    )
     return Jämförelsevy(
         j,
         linjediagram(
