@@ -16,7 +16,7 @@ from nyckeltal.sidor import inmatningsnämnd, sidkontext, spara_och_visa, spärr
 from nämnd.models import Nämnd, Rapporttyp
 from nämnd.vakt import Slag, Vakt, Ändring
 
-from . import selectors, services
+from . import berattelse, selectors, services
 
 
 @dataclass
@@ -26,6 +26,7 @@ class Textrad:
     sparad: tuple[int, str] | None = None  # (version, text)
     fält: object = None
     läst_fält: object = None
+    förhandsvisning: str | None = None  # the posted text rendered (Förhandsgranska), sanitised HTML
 
     @property
     def nyckel(self) -> str:
@@ -59,7 +60,7 @@ class Textformulär(Inmatningsformulär):
                 label=r.rubrik,
                 required=False,
                 initial=text,
-                widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
+                widget=forms.Textarea(attrs={"rows": 8, "cols": 80, "data-markdown": "1"}),
             )
             if låst:
                 sätt_låst(self.fields[f"{r.nyckel}-text"])
@@ -90,7 +91,12 @@ def texter(request, nämnd_id: int, år: int, rapporttyp: str):
     form = Textformulär(
         textrader(nämnd, år, typ), spärr is not None, data=request.POST if request.method == "POST" else None
     )
-    if svar := spara_och_visa(
+    förhandsgranska = request.method == "POST" and "förhandsgranska" in request.POST
+    if förhandsgranska:  # render the posted texts, save nothing; the form keeps what was written
+        for r in form.rader:
+            skrivet = (r.sparad or (0, ""))[1] if form.låst_allt else request.POST.get(f"{r.nyckel}-text", "")
+            r.förhandsvisning = berattelse.rendera(services.normalisera(skrivet))
+    elif svar := spara_och_visa(
         request,
         form,
         lambda: services.spara_texter(request.user, nämnd, år, typ, form.ändringar()),

@@ -1,10 +1,12 @@
 """A narrative text: the nämnd's Textavsnitt with the section's heading (each part's text when the report has
-several)."""
+several). The text is a Markdown subset (``rapporter.berattelse``): its headings are numbered under the
+section's number and listed in the contents (``data["underrubriker"]``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import berattelse
 from .. import selectors as sel
 from . import Rapportsektion, Sammanhang, sektionstyp
 from .kontext import Byggkontext
@@ -22,6 +24,15 @@ class Inga:
         return {}
 
 
+@dataclass(frozen=True)
+class Renderad:
+    """One part's text as the template shows it."""
+
+    nämnd: object
+    text: str  # as stored (granskning's check that the text is not empty reads it)
+    html: str
+
+
 @sektionstyp("text", "Text", "Ett textavsnitt som nämnden skriver på sidan Texter, med avsnittets rubrik.", Inga)
 def bygg(k: Byggkontext, s: Rapportsektion) -> None:
     if "texter" not in k.memo:
@@ -30,4 +41,8 @@ def bygg(k: Byggkontext, s: Rapportsektion) -> None:
         for t in (t for lista in texter.values() for t in lista):
             t.nämnd = delar[t.nämnd_id]  # the template names each part: no query per text
         k.memo["texter"] = texter
-    s.data["texter"] = k.memo["texter"].get(s.rubrik, [])
+    numrering = berattelse.Numrering(str(s.nummer) if s.nummer else "", s.ankare)
+    s.data["texter"] = [
+        Renderad(t.nämnd, t.text, berattelse.rendera(t.text, numrering)) for t in k.memo["texter"].get(s.rubrik, [])
+    ]
+    s.data["underrubriker"] = [r for r in numrering.rubriker if r.nivå == 3]  # the contents list h3 only
