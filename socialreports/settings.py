@@ -8,6 +8,7 @@ Without any environment the app runs on the embedded default: SQLite, no Redis; 
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -200,9 +201,36 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True  # a worker started while Redis
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_TIME_LIMIT = 900
 CELERY_TIMEZONE = TIME_ZONE
+# Reminders of report deadlines (publicering.paminnelser): once a day at 06:30 by celery beat (installations
+# without beat run ``manage.py skicka_paminnelser`` from cron instead; sending twice sends nothing new).
+CELERY_BEAT_SCHEDULE = {
+    "skicka-paminnelser": {
+        "task": "jobb.skicka_påminnelser",
+        "schedule": crontab(hour=6, minute=30),
+    }
+}
 # After a change, the kommun's recently requested PDFs are rendered again once per this many seconds
 # (coalesced; 0 = off). Only with Redis.
 PDF_FÖRRENDERING_SEKUNDER = env.int("PDF_FORRENDERING_SEKUNDER", default=10)
+
+# --- e-mail (deadline reminders) -------------------------------------------------------------------
+# EMAIL_URL (django-environ: smtp+tls://user:password@host:587) or EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
+# EMAIL_HOST_PASSWORD, EMAIL_USE_TLS; neither set: e-mail is written to the console (nothing is sent).
+if env("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+elif env("EMAIL_HOST", default=""):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env("EMAIL_HOST")
+    EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+    EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="socialrapport@localhost")
+# The address links in e-mail point to (no request to take it from in a background job).
+WEBBADRESS = env("WEBBADRESS", default="http://localhost:8000").rstrip("/")
 
 # --- security headers (all environments; production adds HTTPS settings in settings_prod) --------
 CONTENT_SECURITY_POLICY = {
