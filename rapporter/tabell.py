@@ -340,6 +340,7 @@ class Tabell:
     visning: Visning
     del_rubrik: str = ""  # the part (nämnd) the table is of, when the report has several
     värden: list[list[Decimal | None]] = field(default_factory=list)
+    drill_nämnd: int | None = None  # rows are this nämnd's områden: the HTML links each figure to its months
 
     def __post_init__(self) -> None:
         if not self.värden:

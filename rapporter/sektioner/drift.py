@@ -225,6 +225,8 @@ def bygg(k: Byggkontext, s: Rapportsektion) -> None:
             rader = tabellrader(k.underlag(n), p.rader, k.bas)
             t = Tabell(f"{prefix}-{n.id}", rubrik, "Verksamhet", kol, rader, visning)
             t.del_rubrik = rapport.del_rubrik(n) if len(delar) > 1 else ""
+            # Drill-down (HTML only): a row's figures are its område's, except when split by budget kind.
+            t.drill_nämnd = None if p.rader.gruppering else n.id
             tabeller.append(t)
             summor.append(replace(rader[-1], namn=rapport.del_rubrik(n), typ=RAD, delar=()))
     if len(summor) > 1 and p.sammanställning:
