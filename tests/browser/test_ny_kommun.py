@@ -392,7 +392,7 @@ def test_ny_kommun_till_första_delårsrapporten(sida, live_server, tmp_path, se
 
     # Behind the rounding: the stored figures are the files' to the öre. Each leaf's utfall is its rows summed;
     # "Ej fördelat" holds the uncoded row and nothing else; the period budget of the periodised file is exact.
-    lagrat = defaultdict(D)
+    lagrat: dict[str, D] = defaultdict(D)
     for namn, belopp in Utfall.objects.filter(verksamhetsområde__nämnd=nämnd, år=ÅR).values_list(
         "verksamhetsområde__namn", "belopp"
     ):
@@ -400,7 +400,7 @@ def test_ny_kommun_till_första_delårsrapporten(sida, live_server, tmp_path, se
     assert lagrat == {**data["utfall"], "Ej fördelat": okodad}
     for namn, period in data["period"].items():
         poster = Budgetpost.objects.filter(verksamhetsområde__nämnd=nämnd, verksamhetsområde__namn=namn, år=ÅR)
-        assert sum(sum(p.månader[:6]) for p in poster) == period, namn
+        assert sum((m or D(0) for p in poster for m in (p.månader or ())[:6]), D(0)) == period, namn
         assert sum(p.belopp for p in poster) == data["helår"][namn], namn
     assert Prognos.objects.get(verksamhetsområde__namn="Barn och unga", år=ÅR, månad=6).kommentar == KOMMENTAR
 
@@ -410,9 +410,9 @@ def test_ny_kommun_till_första_delårsrapporten(sida, live_server, tmp_path, se
     blad = openpyxl.load_workbook(io.BytesIO(nedladdning.value.path().read_bytes())).worksheets[0]
     export = {r[0].value: [D(repr(c.value)) if c.value is not None else None for c in r[1:]] for r in blad.iter_rows(2)}
     for namn in ("Försörjningsstöd", "Barn och unga", IFO):
-        rad = export[f"Summa {namn}" if namn == IFO else namn]
-        assert (rad[1] * 1_000_000).quantize(D("0.01")) == -förväntat(periodbudget, namn), namn  # mnkr, costs < 0
-        assert (rad[3] * 1_000_000).quantize(D("0.01")) == -förväntat(data["utfall"], namn), namn
+        budget_mnkr, utfall_mnkr = (export[f"Summa {namn}" if namn == IFO else namn][i] or D(0) for i in (1, 3))
+        assert (budget_mnkr * 1_000_000).quantize(D("0.01")) == -förväntat(periodbudget, namn), namn  # costs < 0
+        assert (utfall_mnkr * 1_000_000).quantize(D("0.01")) == -förväntat(data["utfall"], namn), namn
 
     filsteg = [p for p, slag in inskickade if slag == "fil"]
     formulär = [p for p, slag in inskickade if slag == "formulär"]
