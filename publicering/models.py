@@ -20,6 +20,9 @@ STANDARDCHECKLISTA = (
 )
 
 
+STANDARD_DAGAR_FÖRE = 3
+
+
 class Publiceringsinställning(models.Model):
     kommun = models.OneToOneField(
         Kommun, on_delete=models.CASCADE, primary_key=True, related_name="publicering", verbose_name="kommun"
@@ -41,6 +44,12 @@ class Publiceringsinställning(models.Model):
         blank=True,
         help_text="En punkt per rad.",
     )
+    påminnelse_dagar_före = models.PositiveSmallIntegerField(
+        "påminnelse dagar före deadline",
+        null=True,
+        blank=True,
+        help_text="Så många dagar före en sektions deadline får den ansvariga en påminnelse per e-post. Tomt = 3.",
+    )
     kontaktuppgift = models.CharField(
         "kontakt för tillgänglighet",
         max_length=200,
@@ -56,6 +65,10 @@ class Publiceringsinställning(models.Model):
 
     def __str__(self) -> str:
         return f"Publicering {self.kommun}"
+
+    @property
+    def dagar_före(self) -> int:
+        return STANDARD_DAGAR_FÖRE if self.påminnelse_dagar_före is None else self.påminnelse_dagar_före
 
     @property
     def checklistpunkter(self) -> list[str]:
@@ -126,3 +139,81 @@ class Rapportversion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ärende} version {self.nummer}"
+
+
+class Sektionsplan(models.Model):
+    """The tidplan of one section of a report: its deadline, who is responsible, and whether it is klar (who
+    marked it, when). A section is named by its heading (``rubrik``, unique within a layout); a row whose heading
+    is no longer in the report's layout is kept but not shown or reminded of."""
+
+    ärende = models.ForeignKey(
+        Rapportärende, on_delete=models.CASCADE, related_name="sektionsplaner", verbose_name="rapportärende"
+    )
+    rubrik = models.CharField("sektion", max_length=200)
+    deadline = models.DateField("deadline", null=True, blank=True)
+    ansvarig = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ansvariga_sektioner",
+        verbose_name="ansvarig",
+    )
+    klar_av = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="markerad klar av",
+    )
+    klar_tid = models.DateTimeField("markerad klar", null=True, blank=True)
+
+    objects = scoped_queryset("ärende__nämnd__kommun").as_manager()
+
+    class Meta:
+        verbose_name = "sektionsplan"
+        verbose_name_plural = "sektionsplaner"
+        constraints = [models.UniqueConstraint(fields=["ärende", "rubrik"], name="sektionsplan_unik")]
+
+    def __str__(self) -> str:
+        return f"{self.ärende}: {self.rubrik}"
+
+    @property
+    def klar(self) -> bool:
+        return self.klar_tid is not None
+
+
+class Påminnelse(models.Model):
+    """A reminder e-mail that was sent: at most one per section, recipient, kind and deadline (the unique
+    constraint makes sending idempotent under retries and concurrent runs; a moved deadline may be reminded of
+    again)."""
+
+    class Slag(models.TextChoices):
+        FÖRE = "före", "Före deadline"
+        SEN = "sen", "Efter deadline"
+
+    sektion = models.ForeignKey(
+        Sektionsplan, on_delete=models.CASCADE, related_name="påminnelser", verbose_name="sektion"
+    )
+    mottagare = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="mottagare"
+    )
+    slag = models.CharField("slag", max_length=8, choices=Slag)
+    deadline = models.DateField("deadline")
+    epost = models.EmailField("skickad till")
+    skickad = models.DateTimeField("skickad", auto_now_add=True)
+
+    objects = scoped_queryset("sektion__ärende__nämnd__kommun").as_manager()
+
+    class Meta:
+        verbose_name = "påminnelse"
+        verbose_name_plural = "påminnelser"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sektion", "mottagare", "slag", "deadline"], name="påminnelse_en_gång_per_slag"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_slag_display()}: {self.sektion} till {self.epost}"
