@@ -27,9 +27,10 @@ from importer.kolada import KoladaHämtfel
 from importer.management.commands import hamta_kolada_grupper
 from nyckeltal import kolada_selectors, kolada_services
 from nyckeltal.jamforelse import gruppmedel
-from nyckeltal.models import Indikator, Jämförelsegrupp, Koladahämtning, Koladavärde
+from nyckeltal.models import Indikator, Jämförelsegrupp, Koladahämtning, Koladavärde, Mål
+from nämnd.models import Nämnd
 from tests import factories
-from tests.importer.test_kolada import ekeby, omsorg  # noqa: F401 — fixtures
+from tests.importer.test_kolada import INDIKATORER, KOD
 
 SVAR = Path(__file__).parent / "kolada"
 B = "https://api.kolada.se/v3"
@@ -38,6 +39,25 @@ D = Decimal
 
 def sida(namn: str) -> dict:
     return json.loads((SVAR / namn).read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def ekeby(db) -> factories.Byggd:
+    """test_kolada.py's kommun: Ekeby (0330) with four Kolada indikatorer and their own values."""
+    b = factories.annan_form_kommun(år=2023)
+    b.kommun.kommunkod = KOD
+    b.kommun.save(update_fields=["kommunkod"])
+    mål = Mål.objects.get(nämnd=b.nämnder["Omsorgsnämnden"], namn="Trygg omsorg")
+    for kpi, (namn, per_år) in INDIKATORER.items():
+        indikator = factories.IndikatorFactory(mål=mål, namn=namn, kolada_id=kpi)
+        for år, (t, k, m) in per_år.items():
+            factories.IndikatorvärdeFactory(indikator=indikator, år=år, totalt=t, kvinnor=k, män=m)
+    return b
+
+
+@pytest.fixture
+def omsorg(ekeby) -> Nämnd:
+    return ekeby.nämnder["Omsorgsnämnden"]
 
 
 @pytest.fixture(autouse=True)
