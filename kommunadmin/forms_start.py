@@ -3,6 +3,8 @@ or username taken, an account of another kommun) is the service's (``kommunadmin
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import password_validators_help_text_html, validate_password
@@ -135,8 +137,7 @@ class RollForm(forms.Form):
 
     def __init__(self, *args, nämnder=(), **kwargs):
         super().__init__(*args, **kwargs)
-        fält = self.fields["nämnder"]
-        assert isinstance(fält, forms.MultipleChoiceField)
+        fält = cast(forms.MultipleChoiceField, self.fields["nämnder"])
         fält.choices = [(str(n.pk), str(n)) for n in nämnder]
 
     def clean(self):
