@@ -41,6 +41,7 @@ from ekonomi.models import (
     Utfall,
 )
 from grund import historik
+from importer import kolada_jamforelse
 from importer.models import Import
 from nyckeltal.models import (
     Bedömningsnivå,
@@ -114,6 +115,8 @@ def ladda(med_användare: bool = False, katalog: Path | str | None = None) -> Ko
         _publicerad(katalog, demo, kommun)
     _koder(katalog, kommun)
     _layouter(kommun, demo)
+    if (katalog / "kolada" / "hamtning.json").is_file():  # Kolada comparison: saved v3 answers (peer groups)
+        kolada_jamforelse.ladda_katalog(None, kommun, katalog / "kolada")
     if med_användare:
         _användare(kommun, demo)
     return kommun

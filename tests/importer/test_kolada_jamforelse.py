@@ -323,3 +323,29 @@ def test_kommandot_hämtar_grupper_och_värden(ekeby, monkeypatch, capsys):
     assert "8 nya, 0 reviderade" in ut
     call_command("hamta_kolada_grupper", "--kommun", "0330", "--år", "2020-2023", "--från-datum", "2026-11-01")
     assert "0 nya, 2 reviderade" in capsys.readouterr().out
+
+
+# --- the demo --------------------------------------------------------------------------------------
+
+
+def test_demons_mål_avsnitt_visar_jämförelse_med_källa(client, knivsta, socialnämnden):
+    """fixtures/<demo>/kolada/: two groups (äldreomsorg standard, IFO chosen for N31814), two fetches, the second
+    revising two values."""
+    grupper = {g.kolada_id: g for g in Jämförelsegrupp.objects.filter(kommun=knivsta)}
+    assert set(grupper) == {"G91001", "G91002"} and grupper["G91001"].standard
+    assert Indikator.objects.for_kommun(knivsta).get(kolada_id="N31814").jämförelsegrupp == grupper["G91002"]
+    assert list(Koladahämtning.objects.filter(kommun=knivsta).values_list("antal_reviderade", flat=True)) == [2, 0]
+    client.force_login(factories.läsare(knivsta))
+    html = client.get(reverse("rapport", args=[socialnämnden.id, 2023, "delårsrapport"])).content.decode()
+    soup = BeautifulSoup(html, "html.parser")
+    rader = _tabell(soup, "Brukarbedömning hemtjänst")
+    assert rader[1] == ["Knivsta kommun", "–", "79", "85", "94"]
+    assert rader[2][0] == "Liknande kommuner, äldreomsorg (påhittad demogrupp) (medel)"
+    g2022 = Koladavärde.objects.get(kommun=knivsta, kpi="U21468", municipality="G91001", år=2022)
+    assert (g2022.föregående_värde, g2022.värde, g2022.revision) == (D("87.17"), D("87.97"), 2)
+    assert rader[2][3] == "87,97"
+    assert rader[3] == ["Riket", "88", "87", "86,5", "85"]
+    assert "Källa: Kolada, hämtat 2026-11-30, revision 2" in html
+    ifo = _tabell(soup, "ekonomiskt bistånd")
+    assert ifo[2][0] == "Liknande kommuner, individ- och familjeomsorg (påhittad demogrupp) (medel)"
+    assert len(soup.select("figure.diagram title[id^=kolada-]")) == 4  # one chart per Kolada indikator
