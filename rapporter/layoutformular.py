@@ -106,6 +106,10 @@ def _bistand_från_form(post, p: str) -> dict:
     }
 
 
+def _sammanfattning_från_form(post, p: str) -> dict:
+    return {"nyckeltal": [heltal(v) for v in post.getlist(f"{p}-nyckeltal")], "antal": post.get(f"{p}-antal", "")}
+
+
 def _egentabell_från_form(post, p: str) -> dict:
     return {"tabell": heltal(post.get(f"{p}-tabell", "")) or None}
 
@@ -131,6 +135,8 @@ def utkast_från_form(post) -> list[dict]:
             parametrar = _manadsserie_från_form(post, nyckel)
         elif typ == "egentabell":
             parametrar = _egentabell_från_form(post, nyckel)
+        elif typ == "sammanfattning":
+            parametrar = _sammanfattning_från_form(post, nyckel)
         else:
             parametrar = {}
         utkast.append(

@@ -191,3 +191,27 @@ def test_översikten_visar_samma_rutor(client):
     assert rutor[f"Utfall helår {ÅR} (mnkr)"][f"Utfall nettokostnad {ÅR}"] == "−66,0"
     assert "◐ Delvis uppnått" in el.select_one(".sf-mal").get_text(" ", strip=True)
     assert "Beviljade timmar" in el.select_one(".sf-nyckeltal").get_text()
+
+
+def test_layoutsidan_visar_och_läser_sammanfattningens_fält(client):
+    from django.http import QueryDict
+
+    from rapporter import layoutformular
+
+    ekeby = factories.annan_form_kommun()
+    timmar = Nyckeltal.objects.get(namn="Beviljade timmar", grupp__nämnd__kommun=ekeby.kommun)
+    _layout(ekeby.kommun, parametrar={"nyckeltal": [timmar.id], "antal": 3})
+    client.force_login(factories.admin(ekeby.kommun, "sidadmin"))
+    r = client.get(reverse("layout", args=[ekeby.kommun.id, "delårsrapport"]))
+    assert r.status_code == 200
+    soup = BeautifulSoup(r.content, "html.parser")
+    ruta = soup.find("input", attrs={"value": str(timmar.id), "name": lambda n: n and n.endswith("-nyckeltal")})
+    assert ruta is not None and ruta.has_attr("checked")
+    antal = soup.find("select", attrs={"name": lambda n: n and n.endswith("-antal")})
+    assert antal.find("option", selected=True)["value"] == "3"
+    q = QueryDict(mutable=True)
+    q.setlist("sektion", ["a1"])
+    q.update({"a1-typ": "sammanfattning", "a1-rubrik": "Sammanfattning", "a1-antal": "5"})
+    q.setlist("a1-nyckeltal", [str(timmar.id)])
+    utkast = layoutformular.utkast_från_form(q)
+    assert utkast[0]["parametrar"] == {"nyckeltal": [timmar.id], "antal": "5"}
