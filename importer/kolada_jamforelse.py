@@ -108,7 +108,7 @@ def tolka_data(sidor: Iterable[tuple[str, dict]]) -> list[Koladapost]:
             if kommun is None or not str(kommun).strip():
                 raise KoladaHämtfel(f"{url}: post {i}: kommun saknas.")
             try:
-                år = int(period)
+                år = int(period)  # type: ignore[arg-type]  # None and text are refused below
             except (TypeError, ValueError):
                 raise KoladaHämtfel(f"{url}: post {i}: {period!r} är inte ett år.") from None
             for v in post.get("values") or []:

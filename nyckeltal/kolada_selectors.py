@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.db.models import QuerySet
 
@@ -30,17 +31,17 @@ def _bygg(indikatorer: list[Indikator], år: int, med_revisioner: bool) -> list[
     årtal = år_för(år)
     kommun_ids = {i.mål.nämnd.kommun_id for i in indikatorer}
     kpier = {i.kolada_id for i in indikatorer}
-    egna: dict[int, dict[int, object]] = defaultdict(dict)
-    for v in Indikatorvärde.objects.filter(
+    egna: dict[int, dict[int, Decimal | None]] = defaultdict(dict)
+    for indikator_id, å, totalt in Indikatorvärde.objects.filter(
         indikator__in=indikatorer, typ=Indikatorvärde.Typ.UTFALL, år__in=årtal
     ).values_list("indikator_id", "år", "totalt"):
-        egna[v[0]][v[1]] = v[2]
+        egna[indikator_id][å] = totalt
     standard = {g.kommun_id: g for g in Jämförelsegrupp.objects.filter(kommun_id__in=kommun_ids, standard=True)}
     värden: dict[tuple[int, str, str], dict[int, Koladavärde]] = defaultdict(dict)
-    for v in Koladavärde.objects.filter(kommun_id__in=kommun_ids, kpi__in=kpier, år__in=årtal, kön="T").select_related(
+    for kv in Koladavärde.objects.filter(kommun_id__in=kommun_ids, kpi__in=kpier, år__in=årtal, kön="T").select_related(
         "hämtning"
     ):
-        värden[(v.kommun_id, v.kpi, v.municipality)][v.år] = v
+        värden[(kv.kommun_id, kv.kpi, kv.municipality)][kv.år] = kv
     hämtningar = list(Koladahämtning.objects.filter(kommun_id__in=kommun_ids).order_by("-tidpunkt", "-id"))
     revisioner: dict[tuple[int, str], list[Koladavärde]] = defaultdict(list)
     if med_revisioner:
@@ -50,11 +51,11 @@ def _bygg(indikatorer: list[Indikator], år: int, med_revisioner: bool) -> list[
             for kpi in kpier
             if (h := _senaste_hämtning(hämtningar, k, kpi)) is not None
         }
-        for v in Koladavärde.objects.filter(reviderad_i_id__in=set(senaste.values()), kpi__in=kpier).select_related(
+        for r in Koladavärde.objects.filter(reviderad_i_id__in=set(senaste.values()), kpi__in=kpier).select_related(
             "reviderad_i"
         ):
-            if senaste.get((v.kommun_id, v.kpi)) == v.reviderad_i_id:
-                revisioner[(v.kommun_id, v.kpi)].append(v)
+            if senaste.get((r.kommun_id, r.kpi)) == r.reviderad_i_id:
+                revisioner[(r.kommun_id, r.kpi)].append(r)
 
     def källvärden(kommun_id: int, kpi: str, municipality: str) -> dict[int, Källvärde]:
         return {
@@ -69,8 +70,8 @@ def _bygg(indikatorer: list[Indikator], år: int, med_revisioner: bool) -> list[
         medlemmar: dict[int, list] = defaultdict(list)
         if grupp is not None:
             for kod in grupp.medlemmar:
-                for å, kv in källvärden(kommun.pk, i.kolada_id, kod).items():
-                    medlemmar[å].append(kv.värde)
+                for å, källa in källvärden(kommun.pk, i.kolada_id, kod).items():
+                    medlemmar[å].append(källa.värde)
         rader, visade = jämförelserader(
             årtal,
             egna.get(i.pk, {}),
