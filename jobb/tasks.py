@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.dispatch import receiver
 
 from nämnd import dataversion
+from publicering import paminnelser
 
 from . import rapportpdf, services
 
@@ -73,3 +74,10 @@ def schemalägg_förrendering(sender, kommun_ids, **kwargs) -> None:
                 förrendera_pdf.apply_async((kommun_id,), countdown=fördröjning)
         except services.KÖFEL:  # Redis away: the PDF is rendered on request instead
             log.warning("Förrendering av PDF för kommun %s kunde inte schemaläggas", kommun_id, exc_info=True)
+
+
+@shared_task(name="jobb.skicka_påminnelser", ignore_result=True)
+def skicka_påminnelser() -> int:
+    """Deadline reminders by e-mail (``publicering.paminnelser``), scheduled daily by celery beat
+    (``CELERY_BEAT_SCHEDULE``). Idempotent: a retry or a second run sends nothing already sent."""
+    return paminnelser.skicka()

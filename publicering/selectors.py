@@ -31,6 +31,11 @@ def fastställd_version(nämnd: Nämnd, år: int, typ: str) -> Rapportversion | 
     )
 
 
+def kommun(user, kommun_id: int) -> Kommun:
+    """A kommun the user has a behörighet in (any role); else 404."""
+    return get_object_or_404(Kommun.objects.for_user(user), pk=kommun_id)
+
+
 # --- public (no login) ------------------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from rapporter.pdf import render_pdf
 from rapporter.rapport import bygg_rapport
 from rapporter.selectors import rapportens_sektioner
 
+from . import tidplan
 from .models import Publiceringsinställning, Rapportversion, Rapportärende
 
 PDF_VARIANT = "pdf/a-3a"
@@ -60,6 +61,7 @@ def markera_klar(user, ärende: Rapportärende) -> list[kontroller.Fynd]:
     if not kan_redigera(user, ärende.nämnd):
         raise PermissionDenied("Du har inte behörighet att ändra rapporten.")
     _kräv_ej_fastställd(ärende)
+    tidplan.kräv_sektioner_klara(ärende)  # hard rule while the report's tidplan is in use
     fynd = granska(user, ärende)
     if fel := [f.text for f in fynd if f.nivå == kontroller.FEL]:
         raise ValidationError(["Rapporten kan inte markeras som klar för granskning:", *fel])

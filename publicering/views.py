@@ -12,14 +12,15 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from nämnd.behorighet import kan_fastställa, kan_redigera
 from nämnd.models import Rapporttyp
+from nämnd.vakt import Slag, Ändring, spärr_för
 from rapporter.selectors import nämnd_för
 
-from . import selectors, services
-from .forms import FastställForm, ÅteröppnaForm
+from . import selectors, services, tidplan
+from .forms import FastställForm, TidplanForm, ÅteröppnaForm
 from .models import Rapportversion, Rapportärende
 
 
@@ -84,6 +85,56 @@ def åtgärd(request, nämnd_id: int, år: int, typ: str, åtgärd: str):
         for m in e.messages:
             messages.error(request, m)
     return redirect("rapportärende", nämnd_id, år, typ)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def tidplan_sida(request, nämnd_id: int, år: int, typ: str):
+    """The report's tidplan: deadline, responsible person and klar per section (editors of the nämnd)."""
+    ä = _ärende(request, nämnd_id, år, typ)
+    rader = tidplan.rader(ä)
+    spärr = spärr_för(request.user, ä.nämnd, Ändring(Slag.TEXT, ä.år, rapporttyp=ä.typ))
+    låst = spärr is not None or ä.status == Rapportärende.Status.FASTSTÄLLD
+    data = request.POST if request.method == "POST" else None
+    form = TidplanForm(rader, tidplan.ansvariga(ä.nämnd), data, låst=låst)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                antal = tidplan.spara(request.user, ä, form.ändringar())
+            except ValidationError as e:
+                for m in e.messages:
+                    messages.error(request, m)
+            else:
+                messages.success(
+                    request, f"Tidplanen är sparad ({antal} {'sektion' if antal == 1 else 'sektioner'} ändrade)."
+                )
+                return redirect("rapport-tidplan", nämnd_id, år, typ)
+        else:
+            messages.error(request, "Tidplanen sparades inte: rätta fälten som är markerade.")
+    dag = tidplan.idag()
+    return render(
+        request,
+        "publicering/tidplan.html",
+        {
+            "ärende": ä,
+            "form": form,
+            "rader": [(r, d, a, k, r.dagar_sen(dag)) for r, d, a, k in form.rader_med_fält()],
+            "låst": låst,
+            "spärr": spärr,
+            "dagar_före": services.inställning(ä.nämnd.kommun).dagar_före,
+        },
+    )
+
+
+@require_safe
+def sena_sektioner(request, kommun_id: int):
+    """What is late per nämnd in a kommun the user belongs to (another kommun's id: 404)."""
+    kommun = selectors.kommun(request.user, kommun_id)
+    dag = tidplan.idag()
+    return render(
+        request,
+        "publicering/sena.html",
+        {"kommun": kommun, "dag": dag, "per_nämnd": tidplan.sena(kommun, dag)},
+    )
 
 
 def _pdf_svar(request, version: Rapportversion) -> HttpResponse:
