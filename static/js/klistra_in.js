@@ -21,17 +21,17 @@
   }
 
   function isWordListItem(el) {
-    var style = el.getAttribute && (el.getAttribute("style") || "");
+    var style = el.getAttribute && (el.getAttribute("data-style") || "");
     return el.tagName === "P" && /mso-list:\s*l\d+\s+level(\d+)/i.test(style);
   }
 
   function wordListLevel(el) {
-    var m = /mso-list:\s*l\d+\s+level(\d+)/i.exec(el.getAttribute("style") || "");
+    var m = /mso-list:\s*l\d+\s+level(\d+)/i.exec(el.getAttribute("data-style") || "");
     return m ? parseInt(m[1], 10) : 1;
   }
 
   function isIgnoredWordSpan(el) {
-    return /mso-list:\s*ignore/i.test(el.getAttribute("style") || "");
+    return /mso-list:\s*ignore/i.test(el.getAttribute("data-style") || "");
   }
 
   // Inline content of an element as Markdown on one line (line breaks as "\n").
@@ -95,7 +95,7 @@
       }
       if (li.tagName !== "LI") return;
       n += 1;
-      var own = document.createElement("div");
+      var own = li.ownerDocument.createElement("div"); // the inert parsed document: its styles never apply
       var nested = [];
       li.childNodes.forEach(function (c) {
         if (c.nodeType === 1 && (c.tagName === "UL" || c.tagName === "OL")) nested.push(c);
@@ -195,6 +195,12 @@
   }
 
   function toMarkdown(html) {
+    // Chromium checks the page's CSP even while parsing into an inert document (and reports what it blocks):
+    // style elements go, style and event attributes are renamed before parsing (Word's list markers are read
+    // from data-style). Nothing of the parsed document is put into the page: only the Markdown text.
+    html = html.replace(/<style[\s\S]*?<\/style\s*>/gi, "").replace(/<[^>]+>/g, function (tag) {
+      return tag.replace(/(\s)(style|on[a-z]+)(\s*=)/gi, "$1data-$2$3");
+    });
     var doc = new DOMParser().parseFromString(html, "text/html");
     return blocks(doc.body, []).join("\n\n");
   }
