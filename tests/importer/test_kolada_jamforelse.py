@@ -349,3 +349,10 @@ def test_demons_mål_avsnitt_visar_jämförelse_med_källa(client, knivsta, soci
     ifo = _tabell(soup, "ekonomiskt bistånd")
     assert ifo[2][0] == "Liknande kommuner, individ- och familjeomsorg (påhittad demogrupp) (medel)"
     assert len(soup.select("figure.diagram title[id^=kolada-]")) == 4  # one chart per Kolada indikator
+
+
+def test_inmatningssidan_länkar_jämförelsen(client, ekeby, omsorg):
+    client.force_login(factories.admin(ekeby.kommun))
+    soup = BeautifulSoup(client.get(reverse("indikatorer-inmatning", args=[omsorg.id, 2023])).content, "html.parser")
+    länk = soup.find("a", string="U21468")
+    assert länk["href"] == reverse("kolada-jamforelse", args=[u21468(ekeby.kommun).pk, 2023])
