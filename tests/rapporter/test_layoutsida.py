@@ -231,6 +231,7 @@ def test_förval_läses_in_som_utkast(ekeby, admin, client):
     svar = client.post(sida_url(k), {**data, "förval": ["budgetkategori"], "åtgärd": ["förval"]})
     assert svar.status_code == 200
     assert [r for r, _ in avsnitt(svar.content)] == [
+        "Sammanfattning",  # every preset starts with it (rapporter/forval.py)
         "Mål",
         "Driftredovisning per budgetkategori",
         "Investeringar",
