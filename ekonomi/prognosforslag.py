@@ -12,14 +12,15 @@ before (docs/beslut.md, "Prognosförslag"):
 3. **Rak uppräkning**: else utfall / t × 12.
 
 ``t`` is the last month with utfall up to the grid's month (a month not yet imported is not counted as 0). For a
-nämnd that starts during the year (``från_månad``), only its own months count: the proposal is the utfall of
-months ``från_månad``..t scaled to months ``från_månad``..12 by the same shares.
+nämnd that starts or ends during the year (``från_månad``, ``till_månad``), only its own months count: the proposal
+is the utfall of months ``från_månad``..t scaled to months ``från_månad``..``till_månad`` by the same shares.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from .berakning import NOLL, Budgetbelopp
@@ -41,7 +42,7 @@ class Prognosförslag:
     belopp: Decimal
     metod: str  # SÄSONG, BUDGET or RAK
     t_o_m: int  # the last month whose utfall the proposal scales up
-    andel: Decimal  # the share of the year (of the months from ``från_månad``) assumed to lie in months ..t_o_m
+    andel: Decimal  # the share of the nämnd's months this year assumed to lie in months ..t_o_m
     år: tuple[int, ...] = ()  # the earlier years of the seasonal profile, ascending
 
     @property
@@ -110,6 +111,13 @@ def budgetprofil(budget: Sequence[Budgetbelopp], år: int) -> tuple[Decimal, ...
     return tuple(sum((b.period(m) for b in poster), NOLL) / helår for m in range(13))
 
 
+def nämndens_månader(giltig_från: date, giltig_till: date | None, år: int) -> tuple[int, int]:
+    """The first and last month of ``år`` a nämnd exists (a nämnd split during the year: (5, 12) or (1, 4))."""
+    från = giltig_från.month if giltig_från.year == år else 1
+    till = giltig_till.month if giltig_till is not None and giltig_till.year == år else 12
+    return från, till
+
+
 def _rak(m: int) -> Decimal:
     return Decimal(m) / 12
 
@@ -121,11 +129,13 @@ def prognosförslag(
     budget: Sequence[Budgetbelopp] = (),
     år: int | None = None,
     från_månad: int = 1,
+    till_månad: int = 12,
 ) -> Prognosförslag | None:
-    """The proposed helårsprognos after ``månad`` (1–11) from this year's ``utfall`` (månad → kronor), the earlier
-    years' ``historik`` (år → månad → kronor) and this year's ``budget`` posts (of year ``år``). None in December
-    (the year's utfall is known), or without utfall in months ``från_månad``..``månad``."""
-    if not 1 <= månad <= 11 or not 1 <= från_månad <= 12:
+    """The proposed helårsprognos after ``månad`` from this year's ``utfall`` (månad → kronor), the earlier
+    years' ``historik`` (år → månad → kronor) and this year's ``budget`` posts (of year ``år``), for the months
+    ``från_månad``..``till_månad`` the nämnd has this year. None from ``till_månad`` on (December for most: the
+    year's utfall is known), or without utfall in months ``från_månad``..``månad``."""
+    if not 1 <= från_månad <= månad < till_månad <= 12:
         return None
     med_utfall = [m for m in utfall if från_månad <= m <= månad]
     if not med_utfall:
@@ -135,7 +145,7 @@ def prognosförslag(
 
     def förslag(profil: Sequence[Decimal], metod: str, år_: tuple[int, ...] = ()) -> Prognosförslag | None:
         sett = profil[t] - profil[från_månad - 1]  # share of the months seen
-        kvar = profil[12] - profil[från_månad - 1]  # share of the months the område has this year
+        kvar = profil[till_månad] - profil[från_månad - 1]  # share of the months the nämnd has this year
         if sett < MINSTA_ANDEL or kvar <= 0:
             return None
         belopp = (ack * kvar / sett).quantize(KRONA, ROUND_HALF_UP)
@@ -178,3 +188,26 @@ def tidigare_år(
             sett.update(nästa)
             generation = list(dict.fromkeys(nästa))
     return ut
+
+
+def för_område(
+    område: int,
+    år: int,
+    månad: int,
+    utfall: Mapping[int, Mapping[int, Månadsserie]],
+    föregångare: Mapping[int, Sequence[int]],
+    budget: Sequence[Budgetbelopp] = (),
+    från_månad: int = 1,
+    till_månad: int = 12,
+) -> Prognosförslag | None:
+    """``prognosförslag`` for one område from what ``ekonomi.selectors.utfallshistorik`` read (område → år → månad
+    → kronor, and the föregångare links) and the område's budget posts."""
+    return prognosförslag(
+        utfall.get(område, {}).get(år, {}),
+        månad,
+        tidigare_år(område, år, utfall, föregångare),
+        budget,
+        år,
+        från_månad,
+        till_månad,
+    )

@@ -5,6 +5,7 @@ Figures are chosen so the expected proposal can be computed by hand (each test s
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal as D
 
 import pytest
@@ -14,6 +15,7 @@ from ekonomi.prognosforslag import (
     BUDGET,
     RAK,
     SÄSONG,
+    nämndens_månader,
     prognosförslag,
     säsongsprofil,
     tidigare_år,
@@ -153,6 +155,21 @@ def test_nämnd_som_startar_under_året_räknar_från_sin_första_månad():
     f = prognosförslag(i_år, 9, {2023: SOMMAR}, från_månad=7)
     assert f is not None and f.belopp == D(375)
     assert prognosförslag(i_år, 6, från_månad=7) is None
+
+
+def test_nämnd_som_upphör_under_året_räknar_till_sin_sista_månad():
+    # A nämnd until 30 April: utfall 100 in January–February; July-heavy profile: months 1–2 = 200 of the 400
+    # January–April carry → 400. In April (its last month) the year is known: no proposal.
+    f = prognosförslag({1: D(100), 2: D(100)}, 2, {2023: SOMMAR}, till_månad=4)
+    assert f is not None and (f.belopp, f.metod, round(f.andel, 6)) == (D(400), SÄSONG, D("0.5"))
+    assert prognosförslag({m: D(100) for m in range(1, 5)}, 4, {2023: SOMMAR}, till_månad=4) is None
+
+
+def test_nämndens_månader():
+    assert nämndens_månader(dt.date(2019, 1, 1), None, 2024) == (1, 12)
+    assert nämndens_månader(dt.date(2024, 5, 1), None, 2024) == (5, 12)
+    assert nämndens_månader(dt.date(2015, 1, 1), dt.date(2024, 4, 30), 2024) == (1, 4)
+    assert nämndens_månader(dt.date(2015, 1, 1), dt.date(2024, 4, 30), 2023) == (1, 12)
 
 
 def test_tidigare_år_genom_föregångare_generation_för_generation():
