@@ -28,6 +28,7 @@ from nämnd.models import Nämnd, Verksamhetsområde
 from . import berakning
 from .berakning import NOLL, Budgetbelopp, Investeringsrad, Områdesunderlag
 from .models import MÅNADER, Budgetpost, Investering, Investeringsprognos, Prognos, Utfall
+from .prognosforslag import ÅR_BAKÅT
 
 
 def områden_för_år(user, nämnder: Sequence[Nämnd], år: int):
@@ -423,3 +424,47 @@ def månadsutfall(user, nämnder: Sequence[Nämnd], år: int) -> list[Månadsbel
         .annotate(summa=Sum("belopp"))
         .order_by()
     ]
+
+
+# --- prognosförslag: monthly utfall of earlier years ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Utfallshistorik:
+    """Monthly utfall (område → år → månad → kronor; kategorier and kostnadsslag summed) of some områden and their
+    föregångare, for ``år`` and the ``prognosforslag.ÅR_BAKÅT`` years before, and the kommun's föregångare links
+    (område → its föregångare). What ``prognosforslag.för_område`` proposes a helårsprognos from."""
+
+    utfall: dict[int, dict[int, dict[int, Decimal]]]
+    föregångare: dict[int, list[int]]
+
+
+def utfallshistorik(user, nämnd: Nämnd, ids: Sequence[int], år: int) -> Utfallshistorik:
+    """The monthly utfall of the områden ``ids`` of ``nämnd`` and of their föregångare (through any number of
+    links). Two queries: the kommun's föregångare links, and one aggregated read of the utfall per område, year
+    and month."""
+    föregångare: dict[int, list[int]] = defaultdict(list)
+    for ny, gammal in (
+        Verksamhetsområde.föregångare.through.objects.filter(from_verksamhetsområde__nämnd__kommun_id=nämnd.kommun_id)
+        .order_by("from_verksamhetsområde_id", "to_verksamhetsområde_id")
+        .values_list("from_verksamhetsområde_id", "to_verksamhetsområde_id")
+    ):
+        if ny != gammal:
+            föregångare[ny].append(gammal)
+    alla, kö = set(ids), list(ids)
+    while kö:
+        for f in föregångare.get(kö.pop(), ()):
+            if f not in alla:
+                alla.add(f)
+                kö.append(f)
+    utfall: dict[int, dict[int, dict[int, Decimal]]] = defaultdict(lambda: defaultdict(dict))
+    for vo, y, m, summa in (
+        Utfall.objects.for_user(user)
+        .filter(verksamhetsområde_id__in=alla, år__gte=år - ÅR_BAKÅT, år__lte=år)
+        .values("verksamhetsområde_id", "år", "månad")
+        .annotate(summa=Sum("belopp"))
+        .order_by()
+        .values_list("verksamhetsområde_id", "år", "månad", "summa")
+    ):
+        utfall[vo][y][m] = summa
+    return Utfallshistorik({vo: dict(per_år) for vo, per_år in utfall.items()}, dict(föregångare))
