@@ -356,3 +356,32 @@ def test_inmatningssidan_länkar_jämförelsen(client, ekeby, omsorg):
     soup = BeautifulSoup(client.get(reverse("indikatorer-inmatning", args=[omsorg.id, 2023])).content, "html.parser")
     länk = soup.find("a", string="U21468")
     assert länk["href"] == reverse("kolada-jamforelse", args=[u21468(ekeby.kommun).pk, 2023])
+
+
+def test_pdf_visar_jämförelsen_med_källa(client, ekeby, omsorg):
+    """The PDF is rendered from the same template: the comparison's rows and provenance are in its text."""
+    import shutil
+    import subprocess
+
+    kolada_services.spara_grupper(
+        None,
+        ekeby.kommun,
+        kj.tolka_grupper([("g", sida("grupper_sida1.json"))]),
+        dt.datetime(2026, 11, 30, tzinfo=dt.UTC),
+    )
+    kolada_services.spara_värden(
+        None,
+        ekeby.kommun,
+        kj.tolka_data([("s1", sida("jamforelse_sida1.json")), ("s2", sida("jamforelse_sida2.json"))]),
+        tidpunkt=dt.datetime(2026, 11, 30, 6, tzinfo=dt.UTC),
+        kpier=["U21468"],
+        adresser=["s1", "s2"],
+    )
+    client.force_login(factories.läsare(ekeby.kommun))
+    r = client.get(reverse("rapport-pdf", args=[omsorg.id, 2023, "delårsrapport"]))
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    assert shutil.which("pdftotext")
+    ut = subprocess.run(["pdftotext", "-layout", "-", "-"], input=r.content, capture_output=True, check=True).stdout
+    text = " ".join(ut.decode().replace("\u00a0", " ").replace("\u202f", " ").split())
+    assert "Källa: Kolada, hämtat 2026-11-30." in text
+    assert "Riket 84 85 86 –" in text
