@@ -65,3 +65,29 @@ def test_från_siffran_till_importen_med_två_klick(sida, transactional_db):
     assert SHA in sida.locator("#importinfo").inner_text()
     assert "240" in sida.locator("#importinfo").inner_text()
     assert not sida.konsolfel, sida.konsolfel
+
+
+def test_sammanfattningen_i_rapporten_och_översikten_axe_och_320_px(sida, transactional_db):
+    from rapporter import forval, layouter
+
+    ekeby = factories.annan_form_kommun()
+    omsorg, hemtjänst = ekeby.nämnder["Omsorgsnämnden"], ekeby.områden["Hemtjänst"]
+    admin = skapa_användare("admin-sf", ekeby.kommun, roll="admin")
+    layouter.spara(admin, ekeby.kommun, "delårsrapport", forval.sektioner(forval.STANDARD, "delårsrapport"))
+    logga_in(sida, admin)
+    sidor = [
+        reverse("rapport", args=[omsorg.id, ÅR, "delårsrapport"]),
+        reverse("översikt", args=[omsorg.id, ÅR]),
+        reverse("område-månader", args=[omsorg.id, ÅR, hemtjänst.id]),
+    ]
+    axe = Axe()
+    for url in sidor:
+        sida.set_viewport_size({"width": 1280, "height": 900})
+        sida.goto(url)
+        assert sida.locator(".sf-rutor").count() == (0 if "omrade" in url else 1), url
+        resultat = axe.run(sida, options=WCAG_AA)
+        assert resultat.violations_count == 0, f"{url}\n{resultat.generate_report()}"
+        sida.set_viewport_size({"width": 320, "height": 800})
+        bredd = sida.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert bredd[0] <= bredd[1], (url, bredd)
+    assert not sida.konsolfel, sida.konsolfel
