@@ -1,7 +1,7 @@
 """The Kolada comparison page of one indikator: its table and chart against the peer group and riket with the
 provenance, the values Kolada revised at the latest fetch, and the choice of the indikator's peer group. Thin:
 reads through ``nyckeltal.kolada_selectors``, writes through ``nyckeltal.kolada_services``. Another kommun's
-indikator → 404; a läsare may look but not choose (403)."""
+indikator → 404; a läsare may look but not choose (403); the kommun's standard group is the administrators'."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from nyckeltal import kolada_selectors, kolada_services
-from nämnd.behorighet import kan_redigera
+from nämnd.behorighet import kan_redigera, är_admin
 from rapporter import kolada
 
 
@@ -24,17 +24,26 @@ def jämförelse(request, indikator_id: int, år: int):
     grupper = kolada_selectors.grupper(request.user, indikator.mål.nämnd.kommun_id)
     fel = ""
     if request.method == "POST":
-        val = request.POST.get("grupp", "")
+        standard = "standard" in request.POST
+        val = request.POST.get("standard" if standard else "grupp", "")
         grupp = next((g for g in grupper if str(g.pk) == val), None)
-        if val and grupp is None:
+        if (val or standard) and grupp is None:
             fel = "Välj en av kommunens jämförelsegrupper."
         else:
             try:
-                kolada_services.välj_grupp(request.user, indikator, grupp)
+                if standard and grupp is not None:
+                    kolada_services.välj_standardgrupp(request.user, grupp)
+                else:
+                    kolada_services.välj_grupp(request.user, indikator, grupp)
             except ValidationError as e:
                 fel = " ".join(e.messages)
             else:
-                messages.success(request, f"Jämförelsegruppen för {indikator.namn} är sparad.")
+                messages.success(
+                    request,
+                    f"{grupp} är kommunens standardgrupp."
+                    if standard
+                    else f"Jämförelsegruppen för {indikator.namn} är sparad.",
+                )
                 return redirect("kolada-jamforelse", indikator.pk, år)
     j = kolada_selectors.jämförelse(request.user, indikator, år)
     return render(
@@ -48,6 +57,7 @@ def jämförelse(request, indikator_id: int, år: int):
             "grupper": grupper,
             "standard": next((g for g in grupper if g.standard), None),
             "får_välja": kan_redigera(request.user, indikator.mål.nämnd),
+            "är_admin": är_admin(request.user, indikator.mål.nämnd.kommun_id),
             "fel": fel,
         },
         status=400 if fel else 200,

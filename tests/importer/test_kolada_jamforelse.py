@@ -385,3 +385,19 @@ def test_pdf_visar_jämförelsen_med_källa(client, ekeby, omsorg):
     text = " ".join(ut.decode().replace("\u00a0", " ").replace("\u202f", " ").split())
     assert "Källa: Kolada, hämtat 2026-11-30." in text
     assert "Riket 84 85 86 –" in text
+
+
+def test_standardgrupp_väljs_av_administratören(client, ekeby):
+    hämta_allt(ekeby.kommun)
+    i = u21468(ekeby.kommun)
+    url = reverse("kolada-jamforelse", args=[i.pk, 2023])
+    g2 = Jämförelsegrupp.objects.get(kommun=ekeby.kommun, kolada_id="G90002")
+    controller = factories.controller(ekeby.kommun, nämnder=[i.mål.nämnd])
+    client.force_login(controller)
+    assert client.post(url, {"standard": g2.pk}).status_code == 403
+    client.force_login(factories.admin(ekeby.kommun))
+    assert client.post(url, {"standard": "999999"}).status_code == 400
+    assert client.post(url, {"standard": g2.pk}).status_code == 302
+    assert list(Jämförelsegrupp.objects.filter(kommun=ekeby.kommun, standard=True)) == [g2]
+    soup = BeautifulSoup(client.get(url).content, "html.parser")
+    assert "Liknande kommuner, individ- och familjeomsorg" in soup.select_one("#grupp").get_text()

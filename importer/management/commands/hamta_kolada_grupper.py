@@ -6,7 +6,8 @@ The groups are Kolada's municipality groups (``/v3/municipality_groups``) that h
 first becomes the kommun's standard group unless it has one. Then, for every indikator with a Kolada-id, its
 group's (or the standard group's) members, the group itself and riket (0000) for the last four years. With
 ``--från-datum`` Kolada answers only values changed since that date: the changed ones are recorded as revisions.
-Everything is fetched before anything is written (one transaction; a failed fetch writes nothing).
+The groups are saved first (one transaction); then all values are fetched before any is written (one
+transaction): a failed value fetch leaves the groups but changes no value.
 """
 
 from __future__ import annotations
