@@ -859,7 +859,19 @@ def spara_kolumnmappning(
     kräv_import(user, imp.nämnd)
     definition = importtyp(imp.typ)
     definition.val = dict(val or {})
-    namn = dict(definition.kolumnfält())
+    return spara_profilkolumner(imp, kolumnval, valda_fält, definition.krav(), definition.fältnamn())
+
+
+def spara_profilkolumner(
+    imp: Import,
+    kolumnval: dict,
+    valda_fält: dict[int, str],
+    krav: Iterable[tuple[str, ...]],
+    fältnamn: dict[str, str],
+) -> Importprofil:
+    """The mapping saved on the import's kommun profile (see ``spara_kolumnmappning``); for imports outside the
+    template framework too (the organisation import). The caller checks the user's right first."""
+    namn = fältnamn
     rubriker: list[str] = list(kolumnval.get("rubriker") or [])
     igenkända: list[str] = list(kolumnval.get("fält") or [])
     valda: dict[str, int] = {}
@@ -870,17 +882,16 @@ def spara_kolumnmappning(
             raise ValidationError(f"Okänt fält {fält!r}.")
         if fält in valda:
             raise ValidationError(
-                f"{definition.fältnamn().get(fält, fält)} är vald för två kolumner "
+                f"{namn.get(fält, fält)} är vald för två kolumner "
                 f"(”{rubriker[valda[fält]]}” och ”{rubriker[i]}”). Välj den för en kolumn."
             )
         valda[fält] = i
     har_extra = "*" in igenkända
-    saknas = [a for a in definition.krav() if not any(f in valda for f in a) and not (har_extra and "*" in a)]
+    saknas = [a for a in krav if not any(f in valda for f in a) and not (har_extra and "*" in a)]
     if saknas:
-        fältnamn = definition.fältnamn()
         raise ValidationError(
             "Välj en kolumn för "
-            + " och ".join(" eller ".join(fältnamn.get(f, f) for f in a if f != "*") for a in saknas)
+            + " och ".join(" eller ".join(namn.get(f, f) for f in a if f != "*") for a in saknas)
             + "."
         )
     normaliserade = {rubrik_och_enhet(r)[0] for r in rubriker if r}
