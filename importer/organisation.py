@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -49,9 +49,12 @@ from .mallar.ramverk import (
     Plan,
     Postplan,
     Tolkat,
+    bästa_rubrikrad,
     hitta_kolumner,
+    kandidat_från_karta,
     läs_tabeller,
     nyckeltext,
+    spara_profilkolumner,
     tom,
 )
 from .models import Import, Importprofil, Importtyp, Importändring
@@ -182,18 +185,60 @@ def _saknas(tabell: Bladrader, del_: str, synonymer: dict[str, tuple[str, ...]],
 def tolka(filnamn: str, innehåll: bytes, profil: Importprofil | None = None) -> Tolkat:
     """The file's rows as plain dicts (JSON-able, kept in the session until confirm): {"del", "blad", "rad",
     field: text …}. ``tolkat.noteringar`` begins with "delar:…" naming the parts the file has."""
+    return läs(filnamn, innehåll, profil)[0]
+
+
+def läs(filnamn: str, innehåll: bytes, profil: Importprofil | None = None) -> tuple[Tolkat, list[Bladrader] | None]:
+    """``tolka`` and the file's sheets (kept for a column mapping chosen in the preview; None when unreadable)."""
     try:
         tabeller, meddelanden = läs_tabeller(filnamn, innehåll)
     except Filfel as e:
-        return Tolkat(fel=[Radfel(None, None, None, str(e))])
+        return Tolkat(fel=[Radfel(None, None, None, str(e))]), None
+    tolkat = tolka_tabeller(tabeller, profil)
+    tolkat.noteringar[1:1] = meddelanden
+    return tolkat, tabeller
+
+
+# --- the column mapping: per part (a sheet's fields), or every part's columns in one CSV ("alla") -------------------
+
+ALLA = "alla"
+
+
+def fältnamn(del_: str) -> dict[str, str]:
+    """field → header as the export writes it, of a part (or of the CSV holding every part)."""
+    fält = [f for f, _ in CSV_KOLUMNER] if del_ == ALLA else DELFÄLT[del_]
+    return {f: RUBRIK[f] for f in fält}
+
+
+def krav(del_: str) -> tuple[tuple[str, ...], ...]:
+    return (("del",), ("namn",)) if del_ == ALLA else tuple((f,) for f in KRÄVS[del_])
+
+
+def kolumnfält(del_: str) -> list[tuple[str, str]]:
+    """(field, label) for the preview's selects; required fields marked."""
+    krävda = {f for (f,) in krav(del_)}
+    return [(f, n + (" (krävs)" if f in krävda else "")) for f, n in fältnamn(del_).items()]
+
+
+def _kolumnval(kandidat, del_: str) -> dict:
+    return {**kandidat.som_json(), "del": del_}
+
+
+def tolka_tabeller(tabeller: list[Bladrader], profil: Importprofil | None = None) -> Tolkat:
+    """The sheets read (see ``tolka``). ``tolkat.kolumnval``: the header row the preview offers to map — the first
+    sheet of a known part whose required columns are missing, else the first read sheet (open when it has headers
+    that were not recognised)."""
     tolkat = Tolkat()
     delar: set[str] = set()
+    saknas: dict | None = None
+    lästa: list[dict] = []
     for tabell in tabeller:
         if nyckeltext(tabell.namn) in {"instruktioner", "anvisningar", "om filen"}:
             continue
         union = {f: SYNONYMER[f] for f, _ in CSV_KOLUMNER}
         karta = hitta_kolumner(tabell, union, [("del",), ("namn",)], profil)
         if karta is not None:
+            lästa.append(_kolumnval(kandidat_från_karta(karta, tabell), ALLA))
             _läs_union(tabell, karta, tolkat, delar)
             continue
         del_ = _bladdel(tabell.namn)
@@ -201,14 +246,23 @@ def tolka(filnamn: str, innehåll: bytes, profil: Importprofil | None = None) ->
             syn = delsynonymer(del_)
             karta = hitta_kolumner(tabell, syn, [(f,) for f in KRÄVS[del_]], profil)
             if karta is None:
-                tolkat.fel.append(_saknas(tabell, del_, syn, KRÄVS[del_]))
+                kandidat = bästa_rubrikrad([tabell], syn, krav(del_), profil)
+                fel = _saknas(tabell, del_, syn, KRÄVS[del_])
+                if kandidat is not None:
+                    fel = replace(
+                        fel,
+                        meddelande=fel.meddelande
+                        + " Du kan också välja vad kolumnerna innehåller under ”Kolumner” nedan.",
+                    )
+                    saknas = saknas or _kolumnval(kandidat, del_)
+                tolkat.fel.append(fel)
                 delar.add(del_)  # present, though unreadable: nothing of it is removed (the file has errors)
                 continue
         else:
-            for kandidat, krav in IGENKÄNNING:
-                karta = hitta_kolumner(tabell, delsynonymer(kandidat), [(f,) for f in krav], profil)
+            for kandidat_del, krav_ in IGENKÄNNING:
+                karta = hitta_kolumner(tabell, delsynonymer(kandidat_del), [(f,) for f in krav_], profil)
                 if karta is not None:
-                    del_ = kandidat
+                    del_ = kandidat_del
                     break
             if karta is None or del_ is None:
                 if not all(tom(c) for _, celler in tabell.rader for c in celler):
@@ -218,6 +272,7 @@ def tolka(filnamn: str, innehåll: bytes, profil: Importprofil | None = None) ->
                     )
                 continue
         delar.add(del_)
+        lästa.append(_kolumnval(kandidat_från_karta(karta, tabell), del_))
         _läs_del(tabell, karta, del_, tolkat)
     if not delar and not tolkat.fel:
         tolkat.fel.append(
@@ -229,7 +284,7 @@ def tolka(filnamn: str, innehåll: bytes, profil: Importprofil | None = None) ->
                 "Del och Namn). Ladda ner kommunens organisationsfil för att se hur den ser ut.",
             )
         )
-    tolkat.noteringar[:0] = meddelanden
+    tolkat.kolumnval = saknas or next((k for k in lästa if k["öppen"]), lästa[0] if lästa else None)
     tolkat.noteringar.insert(0, "delar:" + ",".join(d for d in DELAR if d in delar))
     return tolkat
 
@@ -1164,6 +1219,7 @@ class Granskning:
     imp: Import
     tolkat: Tolkat
     plan: Organisationsplan
+    tabeller: list[Bladrader] | None = None  # the file's cells (for a column mapping); only from the upload
 
     @property
     def fel(self) -> list[Radfel]:
@@ -1187,7 +1243,7 @@ def förhandsgranska(
 ) -> Granskning:
     """Read and plan the file; records the attempt as an Import (kommun-level, nämnd empty). Nothing else is written."""
     kräv_admin(user, kommun)
-    tolkat = tolka(filnamn, innehåll, profil)
+    tolkat, tabeller = läs(filnamn, innehåll, profil)
     plan = planera(kommun, tolkat)
     fel = [*tolkat.fel, *plan.fel]
     imp = Import(
@@ -1207,7 +1263,45 @@ def förhandsgranska(
         meddelande=_kort("\n".join(str(f) for f in fel[:20]), 4000),
     )
     Import.objects.bulk_create([imp])  # not report data: no data version bump (see ramverk.förhandsgranska)
-    return Granskning(imp, tolkat, plan)
+    return Granskning(imp, tolkat, plan, tabeller)
+
+
+def spara_kolumnmappning(user, imp: Import, kolumnval: dict, valda_fält: dict[int, str]) -> Importprofil:
+    """The preview's column mapping (column index → field, "" = not used) of the header row ``kolumnval`` saved on
+    the kommun's organisation profile (``ramverk.spara_profilkolumner``: the import's profile or the one named
+    "Sparad kolumnmappning"). ``ValidationError`` (nothing saved) when a field is chosen twice or a required one
+    has no column."""
+    kräv_admin(user, imp.kommun)
+    if imp.typ != TYP:
+        raise InteBekräftad("Det är ingen organisationsimport.")
+    del_ = kolumnval.get("del") or ALLA
+    if del_ not in (*DELAR, ALLA):
+        raise ValidationError("Okänd del av organisationsfilen.")
+    return spara_profilkolumner(imp, kolumnval, valda_fält, krav(del_), fältnamn(del_))
+
+
+def läs_om(user, imp: Import, tabeller: list[Bladrader]) -> Granskning:
+    """The same upload's sheets read again with the import's (new) profile; the Import record's counts and status
+    follow. Nothing else is written."""
+    kräv_admin(user, imp.kommun)
+    if imp.status not in (Import.Status.FEL, Import.Status.FÖRHANDSGRANSKAD):
+        raise InteBekräftad(f"Importen är redan {imp.get_status_display().lower()}.")
+    tolkat = tolka_tabeller(tabeller, imp.profil)
+    plan = planera(imp.kommun, tolkat)
+    fel = [*tolkat.fel, *plan.fel]
+    ändrat = {
+        "status": Import.Status.FEL if fel else Import.Status.FÖRHANDSGRANSKAD,
+        "antal_rader": tolkat.antal_rader,
+        "antal_skapade": len(plan.skapade),
+        "antal_ändrade": len(plan.ändrade),
+        "antal_oförändrade": plan.oförändrade,
+        "antal_fel": len({(f.blad, f.rad) for f in fel}),
+        "meddelande": _kort("\n".join(str(f) for f in fel[:20]), 4000),
+    }
+    Import.objects.filter(pk=imp.pk).update(**ändrat)  # not report data (see förhandsgranska)
+    for k, v in ändrat.items():
+        setattr(imp, k, v)
+    return Granskning(imp, tolkat, plan, tabeller)
 
 
 def granska(user, imp: Import, tolkat: Tolkat) -> Granskning:

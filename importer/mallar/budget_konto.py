@@ -51,7 +51,6 @@ from .budget import (
 )
 from .ramverk import (
     SKIPPA_BLAD,
-    SÖK_RUBRIK_RADER,
     Importtypdef,
     Kolumnkarta,
     Låsning,
@@ -61,6 +60,7 @@ from .ramverk import (
     hitta_kolumner,
     i_lagrad_enhet,
     importsumma,
+    kandidat_från_karta,
     tom,
     visa,
 )
@@ -76,7 +76,17 @@ SYNONYMER: dict[str, tuple[str, ...]] = {
     "t_o_m": T_O_M_SYNONYMER,
     **{kort: (kort, lång) for kort, lång in zip(MÅNADER, manader.LÅNGA, strict=True)},
 }
-KOLUMNNAMN = {"ansvar": "Ansvar", "verksamhet": "Verksamhet", "konto": "Konto", "år": "År", "belopp": "Årsbudget"}
+KOLUMNNAMN = {
+    "ansvar": "Ansvar",
+    "verksamhet": "Verksamhet",
+    "konto": "Konto",
+    "år": "År",
+    "belopp": "Årsbudget",
+    "periodbudget": "Periodbudget",
+    "t_o_m": "T.o.m. månad",
+    **{kort: lång.capitalize() for kort, lång in zip(MÅNADER, manader.LÅNGA, strict=True)},
+}
+KRÄVS: tuple[tuple[str, ...], ...] = (("ansvar", "verksamhet"), ("konto",), ("belopp", "*", "jan"))
 _BUDGET_ÅR = re.compile(r"(?:års)?budget\s*(\d{4})")
 
 
@@ -84,6 +94,10 @@ def _budgetår(cell: Any) -> int | None:
     """The year of a header such as "Budget 2025" or "Årsbudget 2025 (tkr)"."""
     m = _BUDGET_ÅR.fullmatch(rubrik_och_enhet(cell)[0])
     return int(m.group(1)) if m else None
+
+
+def _är_budgetår(cell: Any) -> bool:
+    return _budgetår(cell) is not None
 
 
 def _beloppen(cell, karta: Kolumnkarta, tecken: int, fel) -> tuple[dict[str, str | None], int | None, bool]:
@@ -162,6 +176,16 @@ class Kontobudgetimport(Importtypdef):
         "En rad utan belopp är ingen budget och räknas inte.",
     )
 
+    # The preview's column mapping (``ramverk.Importtypdef``): "*" is a header with the year ("Budget 2025").
+    def synonymer(self):
+        return SYNONYMER
+
+    def krav(self):
+        return KRÄVS
+
+    def fältnamn(self):
+        return KOLUMNNAMN
+
     def tolka_tabeller(self, tabeller, profil):
         tabeller, perioder = periodrubriker(tabeller)
         tolkat = Tolkat()
@@ -171,15 +195,11 @@ class Kontobudgetimport(Importtypdef):
         for tabell in tabeller:
             if tabell.namn.strip().lower() in SKIPPA_BLAD:
                 continue
-            karta = hitta_kolumner(
-                tabell,
-                SYNONYMER,
-                [("ansvar", "verksamhet"), ("konto",), ("belopp", "*", "jan")],
-                profil,
-                extra=lambda c: _budgetår(c) is not None,
-            )
+            karta = hitta_kolumner(tabell, SYNONYMER, KRÄVS, profil, extra=_är_budgetår)
             if karta is None:
                 continue
+            if tolkat.kolumnval is None:
+                tolkat.kolumnval = kandidat_från_karta(karta, tabell).som_json()
             år_i_rubrik = None
             if "belopp" not in karta.index and any(_budgetår(c) is not None for c in karta.rubriker):
                 i = next(i for i, c in enumerate(karta.rubriker) if _budgetår(c) is not None)
@@ -218,15 +238,8 @@ class Kontobudgetimport(Importtypdef):
                 0, f"{ingen_budget} {'rad har' if ingen_budget == 1 else 'rader har'} ingen budget (tom beloppscell)."
             )
         if not hittade and not tolkat.fel:
-            tolkat.fel.append(
-                Radfel(
-                    None,
-                    None,
-                    None,
-                    f"Hittade ingen rubrikrad med kolumnerna Ansvar, Konto och Årsbudget (sökte i de första "
-                    f"{SÖK_RUBRIK_RADER} raderna på varje blad).",
-                )
-            )
+            # the error naming the missing column and the headers found, and the candidate row to map
+            self.rubrikfel(tolkat, tabeller, profil, extra=_är_budgetår)
         return tolkat
 
     @staticmethod

@@ -193,7 +193,8 @@ def test_utan_år_och_utan_rubriker_ger_tydliga_fel(ängby):
         "Budgetåret saknas: lägg till en kolumn År eller skriv året i beloppets rubrik (till exempel ”Budget 2025”)."
     ]
     g = granska(user, vo, "b.xlsx", xlsx(("Blad1", [["Namn", "Summa"], ["x", 1]])))
-    assert g.fel[0].meddelande.startswith("Hittade ingen rubrikrad med kolumnerna Ansvar, Konto och Årsbudget")
+    assert g.fel[0].meddelande.startswith("Kolumnerna för Ansvar eller Verksamhet, Konto och Årsbudget")
+    assert "Rubrikerna på rad 1 i bladet Blad1 är: Namn, Summa." in g.fel[0].meddelande
 
 
 def test_stängt_år_vägras_och_oförändrat_går(ängby):
