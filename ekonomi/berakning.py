@@ -112,6 +112,73 @@ def volymavvikelse(budgeterad_volym: Decimal, volym: Decimal, peng: Decimal) -> 
     return (budgeterad_volym - volym) * peng
 
 
+@dataclass(frozen=True)
+class Volymdelning:
+    """A period's budgetavvikelse split into a volume and a price effect (docs/beslut.md, "Avvikelse: volym- och
+    priseffekt, kommentarsförslag"). Kronor, positive = under budget.
+
+    The budgeted cost per unit is the budget's peng (Σ budgeted volume × peng ÷ budgeted volume, both periodised);
+    the actual cost per unit is the whole nettokostnad ÷ the actual volume, as the report's snittkostnad is. So
+    volymeffekt + priseffekt = the volume budget − nettokostnad, and ``rest`` is the period budget that does not
+    follow the volume (other posts, tillägg och avdrag): volymeffekt + priseffekt + rest = avvikelse, exactly."""
+
+    budget: Decimal  # the period's budget incl. tillägg och avdrag
+    nettokostnad: Decimal
+    plan_volym: Decimal  # budgeted volume, periodised (never 0)
+    volym: Decimal  # actual volume of the period
+    plan_kostnad: Decimal  # Σ budgeted volume × peng, periodised
+
+    @property
+    def peng(self) -> Decimal:
+        """Budgeted cost per unit."""
+        return self.plan_kostnad / self.plan_volym
+
+    @property
+    def styckkostnad(self) -> Decimal | None:
+        """Actual cost per unit; None without volume."""
+        return self.nettokostnad / self.volym if self.volym else None
+
+    @property
+    def volymeffekt(self) -> Decimal:
+        """(budgeted volume − actual volume) × budgeted cost per unit."""
+        return ((self.plan_volym - self.volym) * self.peng).quantize(ÖRE, ROUND_HALF_UP)
+
+    @property
+    def priseffekt(self) -> Decimal:
+        """(budgeted − actual cost per unit) × actual volume = volume × peng − nettokostnad (also at volume 0)."""
+        return self.plan_kostnad - self.nettokostnad - self.volymeffekt
+
+    @property
+    def rest(self) -> Decimal:
+        """The period budget not driven by volume."""
+        return self.budget - self.plan_kostnad
+
+    @property
+    def avvikelse(self) -> Decimal:
+        return self.budget - self.nettokostnad
+
+    @property
+    def prisändring_procent(self) -> Decimal | None:
+        """How much the actual cost per unit differs from the budgeted, in % (positive = dearer)."""
+        if self.styckkostnad is None or not self.peng:
+            return None
+        return (self.styckkostnad - self.peng) / self.peng * 100
+
+
+def volymdelning(
+    budget: Decimal | None,
+    nettokostnad: Decimal | None,
+    plan_volym: Decimal | None,
+    volym: Decimal | None,
+    plan_kostnad: Decimal | None,
+) -> Volymdelning | None:
+    """The split, or None when there is nothing to split: no budgeted volume (or peng), no actual volume, no budget
+    or no nettokostnad for the period."""
+    if not plan_volym or plan_kostnad is None or volym is None or budget is None or nettokostnad is None:
+        return None
+    return Volymdelning(budget, nettokostnad, plan_volym, volym, plan_kostnad)
+
+
 def riktpunkt(t_o_m_månad: int) -> Decimal:
     """Share of the year passed, e.g. 4/12 after April."""
     return Decimal(t_o_m_månad) / 12
@@ -350,6 +417,10 @@ class Bas:
     plan_peng: Decimal | None = None  # Σ budgeterad volym × peng, periodised through t_o_m
     # plan_peng − volym_peng of the områden that have both (a sum row adds up the rows that show one)
     peng_avvikelse: Decimal | None = None
+    # The period's avvikelse split (``Volymdelning``) of the områden that have one (a sum row adds up its rows')
+    volymeffekt: Decimal | None = None
+    priseffekt: Decimal | None = None
+    volymrest: Decimal | None = None  # the budget that does not follow the volume
     aktiv: bool = False  # has any budget or utfall for the year (a missing prognos then matters)
     # The report's period has utfall (somewhere): a row without utfall has nothing booked, so its deviation is its
     # budget. In a period without any utfall there is no deviation to show (docs/beslut.md, "Ärliga perioder").
@@ -416,15 +487,24 @@ def bas(
     plan_peng = _plus(
         *((b.volym * b.peng * b.andel(t_o_m)).quantize(ÖRE, ROUND_HALF_UP) for b in plan if b.volym and b.peng)
     )
+    kf, tillägg = _budget_eller_none(poster, "kf", år, t_o_m), _budget_eller_none(poster, "tillägg", år, t_o_m)
+    plan_volym = _plus(*(_periodvolym(b, t_o_m) for b in plan))
+    delning = volymdelning(
+        _plus(kf, tillägg),
+        utfall if utfall is not None or not period_med_utfall else NOLL,
+        plan_volym,
+        volym,
+        plan_peng,
+    )
     return Bas(
         utfall=utfall,
         utfall_fg=utfall_fg,
         utfall_helår_fg=helår_fg,
-        kf=_budget_eller_none(poster, "kf", år, t_o_m),
+        kf=kf,
         kf_helår=kf_helår,
         nämnd=_budget_eller_none(poster, "nämnd", år, t_o_m),
         nämnd_helår=_budget_eller_none(poster, "nämnd", år),
-        tillägg=_budget_eller_none(poster, "tillägg", år, t_o_m),
+        tillägg=tillägg,
         tillägg_helår=_budget_eller_none(poster, "tillägg", år),
         budget_fg_helår=_budget_eller_none(poster, "nämnd" if föregående_nämnd else "kf", år - 1),
         prognos=prognoser[-1] if prognoser else None,
@@ -432,10 +512,13 @@ def bas(
         utfall_helår=utfall if t_o_m == 12 else None,
         volym=volym,
         utfall_volym=utfall if volym is not None else None,
-        plan_volym=_plus(*(_periodvolym(b, t_o_m) for b in plan)),
+        plan_volym=plan_volym,
         volym_peng=volym_peng,
         plan_peng=plan_peng,
         peng_avvikelse=None if volym_peng is None or plan_peng is None else plan_peng - volym_peng,
+        volymeffekt=delning.volymeffekt if delning else None,
+        priseffekt=delning.priseffekt if delning else None,
+        volymrest=delning.rest if delning else None,
         aktiv=utfall is not None or kf_helår is not None,
         period_med_utfall=period_med_utfall,
         fg_med_utfall=fg_med_utfall,

@@ -157,6 +157,12 @@ MÅTT: dict[str, Mått] = dict(
         _m("volym_peng", "Volym × peng", VOLYMGRUPP, KOSTNAD, lambda p: "Volym × peng", lambda b: b.volym_peng),
         _m("volym_peng_avvikelse", "Avvikelse volym × peng mot plan", VOLYMGRUPP, AVVIKELSE,
            lambda p: "Volymavvikelse", lambda b: b.peng_avvikelse),
+        _m("volymeffekt", "Volymeffekt (budgetavvikelsen av volym mot plan × peng)", VOLYMGRUPP, AVVIKELSE,
+           lambda p: "Volymeffekt", lambda b: b.volymeffekt),
+        _m("priseffekt", "Priseffekt (budgetavvikelsen av kostnad per enhet mot peng × volym)", VOLYMGRUPP, AVVIKELSE,
+           lambda p: "Priseffekt", lambda b: b.priseffekt),
+        _m("volymrest", "Budget som inte följer volymen (rest av budgetavvikelsen)", VOLYMGRUPP, AVVIKELSE,
+           lambda p: "Övrig budget", lambda b: b.volymrest),
     ]
 )  # fmt: skip
 
