@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
@@ -25,10 +25,10 @@ from django.db.models.functions import ExtractYear
 
 from nämnd.models import Nämnd, Verksamhetsområde
 
-from . import berakning
+from . import berakning, prognosforslag
 from .berakning import NOLL, Budgetbelopp, Investeringsrad, Områdesunderlag
 from .models import MÅNADER, Budgetpost, Investering, Investeringsprognos, Prognos, Utfall
-from .prognosforslag import ÅR_BAKÅT
+from .prognosforslag import ÅR_BAKÅT, Prognosförslag
 
 
 def områden_för_år(user, nämnder: Sequence[Nämnd], år: int):
@@ -247,6 +247,8 @@ class Månadsgrupp:
     namn: str
     är_block: bool
     rader: list[berakning.Månadsrad]
+    # område id → the proposed helårsprognos (``ekonomi.prognosforslag``), for the rows that have one
+    förslag: dict[int, Prognosförslag] = field(default_factory=dict)
 
     @property
     def summa(self) -> dict:
@@ -255,9 +257,13 @@ class Månadsgrupp:
 
 def månadsuppföljning(user, nämnd: Nämnd, år: int, månad: int) -> list[Månadsgrupp]:
     """The month grid: one row per leaf verksamhetsområde (where figures are entered), grouped under its
-    top-level block. Eight queries whatever the number of rows (nine when some utfall is per kostnadsslag)."""
+    top-level block, with a proposed helårsprognos per row (``utfallshistorik``). Ten queries whatever the number
+    of rows (eleven when some utfall is per kostnadsslag)."""
     underlag = ekonomiunderlag(user, [nämnd], år, månad)
     ids = [o.id for o in underlag]
+    har_barn = {o.förälder_id for o in underlag}
+    historik = utfallshistorik(user, nämnd, [vo for vo in ids if vo not in har_barn], år)
+    från, till = prognosforslag.nämndens_månader(nämnd.giltig_från, nämnd.giltig_till, år)
     netto = {
         u.verksamhetsområde_id: u
         for u in Utfall.objects.filter(
@@ -283,7 +289,6 @@ def månadsuppföljning(user, nämnd: Nämnd, år: int, månad: int) -> list[Må
         else {}
     )
 
-    har_barn = {o.förälder_id for o in underlag}
     förälder = {o.id: o.förälder_id for o in underlag}
     namn = {o.id: o.namn for o in underlag}
     grupper: dict[int, Månadsgrupp] = {}
@@ -310,6 +315,11 @@ def månadsuppföljning(user, nämnd: Nämnd, år: int, månad: int) -> list[Må
                 utfall_per_kostnadsslag=o.id in uppdelat,
             )
         )
+        förslag = prognosforslag.för_område(
+            o.id, år, månad, historik.utfall, historik.föregångare, o.budget, från, till
+        )
+        if förslag is not None:
+            grupp.förslag[o.id] = förslag
     return list(grupper.values())
 
 
