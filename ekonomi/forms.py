@@ -28,17 +28,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ekonomi.berakning import NOLL, Månadsrad, avrunda, summera_månad
+from ekonomi import rimlighet
+from ekonomi.berakning import NOLL, Månadsrad, avrunda, summera_månad, över_gräns
 from ekonomi.services import Gridrad
 from grund.format import STRECK, tal
 from grund.tal import BELOPP, Talfel, tolka
+from nämnd.models import Rapporttyp
+from nämnd.vakt import Vakt, Ändring, låser
 
 ENHETER: dict[str, Decimal] = {"tkr": Decimal(1000), "kr": Decimal(1)}
 ENHETSVAL = [("tkr", "tkr"), ("kr", "kr")]
 STANDARDENHET = "tkr"
 ÖRE = Decimal("0.01")
 
-SPARA, BYT_ENHET = "spara", "byt_enhet"
+SPARA, BYT_ENHET, SPARA_ÄNDÅ = "spara", "byt_enhet", "spara_anda"  # SPARA_ÄNDÅ: past the plausibility warnings
 BELOPPSFÄLT = ("utfall", "prognos")
 _RAD = re.compile(r"r(\d+)-fore")
 
@@ -116,7 +119,8 @@ class Månadsformulär:
         self.etiketter = {"utfall": f"utfall {månadsnamn}", "prognos": "helårsprognos", "kommentar": "kommentar"}
         self.visad_enhet = giltig_enhet(data.get("visad_enhet"))
         self.önskad_enhet = giltig_enhet(data.get("enhet"), self.visad_enhet)
-        self.åtgärd = BYT_ENHET if data.get("atgard") == BYT_ENHET else SPARA
+        åtgärd = data.get("atgard")
+        self.åtgärd = åtgärd if åtgärd in (BYT_ENHET, SPARA_ÄNDÅ) else SPARA
         self.gridrader: list[Gridrad] = []
         self.fel: dict[int, dict[str, str]] = {}
         # What the user typed and loaded, per row, to show again when the page is re-rendered.
@@ -209,6 +213,7 @@ class Radvy:
     kommentar_före: str
     # read-only figures, rounded in the unit shown
     utfall_visning: str
+    prognos_visning: str
     ack: str
     periodbudget: str
     avvikelse: str
@@ -218,6 +223,10 @@ class Radvy:
     data: dict[str, str] = field(default_factory=dict)
     fel: dict[str, str] = field(default_factory=dict)
     konflikt: str = ""
+    # the kommun's avvikelsegräns reached (``berakning.över_gräns``): by the period's deviation, by the prognos's
+    över_gräns_period: bool = False
+    över_gräns_helår: bool = False
+    varningar: dict[str, str] = field(default_factory=dict)  # field → plausibility warning (ekonomi.rimlighet)
 
 
 @dataclass
@@ -249,17 +258,79 @@ def _summavy(s: dict, enhet: str) -> Summavy:
     )
 
 
-def _radvy(r: Månadsrad, enhet: str, formulär: Månadsformulär | None, konflikt: bool) -> Radvy:
+@dataclass(frozen=True)
+class Gridram:
+    """What every row of one grid page is judged by: the kommun's avvikelsegräns (kronor, %), the month and
+    whether the page is read-only (closed, fastställd, or a user who may only read)."""
+
+    år: int
+    månad: int
+    månadsnamn: str
+    gräns_kr: Decimal | None = None
+    gräns_procent: Decimal | None = None
+    skrivskyddad: bool = False
+    utfall_fg: Mapping[int, Decimal] = field(default_factory=dict)  # område → the same month last year
+
+
+def _gränsmarkering(r: Månadsrad, ram: Gridram, utfall: Decimal | None, prognos: Decimal | None) -> tuple[bool, bool]:
+    """Whether the row's period deviation and its prognos's deviation from the year's budget reach the kommun's
+    limit, like the check ``kommentar_saknas`` (rapporter.kontroller): the helår one only before December and
+    only with a prognos. ``utfall``/``prognos``: the figures shown (typed after a refused save)."""
+    ack = r.utfall_ack - (r.utfall_månad or NOLL) + (utfall or NOLL) if not r.utfall_per_kostnadsslag else r.utfall_ack
+    period = bool(över_gräns(r.periodbudget - ack, r.periodbudget, ram.gräns_kr, ram.gräns_procent))
+    helår = (
+        ram.månad < 12
+        and prognos is not None
+        and bool(över_gräns(r.helårsbudget - prognos, r.helårsbudget, ram.gräns_kr, ram.gräns_procent))
+    )
+    return period, helår
+
+
+def rimlighetsvarningar(r: Månadsrad, ram: Gridram, utfall: Decimal | None, prognos: Decimal | None) -> dict:
+    """Field → warning text (``ekonomi.rimlighet``) for the figures ``utfall``/``prognos`` of row ``r``."""
+    ut: dict[str, str] = {}
+    for v in rimlighet.varningar(
+        utfall=utfall,
+        utfall_fg=ram.utfall_fg.get(r.id),
+        prognos=prognos,
+        helårsbudget=r.helårsbudget,
+        månadsnamn=ram.månadsnamn,
+        år=ram.år,
+    ):
+        ut[v.fält] = f"{ut[v.fält]} {v.text}" if v.fält in ut else v.text
+    return ut
+
+
+def ändrade_varningar(grupper: Sequence, formulär: Månadsformulär, ram: Gridram) -> dict[int, dict[str, str]]:
+    """Plausibility warnings for the values the user changed in a valid POST (row id → field → text); values
+    left as loaded are not warned about again."""
+    rader = {r.id: r for g in grupper for r in g.rader}
+    ut: dict[int, dict[str, str]] = {}
+    for g in formulär.gridrader:
+        r = rader.get(g.verksamhetsområde_id)
+        if r is None:
+            continue
+        utfall = g.utfall if g.utfall != g.utfall_före and not r.utfall_per_kostnadsslag else None
+        prognos = g.prognos if g.prognos != g.prognos_före else None
+        if varningar := rimlighetsvarningar(r, ram, utfall, prognos):
+            ut[r.id] = varningar
+    return ut
+
+
+def _radvy(
+    r: Månadsrad, enhet: str, formulär: Månadsformulär | None, konflikt: bool, ram: Gridram, varningar: dict
+) -> Radvy:
     vy = Radvy(
         id=r.id,
         namn=r.namn,
-        utfall_redigerbar=not r.utfall_per_kostnadsslag,
+        utfall_redigerbar=not r.utfall_per_kostnadsslag and not ram.skrivskyddad,
         utfall=belopp_text(r.utfall_månad, enhet),
         prognos=belopp_text(r.prognos, enhet),
         kommentar=r.kommentar,
         före=_före_text(r),
         kommentar_före=r.kommentar,
         utfall_visning=visa(r.utfall_månad, enhet),
+        prognos_visning=visa(r.prognos, enhet),
         ack=visa(r.utfall_ack, enhet),
         periodbudget=visa(r.periodbudget, enhet),
         avvikelse=visa(r.avvikelse, enhet),
@@ -268,18 +339,21 @@ def _radvy(r: Månadsrad, enhet: str, formulär: Månadsformulär | None, konfli
         data={
             # accumulated utfall without this month's netto cell, which the user may be typing
             "ack-bas": _kr(r.utfall_ack - ((r.utfall_månad or NOLL) if not r.utfall_per_kostnadsslag else NOLL)),
-            "utfall-fast": _kr(r.utfall_månad) if r.utfall_per_kostnadsslag else "",
+            "utfall-fast": _kr(r.utfall_månad) if r.utfall_per_kostnadsslag or ram.skrivskyddad else "",
+            "prognos-fast": _kr(r.prognos) if ram.skrivskyddad else "",
             "periodbudget": _kr(r.periodbudget),
             "helarsbudget": _kr(r.helårsbudget),
             "foregaende": _kr(r.föregående_prognos),
+            "utfall-fg": _kr(ram.utfall_fg.get(r.id)),
         },
     )
+    utfall, prognos = r.utfall_månad, r.prognos
     if konflikt:
         vy.konflikt = (
             f"Ändrad av någon annan. Sparat nu: utfall {vy.utfall_visning}, helårsprognos "
             f"{visa(r.prognos, enhet)}{', kommentar: ' + r.kommentar if r.kommentar else ''}."
         )
-    if formulär is not None and r.id in formulär.inmatat:
+    if formulär is not None and r.id in formulär.inmatat and not ram.skrivskyddad:
         # Re-rendered after a POST: show what the user typed and keep what they loaded (versions, före).
         inmatat = formulär.inmatat[r.id]
         for fält in ("utfall", "prognos", "kommentar"):
@@ -290,21 +364,63 @@ def _radvy(r: Månadsrad, enhet: str, formulär: Månadsformulär | None, konfli
         if inmatat["kommentar_fore"] is not None:
             vy.kommentar_före = _normalisera(inmatat["kommentar_fore"])
         vy.fel = formulär.fel.get(r.id, {})
+        typat = {g.verksamhetsområde_id: g for g in formulär.gridrader}.get(r.id)
+        if typat is not None:
+            utfall, prognos = (r.utfall_månad if r.utfall_per_kostnadsslag else typat.utfall), typat.prognos
+    vy.över_gräns_period, vy.över_gräns_helår = _gränsmarkering(r, ram, utfall, prognos)
+    vy.varningar = varningar.get(r.id, {})
     return vy
 
 
 def gridvy(
-    grupper: Sequence, enhet: str, formulär: Månadsformulär | None = None, konflikter: Iterable[str] = ()
+    grupper: Sequence,
+    enhet: str,
+    formulär: Månadsformulär | None = None,
+    konflikter: Iterable[str] = (),
+    ram: Gridram | None = None,
+    varningar: Mapping[int, dict[str, str]] | None = None,
 ) -> tuple[list[Gruppvy], Summavy]:
     """Groups of rows for the template, plus the total row. ``grupper``: ``ekonomi.selectors.Månadsgrupp``."""
     konflikter = set(konflikter)
+    ram = ram or Gridram(0, 1, "")
     vyer = [
         Gruppvy(
             g.namn,
             g.är_block,
-            [_radvy(r, enhet, formulär, r.namn in konflikter) for r in g.rader],
+            [_radvy(r, enhet, formulär, r.namn in konflikter, ram, dict(varningar or {})) for r in g.rader],
             _summavy(g.summa, enhet) if g.är_block else None,
         )
         for g in grupper
     ]
     return vyer, _summavy(summera_månad("Summa", [r for g in grupper for r in g.rader]), enhet)
+
+
+@dataclass(frozen=True)
+class Skrivskydd:
+    """Why the grid is read-only, for the notice above it: a heading ("Augusti 2023 är stängd.") and a text."""
+
+    kod: str  # "period_stängd" | "fastställd" | "läsare"
+    rubrik: str
+    text: str
+
+
+def skrivskydd(vakt: Vakt, ändring: Ändring, månadsnamn: str) -> Skrivskydd | None:
+    """The one edit guard's answer for the grid's month (``Vakt.spärr``), or the user's role, as a notice."""
+    spärr = vakt.spärr(ändring)
+    if spärr is not None and spärr.kod == "fastställd":
+        lås = next((lås for lås in vakt.lås if låser(lås, ändring)), None)
+        vad = f"{Rapporttyp(lås.rapporttyp).label.lower()} {lås.år}" if lås else "rapport"
+        return Skrivskydd(spärr.kod, f"Omfattas av fastställd {vad}.", spärr.text)
+    if spärr is not None:
+        return Skrivskydd(
+            spärr.kod,
+            f"{månadsnamn.capitalize()} {ändring.år} är stängd.",
+            f"{spärr.text} Siffrorna visas skrivskyddade.",
+        )
+    if not vakt.får_redigera():
+        return Skrivskydd(
+            "läsare",
+            f"Du kan läsa men inte ändra {vakt.nämnd.namn}s siffror.",
+            "Siffrorna visas skrivskyddade. Be kommunens administratör om behörighet att ändra.",
+        )
+    return None

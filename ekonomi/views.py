@@ -11,30 +11,42 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from grund.manader import LÅNGA as MÅNADER_LÅNG
+from grund.manader import spann
 from nämnd.behorighet import kräv_redigering
 from nämnd.selectors import nämnd_för
-from nämnd.vakt import Slag, Vakt, Ändring, spärr_för
+from nämnd.vakt import Slag, Vakt, Ändring
 
 from . import selectors as sel
-from .forms import BYT_ENHET, ENHETSVAL, Månadsformulär, giltig_enhet, gridvy
+from .forms import (
+    BYT_ENHET,
+    ENHETSVAL,
+    SPARA_ÄNDÅ,
+    Gridram,
+    Månadsformulär,
+    giltig_enhet,
+    gridvy,
+    skrivskydd,
+    ändrade_varningar,
+)
+from .rimlighet_underlag import utfall_samma_månad_fg
 from .services import Konflikt, spara_månad
 
 ENHET_I_SESSIONEN = "ekonomi.enhet"  # the unit the user types amounts in, remembered between pages
 
 
-def _redigerbar_nämnd(request, nämnd_id: int, år: int, månad: int | None = None):
-    """The nämnd if the user may read it (else 404) and edit it (else 403); 404 for impossible periods."""
+def _läsbar_nämnd(request, nämnd_id: int, år: int, månad: int | None = None):
+    """The nämnd if the user may read it (else 404); 404 for impossible periods. A user who may only read sees
+    the months and the grid read-only; every save asks ``kräv_redigering`` (403) and the edit guard."""
     nämnd = nämnd_för(request.user, nämnd_id)
     if not 2000 <= år <= 2100 or (månad is not None and not 1 <= månad <= 12):
         raise Http404("Ingen sådan period.")
-    kräv_redigering(request.user, nämnd)
     return nämnd
 
 
 @require_safe
 def månader(request, nämnd_id: int, år: int):
     """The months of a year with links into the grid: which have utfall and prognoser, which are closed."""
-    nämnd = _redigerbar_nämnd(request, nämnd_id, år)
+    nämnd = _läsbar_nämnd(request, nämnd_id, år)
     utfall, prognoser = sel.månader_med_värden(request.user, nämnd, år)
     vakt = Vakt.för(request.user, nämnd, år)
     rader = [
@@ -52,18 +64,25 @@ def månader(request, nämnd_id: int, år: int):
 
 def månadsuppföljning(request, nämnd_id: int, år: int, månad: int):
     """The month grid: GET shows it, POST saves it (all rows or none) and redirects back."""
-    nämnd = _redigerbar_nämnd(request, nämnd_id, år, månad)
+    nämnd = _läsbar_nämnd(request, nämnd_id, år, månad)
     if request.method != "POST":
         return _visa(request, nämnd, år, månad, giltig_enhet(request.session.get(ENHET_I_SESSIONEN)))
 
     formulär = Månadsformulär(request.POST, månadsnamn=MÅNADER_LÅNG[månad - 1])
     request.session[ENHET_I_SESSIONEN] = formulär.önskad_enhet
     enhet = formulär.önskad_enhet
-    if formulär.åtgärd == BYT_ENHET:
+    if formulär.åtgärd == BYT_ENHET:  # saves nothing: also for a user who may only read
         formulär.is_valid()  # only to keep what was typed
         return _visa(request, nämnd, år, månad, enhet, formulär)
+    kräv_redigering(request.user, nämnd)
     if not formulär.is_valid():
         return _visa(request, nämnd, år, månad, enhet, formulär, fel_från_formulär=True)
+    if formulär.åtgärd != SPARA_ÄNDÅ:
+        grupper = sel.månadsuppföljning(request.user, nämnd, år, månad)
+        fg = utfall_samma_månad_fg([r.id for g in grupper for r in g.rader], år, månad)
+        ram = Gridram(år, månad, MÅNADER_LÅNG[månad - 1], utfall_fg=fg)
+        if varningar := ändrade_varningar(grupper, formulär, ram):
+            return _visa(request, nämnd, år, månad, enhet, formulär, varningar=varningar)
     try:
         sparat = spara_månad(request.user, nämnd, år, månad, formulär.gridrader)
     except Konflikt as e:
@@ -100,10 +119,29 @@ def _visa(
     fel_från_formulär: bool = False,
     meddelande: str = "",
     konflikter=(),
+    varningar=None,
 ):
     grupper = sel.månadsuppföljning(request.user, nämnd, år, månad)
-    grupper_vy, summa = gridvy(grupper, enhet, formulär, konflikter)
-    fel = formulär.fellista({r.id: r.namn for g in grupper for r in g.rader}) if fel_från_formulär else []
+    vakt = Vakt.för(request.user, nämnd, år)
+    skydd = skrivskydd(vakt, Ändring(Slag.MÅNADSVÄRDE, år, månad), MÅNADER_LÅNG[månad - 1])
+    kommun = nämnd.kommun
+    ram = Gridram(
+        år,
+        månad,
+        MÅNADER_LÅNG[månad - 1],
+        kommun.avvikelsegräns_kr,
+        kommun.avvikelsegräns_procent,
+        skrivskyddad=skydd is not None,
+        utfall_fg=utfall_samma_månad_fg([r.id for g in grupper for r in g.rader], år, månad),
+    )
+    grupper_vy, summa = gridvy(grupper, enhet, formulär, konflikter, ram, varningar)
+    namn = {r.id: r.namn for g in grupper for r in g.rader}
+    fel = formulär.fellista(namn) if fel_från_formulär and formulär else []
+    varningslista = [
+        {"text": f"{namn.get(vo, vo)}: {text}", "fält_id": f"r{vo}-{fält}"}
+        for vo, per_fält in (varningar or {}).items()
+        for fält, text in per_fält.items()
+    ]
     föregående, nästa = (
         ((år, månad - 1) if månad > 1 else (år - 1, 12)),
         ((år, månad + 1) if månad < 12 else (år + 1, 1)),
@@ -117,8 +155,13 @@ def _visa(
         "enhetsval": ENHETSVAL,
         "grupper": grupper_vy,
         "summa": summa,
-        "spärr": (spärr := spärr_för(request.user, nämnd, Ändring(Slag.MÅNADSVÄRDE, år, månad))),
-        "stängd": spärr is not None,
+        "period": spann(månad),
+        "skydd": skydd,
+        "stängd": skydd is not None,
+        # plain decimals for manadsgrid.js ("" = that criterion is off), never localised
+        "gräns_kr": f"{kommun.avvikelsegräns_kr:f}" if kommun.avvikelsegräns_kr else "",
+        "gräns_procent": f"{kommun.avvikelsegräns_procent:f}" if kommun.avvikelsegräns_procent else "",
+        "varningar": varningslista,
         "fel": fel,
         "meddelande": meddelande,
         "antal_fel": len(fel),

@@ -7,6 +7,11 @@
  * change. Alt+Enter = a new line in a comment.
  *
  * Amounts are handled as whole öre (integers) so that sums are exact; the server stays the authority.
+ *
+ * Also live: the kommun's avvikelsegräns marked per row (rapporter.kontroller's rule, berakning.över_gräns) and
+ * the plausibility warnings of ekonomi/rimlighet.py (same rules, same texts). The save bar, Ctrl+S, the error
+ * summary's focus and the unsaved-changes warning are the entry pages' shared static/js/inmatning.js.
+ * "#vo-<id>" in the address (the status page's "Till raden") puts focus in that row's first editable cell.
  */
 (function () {
   "use strict";
@@ -20,9 +25,10 @@
   var tabell = document.getElementById("grid");
   var enhetsfalt = form.querySelector("input[name=visad_enhet]");
   var enhetsval = document.getElementById("id_enhet");
-  var sparaknapp = form.querySelector("button.spara");
   var rader = Array.prototype.slice.call(tabell.querySelectorAll("tr[data-rad]"));
-  var skickas = false;
+  var AR = parseInt(form.dataset.ar, 10), MANAD = parseInt(form.dataset.manad, 10);
+  var MANADSNAMN = form.dataset.manadsnamn || "";
+  var GANGER_FOREGAENDE_AR = 5, GANGER_BUDGET = 2;  // as ekonomi/rimlighet.py
 
   function enhet() { return enhetsfalt.value === "kr" ? "kr" : "tkr"; }
 
@@ -77,7 +83,7 @@
   function radvarden(rad, enh) {
     var d = rad.dataset, ut = cell(rad, "utfall"), pr = cell(rad, "prognos");
     var utfall = ut ? tolka(ut.value, enh) : kronor(d.utfallFast);
-    var prognos = pr ? tolka(pr.value, enh) : null;
+    var prognos = pr ? tolka(pr.value, enh) : kronor(d.prognosFast);
     [[ut, utfall], [pr, prognos]].forEach(function (p) {
       if (!p[0]) return;
       var fel = isNaN(p[1]) && p[1] !== null;
@@ -86,6 +92,7 @@
       else if (!p[0].hasAttribute("aria-describedby") || p[0].value !== p[0].defaultValue) p[0].removeAttribute("aria-invalid");
       p[0].classList.toggle("andrad", p[0].value !== p[0].defaultValue);
     });
+    var typat = { utfall: isNaN(utfall) ? null : utfall, prognos: isNaN(prognos) ? null : prognos };
     if (isNaN(utfall)) utfall = 0;      // an unreadable cell counts as empty until corrected
     if (isNaN(prognos)) prognos = null;
     var ack = kronor(d.ackBas) + (utfall || 0);
@@ -93,8 +100,52 @@
     return {
       utfall: utfall || 0, ack: ack, periodbudget: periodbudget, avvikelse: periodbudget - ack,
       helarsbudget: kronor(d.helarsbudget), prognos: prognos,
-      forandring: prognos === null || foregaende === null ? null : prognos - foregaende
+      forandring: prognos === null || foregaende === null ? null : prognos - foregaende,
+      typat: typat
     };
+  }
+
+  // --- the kommun's avvikelsegräns and plausibility ------------------------------------------------
+
+  var GRANS_KR = kronor(form.dataset.gransKr);                 // öre; null = off
+  var GRANS_HUNDRADELS_PROCENT = kronor(form.dataset.gransProcent);  // 5 % → 500; null = off
+
+  /* berakning.över_gräns: |avvikelse| ≥ the limit in kronor, or ≥ |budget| × procent / 100 ("at least"). */
+  function overGrans(avvikelse, budget) {
+    var b = Math.abs(avvikelse);
+    if (GRANS_KR && GRANS_KR > 0 && b >= GRANS_KR) return true;
+    return !!(GRANS_HUNDRADELS_PROCENT && GRANS_HUNDRADELS_PROCENT > 0 && budget &&
+              b * 10000 >= Math.abs(budget) * GRANS_HUNDRADELS_PROCENT);
+  }
+
+  function markera(rad, vilken, pa) {
+    var m = rad.querySelector("[data-grans=" + vilken + "]");
+    if (m) m.hidden = !pa;
+  }
+
+  /* ekonomi/rimlighet.py's rules and texts for the typed figures of a row. */
+  function rimlighet(v, d) {
+    var ut = { utfall: [], prognos: [] };
+    var fg = kronor(d.utfallFg), budget = Math.abs(v.helarsbudget || 0), u = v.typat.utfall, p = v.typat.prognos;
+    var fraga = " Stämmer beloppet och enheten?";
+    if (u !== null && fg && Math.abs(u) >= GANGER_FOREGAENDE_AR * Math.abs(fg))
+      ut.utfall.push("Utfall " + MANADSNAMN + " är minst " + GANGER_FOREGAENDE_AR + " gånger utfallet " +
+                     MANADSNAMN + " " + (AR - 1) + "." + fraga);
+    if (u !== null && budget && Math.abs(u) > budget)
+      ut.utfall.push("Utfall " + MANADSNAMN + " är större än hela årets budget." + fraga);
+    if (p !== null && budget && Math.abs(p) > GANGER_BUDGET * budget)
+      ut.prognos.push("Helårsprognosen är mer än " + GANGER_BUDGET + " gånger årets budget." + fraga);
+    return ut;
+  }
+
+  function visaRimlighet(rad, v) {
+    var texter = rimlighet(v, rad.dataset);
+    ["utfall", "prognos"].forEach(function (kol) {
+      var inp = cell(rad, kol), ruta = rad.querySelector("[data-rimlighet=" + kol + "]");
+      if (!inp || !ruta || inp.value === inp.defaultValue) return;  // unchanged: as the server said
+      ruta.hidden = !texter[kol].length;
+      ruta.lastChild.textContent = " " + texter[kol].join(" ");
+    });
   }
 
   function skriv(rad, varden, enh) {
@@ -124,6 +175,10 @@
       Array.prototype.forEach.call(tbody.querySelectorAll("tr[data-rad]"), function (rad) {
         var v = radvarden(rad, enh);
         skriv(rad, { ack: v.ack, avvikelse: v.avvikelse, forandring: v.forandring }, enh);
+        if (!cell(rad, "utfall") && !cell(rad, "prognos")) skriv(rad, { utfall: v.utfall, prognos: v.prognos }, enh);
+        markera(rad, "period", overGrans(v.avvikelse, v.periodbudget));
+        markera(rad, "helar", MANAD < 12 && v.prognos !== null && overGrans(v.helarsbudget - v.prognos, v.helarsbudget));
+        visaRimlighet(rad, v);
         grupp.push(v);
         alla.push(v);
       });
@@ -170,16 +225,6 @@
     }
   });
 
-  document.addEventListener("keydown", function (e) {
-    if ((e.ctrlKey || e.metaKey) && !e.altKey && (e.key === "s" || e.key === "S")) {
-      e.preventDefault();  // not the browser's "save page"
-      if (sparaknapp && !skickas) {
-        if (form.requestSubmit) form.requestSubmit(sparaknapp);
-        else sparaknapp.click();
-      }
-    }
-  });
-
   tabell.addEventListener("input", function (e) {
     if (e.target.dataset && (e.target.dataset.kol === "utfall" || e.target.dataset.kol === "prognos")) rakna();
   });
@@ -206,24 +251,24 @@
     if (byt) byt.hidden = true;  // only needed without JavaScript
   }
 
-  // --- leaving with unsaved changes ----------------------------------------------------------------
-
-  function andrat() {
-    return Array.prototype.some.call(tabell.querySelectorAll("[data-kol]"), function (el) {
-      return el.value !== el.defaultValue;
-    });
-  }
-  form.addEventListener("submit", function () { skickas = true; });
-  // After a refused save the page holds typed values that are not stored yet.
-  var osparat = !!document.getElementById("felsummering");
-  window.addEventListener("beforeunload", function (e) {
-    if (!skickas && (osparat || andrat())) { e.preventDefault(); e.returnValue = ""; }
-  });
-
   // --- start ---------------------------------------------------------------------------------------
 
   document.querySelectorAll(".tangenthjalp").forEach(function (p) { p.hidden = false; });
   rakna();
-  var fel = document.getElementById("felsummering");
-  if (fel) fel.focus();
+
+  // --- "Till raden": focus in the row's first editable cell (inmatning.js focuses an error summary first) ---
+
+  function tillRaden() {
+    var m = /^#vo-(\d+)$/.exec(window.location.hash);
+    var th = m && document.getElementById("vo-" + m[1]);
+    if (!th || !tabell.contains(th)) return;
+    var rad = th.closest("tr");
+    var mal = rad.querySelector("input[data-kol]:not([disabled]):not([readonly]), " +
+                                "textarea[data-kol]:not([disabled]):not([readonly])") || th;
+    mal.focus();
+    if (mal.select) mal.select();
+    if (mal.scrollIntoView) mal.scrollIntoView({ block: "center", inline: "nearest" });
+  }
+  window.addEventListener("hashchange", tillRaden);
+  if (!document.querySelector("#felsummering, #varningssummering")) tillRaden();
 })();
