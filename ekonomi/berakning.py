@@ -644,10 +644,16 @@ class Månadsrad:
     utfall_version: int | None = None
     prognos_version: int | None = None
     utfall_per_kostnadsslag: bool = False  # imported per kostnadsslag: the netto cell is read-only
+    plan_volym: Decimal | None = None  # budgeted volume through månad (the variance split, ``Volymdelning``)
+    plan_kostnad: Decimal | None = None  # Σ budgeted volume × peng through månad
 
     @property
     def avvikelse(self) -> Decimal:
         return budgetavvikelse(self.periodbudget, NOLL, self.utfall_ack)
+
+    def volymdelning(self, volym: Decimal | None) -> Volymdelning | None:
+        """The period's deviation split by volume and price, given the period's actual ``volym``."""
+        return volymdelning(self.periodbudget, self.utfall_ack, self.plan_volym, volym, self.plan_kostnad)
 
     @property
     def prognosförändring(self) -> Decimal | None:
@@ -666,9 +672,12 @@ class Månadsrad:
 def månadsrad(o: Områdesunderlag, år: int, månad: int, **kw) -> Månadsrad:
     """The grid row of one område from its stored figures (``kw``: this month's utfall, prognos, versions)."""
     före = [b for m, b in o.prognoser if m < månad]
+    plan = bas(o, år, månad, månad)
     return Månadsrad(
         id=o.id,
         namn=o.namn,
+        plan_volym=plan.plan_volym,
+        plan_kostnad=plan.plan_peng,
         utfall_ack=o.utfall_period,
         periodbudget=_budget(o, "kf", år, månad) + _budget(o, "tillägg", år, månad),
         helårsbudget=_budget(o, "kf", år) + _budget(o, "tillägg", år),

@@ -5,11 +5,12 @@ nothing is saved without them (docs/beslut.md, "Avvikelse: volym- och priseffekt
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
-from grund.format import NBSP, procent, tal, värde
+from grund.format import NBSP, STRECK, procent, tal, värde
 
-from .berakning import NOLL, Volymdelning, avrunda
+from .berakning import NOLL, Månadsrad, Volymdelning, avrunda
 
 # A nyckeltal's unit (nyckeltal.Nyckeltal.Enhet) → (plural after "fler/färre", singular after "per"). Units that
 # name no countable thing ("antal", anything else) speak of "volymen" and "enhet".
@@ -114,3 +115,48 @@ def kommentarsförslag(
     if avrunda(rest, *_enhet(beloppsenhet)) != NOLL:
         text += f" Budget som inte följer volymen: {belopp(rest, beloppsenhet, tecken=True)}."
     return text
+
+
+# --- the month grid ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Radförslag:
+    """What the month grid shows of one row's deviation: the split (when the row has volume and a volume budget)
+    as label/value pairs, and the drafted comment when the deviation is over the kommun's limit and the row has no
+    comment ("" otherwise)."""
+
+    delning: Volymdelning | None
+    detaljer: tuple[tuple[str, str], ...] = ()
+    text: str = ""
+
+
+def radförslag(
+    r: Månadsrad,
+    månad: int,
+    volym: Decimal | None = None,
+    volymenhet: str = "",
+    beloppsenhet: str = "tkr",
+    över_gräns: bool = False,
+) -> Radförslag:
+    """The grid row ``r``'s split and draft through ``månad``; ``över_gräns``: the period's deviation reaches the
+    kommun's limit (``berakning.över_gräns``, as the grid marks it and the checks demand a comment)."""
+    d = r.volymdelning(volym)
+    detaljer: tuple[tuple[str, str], ...] = ()
+    if d is not None:
+        flertal, ental = ENHETSORD.get(volymenhet, ("", "enhet"))
+        mått = f"{NBSP}{flertal}" if flertal else ""
+        styck = f"{tal(d.styckkostnad)}{NBSP}kr" if d.styckkostnad is not None else STRECK
+        detaljer = (
+            ("Volym", f"{värde(d.volym)}{mått} mot budgeterat {värde(d.plan_volym)}"),
+            (f"Kostnad per {ental}", f"{styck} mot budgeterat {tal(d.peng)}{NBSP}kr"),
+            ("Volymeffekt", belopp(d.volymeffekt, beloppsenhet, tecken=True)),
+            ("Priseffekt", belopp(d.priseffekt, beloppsenhet, tecken=True)),
+            ("Budget som inte följer volymen", belopp(d.rest, beloppsenhet, tecken=True)),
+        )
+    text = (
+        kommentarsförslag(r.avvikelse, d, månad, volymenhet, beloppsenhet)
+        if över_gräns and not r.kommentar.strip()
+        else ""
+    )
+    return Radförslag(d, detaljer, text)

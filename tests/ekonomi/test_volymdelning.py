@@ -3,12 +3,13 @@ drafted comment built from it (``ekonomi.kommentarsforslag``). Pure: no database
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal as D
 
 import pytest
 
-from ekonomi.berakning import Budgetbelopp, Områdesunderlag, bas, summera_bas, volymdelning
-from ekonomi.kommentarsforslag import belopp, kommentarsförslag
+from ekonomi.berakning import Budgetbelopp, Månadsrad, Områdesunderlag, bas, månadsrad, summera_bas, volymdelning
+from ekonomi.kommentarsforslag import belopp, kommentarsförslag, radförslag
 from grund.format import MINUS, NBSP
 
 ÅR = 2024
@@ -166,3 +167,40 @@ def test_belopp_med_tecken():
     assert belopp(D(-1_250_000), "mnkr") == f"{MINUS}1,3{NBSP}mnkr"
     assert belopp(D(1_250_000), "mnkr", tecken=True) == f"+1,3{NBSP}mnkr"
     assert belopp(D(499), "tkr", tecken=True) == f"0{NBSP}tkr"
+
+
+def test_gridradens_förslag_bara_över_gränsen_och_utan_kommentar():
+    """The grid row carries the split whenever it has one; the draft only when the deviation is over the limit and
+    the row has no comment yet."""
+    r = Månadsrad(
+        1,
+        "Hemtjänst",
+        utfall_ack=D(16_000_000),
+        periodbudget=D(16_800_000),
+        plan_volym=D(32_000),
+        plan_kostnad=D(16_000_000),
+    )
+    f = radförslag(r, 8, D(33_600), "timmar", "mnkr", över_gräns=True)
+    assert f.delning is not None and f.delning.volymeffekt == D(-800_000)
+    assert dict(f.detaljer) == {
+        "Volym": f"33{NBSP}600{NBSP}timmar mot budgeterat 32{NBSP}000",
+        "Kostnad per timme": f"476{NBSP}kr mot budgeterat 500{NBSP}kr",
+        "Volymeffekt": f"{MINUS}0,8{NBSP}mnkr",
+        "Priseffekt": f"+0,8{NBSP}mnkr",
+        "Budget som inte följer volymen": f"+0,8{NBSP}mnkr",
+    }
+    assert f.text.startswith(f"Överskottet på 0,8{NBSP}mnkr beror främst på att kostnaden per timme är 5{NBSP}% lägre")
+    assert radförslag(r, 8, D(33_600), "timmar", "mnkr", över_gräns=False).text == ""
+    kommenterad = replace(r, kommentar="Fler timmar men billigare.")
+    assert radförslag(kommenterad, 8, D(33_600), "timmar", "mnkr", över_gräns=True).text == ""
+    utan_volym = radförslag(r, 8, None, "", "mnkr", över_gräns=True)
+    assert utan_volym.delning is None and utan_volym.detaljer == ()
+    assert utan_volym.text == f"Nettokostnaden är 0,8{NBSP}mnkr lägre än periodbudgeten."
+
+
+def test_månadsraden_får_periodens_volymbudget():
+    o = _område(1, volym=D(12_000), peng=D(100), tillägg=D(60_000), utfall=D(690_000))
+    r = månadsrad(o, ÅR, 6)
+    assert (r.plan_volym, r.plan_kostnad, r.periodbudget) == (D(6000), D(600_000), D(630_000))
+    assert r.volymdelning(D(6500)).priseffekt == D(-40_000)
+    assert månadsrad(_område(2), ÅR, 6).volymdelning(D(10)) is None
