@@ -25,8 +25,9 @@ from django.db.models.functions import ExtractYear
 
 from nämnd.models import Nämnd, Verksamhetsområde
 
-from . import berakning, prognosforslag
+from . import berakning, prognosforslag, volymkalla
 from .berakning import NOLL, Budgetbelopp, Investeringsrad, Områdesunderlag
+from .kommentarsforslag import Radförslag, radförslag
 from .models import MÅNADER, Budgetpost, Investering, Investeringsprognos, Prognos, Utfall
 from .prognosforslag import ÅR_BAKÅT, Prognosförslag
 
@@ -321,6 +322,25 @@ def månadsuppföljning(user, nämnd: Nämnd, år: int, månad: int) -> list[Må
         if förslag is not None:
             grupp.förslag[o.id] = förslag
     return list(grupper.values())
+
+
+def kommentarsförslag(user, nämnd: Nämnd, år: int, månad: int, grupper: Sequence[Månadsgrupp]) -> dict[int, Radförslag]:
+    """Each grid row's variance split through ``månad`` (with its volume, ``volymkalla``) and, where the period's
+    deviation reaches the kommun's limit (``berakning.över_gräns``) and the row has no comment, a drafted comment
+    (``kommentarsforslag.radförslag``). Rows with neither are left out. Two queries (the volumes)."""
+    volymer = volymkalla.volymer(user, nämnd, år, månad)
+    kommun = nämnd.kommun
+    result = {}
+    for g in grupper:
+        for r in g.rader:
+            v = volymer.get(r.id)
+            över = berakning.över_gräns(
+                r.avvikelse, r.periodbudget, kommun.avvikelsegräns_kr, kommun.avvikelsegräns_procent
+            )
+            f = radförslag(r, månad, v.värde if v else None, v.enhet if v else "", kommun.beloppsenhet, bool(över))
+            if f.delning is not None or f.text:
+                result[r.id] = f
+    return result
 
 
 def månader_med_värden(user, nämnd: Nämnd, år: int) -> tuple[dict[int, int], dict[int, int]]:
