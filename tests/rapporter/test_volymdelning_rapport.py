@@ -19,18 +19,18 @@ M = Decimal(1_000_000)
 KOLUMNER = ["avvikelse", "volym", "plan_volym", "volymeffekt", "priseffekt", "volymrest"]
 
 
-def med_volym(b: factories.Byggd, timmar_per_månad: int = 4200) -> None:
+def med_volym(b: factories.Byggd, timmar_per_månad: int = 4200, år: int = ÅR) -> None:
     """Hemtjänst's KF-budget (24 mnkr) is 48 000 planned hours × 500 kr; the nyckeltal "Beviljade timmar" is the
     verksamhet's volume, ``timmar_per_månad`` in each month 1–12."""
     hemtjänst = b.områden["Hemtjänst"]
-    Budgetpost.objects.filter(verksamhetsområde=hemtjänst, år=ÅR, slag="kf").update(
+    Budgetpost.objects.filter(verksamhetsområde=hemtjänst, år=år, slag="kf").update(
         volym=Decimal(48_000), peng=Decimal(500)
     )
     timmar = Nyckeltal.objects.get(grupp__nämnd=b.nämnder["Omsorgsnämnden"], namn="Beviljade timmar")
     timmar.verksamhetsområde = hemtjänst
     timmar.save()
     Nyckeltalsvärde.objects.bulk_create(
-        Nyckeltalsvärde(nyckeltal=timmar, år=ÅR, typ="utfall_månad", månad=m, värde=Decimal(timmar_per_månad))
+        Nyckeltalsvärde(nyckeltal=timmar, år=år, typ="utfall_månad", månad=m, värde=Decimal(timmar_per_månad))
         for m in range(1, 13)
     )
 
