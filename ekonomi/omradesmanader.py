@@ -58,7 +58,7 @@ class Månad:
     budget_ack: Decimal | None = None
     utfall_ack: Decimal | None = None
     källor: list[Källa] = field(default_factory=list)
-    för_hand: int = 0  # rows entered by hand (no import)
+    för_hand: int = 0  # rows without an import (entered in the grid, or loaded otherwise)
     för_hand_summa: Decimal = NOLL
 
     @property
