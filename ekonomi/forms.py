@@ -30,7 +30,9 @@ from decimal import Decimal
 
 from ekonomi import rimlighet
 from ekonomi.berakning import NOLL, Månadsrad, avrunda, summera_månad, över_gräns
+from ekonomi.prognosforslag import Prognosförslag
 from ekonomi.services import Gridrad
+from grund import manader
 from grund.format import STRECK, tal
 from grund.tal import BELOPP, Talfel, tolka
 from nämnd.models import Rapporttyp
@@ -227,6 +229,7 @@ class Radvy:
     över_gräns_period: bool = False
     över_gräns_helår: bool = False
     varningar: dict[str, str] = field(default_factory=dict)  # field → plausibility warning (ekonomi.rimlighet)
+    förslag: Förslagsvy | None = None  # the proposed helårsprognos (ekonomi.prognosforslag)
 
 
 @dataclass
@@ -372,6 +375,29 @@ def _radvy(
     return vy
 
 
+@dataclass(frozen=True)
+class Förslagsvy:
+    """A proposed helårsprognos as the grid shows it: "Förslag: 12 345 (säsongsprofil 2021–2023)"."""
+
+    visning: str  # rounded to whole units of the unit shown
+    värde: str  # the same figure as input text: what "Använd" fills in
+    kronor: str  # plain decimal for static/js/prognosforslag.js
+    metod: str  # "säsongsprofil 2021–2023", "budgetens periodisering", "rak uppräkning" (+ ", utfall t.o.m. juli")
+
+
+def förslagsvy(f: Prognosförslag | None, enhet: str, månad: int) -> Förslagsvy | None:
+    """``f`` in ``enhet``; the method names the last month counted when it is before the grid's ``månad``."""
+    if f is None:
+        return None
+    faktor = ENHETER[enhet]
+    metod = f.text[0].lower() + f.text[1:]
+    if f.t_o_m < månad:
+        metod += f", utfall t.o.m. {manader.lång(f.t_o_m)}"
+    return Förslagsvy(
+        visa(f.belopp, enhet), belopp_text(avrunda(f.belopp, faktor) * faktor, enhet), _kr(f.belopp), metod
+    )
+
+
 def gridvy(
     grupper: Sequence,
     enhet: str,
@@ -379,8 +405,12 @@ def gridvy(
     konflikter: Iterable[str] = (),
     ram: Gridram | None = None,
     varningar: Mapping[int, dict[str, str]] | None = None,
+    *,
+    använd_förslag: int | None = None,
 ) -> tuple[list[Gruppvy], Summavy]:
-    """Groups of rows for the template, plus the total row. ``grupper``: ``ekonomi.selectors.Månadsgrupp``."""
+    """Groups of rows for the template, plus the total row. ``grupper``: ``ekonomi.selectors.Månadsgrupp``.
+    ``använd_förslag``: the row whose "Använd" was posted without JavaScript — its prognos input shows the
+    proposal (nothing is saved until Spara)."""
     konflikter = set(konflikter)
     ram = ram or Gridram(0, 1, "")
     vyer = [
@@ -392,6 +422,11 @@ def gridvy(
         )
         for g in grupper
     ]
+    for g, gv in zip(grupper, vyer, strict=True):
+        for rv in gv.rader:
+            rv.förslag = förslagsvy(getattr(g, "förslag", {}).get(rv.id), enhet, ram.månad)
+            if rv.förslag is not None and rv.id == använd_förslag and not ram.skrivskyddad:
+                rv.prognos = rv.förslag.värde
     return vyer, _summavy(summera_månad("Summa", [r for g in grupper for r in g.rader]), enhet)
 
 

@@ -74,6 +74,10 @@ def månadsuppföljning(request, nämnd_id: int, år: int, månad: int):
     if formulär.åtgärd == BYT_ENHET:  # saves nothing: also for a user who may only read
         formulär.is_valid()  # only to keep what was typed
         return _visa(request, nämnd, år, månad, enhet, formulär)
+    förslag = request.POST.get("anvand_forslag", "")
+    if förslag.isascii() and förslag.isdigit():  # "Använd" without JavaScript: the proposal typed in, nothing saved
+        formulär.is_valid()  # only to keep what was typed
+        return _visa(request, nämnd, år, månad, enhet, formulär, använd_förslag=int(förslag))
     kräv_redigering(request.user, nämnd)
     if not formulär.is_valid():
         return _visa(request, nämnd, år, månad, enhet, formulär, fel_från_formulär=True)
@@ -120,6 +124,7 @@ def _visa(
     meddelande: str = "",
     konflikter=(),
     varningar=None,
+    använd_förslag: int | None = None,
 ):
     grupper = sel.månadsuppföljning(request.user, nämnd, år, månad)
     vakt = Vakt.för(request.user, nämnd, år)
@@ -134,7 +139,7 @@ def _visa(
         skrivskyddad=skydd is not None,
         utfall_fg=utfall_samma_månad_fg([r.id for g in grupper for r in g.rader], år, månad),
     )
-    grupper_vy, summa = gridvy(grupper, enhet, formulär, konflikter, ram, varningar)
+    grupper_vy, summa = gridvy(grupper, enhet, formulär, konflikter, ram, varningar, använd_förslag=använd_förslag)
     namn = {r.id: r.namn for g in grupper for r in g.rader}
     fel = formulär.fellista(namn) if fel_från_formulär and formulär else []
     varningslista = [

@@ -6,6 +6,7 @@ Figures are chosen so the expected proposal can be computed by hand (each test s
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -202,3 +203,131 @@ def test_sammanslagna_föregångare_summeras_per_månad():
 )
 def test_årsspann(år, text):
     assert årsspann(år) == text
+
+
+# --- in the month grid (an invented kommun of another shape: tests/factories.annan_form_kommun) ------------------
+
+
+GRIDÅR = 2025
+MNKR = D(1_000_000)
+NBSP = "\u00a0"
+# Earlier years of Hemtjänst: 1,5 mnkr a month in January–June, 6 in July, 1,8 in August–December = 24 mnkr, of
+# which months 1–6 carry 9/24 = 0,375.
+HEMTJÄNST_FÖRR = [D("1.5")] * 6 + [D(6)] + [D("1.8")] * 5
+
+
+@pytest.fixture
+def ekeby(db):
+    from ekonomi.models import Utfall
+    from tests.factories import annan_form_kommun
+
+    b = annan_form_kommun(år=GRIDÅR)
+    Utfall.objects.bulk_create(
+        Utfall(verksamhetsområde=b.områden["Hemtjänst"], år=år, månad=m, belopp=belopp * MNKR)
+        for år in (GRIDÅR - 2, GRIDÅR - 1)
+        for m, belopp in enumerate(HEMTJÄNST_FÖRR, start=1)
+    )
+    return b
+
+
+def _grid(client, nämnd, månad: int):
+    from django.urls import reverse
+
+    return reverse("månadsuppföljning", args=[nämnd.id, GRIDÅR, månad])
+
+
+def _förslag(html: bytes) -> dict[int, str]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    return {
+        int(s["id"].split("-")[0][1:]): re.sub(r"[ \t\n]+", " ", s.get_text(" ", strip=True))
+        for s in soup.select(".prognosforslag")
+    }
+
+
+def test_griden_visar_förslaget_bredvid_prognosen(client, ekeby):
+    from tests.factories import controller
+
+    omsorg = ekeby.nämnder["Omsorgsnämnden"]
+    client.force_login(controller(ekeby.kommun, "ekeby-controller", nämnder=[omsorg]))
+    r = client.get(_grid(client, omsorg, 6))
+    assert r.status_code == 200
+    förslag = _förslag(r.content)
+    hemtjänst, boende = ekeby.områden["Hemtjänst"].id, ekeby.områden["Särskilt boende"].id
+    # Hemtjänst: 12 mnkr in months 1–6 / 0,375 = 32 mnkr. Särskilt boende (no earlier years, an even budget):
+    # 3,5 mnkr × 6 / 6 × 12 = 42 mnkr. In tkr, as the grid's unit.
+    assert (
+        förslag[hemtjänst]
+        == f"Förslag: 32{NBSP}000 (säsongsprofil 2023–2024) Använd förslaget som helårsprognos, Hemtjänst"
+    )
+    assert förslag[boende].startswith(f"Förslag: 42{NBSP}000 (rak uppräkning) Använd")
+    # In kronor the same proposal, to the krona.
+    r = client.post(_grid(client, omsorg, 6), {"enhet": "kr", "visad_enhet": "tkr", "atgard": "byt_enhet"})
+    assert _förslag(r.content)[hemtjänst].startswith(f"Förslag: 32{NBSP}000{NBSP}000 (säsongsprofil 2023–2024)")
+
+
+def test_nämnd_som_börjar_mitt_i_året_får_förslag_för_sina_månader(client, ekeby):
+    from tests.factories import admin
+
+    social = ekeby.nämnder["Socialnämnden"]
+    client.force_login(admin(ekeby.kommun, "ekeby-admin"))
+    förslag = _förslag(client.get(_grid(client, social, 9)).content)
+    # Familjehem from July: 0,5 mnkr × 3 months, run-rate over its six months = 3 mnkr (not × 12 / 9).
+    assert förslag[ekeby.områden["Familjehem"].id].startswith(f"Förslag: 3{NBSP}000 (rak uppräkning)")
+    # Before the nämnd's first month: no utfall, no proposal; December: the year is known.
+    assert _förslag(client.get(_grid(client, social, 12)).content) == {}
+
+
+def test_använd_utan_javascript_fyller_i_och_spara_går_genom_vakten(client, ekeby):
+    from bs4 import BeautifulSoup
+
+    from ekonomi.models import Prognos
+    from nämnd.services import stäng
+    from tests.ekonomi.test_manadsuppfoljning import formulärdata
+    from tests.factories import controller
+
+    omsorg = ekeby.nämnder["Omsorgsnämnden"]
+    user = controller(ekeby.kommun, "ekeby-controller", nämnder=[omsorg])
+    client.force_login(user)
+    hemtjänst = ekeby.områden["Hemtjänst"].id
+    data = formulärdata(client.get(_grid(client, omsorg, 6)).content)
+
+    # "Använd" posts the row id: the page comes back with the proposal in the input, nothing saved.
+    r = client.post(_grid(client, omsorg, 6), data | {"anvand_forslag": str(hemtjänst)})
+    assert r.status_code == 200
+    ifyllt = formulärdata(r.content)
+    assert ifyllt[f"r{hemtjänst}-prognos"] == f"32{NBSP}000"
+    assert not Prognos.objects.filter(verksamhetsområde_id=hemtjänst, år=GRIDÅR, månad=6).exists()
+    # Another row's typed value is kept.
+    boende = ekeby.områden["Särskilt boende"].id
+    r = client.post(
+        _grid(client, omsorg, 6), data | {f"r{boende}-kommentar": "Mitt skäl", "anvand_forslag": str(hemtjänst)}
+    )
+    assert formulärdata(r.content)[f"r{boende}-kommentar"] == "Mitt skäl"
+
+    # Spara saves it as any typed prognos (the grid's save service and edit guard).
+    r = client.post(_grid(client, omsorg, 6), ifyllt | {"atgard": "spara_anda"})
+    assert r.status_code == 302
+    assert Prognos.objects.get(verksamhetsområde_id=hemtjänst, år=GRIDÅR, månad=6).belopp == 32 * MNKR
+
+    # A closed month: the proposal is shown without "Använd", and a posted save is refused by the guard.
+    data = formulärdata(client.get(_grid(client, omsorg, 7)).content)
+    stäng(user, ekeby.kommun, GRIDÅR, [7])
+    r = client.get(_grid(client, omsorg, 7))
+    soup = BeautifulSoup(r.content, "html.parser")
+    assert soup.select_one(f"#r{hemtjänst}-forslag") is not None
+    assert not soup.select("button.anvand-forslag")
+    r = client.post(_grid(client, omsorg, 7), data | {f"r{hemtjänst}-prognos": "33 000", "atgard": "spara_anda"})
+    assert r.status_code == 200 and "är stängd" in r.content.decode()
+    assert Prognos.objects.filter(verksamhetsområde_id=hemtjänst, år=GRIDÅR, månad=7).count() == 0
+
+
+def test_läsare_ser_förslaget_utan_knapp(client, ekeby):
+    from tests.factories import läsare
+
+    client.force_login(läsare(ekeby.kommun, "ekeby-lasare"))
+    r = client.get(_grid(client, ekeby.nämnder["Omsorgsnämnden"], 6))
+    förslag = _förslag(r.content)
+    assert förslag[ekeby.områden["Hemtjänst"].id] == f"Förslag: 32{NBSP}000 (säsongsprofil 2023–2024)"
+    assert b"anvand-forslag" not in r.content
