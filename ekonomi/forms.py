@@ -30,6 +30,7 @@ from decimal import Decimal
 
 from ekonomi import rimlighet
 from ekonomi.berakning import NOLL, Månadsrad, avrunda, summera_månad, över_gräns
+from ekonomi.kommentarsforslag import Radförslag
 from ekonomi.prognosforslag import Prognosförslag
 from ekonomi.services import Gridrad
 from grund import manader
@@ -230,6 +231,7 @@ class Radvy:
     över_gräns_helår: bool = False
     varningar: dict[str, str] = field(default_factory=dict)  # field → plausibility warning (ekonomi.rimlighet)
     förslag: Förslagsvy | None = None  # the proposed helårsprognos (ekonomi.prognosforslag)
+    kommentarsförslag: Radförslag | None = None  # the variance split and drafted comment (ekonomi.kommentarsforslag)
 
 
 @dataclass

@@ -78,6 +78,10 @@ def månadsuppföljning(request, nämnd_id: int, år: int, månad: int):
     if förslag.isascii() and förslag.isdigit():  # "Använd" without JavaScript: the proposal typed in, nothing saved
         formulär.is_valid()  # only to keep what was typed
         return _visa(request, nämnd, år, månad, enhet, formulär, använd_förslag=int(förslag))
+    rad = request.POST.get("anvand_kommentar", "")
+    if rad.isascii() and rad.isdigit():  # "Använd förslaget" without JavaScript: saved as by Spara, with the draft
+        data = _med_kommentarsförslag(request, nämnd, år, månad, int(rad))
+        formulär = Månadsformulär(data, månadsnamn=MÅNADER_LÅNG[månad - 1])
     kräv_redigering(request.user, nämnd)
     if not formulär.is_valid():
         return _visa(request, nämnd, år, månad, enhet, formulär, fel_från_formulär=True)
@@ -112,6 +116,16 @@ def månadsuppföljning(request, nämnd_id: int, år: int, månad: int):
     return redirect("månadsuppföljning", nämnd.id, år, månad)
 
 
+def _med_kommentarsförslag(request, nämnd, år: int, månad: int, rad: int):
+    """The posted grid with row ``rad``'s drafted comment (made from the stored figures) as its comment."""
+    grupper = sel.månadsuppföljning(request.user, nämnd, år, månad)
+    förslag = sel.kommentarsförslag(request.user, nämnd, år, månad, grupper).get(rad)
+    data = request.POST.copy()
+    if förslag is not None and förslag.text:
+        data[f"r{rad}-kommentar"] = förslag.text
+    return data
+
+
 def _visa(
     request,
     nämnd,
@@ -140,6 +154,10 @@ def _visa(
         utfall_fg=utfall_samma_månad_fg([r.id for g in grupper for r in g.rader], år, månad),
     )
     grupper_vy, summa = gridvy(grupper, enhet, formulär, konflikter, ram, varningar, använd_förslag=använd_förslag)
+    kommentarsförslag = sel.kommentarsförslag(request.user, nämnd, år, månad, grupper)
+    for gv in grupper_vy:
+        for rv in gv.rader:
+            rv.kommentarsförslag = kommentarsförslag.get(rv.id)
     namn = {r.id: r.namn for g in grupper for r in g.rader}
     fel = formulär.fellista(namn) if fel_från_formulär and formulär else []
     varningslista = [
