@@ -12,6 +12,29 @@
 (function () {
   "use strict";
 
+  /* An entry page whose template has no save bar yet (inside templates/nyckeltal/bas.html's data-inmatningssida):
+     its plain Spara button becomes one, so every entry page has the same bar. A page without such a button
+     (everything locked) gets nothing. */
+  document.querySelectorAll("[data-inmatningssida] form[method=post]:not([data-inmatning])").forEach(function (form) {
+    if (form.querySelector(".sparfalt")) return;
+    var knapp = form.querySelector("button[type=submit]:not([name])");
+    if (!knapp) return;
+    var falt = document.createElement("div");
+    falt.className = "sparfalt";
+    knapp.parentNode.insertBefore(falt, knapp);
+    falt.appendChild(knapp);
+    knapp.classList.add("spara");
+    [["sparstatus", "Inga osparade ändringar"], ["sparhjalp", "Ctrl+S (⌘S på Mac) sparar."]].forEach(function (d) {
+      var s = document.createElement("span");
+      s.className = d[0];
+      s.textContent = d[1];
+      if (d[0] === "sparstatus") s.setAttribute("aria-live", "polite");
+      falt.appendChild(document.createTextNode(" "));
+      falt.appendChild(s);
+    });
+    form.setAttribute("data-inmatning", "");
+  });
+
   var formular = Array.prototype.slice.call(document.querySelectorAll("form[data-inmatning]"));
   var summering = document.querySelector("#felsummering, #varningssummering, .felsammanfattning");
   var skickas = false;
