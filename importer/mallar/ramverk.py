@@ -908,10 +908,12 @@ def spara_profilkolumner(
         for fält, i in valda.items():
             kolumner[fält] = rubriker[i]
         ignorera = [r for r in gamla.get(IGNORERA) or [] if rubrik_och_enhet(r)[0] not in normaliserade]
+        # every header shown and left as "Används inte" (recognised or not) is remembered as not used, so the next
+        # upload of the same shape has nothing unrecognised and the mapping stays closed
         ignorera += [
             rubriker[i]
             for i in range(len(rubriker))
-            if rubriker[i] and not valda_fält.get(i) and i < len(igenkända) and igenkända[i] not in ("", "*")
+            if rubriker[i] and not valda_fält.get(i) and (i >= len(igenkända) or igenkända[i] != "*")
         ]
         if ignorera:
             kolumner[IGNORERA] = ignorera
