@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -88,10 +88,11 @@ def tkr(text: str) -> Decimal:
     return Decimal(text.replace(",", ".") or 0) * TKR
 
 
-def fördela(belopp: Decimal, månader: range) -> dict[int, Decimal]:
-    """Split kronor evenly over months; the last month takes the öre remainder so the sum is exact."""
+def fördela(belopp: Decimal, månader: range, steg: Decimal = TKR) -> dict[int, Decimal]:
+    """Split kronor evenly over months in whole ``steg`` (tkr: what a user types in the grid, never "2 860,625");
+    the last month takes the remainder so the sum is exact (the reference figures stay those of the files)."""
     n = len(months := list(månader))
-    del_ = (belopp / n).quantize(Decimal("0.01"))
+    del_ = (belopp / n / steg).quantize(Decimal(1), ROUND_HALF_UP) * steg
     result = {m: del_ for m in months}
     result[months[-1]] = belopp - del_ * (n - 1)
     return result
