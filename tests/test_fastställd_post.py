@@ -104,6 +104,14 @@ UNDANTAG = {
     "kommun-anvandare": "Lägger till en användares behörighet: inga siffror eller texter.",
     "kommun-anvandare-andra": "Ändrar en användares roll och rättigheter: inga siffror eller texter.",
     "kommun-anvandare-ta-bort": "Tar bort en användares behörighet: inga siffror eller texter.",
+    # The organisation import (importer/organisation.py) edits the kommun's organisation as the admin's
+    # Verksamhetsområde/Nämnd/Kostnadsslag pages do (admin_undantag): an item with figures is never removed.
+    "import-organisation": "Läser kommunens organisationsfil (nämnder, områden, kostnadsslag): inga siffror eller texter.",
+    "import-organisation-granska": "Organisationsimportens kolumnval och bekräftelse: organisation, inga siffror eller texter.",
+    # Kolada comparison (importer/views_kolada.py): which peer group an indikator is compared with is presentation
+    # like the layout; the peer values are Kolada's, and a fastställd report's archived version (Rapportversion)
+    # is served as adopted.
+    "kolada-jamforelse": "Väljer jämförelsegrupp för en indikators Kolada-jämförelse: inga egna siffror eller texter.",
 }
 
 
@@ -520,6 +528,8 @@ def tar_emot_post(client, m: Mönster, v: Värld) -> str | None:
         "kommun_id": v.nämnd.kommun_id,
         "importprofil_id": 1,
         "behorighet_id": 1,
+        "indikator_id": v.indikator.pk,
+        "område_id": v.områden["Hemtjänst"].pk,
     }
     route = m.route
     try:
