@@ -173,7 +173,7 @@ def _nyckeltal(
     if plan:
         kandidater = [("mål", f"Plan {år}")]
     elif helår:
-        kandidater = [("utfall_helår", f"Utfall {år}")]
+        kandidater = [("utfall_helår", f"Utfall {år}"), ("prognos", f"Prognos {år}"), ("mål", f"Mål {år}")]
     else:
         kandidater = [("prognos", f"Prognos {år}"), ("mål", f"Mål {år}")]
     figurer = []

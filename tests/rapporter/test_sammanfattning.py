@@ -192,7 +192,10 @@ def test_översikten_visar_samma_rutor(client):
     }
     assert rutor[f"Utfall helår {ÅR} (mnkr)"][f"Utfall nettokostnad {ÅR}"] == "−66,0"
     assert "◐ Delvis uppnått" in el.select_one(".sf-mal").get_text(" ", strip=True)
-    assert "Beviljade timmar" in el.select_one(".sf-nyckeltal").get_text()
+    # No utfall for the year yet: the year's mål, against last year's utfall.
+    assert f"Beviljade timmar (timmar) 1\xa0100 mål {ÅR} Utfall {ÅR - 1}: 1\xa0000 ▲ Ökar" in el.select_one(
+        ".sf-nyckeltal"
+    ).get_text(" ", strip=True)
 
 
 def test_layoutsidan_visar_och_läser_sammanfattningens_fält(client):
