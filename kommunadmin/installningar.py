@@ -32,7 +32,7 @@ LOGOTYP_LAGRAD_PX = 600
 LOGOTYP_FORMAT = {"PNG": "PNG", "JPEG": "JPEG"}
 
 KOMMUNFÄLT = ("beloppsenhet", "kostnader_negativa", "avvikelsegräns_kr", "avvikelsegräns_procent")
-PUBLICERINGSFÄLT = ("publicera", "maska_under", "kontaktuppgift", "checklista_delår")
+PUBLICERINGSFÄLT = ("publicera", "maska_under", "kontaktuppgift", "checklista_delår", "påminnelse_dagar_före")
 
 
 # --- reads ------------------------------------------------------------------------------------------------------

@@ -284,3 +284,21 @@ def test_översikten_visar_sena_sektioner_per_nämnd_och_bara_för_kommunen(
     assert '<td class="tal">3</td>' in text and '<td class="tal">7</td>' in text
     client.force_login(admin(liten_kommun().kommun, "lillby-admin"))
     assert client.get(url).status_code == 404
+
+
+def test_kommunens_admin_ställer_in_dagar_före_på_inställningssidan(client, ekeby, ekeby_admin):
+    client.force_login(ekeby_admin)
+    url = reverse("kommun-installningar", args=[ekeby.kommun.id])
+    assert "påminnelse dagar före deadline" in client.get(url).content.decode().lower()
+    k = ekeby.kommun
+    data = {
+        "beloppsenhet": k.beloppsenhet,
+        "kostnader_negativa": "on" if k.kostnader_negativa else "",
+        "avvikelsegräns_kr": str(k.avvikelsegräns_kr),
+        "avvikelsegräns_procent": str(k.avvikelsegräns_procent),
+        "checklista_delår": "Prognos redovisas",
+        "påminnelse_dagar_före": "7",
+    }
+    svar = client.post(url, {k_: v for k_, v in data.items() if v != ""})
+    assert svar.status_code == 302, svar.content.decode()[:2000]
+    assert services.inställning(k).dagar_före == 7
