@@ -180,6 +180,7 @@ class Indikatorrad:
     värden: tuple[Indikatorvärden, ...]  # ascending by year, utfall only
     prognos: Decimal | None = None
     skala: Bedömningsskala = STANDARDSKALA  # the kommun's, for ``nivå``
+    kommentar: str = ""  # the nämnd's comment in the report (Indikatorkommentar)
 
     def värde(self, år: int) -> Indikatorvärden | None:
         return next((v for v in self.värden if v.år == år), None)

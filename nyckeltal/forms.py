@@ -401,6 +401,15 @@ class Uppdragsrad:
 
 
 @dataclass
+class Indikatorkommentarrad:
+    id: int
+    namn: str
+    sparad: tuple[int, str] | None = None  # (version, kommentar)
+    kommentar_fält: object = None
+    läst_fält: object = None
+
+
+@dataclass
 class Målrad:
     id: int
     namn: str
@@ -409,6 +418,7 @@ class Målrad:
     förälder: str = ""
     sparad: tuple[int, str, str] | None = None  # (version, bedömning, kommentar)
     uppdrag: list[Uppdragsrad] = field(default_factory=list)
+    indikatorer: list[Indikatorkommentarrad] = field(default_factory=list)
     bedömning_fält: object = None
     kommentar_fält: object = None
     läst_fält: object = None
@@ -431,7 +441,7 @@ class Målformulär(Inmatningsformulär):
     def __init__(self, mål: list[Målrad], bedömningsord: str, låst: bool, skala: Bedömningsskala, data=None):
         super().__init__(data=data)
         self.mål, self.låst_allt, self.skala = mål, låst, skala
-        bindningar = []
+        bindningar: list[tuple[Målrad | Uppdragsrad | Indikatorkommentarrad, str]] = []
         for m in mål:
             _, bedömning, kommentar = m.sparad or (None, "", "")
             self.fields[f"m{m.id}-bed"] = forms.ChoiceField(
@@ -480,6 +490,22 @@ class Målformulär(Inmatningsformulär):
                         ),
                     )
                 )
+            for i in m.indikatorer:
+                _, ikommentar = i.sparad or (None, "")
+                self.fields[f"i{i.id}-kom"] = forms.CharField(
+                    label=f"Kommentar till indikatorn ”{i.namn}”",
+                    required=False,
+                    initial=ikommentar,
+                    widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+                )
+                bindningar.append(
+                    (
+                        i,
+                        self.lägg_till_läst(
+                            f"i{i.id}", {"k": (i.sparad[0] if i.sparad else None, services.avtryck(ikommentar))}
+                        ),
+                    )
+                )
         if låst:
             for f in self.fields.values():
                 if not isinstance(f.widget, forms.HiddenInput):
@@ -487,6 +513,8 @@ class Målformulär(Inmatningsformulär):
         for rad, läst in bindningar:
             if isinstance(rad, Målrad):
                 rad.bedömning_fält, rad.kommentar_fält = self[f"m{rad.id}-bed"], self[f"m{rad.id}-kom"]
+            elif isinstance(rad, Indikatorkommentarrad):
+                rad.kommentar_fält = self[f"i{rad.id}-kom"]
             else:
                 rad.status_fält, rad.kommentar_fält = self[f"u{rad.id}-status"], self[f"u{rad.id}-kom"]
             rad.läst_fält = self[läst]
@@ -501,8 +529,12 @@ class Målformulär(Inmatningsformulär):
                     self.add_error(f"u{u.id}-status", "Välj en status, eller töm kommentaren.")
         return self.cleaned_data
 
-    def bedömningar(self) -> tuple[list[services.Målbedömning], list[services.Uppdragsbedömning]]:
-        mål, uppdrag = [], []
+    def bedömningar(
+        self,
+    ) -> tuple[list[services.Målbedömning], list[services.Uppdragsbedömning], list[services.Indikatorkommentering]]:
+        mål: list[services.Målbedömning] = []
+        uppdrag: list[services.Uppdragsbedömning] = []
+        indikatorer: list[services.Indikatorkommentering] = []
         for m in self.mål:
             if (läst := self._läst_enhet(f"m{m.id}", "b")) is not None:
                 mål.append(
@@ -517,7 +549,12 @@ class Målformulär(Inmatningsformulär):
                 for u in m.uppdrag
                 if (läst := self._läst_enhet(f"u{u.id}", "s")) is not None
             )
-        return mål, uppdrag
+            indikatorer.extend(
+                services.Indikatorkommentering(i.id, self.cleaned_data[f"i{i.id}-kom"], *läst)
+                for i in m.indikatorer
+                if (läst := self._läst_enhet(f"i{i.id}", "k")) is not None
+            )
+        return mål, uppdrag, indikatorer
 
     def _läst_enhet(self, prefix: str, nyckel: str) -> tuple[int | None, str] | None:
         läst = self.läst(prefix)

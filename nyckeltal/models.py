@@ -327,6 +327,31 @@ class Indikatorvärde(models.Model):
         return f"{self.indikator} {self.år}"
 
 
+class Indikatorkommentar(models.Model):
+    """The nämnd's comment on an indikator in one report (like ``Uppdragsstatus.kommentar`` for an uppdrag)."""
+
+    indikator = models.ForeignKey(
+        Indikator, on_delete=models.CASCADE, related_name="kommentarer", verbose_name="indikator"
+    )
+    år = models.PositiveSmallIntegerField("år", validators=ÅR_VALIDATORER)
+    rapporttyp = models.CharField("rapport", max_length=24, choices=Rapporttyp)
+    kommentar = models.TextField("kommentar")
+    version = models.PositiveIntegerField("version", default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    objects = scoped_queryset("indikator__mål__nämnd__kommun").as_manager()
+
+    class Meta:
+        verbose_name = "indikatorkommentar"
+        verbose_name_plural = "indikatorkommentarer"
+        constraints = [
+            models.UniqueConstraint(fields=["indikator", "år", "rapporttyp"], name="indikatorkommentar_unik")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indikator} {self.år}: {self.kommentar[:40]}"
+
+
 class Bedömningsnivå(models.Model):
     """A level of the kommun's scale for assessing its mål ("Målet uppfylls", "Uppfylls delvis", …), 2–4 levels,
     ``ordning`` 1 the best. ``Måluppfyllelse.bedömning`` stores the ``kod``. A kommun without levels of its own uses

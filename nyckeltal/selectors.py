@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from grund import manader
 from nämnd.models import Nämnd, Rapporttyp
@@ -16,6 +17,7 @@ from . import forms
 from .bedomning import STANDARDSKALA, Bedömningsnivå, Bedömningsskala, Indikatorrad, Indikatorvärden, föreslå_nivå
 from .models import (
     Indikator,
+    Indikatorkommentar,
     Indikatorvärde,
     Mål,
     Måluppfyllelse,
@@ -116,6 +118,7 @@ class Uppdragsrad:
     tidsperiod: str
     nivå: str
     status: str = ""
+    kommentar: str = ""
 
 
 @dataclass
@@ -132,6 +135,10 @@ class Målblock:
     bedömningsnivå: Bedömningsnivå | None = None  # the level of ``bedömning`` on the scale, None if not on it
     skala: Bedömningsskala = STANDARDSKALA  # the kommun's bedömning scale
     id: int | None = None  # the Mål
+
+    @property
+    def kommenterade_indikatorer(self) -> list[Indikatorrad]:
+        return [i for i in self.indikatorer if i.kommentar]
 
     @property
     def förslag(self) -> Bedömningsnivå | None:
@@ -152,7 +159,8 @@ def alla_mål(mål: list[Målblock]):
 
 
 def bedömning_och_uppdrag(år: int, rapporttyp: str) -> list[Prefetch]:
-    """A mål's bedömning in one report and its uppdrag valid in ``år`` with their status in that report."""
+    """A mål's bedömning in one report, its uppdrag valid in ``år`` with their status in that report and its
+    indikatorer with their comment in that report (``kommentar``: the Indikatorkommentar or None)."""
     return [
         Prefetch("bedömningar", queryset=Måluppfyllelse.objects.filter(år=år, rapporttyp=rapporttyp)),
         Prefetch(
@@ -161,7 +169,16 @@ def bedömning_och_uppdrag(år: int, rapporttyp: str) -> list[Prefetch]:
                 Prefetch("statusar", queryset=Uppdragsstatus.objects.filter(år=år, rapporttyp=rapporttyp))
             ),
         ),
+        Prefetch("indikatorer", queryset=med_kommentar(Indikator.objects.all(), år, rapporttyp)),
     ]
+
+
+def med_kommentar(indikatorer: QuerySet, år: int, rapporttyp: str) -> QuerySet:
+    """Indikatorer annotated, in the same query, with their comment in one report and its version."""
+    k = Indikatorkommentar.objects.filter(indikator=OuterRef("pk"), år=år, rapporttyp=rapporttyp)
+    return indikatorer.annotate(
+        årets_kommentar=Subquery(k.values("kommentar")[:1]), kommentarversion=Subquery(k.values("version")[:1])
+    )
 
 
 def mål(user, nämnder: Sequence[Nämnd], år: int, rapporttyp: str) -> list[Målblock]:
@@ -185,14 +202,14 @@ def mål(user, nämnder: Sequence[Nämnd], år: int, rapporttyp: str) -> list[M�
             Prefetch(
                 "uppdrag",
                 queryset=Uppdrag.objects.filter(från_år__lte=år, till_år__gte=år).annotate(
-                    årets_status=Subquery(status.values("status")[:1])
+                    årets_status=Subquery(status.values("status")[:1]),
+                    årets_kommentar=Subquery(status.values("kommentar")[:1]),
                 ),
             ),
             Prefetch(
                 "indikatorer",
-                queryset=Indikator.objects.prefetch_related(
-                    # django-stubs cannot infer the lookup type of a Prefetch nested in a Prefetch's queryset.
-                    Prefetch("värden", queryset=Indikatorvärde.objects.filter(år__gte=år - HISTORIK_ÅR, år__lte=år))  # type: ignore[arg-type]
+                queryset=med_kommentar(Indikator.objects.all(), år, rapporttyp).prefetch_related(
+                    Prefetch("värden", queryset=Indikatorvärde.objects.filter(år__gte=år - HISTORIK_ÅR, år__lte=år))
                 ),
             ),
         )
@@ -215,10 +232,14 @@ def mål(user, nämnder: Sequence[Nämnd], år: int, rapporttyp: str) -> list[M�
                     u.tidsperiod,
                     u.nivå,
                     Uppdragsstatus.Status(u.årets_status).label if u.årets_status else "",
+                    u.årets_kommentar or "",
                 )
                 for u in m.uppdrag.all()
             ],
-            indikatorer=[indikatorrad(i, år, skala) for i in m.indikatorer.all()],
+            indikatorer=[
+                dataclasses.replace(indikatorrad(i, år, skala), kommentar=i.årets_kommentar or "")
+                for i in m.indikatorer.all()
+            ],
             bedömningsnivå=nivå,
             skala=skala,
             id=m.id,
@@ -368,8 +389,8 @@ def indikatorgrupper(nämnd: Nämnd, år: int) -> list[forms.Målgrupp]:
 
 
 def målrader(nämnd: Nämnd, år: int, rapporttyp: str) -> list[forms.Målrad]:
-    """Mål valid in ``år`` (KF-mål, then their nämndmål) with the report's bedömning, and their uppdrag
-    valid in ``år`` with the report's status. Four queries."""
+    """Mål valid in ``år`` (KF-mål, then their nämndmål) with the report's bedömning, their uppdrag
+    valid in ``år`` with the report's status and their indikatorer with the report's comment. Five queries."""
     mål = list(
         giltiga_mål(nämnd, år)
         .order_by("ordning", "id")
@@ -399,6 +420,16 @@ def målrader(nämnd: Nämnd, år: int, rapporttyp: str) -> list[forms.Målrad]:
                         else None,
                     )
                     for u in m.uppdrag.all()
+                ],
+                indikatorer=[
+                    forms.Indikatorkommentarrad(
+                        id=i.id,
+                        namn=i.namn,
+                        sparad=(i.kommentarversion, i.årets_kommentar)  # type: ignore[attr-defined]
+                        if i.kommentarversion  # type: ignore[attr-defined]
+                        else None,
+                    )
+                    for i in m.indikatorer.all()
                 ],
             )
         )

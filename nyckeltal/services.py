@@ -31,6 +31,7 @@ from .bedomning import STANDARDNIVÅER, Bedömningsskala
 from .models import (
     Bedömningsnivå,
     Indikator,
+    Indikatorkommentar,
     Indikatorvärde,
     Mål,
     Måluppfyllelse,
@@ -433,6 +434,20 @@ class Uppdragsbedömning:
         return avtryck(self.status, self.kommentar) != self.avtryck_före
 
 
+@dataclass(frozen=True)
+class Indikatorkommentering:
+    """An indikator's comment in a report. Empty = no comment (delete)."""
+
+    indikator_id: int
+    kommentar: str
+    version: int | None = None
+    avtryck_före: str = avtryck("")  # avtryck(kommentar) as loaded
+
+    @property
+    def ändrad(self) -> bool:
+        return avtryck(self.kommentar) != self.avtryck_före
+
+
 def _plan(
     befintliga: dict,
     nyckel,
@@ -487,20 +502,23 @@ def spara_måluppfyllelse(
     rapporttyp: str,
     mål: Sequence[Målbedömning] = (),
     uppdrag: Sequence[Uppdragsbedömning] = (),
+    indikatorer: Sequence[Indikatorkommentering] = (),
 ) -> Sparat:
-    """Save bedömning + kommentar of a nämnd's mål and status + kommentar of their uppdrag for one report.
-    Locked when the report's month is closed or the report is fastställd (``nämnd.vakt``). A fixed number of
-    queries."""
+    """Save bedömning + kommentar of a nämnd's mål, status + kommentar of their uppdrag and the comments on
+    their indikatorer for one report. Locked when the report's month is closed or the report is fastställd
+    (``nämnd.vakt``). A fixed number of queries."""
     vakt = Vakt.för(user, nämnd, år)
     vakt.kräv_behörighet()
     if rapporttyp not in Rapporttyp.values:
         raise ValidationError(f"Okänd rapport: {rapporttyp!r}.")
     mål_ändrade = [m for m in mål if m.ändrad]
     uppdrag_ändrade = [u for u in uppdrag if u.ändrad]
-    if not mål_ändrade and not uppdrag_ändrade:
+    indikatorer_ändrade = [i for i in indikatorer if i.ändrad]
+    if not mål_ändrade and not uppdrag_ändrade and not indikatorer_ändrade:
         return Sparat(0, 0, 0)
     _unika(m.mål_id for m in mål_ändrade)
     _unika(u.uppdrag_id for u in uppdrag_ändrade)
+    _unika(i.indikator_id for i in indikatorer_ändrade)
     vakt.kräv([Ändring(Slag.BEDÖMNING, år, rapporttyp=rapporttyp)])
 
     giltiga_mål = Mål.objects.filter(_gäller(år), nämnd=nämnd)
@@ -522,6 +540,17 @@ def spara_måluppfyllelse(
         raise ValidationError(f"Okända mål för {nämnd.namn} {år}: {sorted(främmande)}.")
     if främmande := {u.uppdrag_id for u in uppdrag_ändrade} - set(uppdragstext):
         raise ValidationError(f"Okända uppdrag för {nämnd.namn} {år}: {sorted(främmande)}.")
+    indikatornamn = (
+        dict(
+            Indikator.objects.filter(
+                mål__in=giltiga_mål, id__in={i.indikator_id for i in indikatorer_ändrade}
+            ).values_list("id", "namn")
+        )
+        if indikatorer_ändrade
+        else {}
+    )
+    if främmande := {i.indikator_id for i in indikatorer_ändrade} - set(indikatornamn):
+        raise ValidationError(f"Okända indikatorer för {nämnd.namn} {år}: {sorted(främmande)}.")
 
     def uppdragsnamn(uppdrag_id: int) -> str:
         text = uppdragstext[uppdrag_id]
@@ -552,8 +581,23 @@ def spara_måluppfyllelse(
         else {}
     )
     konflikter = [målnamn[m.mål_id] for m in mål_ändrade if not _stämmer(bedömningar.get(m.mål_id), m.version)]
+    kommentarer = (
+        {
+            k.indikator_id: k
+            for k in Indikatorkommentar.objects.select_for_update().filter(
+                indikator_id__in=list(indikatornamn), år=år, rapporttyp=rapporttyp
+            )
+        }
+        if indikatornamn
+        else {}
+    )
     konflikter += [
         uppdragsnamn(u.uppdrag_id) for u in uppdrag_ändrade if not _stämmer(statusar.get(u.uppdrag_id), u.version)
+    ]
+    konflikter += [
+        f"indikatorn ”{indikatornamn[i.indikator_id]}”"
+        for i in indikatorer_ändrade
+        if not _stämmer(kommentarer.get(i.indikator_id), i.version)
     ]
     if konflikter:
         raise Konflikt(konflikter)
@@ -589,8 +633,27 @@ def spara_måluppfyllelse(
             u_ändr,
             u_bort,
         )
+    i_nya, i_ändr, i_bort = [], [], []
+    for i in indikatorer_ändrade:
+        kommentar = i.kommentar.replace("\r\n", "\n").strip()
+        if (befintlig := kommentarer.get(i.indikator_id)) and kommentar:
+            i_ändr.append((befintlig, {"kommentar": kommentar}))
+        elif befintlig:
+            i_bort.append(befintlig)
+        elif kommentar:
+            i_nya.append(
+                Indikatorkommentar(indikator_id=i.indikator_id, år=år, rapporttyp=rapporttyp, kommentar=kommentar)
+            )
     return summa(
         skriv(Måluppfyllelse, user, nya=m_nya, ändringar=m_ändr, borttagna=m_bort, namn=lambda b: målnamn[b.mål_id]),
+        skriv(
+            Indikatorkommentar,
+            user,
+            nya=i_nya,
+            ändringar=i_ändr,
+            borttagna=i_bort,
+            namn=lambda k: f"indikatorn ”{indikatornamn[k.indikator_id]}”",
+        ),
         skriv(
             Uppdragsstatus,
             user,

@@ -52,7 +52,7 @@ def _plan() -> list[dict]:
     return [
         _s("mål", "Mål, uppdrag och indikatorer"),
         _s("drift", "Driftsbudget", id="budget", kolumner=BUDGET, sammanställning=False, rader=ALLA_RADER),
-        _s("volymer", "Volymer och nyckeltal"),
+        _s("volymer", "Volymer och nyckeltal", visning="plan"),  # utfall, prognos and plan
         _s("investeringar", "Investeringar"),
     ]
 

@@ -17,6 +17,7 @@ from .sektioner import REGISTER
 from .sektioner.bistand import KÄLLOR
 from .sektioner.drift import DELAR, DIAGRAM, NEGATIVA_VAL
 from .sektioner.manadsserie import PERIODER as SERIEPERIODER
+from .sektioner.volymer import VISNINGAR as VOLYMVISNINGAR
 from .tabell import ENHETER, INTÄKT, INVESTERING, KATEGORIER, KOSTNAD, MÅTT, NIVÅER, SLAG_TEXT
 
 NIVÅ_TEXT = {"block": "Block", "verksamhet": "Verksamhet", "enhet": "Enhet"}
@@ -137,6 +138,8 @@ def utkast_från_form(post) -> list[dict]:
             parametrar = _egentabell_från_form(post, nyckel)
         elif typ == "sammanfattning":
             parametrar = _sammanfattning_från_form(post, nyckel)
+        elif typ == "volymer":
+            parametrar = {"visning": post.get(f"{nyckel}-visning", "")}
         else:
             parametrar = {}
         utkast.append(
@@ -333,6 +336,7 @@ def valmöjligheter(kommun, träd) -> dict:
         "kostnad_val": [(KOSTNAD, "Kostnader (utfall, budget, prognos, utbetalt)")],
         "nyckeltalsgrupper": layouter.nyckeltalsgrupper(kommun),
         "serieperioder": list(SERIEPERIODER.items()),
+        "volymvisningar": list(VOLYMVISNINGAR.items()),
     }
 
 
