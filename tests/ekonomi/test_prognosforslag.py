@@ -10,8 +10,11 @@ import re
 from decimal import Decimal as D
 
 import pytest
+from bs4 import BeautifulSoup
+from django.urls import reverse
 
 from ekonomi.berakning import Budgetbelopp
+from ekonomi.models import Prognos, Utfall
 from ekonomi.prognosforslag import (
     BUDGET,
     RAK,
@@ -22,6 +25,11 @@ from ekonomi.prognosforslag import (
     tidigare_år,
     årsspann,
 )
+from ekonomi.selectors import utfallshistorik
+from nämnd.models import Verksamhetsområde
+from nämnd.services import stäng
+from tests.ekonomi.test_manadsuppfoljning import formulärdata
+from tests.factories import admin, annan_form_kommun, controller, läsare
 
 
 def år_med(*månadsbelopp: int) -> dict[int, D]:
@@ -218,8 +226,6 @@ HEMTJÄNST_FÖRR = [D("1.5")] * 6 + [D(6)] + [D("1.8")] * 5
 
 @pytest.fixture
 def ekeby(db):
-    from ekonomi.models import Utfall
-    from tests.factories import annan_form_kommun
 
     b = annan_form_kommun(år=GRIDÅR)
     Utfall.objects.bulk_create(
@@ -231,23 +237,18 @@ def ekeby(db):
 
 
 def _grid(client, nämnd, månad: int):
-    from django.urls import reverse
-
     return reverse("månadsuppföljning", args=[nämnd.id, GRIDÅR, månad])
 
 
 def _förslag(html: bytes) -> dict[int, str]:
-    from bs4 import BeautifulSoup
-
     soup = BeautifulSoup(html, "html.parser")
     return {
-        int(s["id"].split("-")[0][1:]): re.sub(r"[ \t\n]+", " ", s.get_text(" ", strip=True))
+        int(str(s["id"]).split("-")[0][1:]): re.sub(r"[ \t\n]+", " ", s.get_text(" ", strip=True))
         for s in soup.select(".prognosforslag")
     }
 
 
 def test_griden_visar_förslaget_bredvid_prognosen(client, ekeby):
-    from tests.factories import controller
 
     omsorg = ekeby.nämnder["Omsorgsnämnden"]
     client.force_login(controller(ekeby.kommun, "ekeby-controller", nämnder=[omsorg]))
@@ -268,7 +269,6 @@ def test_griden_visar_förslaget_bredvid_prognosen(client, ekeby):
 
 
 def test_nämnd_som_börjar_mitt_i_året_får_förslag_för_sina_månader(client, ekeby):
-    from tests.factories import admin
 
     social = ekeby.nämnder["Socialnämnden"]
     client.force_login(admin(ekeby.kommun, "ekeby-admin"))
@@ -280,12 +280,6 @@ def test_nämnd_som_börjar_mitt_i_året_får_förslag_för_sina_månader(client
 
 
 def test_använd_utan_javascript_fyller_i_och_spara_går_genom_vakten(client, ekeby):
-    from bs4 import BeautifulSoup
-
-    from ekonomi.models import Prognos
-    from nämnd.services import stäng
-    from tests.ekonomi.test_manadsuppfoljning import formulärdata
-    from tests.factories import controller
 
     omsorg = ekeby.nämnder["Omsorgsnämnden"]
     user = controller(ekeby.kommun, "ekeby-controller", nämnder=[omsorg])
@@ -324,10 +318,30 @@ def test_använd_utan_javascript_fyller_i_och_spara_går_genom_vakten(client, ek
 
 
 def test_läsare_ser_förslaget_utan_knapp(client, ekeby):
-    from tests.factories import läsare
 
     client.force_login(läsare(ekeby.kommun, "ekeby-lasare"))
     r = client.get(_grid(client, ekeby.nämnder["Omsorgsnämnden"], 6))
     förslag = _förslag(r.content)
     assert förslag[ekeby.områden["Hemtjänst"].id] == f"Förslag: 32{NBSP}000 (säsongsprofil 2023–2024)"
     assert b"anvand-forslag" not in r.content
+
+
+def test_utfallshistorik_två_frågor_genom_en_kedja_av_föregångare(ekeby, django_assert_num_queries):
+    # Hemtjänst ← "Hemtjänst 2023" ← "Hemtjänst 2022" (föregångare in two steps): the history of both older
+    # områden comes with the same two queries as without links.
+
+    omsorg = ekeby.nämnder["Omsorgsnämnden"]
+    hemtjänst = ekeby.områden["Hemtjänst"]
+    äldre = Verksamhetsområde.objects.create(nämnd=omsorg, namn="Hemtjänst 2022", till_år=2022)
+    mellan = Verksamhetsområde.objects.create(nämnd=omsorg, namn="Hemtjänst 2023", till_år=2023)
+    mellan.föregångare.add(äldre)
+    hemtjänst.föregångare.add(mellan)
+    Utfall.objects.bulk_create(Utfall(verksamhetsområde=äldre, år=2022, månad=m, belopp=D(100)) for m in range(1, 13))
+    user = admin(ekeby.kommun, "ekeby-admin-historik")
+    with django_assert_num_queries(2):
+        historik = utfallshistorik(user, omsorg, [hemtjänst.id], GRIDÅR)
+    assert historik.föregångare[hemtjänst.id] == [mellan.id] and historik.föregångare[mellan.id] == [äldre.id]
+    assert sorted(historik.utfall) == [hemtjänst.id, äldre.id]
+    # Hemtjänst's own 2023 and 2024 come first; 2022 only through the chain.
+
+    assert sorted(tidigare_år(hemtjänst.id, GRIDÅR, historik.utfall, historik.föregångare)) == [2022, 2023, 2024]
