@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 
+import pikepdf
 import pytest
 from bs4 import BeautifulSoup
 from django.template.defaultfilters import linebreaksbr
@@ -233,6 +234,22 @@ def test_pdfens_innehåll_listar_de_numrerade_underrubrikerna(inloggad, ekeby):
         assert rader.index(rubrik, i + 1) > i + 2  # and the heading itself in the body
     assert f"{a}.1.1 Bemanning" in rader  # the h4 in the body, not in the contents
     assert {"Norr", "Söder", "Årsarbetare"} <= set(rader)
+    # Tagged for PDF/A (docs/beslut.md, "PDF"): the text's headings and table are structure, not just paint.
+    taggar: list[str] = []
+
+    def gå(e, djup=0):
+        if djup > 80 or not isinstance(e, pikepdf.Dictionary):
+            return
+        if "/S" in e:
+            taggar.append(str(e.S))
+        k = e.get("/K")
+        for barn in k if isinstance(k, pikepdf.Array) else [k]:
+            gå(barn, djup + 1)
+
+    dokument = pikepdf.open(io.BytesIO(r.content))
+    gå(dokument.Root.StructTreeRoot)
+    assert taggar.count("/H4") == 1 and taggar.count("/H3") >= 3  # Bemanning; Hemtjänst, Boende, Lokaler
+    assert {"/Table", "/TH", "/TD", "/L", "/LI", "/Link"} <= set(taggar)
 
 
 # --- the preview on the texter page -----------------------------------------------------------------------------
