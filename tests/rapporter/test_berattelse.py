@@ -5,12 +5,14 @@ On a kommun of another shape than the demo (annan_form_kommun: mnkr, a split nä
 
 from __future__ import annotations
 
+import importlib
 import io
 import re
 
 import pikepdf
 import pytest
 from bs4 import BeautifulSoup
+from django.apps import apps as django_apps
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils.html import escape
@@ -285,3 +287,20 @@ def test_förhandsgranskning_av_annan_kommuns_nämnd_ger_404(client, ekeby):
     url = reverse("texter", args=[omsorg(ekeby).id, ÅR, "delårsrapport"])
     assert client.post(url, {"förhandsgranska": "1", fältnamn(RUBRIK): "# x"}).status_code == 404
     assert client.get(url).status_code == 404
+
+
+def test_migreringen_escapar_bara_texter_som_behöver_det(ekeby):
+    migrering = importlib.import_module("rapporter.migrations.0004_texter_som_markdown")
+    omsorg = ekeby.nämnder["Omsorgsnämnden"]
+    vanlig = factories.TextavsnittFactory(
+        nämnd=omsorg, år=ÅR, rapporttyp="verksamhetsplan", rubrik="A", text="Lugnt år."
+    )
+    lista = factories.TextavsnittFactory(
+        nämnd=omsorg, år=ÅR, rapporttyp="verksamhetsplan", rubrik="B", text="1. Första\n- andra *viktigt*"
+    )
+    migrering.escapa(django_apps, None)
+    vanlig.refresh_from_db()
+    lista.refresh_from_db()
+    assert vanlig.text == "Lugnt år." and vanlig.history.count() == 1
+    assert lista.text == "1\\. Första\n\\- andra \\*viktigt\\*"
+    assert rendera(lista.text) == "<p>1. Första<br>\n- andra *viktigt*</p>\n"
