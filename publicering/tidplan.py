@@ -82,6 +82,22 @@ def ansvariga(nämnd: Nämnd) -> QuerySet:
     )
 
 
+@dataclass(frozen=True)
+class Sammanfattning:
+    sektioner: int
+    klara: int
+    sena: int
+    används: bool
+
+
+def sammanfattning(ärende: Rapportärende, dag: dt.date | None = None) -> Sammanfattning:
+    """For the granskning page: how many sections, how many klar, how many late; whether the tidplan is used."""
+    dag = dag or idag()
+    alla = rader(ärende)
+    används = any(r.plan and (r.plan.deadline or r.plan.ansvarig_id) for r in alla)
+    return Sammanfattning(len(alla), sum(r.klar for r in alla), sum(r.dagar_sen(dag) > 0 for r in alla), bool(används))
+
+
 def tidplan_används(ärende: Rapportärende) -> bool:
     return ärende.sektionsplaner.filter(Q(deadline__isnull=False) | Q(ansvarig__isnull=False)).exists()
 

@@ -46,6 +46,7 @@ def ärende(request, nämnd_id: int, år: int, typ: str):
             "inställning": inställning,
             "checklista": [(p, ä.checklista.get(p, False)) for p in inställning.checklistpunkter],
             "versioner": selectors.versioner(ä),
+            "tidplan": tidplan.sammanfattning(ä),
             "kan_fastställa": kan_fastställa(request.user, ä.nämnd),
             "fastställ_form": FastställForm(),
             "återöppna_form": ÅteröppnaForm(),

@@ -302,3 +302,14 @@ def test_kommunens_admin_ställer_in_dagar_före_på_inställningssidan(client, 
     svar = client.post(url, {k_: v for k_, v in data.items() if v != ""})
     assert svar.status_code == 302, svar.content.decode()[:2000]
     assert services.inställning(k).dagar_före == 7
+
+
+def test_granskningssidan_sammanfattar_tidplanen(client, ekeby_admin, ansvarig, ärende, rader):
+    client.force_login(ekeby_admin)
+    url = reverse("rapportärende", args=[ärende.nämnd_id, ÅR, "delårsrapport"])
+    assert "sektioner klara" not in client.get(url).content.decode()  # no tidplan in use
+    planera(ekeby_admin, ärende, rader[0].rubrik, ansvarig=ansvarig, klar=True)
+    planera(ekeby_admin, ärende, rader[1].rubrik, deadline=dt.date(ÅR, 1, 10), ansvarig=ansvarig)
+    with klockan(dt.date(ÅR, 2, 1)):
+        text = client.get(url).content.decode()
+    assert f"(1 av {len(rader)} sektioner klara, <strong>1 sen</strong>)" in text
