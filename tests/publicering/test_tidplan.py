@@ -4,6 +4,7 @@ overview of late sections per nämnd, and the edit guard — on an invented komm
 from __future__ import annotations
 
 import datetime as dt
+import io
 import smtplib
 from unittest import mock
 from zoneinfo import ZoneInfo
@@ -12,6 +13,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -313,3 +315,13 @@ def test_granskningssidan_sammanfattar_tidplanen(client, ekeby_admin, ansvarig, 
     with klockan(dt.date(ÅR, 2, 1)):
         text = client.get(url).content.decode()
     assert f"(1 av {len(rader)} sektioner klara, <strong>1 sen</strong>)" in text
+
+
+def test_kommandot_säger_hur_datum_skrivs_och_räknar_med_angivet_datum(ekeby_admin, ansvarig, ärende, rader):
+    with pytest.raises(CommandError, match="ÅÅÅÅ-MM-DD"):
+        call_command("skicka_paminnelser", "--datum", "2025-13-01")
+    planera(ekeby_admin, ärende, rader[0].rubrik, ansvarig=ansvarig)
+    ut = io.StringIO()
+    call_command("skicka_paminnelser", "--datum", (DEADLINE - dt.timedelta(days=1)).isoformat(), stdout=ut)
+    assert ut.getvalue().strip() == "1 påminnelse skickade."
+    assert mail.outbox[0].subject.startswith("Påminnelse:") and "(om 1 dag)" in mail.outbox[0].body
