@@ -64,6 +64,7 @@ class Numrering:
 
     sektionsnummer: str
     ankare: str
+    namn: str = ""  # the section's heading: names its tables' scroll regions (unique on the page)
     räknare: list[int] = field(default_factory=lambda: [0, 0])
     rubriker: list[Underrubrik] = field(default_factory=list)
     tabeller: int = 0
@@ -98,11 +99,11 @@ def rendera(text: str, numrering: Numrering | None = None) -> str:
     ren = _RUBRIK.sub(rubrik, ren)
 
     def tabell(m: re.Match) -> str:
-        n = 1
+        etikett = "Tabell"
         if numrering is not None:
             numrering.tabeller += 1
-            n = numrering.tabeller
-        return f'<div class="tabellrulle" role="region" aria-label="Tabell {n} i texten" tabindex="0"><table class="tabell">'
+            etikett = f"Tabell {numrering.tabeller}" + (f" – {html.escape(numrering.namn)}" if numrering.namn else "")
+        return f'<div class="tabellrulle" role="region" aria-label="{etikett}" tabindex="0"><table class="tabell">'
 
     ren = re.sub(r"<table>", tabell, ren)
     ren = ren.replace("</table>", "</table></div>").replace("<th>", '<th scope="col">')

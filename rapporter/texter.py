@@ -95,7 +95,8 @@ def texter(request, nämnd_id: int, år: int, rapporttyp: str):
     if förhandsgranska:  # render the posted texts, save nothing; the form keeps what was written
         for r in form.rader:
             skrivet = (r.sparad or (0, ""))[1] if form.låst_allt else request.POST.get(f"{r.nyckel}-text", "")
-            r.förhandsvisning = berattelse.rendera(services.normalisera(skrivet))
+            numrering = berattelse.Numrering("", f"forhand-{r.nyckel}", r.rubrik)  # unique ids and labels
+            r.förhandsvisning = berattelse.rendera(services.normalisera(skrivet), numrering)
     elif svar := spara_och_visa(
         request,
         form,

@@ -41,7 +41,7 @@ def bygg(k: Byggkontext, s: Rapportsektion) -> None:
         for t in (t for lista in texter.values() for t in lista):
             t.nämnd = delar[t.nämnd_id]  # the template names each part: no query per text
         k.memo["texter"] = texter
-    numrering = berattelse.Numrering(str(s.nummer) if s.nummer else "", s.ankare)
+    numrering = berattelse.Numrering(str(s.nummer) if s.nummer else "", s.ankare, s.rubrik)
     s.data["texter"] = [
         Renderad(t.nämnd, t.text, berattelse.rendera(t.text, numrering)) for t in k.memo["texter"].get(s.rubrik, [])
     ]

@@ -59,7 +59,7 @@ def test_markdown_blir_rubriker_listor_tabeller_och_länkar():
         "</a>.</p>\n"
         "<ul>\n<li>Timmarna ökade</li>\n<li>Kostnaden per timme minskade</li>\n</ul>\n"
         '<h4 id="s4-text-2"><span class="nummer">4.1.1</span> Bemanning</h4>\n'
-        '<div class="tabellrulle" role="region" aria-label="Tabell 1 i texten" tabindex="0"><table class="tabell">\n'
+        '<div class="tabellrulle" role="region" aria-label="Tabell 1" tabindex="0"><table class="tabell">\n'
         '<thead>\n<tr>\n<th scope="col">Enhet</th>\n<th scope="col">Årsarbetare</th>\n</tr>\n</thead>\n'
         "<tbody>\n<tr>\n<td>Norr</td>\n<td>12</td>\n</tr>\n<tr>\n<td>Söder</td>\n<td>9</td>\n</tr>\n</tbody>\n"
         "</table></div>\n"
@@ -216,7 +216,7 @@ def test_rapportens_underrubriker_numreras_och_står_i_innehållet(inloggad, eke
         f"{a}.1.1 Bemanning",
         f"{a}.2 Boende",
     ]
-    tabell = sektion.select_one("div.tabellrulle[role=region] table.tabell")
+    tabell = sektion.select_one(f"div.tabellrulle[role=region][aria-label='Tabell 1 – {RUBRIK}'] table.tabell")
     assert [td.get_text() for td in tabell.select("tbody td")] == ["Norr", "12", "Söder", "9"]
     assert sektion.find("a", href="https://skr.se").get_text() == "SKR"
 
