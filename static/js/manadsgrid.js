@@ -265,10 +265,18 @@
     var rad = th.closest("tr");
     var mal = rad.querySelector("input[data-kol]:not([disabled]):not([readonly]), " +
                                 "textarea[data-kol]:not([disabled]):not([readonly])") || th;
+    if (mal === th && !th.hasAttribute("tabindex")) th.setAttribute("tabindex", "-1");  // read-only: the row header
     mal.focus();
     if (mal.select) mal.select();
     if (mal.scrollIntoView) mal.scrollIntoView({ block: "center", inline: "nearest" });
   }
   window.addEventListener("hashchange", tillRaden);
-  if (!document.querySelector("#felsummering, #varningssummering")) tillRaden();
+  if (!document.querySelector("#felsummering, #varningssummering")) {
+    tillRaden();
+    // the browser's own scroll to the anchor may come after this script: make sure the cell keeps focus
+    window.addEventListener("load", function () {
+      var m = /^#vo-(\d+)$/.exec(window.location.hash);
+      if (m && !tabell.querySelector("#rad-" + m[1] + " :focus")) tillRaden();
+    });
+  }
 })();
