@@ -102,10 +102,16 @@ def test_gränsen_och_rimligheten_följer_inmatningen(inloggad, ekeby, omsorg):
     rad = sida.locator(f"#rad-{hemtjänst.id}")
     gräns, varning = rad.locator("[data-grans=period]"), rad.locator("[data-rimlighet=utfall]")
     expect(gräns).to_be_hidden()  # +0,8 mnkr of 16,8: within 1 mnkr / 10 %
+    status = sida.locator("#manadsgrid .sparfalt .sparstatus")
+    expect(status).to_have_text("Inga osparade ändringar")
+    sida.select_option("#id_enhet", "kr")  # another unit converts the cells: no change to save
+    expect(status).to_have_text("Inga osparade ändringar")
+    sida.select_option("#id_enhet", "tkr")
     sida.locator(f"#r{hemtjänst.id}-utfall").fill("4 000")  # jan–aug 18 mnkr against 16,8: −1,2 mnkr, over
     expect(gräns).to_be_visible()
     expect(gräns).to_have_text("▲ Över gränsen")
     expect(varning).to_be_hidden()
+    expect(status).to_have_text("1 osparad ändring")
     sida.locator(f"#r{hemtjänst.id}-utfall").fill("26 000")  # more than the year's budget (25,2 mnkr)
     expect(varning).to_contain_text("Utfall augusti är större än hela årets budget.")
     sida.locator(f"#r{hemtjänst.id}-utfall").fill("2 000")
