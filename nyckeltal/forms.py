@@ -438,18 +438,22 @@ def bedömningsval(skala: Bedömningsskala, sparad: str) -> list[tuple[str, str]
 
 
 class Målformulär(Inmatningsformulär):
-    def __init__(self, mål: list[Målrad], bedömningsord: str, låst: bool, skala: Bedömningsskala, data=None):
+    def __init__(
+        self, mål: list[Målrad], bedömningsord: str, låst: bool, skala: Bedömningsskala, data=None, plan: bool = False
+    ):
         super().__init__(data=data)
-        self.mål, self.låst_allt, self.skala = mål, låst, skala
+        # A plan has no bedömning: its mål get a comment only (the bedömning stays empty).
+        self.mål, self.låst_allt, self.skala, self.plan = mål, låst, skala, plan
         bindningar: list[tuple[Målrad | Uppdragsrad | Indikatorkommentarrad, str]] = []
         for m in mål:
             _, bedömning, kommentar = m.sparad or (None, "", "")
-            self.fields[f"m{m.id}-bed"] = forms.ChoiceField(
-                label=f"{m.namn} – {bedömningsord.lower()}",
-                required=False,
-                initial=bedömning,
-                choices=bedömningsval(skala, bedömning),
-            )
+            if not plan:
+                self.fields[f"m{m.id}-bed"] = forms.ChoiceField(
+                    label=f"{m.namn} – {bedömningsord.lower()}",
+                    required=False,
+                    initial=bedömning,
+                    choices=bedömningsval(skala, bedömning),
+                )
             self.fields[f"m{m.id}-kom"] = forms.CharField(
                 label=f"{m.namn} – kommentar",
                 required=False,
@@ -512,7 +516,8 @@ class Målformulär(Inmatningsformulär):
                     sätt_låst(f)
         for rad, läst in bindningar:
             if isinstance(rad, Målrad):
-                rad.bedömning_fält, rad.kommentar_fält = self[f"m{rad.id}-bed"], self[f"m{rad.id}-kom"]
+                rad.bedömning_fält = None if plan else self[f"m{rad.id}-bed"]
+                rad.kommentar_fält = self[f"m{rad.id}-kom"]
             elif isinstance(rad, Indikatorkommentarrad):
                 rad.kommentar_fält = self[f"i{rad.id}-kom"]
             else:
@@ -522,7 +527,11 @@ class Målformulär(Inmatningsformulär):
     def clean(self):
         super().clean()
         for m in self.mål:
-            if self.cleaned_data.get(f"m{m.id}-kom", "").strip() and not self.cleaned_data.get(f"m{m.id}-bed"):
+            if (
+                not self.plan
+                and self.cleaned_data.get(f"m{m.id}-kom", "").strip()
+                and not self.cleaned_data.get(f"m{m.id}-bed")
+            ):
                 self.add_error(f"m{m.id}-bed", "Välj en bedömning, eller töm kommentaren.")
             for u in m.uppdrag:
                 if self.cleaned_data.get(f"u{u.id}-kom", "").strip() and not self.cleaned_data.get(f"u{u.id}-status"):
@@ -539,7 +548,7 @@ class Målformulär(Inmatningsformulär):
             if (läst := self._läst_enhet(f"m{m.id}", "b")) is not None:
                 mål.append(
                     services.Målbedömning(
-                        m.id, self.cleaned_data[f"m{m.id}-bed"], self.cleaned_data[f"m{m.id}-kom"], *läst
+                        m.id, self.cleaned_data.get(f"m{m.id}-bed", ""), self.cleaned_data[f"m{m.id}-kom"], *läst
                     )
                 )
             uppdrag.extend(

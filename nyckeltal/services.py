@@ -475,11 +475,17 @@ def _bedömningsfel(
     målnamn: dict[int, str],
     uppdragsnamn: Callable[[int], str],
     skala: Bedömningsskala | None,
+    plan: bool = False,
 ) -> list[str]:
-    """Bedömningar not on the kommun's scale, unknown statusar, and comments without one."""
+    """Bedömningar not on the kommun's scale, unknown statusar, and comments without one (a plan's mål have a
+    comment and no bedömning)."""
     fel = []
     for m in mål_ändrade:
-        if m.bedömning and (skala is None or skala.nivå(m.bedömning) is None):
+        if plan and m.bedömning:
+            fel.append(f"{målnamn[m.mål_id]}: en verksamhetsplan har ingen bedömning, bara en kommentar.")
+        elif plan:
+            continue
+        elif m.bedömning and (skala is None or skala.nivå(m.bedömning) is None):
             fel.append(
                 f"{målnamn[m.mål_id]}: bedömningen ”{m.bedömning}” finns inte på kommunens bedömningsskala"
                 + (f" ({skala.beskrivning})." if skala else ".")
@@ -557,7 +563,8 @@ def spara_måluppfyllelse(
         return f"uppdraget ”{text if len(text) <= 60 else text[:59] + '…'}”"
 
     skala = bedömningsskala(nämnd.kommun_id) if any(m.bedömning for m in mål_ändrade) else None
-    if fel := _bedömningsfel(mål_ändrade, uppdrag_ändrade, målnamn, uppdragsnamn, skala):
+    plan = rapporttyp == Rapporttyp.VERKSAMHETSPLAN
+    if fel := _bedömningsfel(mål_ändrade, uppdrag_ändrade, målnamn, uppdragsnamn, skala, plan):
         raise ValidationError(fel)
 
     bedömningar = (

@@ -118,6 +118,7 @@ def mål(request, nämnd_id: int, år: int, rapporttyp: str):
         spärr is not None,
         sel.bedömningsskala(nämnd),
         data=request.POST if request.method == "POST" else None,
+        plan=typ == Rapporttyp.VERKSAMHETSPLAN,
     )
     if svar := spara_och_visa(
         request,

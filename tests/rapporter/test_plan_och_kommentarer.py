@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from nyckeltal import services
-from nyckeltal.models import Indikator, Indikatorkommentar, Nyckeltalsvärde
+from nyckeltal.models import Indikator, Indikatorkommentar, Måluppfyllelse, Nyckeltalsvärde
 from rapporter import forval, layouter
 from tests import factories
 
@@ -164,3 +164,26 @@ def test_indikatorkommentar_i_annan_kommun_går_inte_att_spara(ekeby):
             indikatorer=[services.Indikatorkommentering(indikator.id, "Fel kommun")],
         )
     assert not Indikatorkommentar.objects.exists()
+
+
+def test_planens_målsida_har_ingen_bedömning_bara_kommentar(client, ekeby):
+    omsorg = ekeby.nämnder["Omsorgsnämnden"]
+    client.force_login(factories.controller(ekeby.kommun, "controller-ekeby", nämnder=[omsorg]))
+    url = reverse("mal-inmatning", args=[omsorg.id, PLANÅR, "verksamhetsplan"])
+    sida = client.get(url).content.decode()
+    data = formulär(sida)
+    assert not [n for n in data if n.endswith("-bed")]
+    assert "En verksamhetsplan har ingen bedömning" in sida
+    målfält = next(n for n in data if n.startswith("m") and n.endswith("-kom"))
+    data[målfält] = "Nämnden bygger ut hemtjänsten i norra delen."
+    assert client.post(url, data).status_code == 302
+    b = Måluppfyllelse.objects.get(mål__namn="Trygg omsorg", år=PLANÅR, rapporttyp="verksamhetsplan")
+    assert (b.bedömning, b.kommentar) == ("", "Nämnden bygger ut hemtjänsten i norra delen.")
+    mål = plan(client, ekeby).find("section", class_="sektion-mål")
+    assert "Nämnden bygger ut hemtjänsten i norra delen." in mål.get_text()
+    assert mål.select(".bedomning, .bedomning-etikett") == []
+    # The service refuses a bedömning for a plan.
+    with pytest.raises(ValidationError, match="ingen bedömning"):
+        services.spara_måluppfyllelse(
+            ekeby.admin, omsorg, PLANÅR, "verksamhetsplan", mål=[services.Målbedömning(b.mål_id, "uppfyllt", "x", 2)]
+        )
