@@ -92,6 +92,17 @@ def test_öppen_månad_har_fält_och_spara(admin_klient, omsorg):
     assert s.find("form", id="manadsgrid").has_attr("data-inmatning")
 
 
+def test_till_raden_ankaret_finns_utan_javascript(admin_klient, ekeby, omsorg):
+    """The status page links "#vo-<id>" (uppfoljning.selectors.månadsuppföljning_url); the row header has that id."""
+    from uppfoljning.selectors import månadsuppföljning_url
+
+    boende = ekeby.områden["Särskilt boende"]
+    länk = månadsuppföljning_url(omsorg.id, ÅR, 8, boende.id)
+    assert länk.endswith(f"#vo-{boende.id}")
+    th = sida(admin_klient, omsorg).find(id=f"vo-{boende.id}")
+    assert th.name == "th" and th.get_text(strip=True) == "Särskilt boende" and not th.has_attr("tabindex")
+
+
 def test_stängd_månad_skrivskyddad_från_början(admin_klient, ekeby, omsorg):
     stäng(admin_klient.user, ekeby.kommun, ÅR, [8])
     s = sida(admin_klient, omsorg)
