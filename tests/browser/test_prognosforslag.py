@@ -1,4 +1,5 @@
-"""The proposed helårsprognos in the month grid, in Chromium: "Använd" fills the prognos input (the totals follow),
+"""The proposed helårsprognos in the month grid, in Chromium: "Använd" (a click, or Alt+F in the prognos cell) fills
+the prognos input (the totals follow) while Tab still goes from cell to cell,
 the unit switch converts the proposal's text, Ctrl+S saves it through the grid's save; the page stays axe-clean.
 
 An invented kommun of another shape (tests/factories.annan_form_kommun, mnkr, 2025) with two earlier years of
@@ -49,11 +50,23 @@ def test_använd_fyller_i_prognosen_och_ctrl_s_sparar(sida, ekeby):
     prognos = sida.locator(f"#r{hemtjänst}-prognos")
     expect(prognos).to_have_value("")  # no prognos made in June yet (the builder's are April's and August's)
 
+    # Tab goes on from the prognos cell to the comment, as before: the button is not in the way.
+    prognos.focus()
+    sida.keyboard.press("Tab")
+    expect(sida.locator(f"#r{hemtjänst}-kommentar")).to_be_focused()
+
+    # With the mouse: "Använd" fills the input and puts focus there; Esc undoes it.
+    # (The comment field has focus and is tall while focused: the click must not lose it when the field shrinks.)
     knapp = förslag.get_by_role("button", name="Använd förslaget som helårsprognos, Hemtjänst")
-    knapp.focus()
-    sida.keyboard.press("Enter")
+    knapp.click()
     expect(prognos).to_have_value(f"32{NBSP}000")
     expect(prognos).to_be_focused()
+    sida.keyboard.press("Escape")
+    expect(prognos).to_have_value("")
+
+    # From the keyboard: Alt+F in the prognos cell.
+    sida.keyboard.press("Alt+f")
+    expect(prognos).to_have_value(f"32{NBSP}000")
     expect(prognos).to_have_class("andrad")
     rad = sida.locator(f"#rad-{hemtjänst}")
     expect(rad.locator("[data-visa=forandring]")).to_have_text(f"6{NBSP}000")  # since April's 26 mnkr
