@@ -78,7 +78,9 @@ def test_två_samtidiga_sparningar_ger_en_sparning_och_ett_konfliktbesked(tmp_pa
     try:
         for varv in range(VARV):
             data = formulärdata(klienter[0].get(url).content)
-            poster = [data | {f"r{rad.id}-utfall": f"{varv * 10 + i + 1} 000", "atgard": "spara"} for i in range(2)]
+            poster = [
+                data | {f"r{rad.id}-utfall": f"{varv * 10 + i + 1} 000", "atgard": "spara_anda"} for i in range(2)
+            ]
             svar = samtidigt(fil, klienter, url, poster)
             koder = sorted(r.status_code for r in svar)
             texter = [r.content.decode() for r in svar]
