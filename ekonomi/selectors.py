@@ -487,14 +487,17 @@ def utfallshistorik(user, nämnd: Nämnd, ids: Sequence[int], år: int) -> Utfal
             if f not in alla:
                 alla.add(f)
                 kö.append(f)
-    utfall: dict[int, dict[int, dict[int, Decimal]]] = defaultdict(lambda: defaultdict(dict))
-    for vo, y, m, summa in (
+    # One row per område and year with the twelve months as columns (NULL = no utfall that month): a twelfth of
+    # the rows of one per month, for a grid of hundreds of rows and six years.
+    utfall: dict[int, dict[int, dict[int, Decimal]]] = defaultdict(dict)
+    for rad in (
         Utfall.objects.for_user(user)
         .filter(verksamhetsområde_id__in=alla, år__gte=år - ÅR_BAKÅT, år__lte=år)
-        .values("verksamhetsområde_id", "år", "månad")
-        .annotate(summa=Sum("belopp"))
+        .values("verksamhetsområde_id", "år")
+        .annotate(**{f"m{m}": Sum("belopp", filter=Q(månad=m)) for m in range(1, 13)})
         .order_by()
-        .values_list("verksamhetsområde_id", "år", "månad", "summa")
     ):
-        utfall[vo][y][m] = summa
-    return Utfallshistorik({vo: dict(per_år) for vo, per_år in utfall.items()}, dict(föregångare))
+        utfall[rad["verksamhetsområde_id"]][rad["år"]] = {
+            m: rad[f"m{m}"] for m in range(1, 13) if rad[f"m{m}"] is not None
+        }
+    return Utfallshistorik(dict(utfall), dict(föregångare))
