@@ -78,6 +78,10 @@ UNDANTAG = {
     "oidc_authentication_callback": "Tar emot identitetsleverantörens svar.",
     "perioder": "Stänger och öppnar perioder: låser, ändrar inga siffror eller texter.",
     "rapportärende": "Granskningssidan: ändrar bara rapportärendet (checklista, status).",
+    "rapport-tidplan": (
+        "Tidplanen: ändrar bara sektionernas datum, ansvariga och klarmarkeringar, inga siffror eller texter "
+        "(tjänsten frågar ändå redigeringsvakten: tests/publicering/test_tidplan.py)."
+    ),
     "rapportärende-åtgärd": "Granskning, fastställande, rättelse och publicering: ändrar bara rapportärendet.",
     "jobb-status": "Ett bakgrundsjobbs sida.",
     "jobb-kor-igen": "Kör ett avbrutet jobb igen: jobbet går genom samma tjänster (och vakt) som när det startades.",
