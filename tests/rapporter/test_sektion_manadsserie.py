@@ -210,8 +210,9 @@ def test_frågor_lika_många_för_en_serie_en_månad_och_många_serier_13_månad
             serie("Timmar", [ids["timmar"]], diagram=True),
         ]
     )
-    # One read for every section, snittkostnad included: nothing grows with series, months or sections.
-    assert många == få and många <= 20, (få, många)
+    # One read for every section, snittkostnad included: nothing grows with series, months or sections. (The
+    # kommun's logo is read once per Kommun instance; the first case may read it where the second has it cached.)
+    assert många <= få and många <= 20, (få, många)
 
 
 def test_validering_och_andra_kommuners_nyckeltal():
