@@ -16,6 +16,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from ekonomi.models import Prognos
+from rapporter.models import Layoutsektion
 from tests import factories
 from tests.browser.conftest import logga_in
 from tests.conftest import skapa_användare
@@ -180,5 +181,31 @@ def test_skärmbild_mobil_rapport(webbläsare, live_server, kommun_med_rapport):
         sida.locator("section.sektion-drift").first.evaluate("s => s.scrollIntoView()")
         mål = Path(settings.BASE_DIR) / "docs" / "bilder" / "mobil-rapport.png"
         sida.screenshot(path=str(mål))
+    finally:
+        context.close()
+
+
+@pytest.mark.skipif(not os.environ.get("SCREENSHOTS"), reason="skärmbilder bara med SCREENSHOTS=1")
+def test_skärmbild_rapport_och_sammanfattning(webbläsare, live_server, transactional_db):
+    """The README's pictures of a report page on a desktop: the top of the delårsrapport and its sammanfattning
+    (an invented kommun whose layout starts with the sammanfattning, as every preset does)."""
+    byggd = factories.annan_form_kommun(2025)
+    kommun, nämnd = byggd.kommun, byggd.nämnder["Omsorgsnämnden"]
+    Prognos.objects.filter(verksamhetsområde__nämnd=nämnd).update(kommentar="Fler brukare än budgeterat.")
+    for s in Layoutsektion.objects.filter(layout__kommun=kommun, layout__rapporttyp="delårsrapport"):
+        s.ordning += 1
+        s.save(update_fields=["ordning"])
+    factories.layoutsektion(kommun, "delårsrapport", "sammanfattning", ordning=0)
+    admin = skapa_användare("adm", kommun, roll="admin")
+    context = webbläsare.new_context(
+        base_url=live_server.url, locale="sv-SE", viewport={"width": 1280, "height": 900}, device_scale_factor=1
+    )
+    sida = context.new_page()
+    try:
+        logga_in(sida, admin)
+        sida.goto(reverse("rapport", args=[nämnd.id, 2025, "delårsrapport"]))
+        bilder = Path(settings.BASE_DIR) / "docs" / "bilder"
+        sida.screenshot(path=str(bilder / "rapport.png"))
+        sida.locator("section.sektion-sammanfattning").first.screenshot(path=str(bilder / "sammanfattning.png"))
     finally:
         context.close()
