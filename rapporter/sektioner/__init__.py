@@ -37,6 +37,19 @@ class Sammanhang:
     egentabeller: dict[int, str] = field(default_factory=dict)  # the kommun's own tables → names
     fri: bool = False  # True: ids are not checked (a stored layout read back for a report)
 
+    def valda_nyckeltal(self, värden: Any, fel: list[str]) -> tuple[int, ...]:
+        """A section's chosen nyckeltal ids (a list, duplicates dropped); errors in Swedish appended to ``fel``."""
+        try:
+            if not isinstance(värden or (), list | tuple):
+                raise TypeError
+            ids = tuple(dict.fromkeys(int(v) for v in värden or ()))
+        except (TypeError, ValueError):
+            fel.append("Ogiltigt val av nyckeltal.")
+            return ()
+        if not self.fri and (okända := [i for i in ids if i not in self.nyckeltal]):
+            fel.append(f"Okänt nyckeltal: {', '.join(map(str, okända))}. Välj bland kommunens egna.")
+        return ids
+
 
 @dataclass
 class Rapportsektion:

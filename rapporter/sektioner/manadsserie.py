@@ -48,20 +48,9 @@ class Serieparametrar:
     @classmethod
     def från_dict(cls, data: dict, sammanhang: Sammanhang) -> Serieparametrar:
         fel: list[str] = []
-        värden = data.get("nyckeltal") or ()
-        try:
-            if not isinstance(värden, list | tuple):
-                raise TypeError
-            ids = tuple(dict.fromkeys(int(v) for v in värden))
-        except (TypeError, ValueError):
-            fel.append("Ogiltigt val av nyckeltal.")
-            ids = ()
-        if not sammanhang.fri:
-            okända = [i for i in ids if i not in sammanhang.nyckeltal]
-            if okända:
-                fel.append(f"Okänt nyckeltal: {', '.join(map(str, okända))}. Välj bland kommunens egna.")
-            elif not ids and not fel:
-                fel.append("Välj minst ett nyckeltal.")
+        ids = sammanhang.valda_nyckeltal(data.get("nyckeltal"), fel)
+        if not sammanhang.fri and not ids and not fel:
+            fel.append("Välj minst ett nyckeltal.")
         if len(ids) > MAX_SERIER:
             fel.append(f"Högst {MAX_SERIER} nyckeltal i ett avsnitt.")
         period = data.get("period") or ÅRET

@@ -37,16 +37,7 @@ class Parametrar:
     @classmethod
     def från_dict(cls, data: dict, sammanhang: Sammanhang) -> Parametrar:
         fel: list[str] = []
-        värden = data.get("nyckeltal") or ()
-        try:
-            if not isinstance(värden, list | tuple):
-                raise TypeError
-            ids = tuple(dict.fromkeys(int(v) for v in värden))
-        except (TypeError, ValueError):
-            fel.append("Ogiltigt val av nyckeltal.")
-            ids = ()
-        if not sammanhang.fri and (okända := [i for i in ids if i not in sammanhang.nyckeltal]):
-            fel.append(f"Okänt val av nyckeltal: {', '.join(map(str, okända))}. Välj bland kommunens egna.")
+        ids = sammanhang.valda_nyckeltal(data.get("nyckeltal"), fel)
         if len(ids) > HÖGST:
             fel.append(f"Välj högst {HÖGST} nyckeltal till sammanfattningen.")
         antal = data.get("antal", STANDARD_ANTAL)

@@ -136,7 +136,7 @@ def test_valda_nyckeltal_och_antal():
         ({"antal": "sex"}, "Antal nyckeltal i sammanfattningen är 3–5."),
         ({"nyckeltal": [1, 2, 3, 4, 5, 6]}, "Välj högst 5 nyckeltal till sammanfattningen."),
         ({"nyckeltal": ["x"]}, "Ogiltigt val av nyckeltal."),
-        ({"nyckeltal": [99]}, "Okänt val av nyckeltal: 99. Välj bland kommunens egna."),
+        ({"nyckeltal": [99]}, "Okänt nyckeltal: 99. Välj bland kommunens egna."),
     ],
 )
 def test_parametrarna_valideras(data, fel):
