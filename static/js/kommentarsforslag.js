@@ -22,4 +22,9 @@
     falt.dispatchEvent(new Event("input", { bubbles: true }));
     falt.focus();
   });
+  /* A press on the button does not take focus: a focused comment field is taller (grid.css) and would shrink on
+     blur, moving the button away before the mouse is released, so the click would be lost (as in prognosforslag.js). */
+  form.addEventListener("mousedown", function (e) {
+    if (e.button === 0 && e.target.closest && e.target.closest("button.anvand-kommentar")) e.preventDefault();
+  });
 })();
