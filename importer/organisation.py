@@ -1528,11 +1528,11 @@ INSTRUKTIONER = [
     "på namnet.",
     "Nämnder: Namn, Giltig från och Giltig till (2023-07-01), Föregångare = namnen på nämnder den ersätter, "
     "separerade med semikolon.",
-    "Verksamhetsområden: Förälder skrivs som sökväg inom nämnden, t.ex. Äldreomsorg / Hemtjänst (bara namnet "
+    "Verksamhetsområden: Förälder skrivs som sökväg inom nämnden, ‹block› / ‹verksamhet› (bara namnet "
     "räcker om det är unikt). Typ: block, verksamhet eller enhet.",
     "Ansvarskoder och verksamhetskoder: kommaseparerade, jokertecken sist (74* = allt som börjar på 74). Samma "
     "kod får inte användas av två områden i samma nämnd samma år.",
-    "Föregångare: Nämnd: sökväg, t.ex. Socialnämnden: Individ- och familjeomsorg / Barn och unga; flera "
+    "Föregångare: ‹nämnd›: ‹sökväg› för ett område i en annan nämnd, annars bara sökvägen; flera "
     "separeras med semikolon. Ej fördelat: ja eller tomt.",
     "Kostnadsslag: Typ intäkt eller kostnad, Konton t.ex. 3000-3499, 3600.",
     "Det som finns i kommunen men inte i filen tas bort om inga uppgifter (budget, utfall, prognos …) hör till "
