@@ -73,6 +73,25 @@ class Områdesmånader:
     månader: list[Månad]
 
 
+# What a Källa shows of its import, read through the utfall rows' ``källa`` (ekonomi cannot import importer).
+KÄLLFÄLT = (
+    "källa__nämnd_id",
+    "källa__filnamn",
+    "källa__sha256",
+    "källa__antal_rader",
+    "källa__summa_fil",
+    "källa__användare__username",
+    "källa__genomförd",
+    "källa__skapad",
+)
+
+
+def _källa(kid: int, fält: Sequence, rader_nu: int, summa_nu: Decimal) -> Källa:
+    """A Källa from the values of ``KÄLLFÄLT`` and what of the import is stored now."""
+    nämnd_id, filnamn, sha, rader, summa, vem, genomförd, skapad = fält
+    return Källa(kid, nämnd_id, filnamn, sha, rader or 0, summa, vem or "", genomförd or skapad, rader_nu, summa_nu)
+
+
 def _summa(värden: Sequence[Decimal | None]) -> Decimal | None:
     finns = [v for v in värden if v is not None]
     return sum(finns, NOLL) if finns else None
@@ -107,55 +126,25 @@ def områdesmånader(user, nämnd: Nämnd, år: int, område_id: int) -> Område
     # Every import that wrote a row of the område's months (the history keeps those a later one overwrote).
     historik = (
         Utfall.history.filter(verksamhetsområde_id__in=ids, år=år, källa__isnull=False, history_type__in=("+", "~"))
-        .values_list(
-            "månad",
-            "källa_id",
-            "källa__nämnd_id",
-            "källa__filnamn",
-            "källa__sha256",
-            "källa__antal_rader",
-            "källa__summa_fil",
-            "källa__användare__username",
-            "källa__genomförd",
-            "källa__skapad",
-        )
+        .values_list("månad", "källa_id", *KÄLLFÄLT)
         .distinct()
         .order_by("månad", "källa_id")
     )
     källor: dict[int, list[Källa]] = defaultdict(list)
-    for månad, kid, nid, filnamn, sha, rader, summa, vem, genomförd, skapad in historik:
-        if filnamn is None:  # the import itself is gone
+    for månad, kid, *fält in historik:
+        if fält[1] is None:  # the import itself is gone (no file name)
             continue
-        antal, belopp = nu.get((månad, kid), (0, NOLL))
-        källor[månad].append(
-            Källa(kid, nid, filnamn, sha, rader or 0, summa, vem or "", genomförd or skapad, antal, belopp)
-        )
+        källor[månad].append(_källa(kid, fält, *nu.get((månad, kid), (0, NOLL))))
     # Imports of the current rows that the history does not name (rows written before history was kept).
     kända = {(m, k.id) for m, ks in källor.items() for k in ks}
     saknade = {k for (m, k) in nu if k is not None and (m, k) not in kända}
     if saknade:
-        for kid, nid, filnamn, sha, rader, summa, vem, genomförd, skapad in (
-            Utfall.objects.for_user(user)
-            .filter(källa_id__in=saknade)
-            .values_list(
-                "källa_id",
-                "källa__nämnd_id",
-                "källa__filnamn",
-                "källa__sha256",
-                "källa__antal_rader",
-                "källa__summa_fil",
-                "källa__användare__username",
-                "källa__genomförd",
-                "källa__skapad",
-            )
-            .distinct()
+        for kid, *fält in (
+            Utfall.objects.for_user(user).filter(källa_id__in=saknade).values_list("källa_id", *KÄLLFÄLT).distinct()
         ):
             for månad, k in nu:
                 if k == kid and (månad, kid) not in kända:
-                    antal, belopp = nu[(månad, kid)]
-                    källor[månad].append(
-                        Källa(kid, nid, filnamn, sha, rader or 0, summa, vem or "", genomförd or skapad, antal, belopp)
-                    )
+                    källor[månad].append(_källa(kid, fält, *nu[(månad, kid)]))
     budget_ack = utfall_ack = None
     for m in månader:
         if m.månad in per_månad:
