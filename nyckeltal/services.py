@@ -146,6 +146,15 @@ def skriv(
     return Sparat(len(nya), len(ändringar), len(borttagna))
 
 
+def _låsta_i_rapporten(modell, fält: str, ids, år: int, rapporttyp: str) -> dict:
+    """The stored rows of one report (``år``, ``rapporttyp``) for these ids, locked (SELECT … FOR UPDATE), by
+    ``fält`` (e.g. ``mål_id``); no query without ids."""
+    if not ids:
+        return {}
+    rader = modell.objects.select_for_update().filter(**{f"{fält}__in": list(ids)}, år=år, rapporttyp=rapporttyp)
+    return {getattr(r, fält): r for r in rader}
+
+
 def _stämmer(befintlig, version: int | None) -> bool:
     return (befintlig.version if befintlig is not None else None) == version
 
@@ -567,37 +576,10 @@ def spara_måluppfyllelse(
     if fel := _bedömningsfel(mål_ändrade, uppdrag_ändrade, målnamn, uppdragsnamn, skala, plan):
         raise ValidationError(fel)
 
-    bedömningar = (
-        {
-            b.mål_id: b
-            for b in Måluppfyllelse.objects.select_for_update().filter(
-                mål_id__in=list(målnamn), år=år, rapporttyp=rapporttyp
-            )
-        }
-        if målnamn
-        else {}
-    )
-    statusar = (
-        {
-            s.uppdrag_id: s
-            for s in Uppdragsstatus.objects.select_for_update().filter(
-                uppdrag_id__in=list(uppdragstext), år=år, rapporttyp=rapporttyp
-            )
-        }
-        if uppdragstext
-        else {}
-    )
+    bedömningar = _låsta_i_rapporten(Måluppfyllelse, "mål_id", målnamn, år, rapporttyp)
+    statusar = _låsta_i_rapporten(Uppdragsstatus, "uppdrag_id", uppdragstext, år, rapporttyp)
     konflikter = [målnamn[m.mål_id] for m in mål_ändrade if not _stämmer(bedömningar.get(m.mål_id), m.version)]
-    kommentarer = (
-        {
-            k.indikator_id: k
-            for k in Indikatorkommentar.objects.select_for_update().filter(
-                indikator_id__in=list(indikatornamn), år=år, rapporttyp=rapporttyp
-            )
-        }
-        if indikatornamn
-        else {}
-    )
+    kommentarer = _låsta_i_rapporten(Indikatorkommentar, "indikator_id", indikatornamn, år, rapporttyp)
     konflikter += [
         uppdragsnamn(u.uppdrag_id) for u in uppdrag_ändrade if not _stämmer(statusar.get(u.uppdrag_id), u.version)
     ]
