@@ -32,7 +32,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from ekonomi.models import Kostnadsslag
 from nämnd import dataversion
@@ -50,10 +49,15 @@ from .mallar.ramverk import (
     Postplan,
     Tolkat,
     bästa_rubrikrad,
+    granskningsfält,
     hitta_kolumner,
     kandidat_från_karta,
+    kräv_förhandsgranskad,
+    kräv_samma_plan,
     läs_tabeller,
+    markera_genomförd,
     nyckeltext,
+    spara_granskningsfält,
     spara_profilkolumner,
     tom,
 )
@@ -1245,7 +1249,6 @@ def förhandsgranska(
     kräv_admin(user, kommun)
     tolkat, tabeller = läs(filnamn, innehåll, profil)
     plan = planera(kommun, tolkat)
-    fel = [*tolkat.fel, *plan.fel]
     imp = Import(
         kommun=kommun,
         nämnd=None,
@@ -1254,13 +1257,7 @@ def förhandsgranska(
         filnamn=_kort(filnamn, 255),
         sha256=hashlib.sha256(innehåll).hexdigest(),
         användare=user if getattr(user, "pk", None) else None,
-        status=Import.Status.FEL if fel else Import.Status.FÖRHANDSGRANSKAD,
-        antal_rader=tolkat.antal_rader,
-        antal_skapade=len(plan.skapade),
-        antal_ändrade=len(plan.ändrade),
-        antal_oförändrade=plan.oförändrade,
-        antal_fel=len({(f.blad, f.rad) for f in fel}),
-        meddelande=_kort("\n".join(str(f) for f in fel[:20]), 4000),
+        **granskningsfält(tolkat, plan),
     )
     Import.objects.bulk_create([imp])  # not report data: no data version bump (see ramverk.förhandsgranska)
     return Granskning(imp, tolkat, plan, tabeller)
@@ -1288,19 +1285,7 @@ def läs_om(user, imp: Import, tabeller: list[Bladrader]) -> Granskning:
         raise InteBekräftad(f"Importen är redan {imp.get_status_display().lower()}.")
     tolkat = tolka_tabeller(tabeller, imp.profil)
     plan = planera(imp.kommun, tolkat)
-    fel = [*tolkat.fel, *plan.fel]
-    ändrat = {
-        "status": Import.Status.FEL if fel else Import.Status.FÖRHANDSGRANSKAD,
-        "antal_rader": tolkat.antal_rader,
-        "antal_skapade": len(plan.skapade),
-        "antal_ändrade": len(plan.ändrade),
-        "antal_oförändrade": plan.oförändrade,
-        "antal_fel": len({(f.blad, f.rad) for f in fel}),
-        "meddelande": _kort("\n".join(str(f) for f in fel[:20]), 4000),
-    }
-    Import.objects.filter(pk=imp.pk).update(**ändrat)  # not report data (see förhandsgranska)
-    for k, v in ändrat.items():
-        setattr(imp, k, v)
+    spara_granskningsfält(imp, tolkat, plan)
     return Granskning(imp, tolkat, plan, tabeller)
 
 
@@ -1322,36 +1307,11 @@ def bekräfta(user, imp: Import, tolkat: Tolkat, fingeravtryck: str) -> Import:
             kräv_admin(user, imp.kommun)
             if imp.typ != TYP:
                 raise InteBekräftad("Det är ingen organisationsimport.")
-            if imp.status == Import.Status.FEL:
-                raise InteBekräftad("Filen har fel och kan inte importeras. Rätta filen och ladda upp den igen.")
-            if imp.status != Import.Status.FÖRHANDSGRANSKAD:
-                raise InteBekräftad(f"Importen är redan {imp.get_status_display().lower()}.")
+            kräv_förhandsgranskad(imp)
             plan = planera(imp.kommun, tolkat, lås=True)
-            if tolkat.fel or plan.fel:
-                raise InteBekräftad("Filen har fel och kan inte importeras. Rätta filen och ladda upp den igen.")
-            if plan.fingeravtryck != fingeravtryck:
-                raise InteBekräftad(
-                    "Organisationen har ändrats sedan förhandsgranskningen. Granska ändringarna igen innan du bekräftar."
-                )
+            kräv_samma_plan(tolkat, plan, fingeravtryck, "Organisationen")
             skriv(plan, imp, user)
-            imp.status, imp.genomförd = Import.Status.GENOMFÖRD, timezone.now()
-            imp.antal_skapade, imp.antal_ändrade, imp.antal_oförändrade = (
-                len(plan.skapade),
-                len(plan.ändrade),
-                plan.oförändrade,
-            )
-            imp.antal_fel, imp.meddelande = 0, ""
-            imp.save(
-                update_fields=[
-                    "status",
-                    "genomförd",
-                    "antal_skapade",
-                    "antal_ändrade",
-                    "antal_oförändrade",
-                    "antal_fel",
-                    "meddelande",
-                ]
-            )
+            markera_genomförd(imp, plan)
     except InteBekräftad:
         raise
     except ValidationError as e:

@@ -769,7 +769,6 @@ def förhandsgranska(
     tolkat = definition.tolka(filnamn, innehåll, profil)
     ctx = definition.kontext(user, nämnd)
     plan = definition.planera(ctx, tolkat) if tolkat.rader else Plan()
-    fel = [*tolkat.fel, *plan.fel]
     imp = Import(
         kommun=nämnd.kommun,
         nämnd=nämnd,
@@ -778,14 +777,7 @@ def förhandsgranska(
         filnamn=_kort(filnamn, 255),
         sha256=hashlib.sha256(innehåll).hexdigest(),
         användare=user,
-        status=Import.Status.FEL if fel else Import.Status.FÖRHANDSGRANSKAD,
-        antal_rader=tolkat.antal_rader,
-        antal_skapade=len(plan.skapade),
-        antal_ändrade=len(plan.ändrade),
-        antal_oförändrade=plan.oförändrade,
-        antal_fel=_antal_felrader(fel),
-        summa_fil=plan.summa,
-        meddelande=_kort("\n".join(str(f) for f in fel[:20]), 4000),
+        **granskningsfält(tolkat, plan),
     )
     # bulk_create, not save(): the record of a preview is not report data, so no signal bumps the kommun's
     # data version (which would throw away every cached report of the kommun).
@@ -935,21 +927,7 @@ def läs_om(user, imp: Import, tabeller: list[Bladrader], val: dict[str, Any] | 
     tolkat = definition.tolka_om(tabeller, imp.profil)
     ctx = definition.kontext(user, imp.nämnd)
     plan = definition.planera(ctx, tolkat) if tolkat.rader else Plan()
-    fel = [*tolkat.fel, *plan.fel]
-    ändrat = {
-        "status": Import.Status.FEL if fel else Import.Status.FÖRHANDSGRANSKAD,
-        "antal_rader": tolkat.antal_rader,
-        "antal_skapade": len(plan.skapade),
-        "antal_ändrade": len(plan.ändrade),
-        "antal_oförändrade": plan.oförändrade,
-        "antal_fel": _antal_felrader(fel),
-        "summa_fil": plan.summa,
-        "meddelande": _kort("\n".join(str(f) for f in fel[:20]), 4000),
-    }
-    # update(), not save(): the record of a preview is not report data (see förhandsgranska)
-    Import.objects.filter(pk=imp.pk).update(**ändrat)
-    for k, v in ändrat.items():
-        setattr(imp, k, v)
+    spara_granskningsfält(imp, tolkat, plan)
     return Granskning(imp, tolkat, plan, tabeller)
 
 
@@ -974,41 +952,79 @@ def bekräfta(user, imp: Import, tolkat: Tolkat, fingeravtryck: str) -> Import:
     with transaction.atomic():
         imp = Import.objects.select_for_update(of=("self",)).select_related("nämnd__kommun").get(pk=imp.pk)
         kräv_import(user, imp.nämnd)
-        if imp.status == Import.Status.FEL:
-            raise InteBekräftad("Filen har fel och kan inte importeras. Rätta filen och ladda upp den igen.")
-        if imp.status != Import.Status.FÖRHANDSGRANSKAD:
-            raise InteBekräftad(f"Importen är redan {imp.get_status_display().lower()}.")
+        kräv_förhandsgranskad(imp)
         ctx = definition.kontext(user, imp.nämnd)
         ctx.lås = True
         plan = definition.planera(ctx, tolkat)
-        if tolkat.fel or plan.fel:
-            raise InteBekräftad("Filen har fel och kan inte importeras. Rätta filen och ladda upp den igen.")
-        if plan.fingeravtryck != fingeravtryck:
-            raise InteBekräftad(
-                "Uppgifterna har ändrats sedan förhandsgranskningen. Granska ändringarna igen innan du bekräftar."
-            )
+        kräv_samma_plan(tolkat, plan, fingeravtryck, "Uppgifterna")
         skriv(plan, imp, user)
-        imp.status, imp.genomförd = Import.Status.GENOMFÖRD, timezone.now()
-        imp.antal_skapade, imp.antal_ändrade, imp.antal_oförändrade = (
-            len(plan.skapade),
-            len(plan.ändrade),
-            plan.oförändrade,
-        )
-        imp.antal_fel, imp.summa_fil, imp.meddelande = 0, plan.summa, ""
-        # An Import is not report data: saving it leaves the data version alone (nämnd.dataversion.TENANT_APPS).
-        imp.save(
-            update_fields=[
-                "status",
-                "genomförd",
-                "antal_skapade",
-                "antal_ändrade",
-                "antal_oförändrade",
-                "antal_fel",
-                "summa_fil",
-                "meddelande",
-            ]
-        )
+        markera_genomförd(imp, plan)
     return imp
+
+
+# --- the Import record through preview and confirm (every file import: the template imports and the organisation) ---
+
+
+def granskningsfält(tolkat: Tolkat, plan: Plan) -> dict[str, Any]:
+    """The Import record's status, counts, file total and first errors after reading and planning a file."""
+    fel = [*tolkat.fel, *plan.fel]
+    return {
+        "status": Import.Status.FEL if fel else Import.Status.FÖRHANDSGRANSKAD,
+        "antal_rader": tolkat.antal_rader,
+        "antal_skapade": len(plan.skapade),
+        "antal_ändrade": len(plan.ändrade),
+        "antal_oförändrade": plan.oförändrade,
+        "antal_fel": _antal_felrader(fel),
+        "summa_fil": plan.summa,
+        "meddelande": _kort("\n".join(str(f) for f in fel[:20]), 4000),
+    }
+
+
+def spara_granskningsfält(imp: Import, tolkat: Tolkat, plan: Plan) -> None:
+    """The same upload read again (another column mapping): the record follows. update(), not save(): the record
+    of a preview is not report data (see förhandsgranska)."""
+    ändrat = granskningsfält(tolkat, plan)
+    Import.objects.filter(pk=imp.pk).update(**ändrat)
+    for k, v in ändrat.items():
+        setattr(imp, k, v)
+
+
+def kräv_förhandsgranskad(imp: Import) -> None:
+    """Only a previewed import without errors can be confirmed (``InteBekräftad`` otherwise)."""
+    if imp.status == Import.Status.FEL:
+        raise InteBekräftad("Filen har fel och kan inte importeras. Rätta filen och ladda upp den igen.")
+    if imp.status != Import.Status.FÖRHANDSGRANSKAD:
+        raise InteBekräftad(f"Importen är redan {imp.get_status_display().lower()}.")
+
+
+def kräv_samma_plan(tolkat: Tolkat, plan: Plan, fingeravtryck: str, vad: str) -> None:
+    """The plan made again at confirm has no errors and is the one the user saw (``vad``: what may have changed)."""
+    if tolkat.fel or plan.fel:
+        raise InteBekräftad("Filen har fel och kan inte importeras. Rätta filen och ladda upp den igen.")
+    if plan.fingeravtryck != fingeravtryck:
+        raise InteBekräftad(
+            f"{vad} har ändrats sedan förhandsgranskningen. Granska ändringarna igen innan du bekräftar."
+        )
+
+
+def markera_genomförd(imp: Import, plan: Plan) -> None:
+    """The confirmed import's record (inside the confirm transaction). An Import is not report data: saving it
+    leaves the data version alone (nämnd.dataversion.TENANT_APPS)."""
+    imp.status, imp.genomförd = Import.Status.GENOMFÖRD, timezone.now()
+    imp.antal_skapade, imp.antal_ändrade, imp.antal_oförändrade = len(plan.skapade), len(plan.ändrade), plan.oförändrade
+    imp.antal_fel, imp.summa_fil, imp.meddelande = 0, plan.summa, ""
+    imp.save(
+        update_fields=[
+            "status",
+            "genomförd",
+            "antal_skapade",
+            "antal_ändrade",
+            "antal_oförändrade",
+            "antal_fel",
+            "summa_fil",
+            "meddelande",
+        ]
+    )
 
 
 def avbryt(user, imp: Import) -> None:
